@@ -1,0 +1,1 @@
+"""Lingkaran: the allocation ledger of GN Lingkaran and the dashboard that reads it."""

@@ -1,0 +1,184 @@
+"""The `lingkaran` command line: import, allocate, report, check, seed-demo, demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard import config
+from dashboard.db import open_ledger
+from dashboard.errors import ImportRefused, LedgerError
+from dashboard.formatting import number, rupiah
+from dashboard.importer import KINDS, import_file
+from dashboard.values import Invalid, parse_date
+
+
+class _Command(click.Group):
+    """Turns the errors a user can act on into messages and exit codes, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ImportRefused as refused:
+            click.echo(refused.report(), err=True)
+            sys.exit(1)
+        except LedgerError as problem:
+            click.echo(f"error: {problem}", err=True)
+            sys.exit(1)
+        except SQLAlchemyError as problem:
+            click.echo(f"database error: {problem.__class__.__name__}: {problem.orig or problem}",
+                       err=True)
+            sys.exit(2)
+
+
+def _engine(ctx: click.Context) -> Engine:
+    return open_ledger(ctx.obj["url"])
+
+
+def _progress() -> bool:
+    return sys.stderr.isatty()
+
+
+def _date_option(_ctx, _param, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return parse_date(value, dt.date.max)
+    except Invalid as problem:
+        raise click.BadParameter(f"{value!r}: {problem}") from None
+
+
+@click.group(cls=_Command)
+@click.option(
+    "--db",
+    "url",
+    metavar="URL",
+    help=f"SQLAlchemy database URL (default: ${config.DATABASE_URL_VARIABLE}, "
+    "else an SQLite file in the user's data directory).",
+)
+@click.pass_context
+def main(ctx: click.Context, url: str | None) -> None:
+    """Lingkaran: the GN Lingkaran allocation ledger and its donor dashboard."""
+    ctx.obj = {"url": config.database_url(url), "explicit_url": url}
+
+
+@main.command("init-db")
+@click.pass_context
+def init_db(ctx: click.Context) -> None:
+    """Create the ledger schema or upgrade it to the newest migration."""
+    _engine(ctx)
+    click.echo(f"Ledger schema is up to date: {ctx.obj['url']}")
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_context
+def import_command(ctx: click.Context, kind: str, file: Path) -> None:
+    """Import one contract FILE (CSV or XLSX) of KIND; all of it or nothing."""
+    result = import_file(_engine(ctx), kind, file, progress=_progress())
+    click.echo(result.summary())
+
+
+@main.command()
+@click.option("--verbose", "-v", is_flag=True, help="List every donation that was allocated.")
+@click.pass_context
+def allocate(ctx: click.Context, verbose: bool) -> None:
+    """Allocate unspent donations to eligible workers (CONTRACT.md "Allocation")."""
+    from dashboard.allocator import allocate as run_allocation
+    from dashboard.months import month_label
+
+    result = run_allocation(_engine(ctx), progress=_progress())
+    if verbose or len(result.donations) <= 20:
+        for d in result.donations:
+            click.echo(
+                f"  {d.donation_id}: {d.workers} worker(s) x {d.months} month(s) from "
+                f"{month_label(d.start_month)}, {rupiah(d.amount_idr)}"
+            )
+    click.echo(
+        f"Created {number(result.coverage_rows)} coverage row(s) for "
+        f"{len(result.donations)} donation(s): {rupiah(result.amount_idr)} allocated, "
+        f"{number(result.protected_months)} worker-month(s)."
+    )
+
+
+@main.command()
+@click.option("--donor", "donor_id", metavar="ID", help="One donor's figures (default: all).")
+@click.option("--as-of", callback=_date_option, metavar="DATE", help="Date for active workers.")
+@click.option("--format", "output", type=click.Choice(["json", "table"]), default="table")
+@click.pass_context
+def report(ctx: click.Context, donor_id: str | None, as_of: dt.date | None, output: str) -> None:
+    """The contract's figures for one donor or for the whole programme."""
+    from queries.figures import ledger_figures
+
+    figures = ledger_figures(_engine(ctx), donor_id, as_of).as_report()
+    if output == "json":
+        click.echo(json.dumps(figures, indent=2))
+        return
+    width = max(len(key) for key in figures)
+    for key, value in figures.items():
+        shown = rupiah(value) if key.endswith("_idr") else (
+            number(value) if isinstance(value, int) else value
+        )
+        click.echo(f"{key:<{width}}  {shown}")
+
+
+@main.command()
+@click.option("--as-of", callback=_date_option, metavar="DATE", help="Date for active workers.")
+@click.pass_context
+def check(ctx: click.Context, as_of: dt.date | None) -> None:
+    """Verify the ledger's invariants; exit 1 listing every violation."""
+    from dashboard.checks import check_ledger
+
+    violations = check_ledger(_engine(ctx), as_of)
+    if violations:
+        click.echo(f"{len(violations)} violation(s):", err=True)
+        for violation in violations:
+            click.echo(f"  {violation}", err=True)
+        sys.exit(1)
+    click.echo("Ledger OK: money conserved, no overlapping coverage, donors sum to totals.")
+
+
+@main.command("seed-demo")
+@click.option("--workers", default=50_000, show_default=True, help="Number of workers.")
+@click.option("--seed", default=2016, show_default=True, help="Random seed (same seed, same data).")
+@click.pass_context
+def seed_demo(ctx: click.Context, workers: int, seed: int) -> None:
+    """Build a realistic synthetic programme through the importer and the allocator."""
+    from dashboard.demo import seed_programme
+
+    seed_programme(_engine(ctx), workers=workers, seed=seed, progress=True, echo=click.echo)
+
+
+@main.command()
+@click.option("--port", default=8501, show_default=True, help="Port for the web app.")
+@click.option("--workers", default=50_000, show_default=True, help="Workers in a new demo.")
+@click.pass_context
+def demo(ctx: click.Context, port: int, workers: int) -> None:
+    """Build the demo database if missing and start the dashboard on it."""
+    from dashboard.demo import has_programme, seed_programme
+
+    url = ctx.obj["explicit_url"] or config.demo_database_url()
+    engine = open_ledger(url)
+    if not has_programme(engine):
+        click.echo(f"Building the demo ledger ({number(workers)} workers) in {url} ...")
+        seed_programme(engine, workers=workers, seed=2016, progress=True, echo=click.echo)
+    app = Path(__file__).parent / "app.py"
+    environment = {**os.environ, config.DATABASE_URL_VARIABLE: url}
+    headless = "false" if sys.stdin.isatty() and sys.stdout.isatty() else "true"
+    click.echo(f"Lingkaran demo on http://localhost:{port} (database {url})")
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.port", str(port),
+        "--server.headless", headless,
+        "--browser.gatherUsageStats", "false",
+    ]
+    sys.exit(subprocess.call(command, env=environment))

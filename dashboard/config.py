@@ -1,0 +1,30 @@
+"""Where the ledger lives: ``--db``, else ``LINGKARAN_DATABASE_URL``, else a file in the data dir."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+DATABASE_URL_VARIABLE = "LINGKARAN_DATABASE_URL"
+
+
+def data_dir() -> Path:
+    """The user's data directory for Lingkaran (created on demand)."""
+    path = Path(platformdirs.user_data_dir("lingkaran", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{data_dir() / 'lingkaran.db'}"
+
+
+def demo_database_url() -> str:
+    return f"sqlite:///{data_dir() / 'demo.db'}"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The database to use: an explicit URL wins, then the environment, then the default."""
+    return explicit or os.environ.get(DATABASE_URL_VARIABLE) or default_database_url()

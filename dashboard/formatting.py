@@ -1,0 +1,24 @@
+"""Numbers, rupiah and dates for people, through Babel: the only place figures become text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+DEFAULT_LOCALE = "id"
+
+
+def rupiah(amount: int, locale: str = DEFAULT_LOCALE) -> str:
+    """``Rp 1.234.567`` (id) or ``IDR 1,234,567`` (en): whole rupiah, never decimals."""
+    return format_currency(amount, "IDR", locale=locale, format="¤ #,##0", currency_digits=False)
+
+
+def number(value: int, locale: str = DEFAULT_LOCALE) -> str:
+    return format_decimal(value, locale=locale)
+
+
+def date_text(day: dt.date, locale: str = DEFAULT_LOCALE, length: str = "medium") -> str:
+    """``5 Sep 2016`` (id, medium); ``long`` gives ``5 September 2016``."""
+    return format_date(day, length, locale=locale)

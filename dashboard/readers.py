@@ -1,0 +1,143 @@
+"""Read a contract file (CSV or XLSX) as numbered rows of named cells (CONTRACT.md "Files")."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboard.errors import ImportRefused, ValidationError
+
+Row = tuple[int, dict[str, object]]  # (line number, column -> raw cell)
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: Iterator[Row]
+
+
+def open_table(
+    path: Path,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    refused: dict[str, str] | None = None,
+) -> Table:
+    """The file's header checked against the kind's columns, and an iterator over its rows.
+
+    ``refused`` names columns that are never accepted, with the reason (e.g. personal data).
+    """
+    name = path.name
+    if not path.is_file():
+        raise ImportRefused(name, [ValidationError(name, 0, None, None, "no such file")], 1)
+    if path.suffix.lower() == ".xlsx":
+        header, rows = _xlsx_rows(path)
+    elif path.suffix.lower() in {".csv", ".txt"}:
+        header, rows = _csv_rows(path)
+    else:
+        reason = "unsupported file type: use .csv or .xlsx"
+        raise ImportRefused(name, [ValidationError(name, 0, None, None, reason)], 1)
+    columns = [str(cell).strip().lower() if cell is not None else "" for cell in header]
+    _check_header(name, columns, required, optional, refused or {})
+
+    def named_rows() -> Iterator[Row]:
+        for line, cells in rows:
+            if all(cell is None or str(cell).strip() == "" for cell in cells):
+                continue
+            if len(cells) > len(columns) and any(
+                cell not in (None, "") for cell in cells[len(columns) :]
+            ):
+                error = ValidationError(
+                    name, line, None, None, f"{len(cells)} fields, the header has {len(columns)}"
+                )
+                raise ImportRefused(name, [error], 1)
+            padded = list(cells) + [None] * (len(columns) - len(cells))
+            yield line, dict(zip(columns, padded, strict=False))
+
+    return Table(columns, named_rows())
+
+
+def _check_header(
+    name: str,
+    columns: list[str],
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    refused: dict[str, str],
+) -> None:
+    errors = []
+    known = set(required) | set(optional)
+    seen: set[str] = set()
+    for column in columns:
+        if column in seen:
+            errors.append(ValidationError(name, 1, column, None, "column appears twice"))
+        elif column in refused:
+            errors.append(ValidationError(name, 1, column, None, refused[column]))
+        elif column not in known:
+            reason = "unknown column (expected " + ", ".join([*required, *optional]) + ")"
+            errors.append(ValidationError(name, 1, column or "(empty)", None, reason))
+        seen.add(column)
+    for column in required:
+        if column not in seen:
+            errors.append(ValidationError(name, 1, column, None, "required column is missing"))
+    if errors:
+        raise ImportRefused(name, errors, 1)
+
+
+def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]]]:
+    name = path.name
+    handle = path.open(encoding="utf-8-sig", newline="")
+    try:
+        first = handle.readline()
+    except UnicodeDecodeError:
+        handle.close()
+        reason = "the file is not UTF-8 text"
+        raise ImportRefused(name, [ValidationError(name, 1, None, None, reason)], 1) from None
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    header = next(csv.reader([first], delimiter=delimiter), [])
+    if not header:
+        handle.close()
+        raise ImportRefused(name, [ValidationError(name, 1, None, None, "the file is empty")], 1)
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        reader = csv.reader(handle, delimiter=delimiter)
+        line = 1
+        try:
+            for record in reader:
+                line = reader.line_num + 1
+                yield line, record
+        except UnicodeDecodeError:
+            reason = "the file is not UTF-8 text"
+            raise ImportRefused(name, [ValidationError(name, line + 1, None, None, reason)], 1)
+        finally:
+            handle.close()
+
+    return header, rows()
+
+
+def _xlsx_rows(path: Path) -> tuple[list[object], Iterator[tuple[int, list[object]]]]:
+    import openpyxl
+
+    name = path.name
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        reason = f"not a readable XLSX workbook ({exc.__class__.__name__})"
+        raise ImportRefused(name, [ValidationError(name, 0, None, None, reason)], 1) from None
+    sheet = workbook.worksheets[0]
+    cells = sheet.iter_rows(values_only=True)
+    header = list(next(cells, ()))
+    while header and header[-1] is None:
+        header.pop()
+    if not header:
+        workbook.close()
+        raise ImportRefused(name, [ValidationError(name, 1, None, None, "the sheet is empty")], 1)
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            for line, record in enumerate(cells, start=2):
+                yield line, list(record)
+        finally:
+            workbook.close()
+
+    return header, rows()

@@ -1,0 +1,145 @@
+"""The ledger's tables (CONTRACT.md "Files"), as SQLAlchemy 2.x typed models.
+
+Money is integer rupiah in BIGINT columns. Months are month indexes (see ``months.py``).
+Ledger ids (``donor_id``, ``worker_id`` ...) are the contract's ids; ``id`` columns are
+internal surrogate keys that keep the large coverage table narrow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID_LENGTH = 64
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Donor(Base):
+    __tablename__ = "donors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donor_id: Mapped[str] = mapped_column(String(ID_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(16))
+    show_name: Mapped[bool] = mapped_column(Boolean)
+
+
+class Worker(Base):
+    __tablename__ = "workers"
+    __table_args__ = (Index("ix_workers_registration_order", "registered_on", "worker_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(ID_LENGTH), unique=True)
+    registered_on: Mapped[dt.date] = mapped_column(Date)
+    province: Mapped[str] = mapped_column(String(8))
+    occupation: Mapped[str] = mapped_column(String(32))
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_year: Mapped[int] = mapped_column(Integer)
+
+
+class Rate(Base):
+    """Monthly JKK+JKM contribution per worker from ``effective_month`` on."""
+
+    __tablename__ = "rates"
+    __table_args__ = (CheckConstraint("monthly_idr > 0", name="ck_rates_positive"),)
+
+    effective_month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    monthly_idr: Mapped[int] = mapped_column(BigInteger)
+
+
+class Donation(Base):
+    __tablename__ = "donations"
+    __table_args__ = (
+        Index("ix_donations_allocation_order", "received_on", "donation_id"),
+        CheckConstraint("amount_idr > 0", name="ck_donations_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donation_id: Mapped[str] = mapped_column(String(ID_LENGTH), unique=True)
+    donor_key: Mapped[int] = mapped_column(ForeignKey("donors.id"), index=True)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+    months_per_worker: Mapped[int] = mapped_column(Integer)
+    earmark_province: Mapped[str | None] = mapped_column(String(8))
+    earmark_occupation: Mapped[str | None] = mapped_column(String(32))
+
+
+class Coverage(Base):
+    """One worker protected for ``months`` consecutive months, paid by one donation."""
+
+    __tablename__ = "coverage"
+    __table_args__ = (
+        UniqueConstraint("worker_key", "start_month", name="uq_coverage_worker_start"),
+        Index("ix_coverage_donation", "donation_key", "worker_key"),
+        Index("ix_coverage_start", "start_month", "months"),
+        CheckConstraint("months > 0", name="ck_coverage_months"),
+        CheckConstraint("amount_idr > 0", name="ck_coverage_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))
+    worker_key: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    start_month: Mapped[int] = mapped_column(Integer)
+    months: Mapped[int] = mapped_column(Integer)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+    # "allocator" for rows written by `lingkaran allocate`, "import" for imported coverage.
+    source: Mapped[str] = mapped_column(String(16))
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+    __table_args__ = (Index("ix_claims_status_worker", "status", "worker_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[str] = mapped_column(String(ID_LENGTH), unique=True)
+    worker_key: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    program: Mapped[str] = mapped_column(String(3))
+    incident_on: Mapped[dt.date] = mapped_column(Date)
+    # Month index of incident_on, stored so that attributing a claim to the coverage row
+    # containing it (CONTRACT.md "Figures") is an indexed integer comparison on every database.
+    incident_month: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    amount_idr: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ImportLog(Base):
+    """Every accepted import: what file, which content, what it changed."""
+
+    __tablename__ = "import_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows_new: Mapped[int] = mapped_column(Integer)
+    rows_updated: Mapped[int] = mapped_column(Integer)
+    rows_unchanged: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AllocationRun(Base):
+    """Every run of the allocator, so pages can state how fresh the ledger is."""
+
+    __tablename__ = "allocation_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ran_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    coverage_rows: Mapped[int] = mapped_column(Integer)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,193 @@
+"""The contract's value spellings (CONTRACT.md "Values"): parse one cell or say why not.
+
+Every parser takes what a CSV or XLSX cell holds (text, or a number/date from an XLSX cell)
+and returns the canonical value, or raises ``Invalid`` with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+
+import pycountry
+
+from dashboard.months import month_index
+
+MAX_IDR = 9_223_372_036_854_775_807  # BIGINT
+
+DONOR_TYPES = ("corporate", "soe", "personal", "community")
+GENDERS = {"F": "F", "M": "M", "P": "F", "L": "M"}  # perempuan / laki-laki
+PROGRAMS = ("JKK", "JKM", "JHT")
+CLAIM_STATUSES = ("submitted", "approved", "paid", "rejected")
+OCCUPATIONS = {
+    "farmer": "petani",
+    "fisher": "nelayan",
+    "street_vendor": "pedagang kaki lima",
+    "motorcycle_taxi": "ojek",
+    "domestic_worker": "pekerja rumah tangga",
+    "construction_laborer": "buruh bangunan",
+    "market_porter": "buruh gendong/kuli pasar",
+    "waste_picker": "pemulung",
+    "home_industry": "industri rumahan",
+    "other": "lainnya",
+}
+_YES = {"yes", "true", "1", "ya", "y"}
+_NO = {"no", "false", "0", "tidak", "n"}
+
+_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_MONEY = re.compile(r"(?:rp\s?)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?", re.IGNORECASE)
+_ENGLISH_GROUPING = re.compile(r"(?:rp\s?)?\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.IGNORECASE)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ID_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+class Invalid(ValueError):
+    """A cell that does not satisfy the contract; the message is the reason."""
+
+
+def is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+
+
+def _text(raw: object) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return str(raw).strip()
+
+
+def parse_id(raw: object) -> str:
+    value = _text(raw)
+    if not _ID.fullmatch(value):
+        raise Invalid("an id is 1 to 64 characters of A-Z a-z 0-9 . _ -")
+    return value
+
+
+def parse_money(raw: object) -> int:
+    """Integer rupiah, greater than zero: ``1500000``, ``1.500.000``, ``Rp1.500.000,00``."""
+    if isinstance(raw, bool):
+        raise Invalid("not a rupiah amount")
+    if isinstance(raw, int | float):  # an XLSX numeric cell
+        if isinstance(raw, float) and not raw.is_integer():
+            raise Invalid("fractions of a rupiah are not accepted")
+        amount = int(raw)
+    else:
+        text = _text(raw)
+        match = _MONEY.fullmatch(text)
+        if match is None:
+            if text.replace(" ", "").lower().lstrip("rp").startswith("-"):
+                raise Invalid("amounts cannot be negative")
+            if _ENGLISH_GROUPING.fullmatch(text):
+                raise Invalid(
+                    "English digit grouping (1,500,000) is ambiguous: write 1500000 or 1.500.000"
+                )
+            raise Invalid("not a rupiah amount (write 1500000, 1.500.000 or Rp 1.500.000,00)")
+        whole, decimals = match.groups()
+        if decimals and int(decimals) != 0:
+            raise Invalid("fractions of a rupiah are not accepted")
+        amount = int(whole.replace(".", ""))
+    if amount < 0:
+        raise Invalid("amounts cannot be negative")
+    if amount == 0:
+        raise Invalid("the amount must be greater than zero")
+    if amount > MAX_IDR:
+        raise Invalid("the amount is too large")
+    return amount
+
+
+def parse_date(raw: object, today: dt.date) -> dt.date:
+    """``YYYY-MM-DD`` or ``DD/MM/YYYY``, a real calendar day, not in the future."""
+    if isinstance(raw, dt.datetime):
+        if raw.time() != dt.time(0):
+            raise Invalid("a date has no time of day")
+        day = raw.date()
+    elif isinstance(raw, dt.date):
+        day = raw
+    else:
+        text = _text(raw)
+        if match := _ISO_DATE.fullmatch(text):
+            year, month, day_of_month = (int(part) for part in match.groups())
+        elif match := _ID_DATE.fullmatch(text):
+            day_of_month, month, year = (int(part) for part in match.groups())
+        else:
+            raise Invalid("a date is YYYY-MM-DD or DD/MM/YYYY")
+        try:
+            day = dt.date(year, month, day_of_month)
+        except ValueError:
+            raise Invalid("no such day on the calendar") from None
+    if day > today:
+        raise Invalid(f"the date lies in the future (today is {today.isoformat()})")
+    return day
+
+
+def parse_month(raw: object) -> int:
+    """``YYYY-MM`` as a month index."""
+    if isinstance(raw, dt.date):  # an XLSX date cell
+        return month_index(raw.year, raw.month)
+    match = _MONTH.fullmatch(_text(raw))
+    if match is None:
+        raise Invalid("a month is YYYY-MM")
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12:
+        raise Invalid("no such month")
+    return month_index(year, month)
+
+
+@cache
+def provinces() -> dict[str, str]:
+    """ISO 3166-2:ID code -> name for the 38 provinces (island groups are not provinces)."""
+    return {
+        sub.code: sub.name
+        for sub in pycountry.subdivisions.get(country_code="ID")
+        if sub.type != "Geographical unit"
+    }
+
+
+def parse_province(raw: object) -> str:
+    code = _text(raw).upper()
+    if code not in provinces():
+        if code in {sub.code for sub in pycountry.subdivisions.get(country_code="ID")}:
+            raise Invalid(f"{code} is an island group, not a province")
+        raise Invalid("not the ISO 3166-2:ID code of a province (for example ID-JB)")
+    return code
+
+
+def parse_occupation(raw: object) -> str:
+    code = _text(raw).lower()
+    if code not in OCCUPATIONS:
+        raise Invalid("occupation is one of " + ", ".join(OCCUPATIONS))
+    return code
+
+
+def parse_choice(raw: object, choices: tuple[str, ...], *, upper: bool = False) -> str:
+    value = _text(raw).upper() if upper else _text(raw).lower()
+    if value not in choices:
+        raise Invalid("expected one of " + ", ".join(choices))
+    return value
+
+
+def parse_gender(raw: object) -> str:
+    value = _text(raw).upper()
+    if value not in GENDERS:
+        raise Invalid("gender is F or M (P or L accepted)")
+    return GENDERS[value]
+
+
+def parse_yes_no(raw: object) -> bool:
+    value = _text(raw).lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise Invalid("expected yes/no, true/false, 1/0 or ya/tidak")
+
+
+def parse_int_between(raw: object, low: int, high: int) -> int:
+    text = _text(raw)
+    if not re.fullmatch(r"\d+", text):
+        raise Invalid(f"expected a whole number from {low} to {high}")
+    value = int(text)
+    if not low <= value <= high:
+        raise Invalid(f"expected a whole number from {low} to {high}")
+    return value
