@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from dashboard.errors import LedgerError
 from dashboard.months import first_day, month_of
-from dashboard.schema import AllocationRun, Coverage, Donation, Rate, Worker
+from dashboard.schema import AllocationRun, Coverage, Donation, Rate, Worker, sum_int
 from dashboard.values import OCCUPATIONS, provinces
 
 NEVER = np.iinfo(np.int32).max
@@ -146,7 +146,7 @@ def allocate(engine: Engine, *, progress: bool = False) -> AllocationResult:
     with engine.begin() as conn:
         rates = RateSchedule(conn)
         spent = (
-            select(Coverage.donation_key, func.sum(Coverage.amount_idr).label("spent"))
+            select(Coverage.donation_key, sum_int(Coverage.amount_idr).label("spent"))
             .group_by(Coverage.donation_key)
             .subquery()
         )

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 
 from dashboard.allocator import RateSchedule
 from dashboard.months import month_label, month_of
-from dashboard.schema import Coverage, Donation, Donor
+from dashboard.schema import Coverage, Donation, Donor, sum_int
 from queries.figures import ledger_figures
 
 ADDITIVE = (
@@ -42,7 +42,7 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
                 Donation.donation_id,
                 Donation.amount_idr,
                 Donation.received_on,
-                func.sum(Coverage.amount_idr),
+                sum_int(Coverage.amount_idr),
                 func.min(Coverage.start_month),
             )
             .join(Coverage, Coverage.donation_key == Donation.id)
@@ -52,7 +52,9 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
             # CONTRACT.md "Figures": balance = donated - allocated can never be negative.
             if spent > amount:
                 found.append(
-                    Violation("money conserved", f"donation {donation_id} funds {spent} of {amount}")
+                    Violation(
+                        "money conserved", f"donation {donation_id} funds {spent} of {amount}"
+                    )
                 )
             if first_start < month_of(received_on):
                 found.append(
@@ -110,9 +112,9 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
                 )
 
         donor_ids = conn.execute(
-            select(Donor.donor_id).where(Donor.id.in_(select(Donation.donor_key))).order_by(
-                Donor.donor_id
-            )
+            select(Donor.donor_id)
+            .where(Donor.id.in_(select(Donation.donor_key)))
+            .order_by(Donor.donor_id)
         ).scalars()
         per_donor = [ledger_figures(conn, donor_id, as_of) for donor_id in donor_ids]
         total = ledger_figures(conn, None, as_of)
@@ -120,7 +122,10 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
         summed = sum(getattr(figures, key) for figures in per_donor)
         if summed != getattr(total, key):
             found.append(
-                Violation("donors sum to totals", f"{key}: donors {summed}, programme {getattr(total, key)}")
+                Violation(
+                    "donors sum to totals",
+                    f"{key}: donors {summed}, programme {getattr(total, key)}",
+                )
             )
     summed_workers = sum(figures.covered_workers for figures in per_donor)
     if summed_workers < total.covered_workers:

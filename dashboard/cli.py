@@ -34,8 +34,9 @@ class _Command(click.Group):
             click.echo(f"error: {problem}", err=True)
             sys.exit(1)
         except SQLAlchemyError as problem:
-            click.echo(f"database error: {problem.__class__.__name__}: {problem.orig or problem}",
-                       err=True)
+            click.echo(
+                f"database error: {problem.__class__.__name__}: {problem.orig or problem}", err=True
+            )
             sys.exit(2)
 
 
@@ -125,8 +126,10 @@ def report(ctx: click.Context, donor_id: str | None, as_of: dt.date | None, outp
         return
     width = max(len(key) for key in figures)
     for key, value in figures.items():
-        shown = rupiah(value) if key.endswith("_idr") else (
-            number(value) if isinstance(value, int) else value
+        shown = (
+            rupiah(value)
+            if key.endswith("_idr")
+            else (number(value) if isinstance(value, int) else value)
         )
         click.echo(f"{key:<{width}}  {shown}")
 
@@ -176,9 +179,16 @@ def demo(ctx: click.Context, port: int, workers: int) -> None:
     headless = "false" if sys.stdin.isatty() and sys.stdout.isatty() else "true"
     click.echo(f"Lingkaran demo on http://localhost:{port} (database {url})")
     command = [
-        sys.executable, "-m", "streamlit", "run", str(app),
-        "--server.port", str(port),
-        "--server.headless", headless,
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        headless,
+        "--browser.gatherUsageStats",
+        "false",
     ]
     sys.exit(subprocess.call(command, env=environment))

@@ -1,4 +1,4 @@
-"""Where the ledger lives: ``--db``, else ``LINGKARAN_DATABASE_URL``, else a file in the data dir."""
+"""Where the ledger lives: ``--db``, else ``LINGKARAN_DATABASE_URL``, else the data dir."""
 
 from __future__ import annotations
 

@@ -21,8 +21,8 @@ from tqdm import tqdm
 from dashboard.allocator import allocate
 from dashboard.importer import import_file
 from dashboard.months import first_day, month_index, month_label, month_of
-from dashboard.schema import Coverage, Donor, Worker
-from dashboard.values import OCCUPATIONS, provinces
+from dashboard.schema import Coverage, Donor, Worker, sum_int
+from dashboard.values import provinces
 
 FIRST_REGISTRATION = dt.date(2016, 1, 4)
 FIRST_DONATION_MONTH = month_index(2017, 1)
@@ -35,41 +35,98 @@ JKK_PER_WORKER_MONTH = 0.010 / 12
 JKM_PER_WORKER_MONTH = 0.0012 / 12
 
 CORPORATE = [
-    "PT Samudra Niaga Lestari", "PT Bumi Agro Sejahtera", "PT Cahaya Logistik Nusantara",
-    "PT Harapan Pangan Makmur", "PT Gemilang Tekstil Abadi", "PT Pelita Digital Kreasi",
-    "PT Sentosa Semen Perkasa", "PT Karya Energi Mandiri", "PT Lestari Sawit Jaya",
-    "PT Makmur Ritel Bersama", "PT Abadi Farmasi Sehat", "PT Nusa Kopi Harum",
-    "PT Jaya Baja Konstruksi", "PT Tirta Minuman Segar", "PT Mitra Telekomunikasi Rakyat",
-    "PT Kencana Otomotif Prima", "PT Anugerah Kertas Lestari", "PT Sinar Perikanan Timur",
-    "PT Cipta Properti Hijau", "PT Ruang Belanja Daring", "PT Permata Tambang Sentosa",
-    "PT Surya Garmen Indah", "PT Galang Ekspedisi Cepat", "PT Rimba Kayu Lestari",
+    "PT Samudra Niaga Lestari",
+    "PT Bumi Agro Sejahtera",
+    "PT Cahaya Logistik Nusantara",
+    "PT Harapan Pangan Makmur",
+    "PT Gemilang Tekstil Abadi",
+    "PT Pelita Digital Kreasi",
+    "PT Sentosa Semen Perkasa",
+    "PT Karya Energi Mandiri",
+    "PT Lestari Sawit Jaya",
+    "PT Makmur Ritel Bersama",
+    "PT Abadi Farmasi Sehat",
+    "PT Nusa Kopi Harum",
+    "PT Jaya Baja Konstruksi",
+    "PT Tirta Minuman Segar",
+    "PT Mitra Telekomunikasi Rakyat",
+    "PT Kencana Otomotif Prima",
+    "PT Anugerah Kertas Lestari",
+    "PT Sinar Perikanan Timur",
+    "PT Cipta Properti Hijau",
+    "PT Ruang Belanja Daring",
+    "PT Permata Tambang Sentosa",
+    "PT Surya Garmen Indah",
+    "PT Galang Ekspedisi Cepat",
+    "PT Rimba Kayu Lestari",
 ]
 SOE = [
-    "PT Listrik Kepulauan (Persero)", "PT Pupuk Khatulistiwa (Persero)",
-    "PT Kereta Nusantara Raya (Persero)", "PT Pelabuhan Teluk Harapan (Persero)",
-    "PT Pos Kilat Nusantara (Persero)", "PT Perkebunan Tanah Makmur (Persero)",
-    "PT Perikanan Samudra Raya (Persero)", "PT Asuransi Pelita Negeri (Persero)",
-    "PT Bank Tabungan Desa (Persero) Tbk", "PT Energi Bumi Pertiwi (Persero)",
+    "PT Listrik Kepulauan (Persero)",
+    "PT Pupuk Khatulistiwa (Persero)",
+    "PT Kereta Nusantara Raya (Persero)",
+    "PT Pelabuhan Teluk Harapan (Persero)",
+    "PT Pos Kilat Nusantara (Persero)",
+    "PT Perkebunan Tanah Makmur (Persero)",
+    "PT Perikanan Samudra Raya (Persero)",
+    "PT Asuransi Pelita Negeri (Persero)",
+    "PT Bank Tabungan Desa (Persero) Tbk",
+    "PT Energi Bumi Pertiwi (Persero)",
 ]
 PERSONAL = [
-    "Budi Santoso", "Siti Rahmawati", "Agus Setiawan", "Dewi Lestari Putri", "Rudi Hartono",
-    "Ni Made Ayu Sari", "Yohanes Manurung", "Fitri Handayani", "Andi Pratama", "Lina Marlina",
-    "Hendra Wijaya", "Maria Magdalena Lobo", "Teuku Rizal", "Wahyu Nugroho", "Sri Wahyuni",
-    "Joko Susilo", "Ratna Sari Dewi", "Imam Fauzi",
+    "Budi Santoso",
+    "Siti Rahmawati",
+    "Agus Setiawan",
+    "Dewi Lestari Putri",
+    "Rudi Hartono",
+    "Ni Made Ayu Sari",
+    "Yohanes Manurung",
+    "Fitri Handayani",
+    "Andi Pratama",
+    "Lina Marlina",
+    "Hendra Wijaya",
+    "Maria Magdalena Lobo",
+    "Teuku Rizal",
+    "Wahyu Nugroho",
+    "Sri Wahyuni",
+    "Joko Susilo",
+    "Ratna Sari Dewi",
+    "Imam Fauzi",
 ]
 COMMUNITY = [
-    "Komunitas Ojek Peduli Bandung", "Paguyuban Nelayan Pantura", "Yayasan Tangan Terbuka",
-    "Masjid Al-Ikhlas Peduli Pekerja", "Jemaat Kasih Sejati Berbagi", "Alumni SMA Harapan 1995",
-    "Arisan Ibu-Ibu RT 05 Sukamaju", "Forum Pedagang Pasar Bersatu",
+    "Komunitas Ojek Peduli Bandung",
+    "Paguyuban Nelayan Pantura",
+    "Yayasan Tangan Terbuka",
+    "Masjid Al-Ikhlas Peduli Pekerja",
+    "Jemaat Kasih Sejati Berbagi",
+    "Alumni SMA Harapan 1995",
+    "Arisan Ibu-Ibu RT 05 Sukamaju",
+    "Forum Pedagang Pasar Bersatu",
 ]
 OCCUPATION_WEIGHTS = {
-    "farmer": 25, "fisher": 12, "street_vendor": 15, "motorcycle_taxi": 12,
-    "domestic_worker": 8, "construction_laborer": 9, "market_porter": 5, "waste_picker": 4,
-    "home_industry": 6, "other": 4,
+    "farmer": 25,
+    "fisher": 12,
+    "street_vendor": 15,
+    "motorcycle_taxi": 12,
+    "domestic_worker": 8,
+    "construction_laborer": 9,
+    "market_porter": 5,
+    "waste_picker": 4,
+    "home_industry": 6,
+    "other": 4,
 }
 # Approximate Ramadan months, when giving peaks (zakat, CSR campaigns before Lebaran).
-RAMADAN = {(2017, 6), (2018, 5), (2019, 5), (2020, 4), (2021, 4), (2022, 4), (2023, 3),
-           (2024, 3), (2025, 3), (2026, 2)}
+RAMADAN = {
+    (2017, 6),
+    (2018, 5),
+    (2019, 5),
+    (2020, 4),
+    (2021, 4),
+    (2022, 4),
+    (2023, 3),
+    (2024, 3),
+    (2025, 3),
+    (2026, 2),
+}
 
 
 def has_programme(engine: Engine) -> bool:
@@ -96,8 +153,12 @@ def _donors(rng: np.random.Generator) -> list[dict]:
         for number, name in enumerate(names, start=1):
             opted_in = kind != "personal" or rng.random() < 0.3
             donors.append(
-                {"donor_id": f"{prefix}-{number:03d}", "name": name, "type": kind,
-                 "show_name": "yes" if opted_in else "no"}
+                {
+                    "donor_id": f"{prefix}-{number:03d}",
+                    "name": name,
+                    "type": kind,
+                    "show_name": "yes" if opted_in else "no",
+                }
             )
     return donors
 
@@ -172,8 +233,9 @@ def _donations(rng: np.random.Generator, donors: list[dict], workers: int, today
         count = int(rng.integers(low, high + 1))
         start = int(rng.integers(0, max(1, len(months) - 24)))
         weight = season[start:] * (0.2 + pool[start:])
-        chosen = np.sort(rng.choice(len(months), count, p=np.r_[np.zeros(start), weight] /
-                                    weight.sum()))
+        chosen = np.sort(
+            rng.choice(len(months), count, p=np.r_[np.zeros(start), weight] / weight.sum())
+        )
         loyalty = size[donor["type"]] * (1 + rng.pareto(2.0))
         for number, index in enumerate(chosen, start=1):
             province = occupation = ""
@@ -185,8 +247,9 @@ def _donations(rng: np.random.Generator, donors: list[dict], workers: int, today
                 occupation = str(rng.choice(["fisher", "farmer", "motorcycle_taxi"]))
                 scale *= 0.4
             raw = loyalty * pool[index] * season[index] * scale * rng.lognormal(0, 0.4)
-            drafts.append((donor, number, int(months[index]), raw, months_choices, province,
-                           occupation))
+            drafts.append(
+                (donor, number, int(months[index]), raw, months_choices, province, occupation)
+            )
     total = sum(draft[3] for draft in drafts)
     rows = []
     for donor, number, month, raw, months_choices, province, occupation in drafts:
@@ -212,7 +275,7 @@ def _claims(engine: Engine, rng: np.random.Generator, today: dt.date) -> list[tu
     """JKK and JKM claims at plausible rates inside the coverage that was allocated."""
     with engine.connect() as conn:
         rows, worker_months, last_id = conn.execute(
-            select(func.count(), func.sum(Coverage.months), func.max(Coverage.id))
+            select(func.count(), sum_int(Coverage.months), func.max(Coverage.id))
         ).one()
         if not rows:
             return []
@@ -265,8 +328,9 @@ def _claims(engine: Engine, rng: np.random.Generator, today: dt.date) -> list[tu
         else:  # medical care as needed plus cash for temporary incapacity
             amount = int(np.clip(rng.lognormal(np.log(4_500_000), 0.9), 300_000, 150_000_000))
             amount = amount // 1_000 * 1_000
-        claims.append(_claim_row(rng, f"K{len(claims) + 1:07d}", worker_id, program,
-                                 incident, amount, today))
+        claims.append(
+            _claim_row(rng, f"K{len(claims) + 1:07d}", worker_id, program, incident, amount, today)
+        )
         if wanted["JKK"] <= 0 and wanted["JKM"] <= 0:
             break
     return claims
@@ -294,42 +358,73 @@ def seed_programme(
     progress: bool = False,
     echo: Callable[[str], None] = lambda _message: None,
     today: dt.date | None = None,
-) -> None:
-    """Generate, import and allocate a fictional programme of ``workers`` workers."""
+) -> dict[str, float]:
+    """Generate, import and allocate a fictional programme of ``workers`` workers.
+
+    Returns the seconds each step took (for ``bench/``).
+    """
     today = today or dt.date.today()
     rng = np.random.default_rng(seed)
-    began = time.perf_counter()
+    began = last = time.perf_counter()
+    timings: dict[str, float] = {}
 
-    def step(message: str) -> None:
-        echo(f"[{time.perf_counter() - began:6.1f}s] {message}")
+    def step(name: str, message: str) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        timings[name] = now - last
+        last = now
+        echo(f"[{now - began:6.1f}s] {message}")
 
     with tempfile.TemporaryDirectory(prefix="lingkaran-demo-") as folder:
         files = Path(folder)
         donors = _donors(rng)
-        _write_csv(files / "donors.csv", ["donor_id", "name", "type", "show_name"],
-                   ([d["donor_id"], d["name"], d["type"], d["show_name"]] for d in donors))
-        _write_csv(files / "rates.csv", ["effective_from", "monthly_idr"],
-                   [[month_label(month_index(2015, 7)), BASE_RATE]])
-        step(f"generating {workers:,} workers")
-        _write_csv(files / "workers.csv",
-                   ["worker_id", "registered_on", "province", "occupation", "gender", "birth_year"],
-                   _workers(rng, workers, today))
-        _write_csv(files / "donations.csv",
-                   ["donation_id", "donor_id", "received_on", "amount_idr", "months_per_worker",
-                    "earmark_province", "earmark_occupation"],
-                   _donations(rng, donors, workers, today))
+        _write_csv(
+            files / "donors.csv",
+            ["donor_id", "name", "type", "show_name"],
+            ([d["donor_id"], d["name"], d["type"], d["show_name"]] for d in donors),
+        )
+        _write_csv(
+            files / "rates.csv",
+            ["effective_from", "monthly_idr"],
+            [[month_label(month_index(2015, 7)), BASE_RATE]],
+        )
+        echo(f"generating {workers:,} workers ...")
+        _write_csv(
+            files / "workers.csv",
+            ["worker_id", "registered_on", "province", "occupation", "gender", "birth_year"],
+            _workers(rng, workers, today),
+        )
+        _write_csv(
+            files / "donations.csv",
+            [
+                "donation_id",
+                "donor_id",
+                "received_on",
+                "amount_idr",
+                "months_per_worker",
+                "earmark_province",
+                "earmark_occupation",
+            ],
+            _donations(rng, donors, workers, today),
+        )
+        step("generate", "generated the contract files")
         for kind in ("donors", "rates", "workers", "donations"):
-            result = import_file(engine, kind, files / f"{kind}.csv", today=today,
-                                 progress=progress)
-            step(f"imported {result.summary()}")
+            result = import_file(
+                engine, kind, files / f"{kind}.csv", today=today, progress=progress
+            )
+            step(f"import {kind}", f"imported {result.summary()}")
         allocation = allocate(engine, progress=progress)
-        step(f"allocated {allocation.coverage_rows:,} coverage rows, "
-             f"{allocation.protected_months:,} worker-months")
+        step(
+            "allocate",
+            f"allocated {allocation.coverage_rows:,} coverage rows, "
+            f"{allocation.protected_months:,} worker-months",
+        )
         claims = _claims(engine, rng, today)
-        _write_csv(files / "claims.csv",
-                   ["claim_id", "worker_id", "program", "incident_on", "status", "paid_on",
-                    "amount_idr"],
-                   tqdm(claims, desc="claims", disable=not progress, leave=False))
-        result = import_file(engine, "claims", files / "claims.csv", today=today,
-                             progress=progress)
-        step(f"imported {result.summary()}")
+        _write_csv(
+            files / "claims.csv",
+            ["claim_id", "worker_id", "program", "incident_on", "status", "paid_on", "amount_idr"],
+            tqdm(claims, desc="claims", disable=not progress, leave=False),
+        )
+        result = import_file(engine, "claims", files / "claims.csv", today=today, progress=progress)
+        step("claims", f"imported {result.summary()}")
+    return timings

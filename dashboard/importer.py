@@ -32,6 +32,7 @@ from dashboard.schema import (
     ImportLog,
     Rate,
     Worker,
+    sum_int,
 )
 
 CHUNK = 5_000
@@ -159,9 +160,7 @@ class Donors(Kind):
             else:
                 run.result.updated += 1
                 if run.writing:
-                    run.conn.execute(
-                        update(Donor).where(Donor.id == old["id"]).values(**row)
-                    )
+                    run.conn.execute(update(Donor).where(Donor.id == old["id"]).values(**row))
         run.result.new += len(new)
         if run.writing and new:
             run.conn.execute(insert(Donor), new)
@@ -247,7 +246,7 @@ class Rates(Kind):
                         line,
                         "monthly_idr",
                         amount,
-                        f"conflict: the rate from {label} is {existing[month]}; rates are immutable",
+                        f"conflict: the rate from {label} is {existing[month]} (immutable)",
                     )
             elif month < BASE_RATE_MONTH:
                 run.fail(line, "effective_from", label, "the rate schedule starts with 2015-07")
@@ -363,7 +362,7 @@ class CoverageRows(Kind):
         if unseen:
             spent.update(
                 conn.execute(
-                    select(Coverage.donation_key, func.sum(Coverage.amount_idr))
+                    select(Coverage.donation_key, sum_int(Coverage.amount_idr))
                     .where(Coverage.donation_key.in_(unseen))
                     .group_by(Coverage.donation_key)
                 ).all()
@@ -373,7 +372,9 @@ class CoverageRows(Kind):
             worker_key = workers.get(row["worker_id"])
             donation = donations.get(row["donation_id"])
             if worker_key is None:
-                run.fail(line, "worker_id", row["worker_id"], "no such worker (import workers first)")
+                run.fail(
+                    line, "worker_id", row["worker_id"], "no such worker (import workers first)"
+                )
             if donation is None:
                 run.fail(
                     line, "donation_id", row["donation_id"], "no such donation (import it first)"
@@ -470,7 +471,9 @@ class Claims(Kind):
                 continue
             worker_key = workers.get(row["worker_id"])
             if worker_key is None:
-                run.fail(line, "worker_id", row["worker_id"], "no such worker (import workers first)")
+                run.fail(
+                    line, "worker_id", row["worker_id"], "no such worker (import workers first)"
+                )
                 continue
             record = {
                 "claim_id": row["claim_id"],
@@ -560,7 +563,9 @@ KIND_HANDLERS: dict[str, Kind] = {
 
 
 def _parsed_rows(
-    run: _Run, rows: Iterator[tuple[int, dict[str, object]]], parsers: dict[str, tuple[Parser, bool]]
+    run: _Run,
+    rows: Iterator[tuple[int, dict[str, object]]],
+    parsers: dict[str, tuple[Parser, bool]],
 ) -> Iterator[tuple[int, Record]]:
     """Each row with every cell parsed; a row with any bad cell is reported and skipped."""
     for line, cells in rows:

@@ -108,7 +108,8 @@ def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]]
                 yield line, record
         except UnicodeDecodeError:
             reason = "the file is not UTF-8 text"
-            raise ImportRefused(name, [ValidationError(name, line + 1, None, None, reason)], 1)
+            error = ValidationError(name, line + 1, None, None, reason)
+            raise ImportRefused(name, [error], 1) from None
         finally:
             handle.close()
 

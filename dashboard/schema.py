@@ -20,6 +20,8 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    cast,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -143,3 +145,8 @@ class AllocationRun(Base):
     ran_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     coverage_rows: Mapped[int] = mapped_column(Integer)
     amount_idr: Mapped[int] = mapped_column(BigInteger)
+
+
+def sum_int(column):
+    """SUM as a BIGINT on every database (PostgreSQL's SUM(bigint) is NUMERIC), 0 when empty."""
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, Select, and_, func, select
 
 from dashboard.errors import LedgerError
 from dashboard.months import month_of
-from dashboard.schema import Claim, Coverage, Donation, Donor
+from dashboard.schema import Claim, Coverage, Donation, Donor, sum_int
 
 MAX_BLOCK_MONTHS = 60  # months_per_worker and imported coverage months are 1..60
 
@@ -76,7 +76,7 @@ def ledger_figures(
     key = None if donor_id is None else donor_key(conn, donor_id)
 
     donations = select(
-        func.coalesce(func.sum(Donation.amount_idr), 0),
+        sum_int(Donation.amount_idr),
         func.count(func.distinct(Donation.donor_key)),
     )
     if key is not None:
@@ -86,8 +86,8 @@ def ledger_figures(
     allocated, months, workers = conn.execute(
         _for_donor(
             select(
-                func.coalesce(func.sum(Coverage.amount_idr), 0),
-                func.coalesce(func.sum(Coverage.months), 0),
+                sum_int(Coverage.amount_idr),
+                sum_int(Coverage.months),
                 func.count(func.distinct(Coverage.worker_key)),
             ),
             key,
@@ -103,7 +103,7 @@ def ledger_figures(
 
     claims_count, claims_idr = conn.execute(
         _for_donor(
-            select(func.count(Claim.id), func.coalesce(func.sum(Claim.amount_idr), 0))
+            select(func.count(Claim.id), sum_int(Claim.amount_idr))
             .select_from(Claim)
             .join(
                 Coverage,

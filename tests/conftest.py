@@ -1,0 +1,129 @@
+"""Real databases for every test: a fresh SQLite file, and a fresh PostgreSQL database.
+
+PostgreSQL: one database per test session on the server at LINGKARAN_TEST_POSTGRES
+(default postgresql+psycopg://postgres@127.0.0.1:5432/test), dropped at the end; each test
+gets the schema rebuilt by the migrations. Unreachable: skipped with a message, except in CI
+(CI=true), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from click.testing import CliRunner
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from dashboard.cli import main
+from dashboard.db import alembic_config, make_engine, open_ledger
+from dashboard.schema import Base
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "LINGKARAN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+TODAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"lingkaran_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as problem:
+        admin.dispose()
+        message = f"PostgreSQL unreachable at {POSTGRES_ADMIN_URL}: {problem.orig}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _reset_postgres(url: str) -> Engine:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    engine.dispose()
+    return open_ledger(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty, migrated ledger on each database the product supports."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'ledger.db'}"
+        open_ledger(url).dispose()
+        yield url
+    else:
+        url = request.getfixturevalue("postgres_url")
+        _reset_postgres(url).dispose()
+        yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = open_ledger(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = open_ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    yield engine
+    engine.dispose()
+
+
+def write_csv(folder: Path, name: str, header: list[str], rows: list[list[object]], **kw) -> Path:
+    """A contract file on disk (``delimiter``/``bom`` to vary the spelling)."""
+    path = folder / name
+    encoding = "utf-8-sig" if kw.get("bom") else "utf-8"
+    with path.open("w", newline="", encoding=encoding) as handle:
+        writer = csv.writer(handle, delimiter=kw.get("delimiter", ","))
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    """Rows per ledger table: equal before and after a refused import."""
+    with engine.connect() as conn:
+        return {
+            table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def table_contents(engine: Engine) -> dict[str, list[tuple]]:
+    with engine.connect() as conn:
+        return {
+            table.name: sorted(tuple(row) for row in conn.execute(select(table)).all())
+            for table in Base.metadata.sorted_tables
+        }
+
+
+@pytest.fixture
+def cli(database_url: str):
+    """Run `lingkaran --db <test database> ...` and return click's result."""
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(main, ["--db", database_url, *map(str, args)], catch_exceptions=False)
+
+    return run

@@ -1,0 +1,67 @@
+"""Small hand-checkable ledgers, written as real contract files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import write_csv
+
+WORKER_HEADER = ["worker_id", "registered_on", "province", "occupation", "gender", "birth_year"]
+DONATION_HEADER = ["donation_id", "donor_id", "received_on", "amount_idr", "months_per_worker"]
+CLAIM_HEADER = [
+    "claim_id",
+    "worker_id",
+    "program",
+    "incident_on",
+    "status",
+    "paid_on",
+    "amount_idr",
+]
+
+
+def worked_example(folder: Path) -> dict[str, Path]:
+    """CONTRACT.md "Worked example": rates 16,800 then 20,000 from 2024-07; workers A, B, C;
+    donation X of 300,000 received 2024-04-20 for 6 months; two paid JKK claims of A."""
+    return {
+        "donors": write_csv(
+            folder,
+            "donors.csv",
+            ["donor_id", "name", "type"],
+            [["D1", "PT Contoh Peduli", "corporate"]],
+        ),
+        "rates": write_csv(
+            folder,
+            "rates.csv",
+            ["effective_from", "monthly_idr"],
+            [["2015-07", "16800"], ["2024-07", "20.000"]],
+        ),
+        "workers": write_csv(
+            folder,
+            "workers.csv",
+            WORKER_HEADER,
+            [
+                ["A", "2024-01-10", "ID-MA", "fisher", "M", "1980"],
+                ["B", "2024-02-01", "ID-JB", "farmer", "F", "1975"],
+                ["C", "2024-05-02", "ID-JB", "farmer", "F", "1990"],
+            ],
+        ),
+        "donations": write_csv(
+            folder, "donations.csv", DONATION_HEADER, [["X", "D1", "2024-04-20", "300000", "6"]]
+        ),
+        "claims": write_csv(
+            folder,
+            "claims.csv",
+            CLAIM_HEADER,
+            [
+                ["K1", "A", "JKK", "2024-09-03", "paid", "2024-09-20", "5000000"],
+                ["K2", "A", "JKK", "2024-11-01", "paid", "2024-11-20", "3000000"],
+            ],
+        ),
+    }
+
+
+def import_all(cli, files: dict[str, Path]) -> None:
+    for kind in ("donors", "rates", "workers", "donations", "coverage", "claims"):
+        if kind in files:
+            result = cli("import", kind, files[kind])
+            assert result.exit_code == 0, result.output
