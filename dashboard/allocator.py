@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, func, insert, select
 from tqdm import tqdm
 
+from dashboard.derived import last_coverage_id, refresh
 from dashboard.errors import LedgerError
 from dashboard.months import first_day, month_of
 from dashboard.schema import AllocationRun, Coverage, Donation, Rate, Worker, sum_int
@@ -156,6 +157,7 @@ def allocate(engine: Engine, *, progress: bool = False) -> AllocationResult:
             .order_by(Donation.received_on, Donation.donation_id)
         ).all()
         workers = _Workers(conn)
+        since = last_coverage_id(conn)
         pending: list[dict] = []
         for donation in tqdm(donations, desc="allocate", disable=not progress, leave=False):
             start = month_of(donation.received_on) + 1
@@ -190,6 +192,7 @@ def allocate(engine: Engine, *, progress: bool = False) -> AllocationResult:
                 pending.clear()
         if pending:
             conn.execute(insert(Coverage), pending)
+        refresh(conn, since)
         conn.execute(
             insert(AllocationRun).values(
                 ran_at=dt.datetime.now(dt.UTC),

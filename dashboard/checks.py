@@ -5,11 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, except_, func, select
 
 from dashboard.allocator import RateSchedule
+from dashboard.derived import coverage_totals_query
 from dashboard.months import month_label, month_of
-from dashboard.schema import Coverage, Donation, Donor, sum_int
+from dashboard.schema import (
+    Coverage,
+    CoverageTotal,
+    CoveredWorker,
+    Donation,
+    Donor,
+    DonorWorker,
+    sum_int,
+)
 from queries.figures import ledger_figures
 
 ADDITIVE = (
@@ -111,6 +120,8 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
                     )
                 )
 
+        found.extend(_derived_tables_violations(conn))
+
         donor_ids = conn.execute(
             select(Donor.donor_id)
             .where(Donor.id.in_(select(Donation.donor_key)))
@@ -135,4 +146,46 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
                 f"covered_workers: donors {summed_workers} < programme {total.covered_workers}",
             )
         )
+    return found
+
+
+def _derived_tables_violations(conn: Connection) -> list[Violation]:
+    """The derived tables the report reads must equal a recomputation from coverage."""
+    recomputed = {
+        "coverage_totals": (
+            select(
+                CoverageTotal.donation_key,
+                CoverageTotal.start_month,
+                CoverageTotal.months,
+                CoverageTotal.amount_idr,
+                CoverageTotal.row_count,
+            ),
+            coverage_totals_query(),
+        ),
+        "donor_workers": (
+            select(DonorWorker.donor_key, DonorWorker.worker_key),
+            select(Donation.donor_key, Coverage.worker_key)
+            .join(Donation, Donation.id == Coverage.donation_key)
+            .distinct(),
+        ),
+        "covered_workers": (
+            select(CoveredWorker.worker_key),
+            select(Coverage.worker_key).distinct(),
+        ),
+    }
+    found = []
+    for table, (stored, expected) in recomputed.items():
+        missing = conn.execute(
+            select(func.count()).select_from(except_(expected, stored).subquery())
+        ).scalar_one()
+        extra = conn.execute(
+            select(func.count()).select_from(except_(stored, expected).subquery())
+        ).scalar_one()
+        if missing or extra:
+            found.append(
+                Violation(
+                    "derived tables match coverage",
+                    f"{table}: {missing} row(s) missing, {extra} row(s) not backed by coverage",
+                )
+            )
     return found

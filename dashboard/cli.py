@@ -147,7 +147,10 @@ def check(ctx: click.Context, as_of: dt.date | None) -> None:
         for violation in violations:
             click.echo(f"  {violation}", err=True)
         sys.exit(1)
-    click.echo("Ledger OK: money conserved, no overlapping coverage, donors sum to totals.")
+    click.echo(
+        "Ledger OK: money conserved, no overlapping coverage, derived tables match, "
+        "donors sum to totals."
+    )
 
 
 @main.command("seed-demo")

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from tqdm import tqdm
 
 from dashboard import values as v
+from dashboard.derived import last_coverage_id, refresh
 from dashboard.errors import MAX_LISTED, ImportRefused, ValidationError
 from dashboard.months import month_label, month_of
 from dashboard.readers import open_table
@@ -110,8 +111,14 @@ class Kind:
     def parsers(self, today: dt.date) -> dict[str, tuple[Parser, bool]]:
         return self.columns
 
+    def start(self, run: _Run) -> None:
+        """Before the first row (in the file's transaction)."""
+
     def apply(self, run: _Run, rows: list[tuple[int, Record]]) -> None:
         raise NotImplementedError
+
+    def finish(self, run: _Run) -> None:
+        """After the last row, when the file is accepted (in the file's transaction)."""
 
 
 def _keys_by_id(conn: Connection, id_column, key_column, ids: Iterable[str]) -> dict[str, int]:
@@ -334,6 +341,12 @@ class CoverageRows(Kind):
             "months": (_months, True),
             "amount_idr": (v.parse_money, True),
         }
+
+    def start(self, run: _Run) -> None:
+        run.state["since"] = last_coverage_id(run.conn)
+
+    def finish(self, run: _Run) -> None:
+        refresh(run.conn, run.state["since"])
 
     def apply(self, run: _Run, rows: list[tuple[int, Record]]) -> None:
         conn = run.conn
@@ -620,6 +633,7 @@ def import_file(
     result = ImportResult(kind, path.name, file_sha256(path))
     with engine.begin() as conn:
         run = _Run(conn, path.name, today, result)
+        handler.start(run)
         rows = _parsed_rows(run, table.rows, parsers)
         with tqdm(desc=f"import {kind}", unit=" rows", disable=not progress, leave=False) as bar:
             for chunk in _chunks(rows, CHUNK):
@@ -627,6 +641,7 @@ def import_file(
                 bar.update(len(chunk))
         if run.errors:
             raise ImportRefused(path.name, run.errors, len(run.bad_lines))
+        handler.finish(run)
         conn.execute(
             insert(ImportLog).values(
                 kind=kind,

@@ -150,3 +150,39 @@ class AllocationRun(Base):
 def sum_int(column):
     """SUM as a BIGINT on every database (PostgreSQL's SUM(bigint) is NUMERIC), 0 when empty."""
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+# Derived tables: kept by ``dashboard.derived.refresh`` in the same transaction as every
+# coverage write, verified by `lingkaran check`, and read by ``queries`` so that the report
+# for the whole programme does not scan millions of coverage rows.
+
+
+class CoverageTotal(Base):
+    """Coverage rows grouped by donation and block: sums and "active in month m" in a few rows."""
+
+    __tablename__ = "coverage_totals"
+
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"), primary_key=True)
+    start_month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    months: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    amount_idr: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    row_count: Mapped[int] = mapped_column(Integer)
+
+
+class DonorWorker(Base):
+    """Each (donor, worker) pair with at least one coverage row: a donor's covered workers."""
+
+    __tablename__ = "donor_workers"
+
+    donor_key: Mapped[int] = mapped_column(ForeignKey("donors.id"), primary_key=True)
+    worker_key: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
+
+
+class CoveredWorker(Base):
+    """Each worker with at least one coverage row: the programme's covered workers."""
+
+    __tablename__ = "covered_workers"
+
+    worker_key: Mapped[int] = mapped_column(
+        ForeignKey("workers.id"), primary_key=True, autoincrement=False
+    )

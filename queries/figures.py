@@ -9,11 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import Connection, Engine, Select, and_, func, select
+from sqlalchemy import Connection, Engine, Select, and_, case, func, select
 
 from dashboard.errors import LedgerError
 from dashboard.months import month_of
-from dashboard.schema import Claim, Coverage, Donation, Donor, sum_int
+from dashboard.schema import (
+    Claim,
+    Coverage,
+    CoverageTotal,
+    CoveredWorker,
+    Donation,
+    Donor,
+    DonorWorker,
+    sum_int,
+)
 
 MAX_BLOCK_MONTHS = 60  # months_per_worker and imported coverage months are 1..60
 
@@ -56,18 +65,21 @@ def covering(month_column) -> object:
     )
 
 
-def _for_donor(statement: Select, key: int | None) -> Select:
+def _for_donor(statement: Select, key: int | None, donation_key) -> Select:
     if key is None:
         return statement
-    return statement.join(Donation, Donation.id == Coverage.donation_key).where(
-        Donation.donor_key == key
-    )
+    return statement.join(Donation, Donation.id == donation_key).where(Donation.donor_key == key)
 
 
 def ledger_figures(
     bind: Engine | Connection, donor_id: str | None = None, as_of: dt.date | None = None
 ) -> LedgerFigures:
-    """The contract's figures for ``donor_id`` (or every donor) with active workers at ``as_of``."""
+    """The contract's figures for ``donor_id`` (or every donor) with active workers at ``as_of``.
+
+    Sums come from coverage_totals and worker counts from donor_workers/covered_workers
+    (kept with every coverage write, verified by `lingkaran check`), so the report does not
+    scan the coverage table.
+    """
     as_of = as_of or dt.date.today()
     if isinstance(bind, Engine):
         with bind.connect() as conn:
@@ -75,31 +87,44 @@ def ledger_figures(
     conn = bind
     key = None if donor_id is None else donor_key(conn, donor_id)
 
-    donations = select(
-        sum_int(Donation.amount_idr),
-        func.count(func.distinct(Donation.donor_key)),
-    )
+    donations = select(sum_int(Donation.amount_idr), func.count(func.distinct(Donation.donor_key)))
     if key is not None:
         donations = donations.where(Donation.donor_key == key)
     donated, donors = conn.execute(donations).one()
 
-    allocated, months, workers = conn.execute(
+    total = CoverageTotal
+    month = month_of(as_of)
+    allocated, months, active = conn.execute(
         _for_donor(
             select(
-                sum_int(Coverage.amount_idr),
-                sum_int(Coverage.months),
-                func.count(func.distinct(Coverage.worker_key)),
+                sum_int(total.amount_idr * total.row_count),
+                sum_int(total.months * total.row_count),
+                # A worker's coverage rows never overlap (CONTRACT.md "coverage"), so the rows
+                # that contain the month count the distinct workers active in it.
+                sum_int(
+                    case(
+                        (
+                            and_(
+                                total.start_month <= month,
+                                total.start_month + total.months > month,
+                            ),
+                            total.row_count,
+                        ),
+                        else_=0,
+                    )
+                ),
             ),
             key,
+            total.donation_key,
         )
     ).one()
 
-    month = month_of(as_of)
-    active = conn.execute(
-        _for_donor(
-            select(func.count(func.distinct(Coverage.worker_key))).where(covering(month)), key
-        )
-    ).scalar_one()
+    if key is None:
+        workers = conn.execute(select(func.count()).select_from(CoveredWorker)).scalar_one()
+    else:
+        workers = conn.execute(
+            select(func.count()).select_from(DonorWorker).where(DonorWorker.donor_key == key)
+        ).scalar_one()
 
     claims_count, claims_idr = conn.execute(
         _for_donor(
@@ -111,6 +136,7 @@ def ledger_figures(
             )
             .where(Claim.status == "paid"),
             key,
+            Coverage.donation_key,
         )
     ).one()
 
