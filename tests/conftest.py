@@ -113,7 +113,7 @@ def table_counts(engine: Engine) -> dict[str, int]:
 def table_contents(engine: Engine) -> dict[str, list[tuple]]:
     with engine.connect() as conn:
         return {
-            table.name: sorted(tuple(row) for row in conn.execute(select(table)).all())
+            table.name: sorted((tuple(row) for row in conn.execute(select(table)).all()), key=repr)
             for table in Base.metadata.sorted_tables
         }
 

@@ -1,0 +1,501 @@
+"""CONTRACT.md "Files": every rule refuses the whole file, names line and column, writes nothing.
+
+Each case imports the worked example's donors, rates, workers and donation X (and allocates,
+so that coverage exists), then tries one bad file and compares every ledger table before and
+after. Runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from dashboard.schema import Claim, Donation, Donor, ImportLog, Worker
+from tests.conftest import table_contents, write_csv
+from tests.ledgers import CLAIM_HEADER, DONATION_HEADER, WORKER_HEADER, import_all, worked_example
+
+NEXT_YEAR = dt.date.today().year + 1
+TOO_YOUNG = dt.date.today().year - 14
+COVERAGE_HEADER = ["donation_id", "worker_id", "start_month", "months", "amount_idr"]
+DONOR_HEADER = ["donor_id", "name", "type", "show_name"]
+
+
+@pytest.fixture
+def ledger(cli, tmp_path: Path):
+    """The worked example, allocated: A and B covered 2024-05..2024-10 by donation X."""
+    files = worked_example(tmp_path)
+    import_all(cli, {k: files[k] for k in ("donors", "rates", "workers", "donations")})
+    assert cli("allocate").exit_code == 0
+    return tmp_path
+
+
+# (kind, header, rows, line, column, reason): the first problem the message must name.
+REFUSED = {
+    "donor id alphabet": (
+        "donors",
+        DONOR_HEADER,
+        [["D 2", "B", "personal", ""]],
+        2,
+        "donor_id",
+        "an id is 1 to 64",
+    ),
+    "donor type": (
+        "donors",
+        DONOR_HEADER,
+        [["D2", "Bank", "bank", ""]],
+        2,
+        "type",
+        "expected one of corporate, soe, personal, community",
+    ),
+    "donor name required": (
+        "donors",
+        DONOR_HEADER,
+        [["D2", "", "personal", ""]],
+        2,
+        "name",
+        "a value is required",
+    ),
+    "show_name spelling": (
+        "donors",
+        DONOR_HEADER,
+        [["D2", "B", "personal", "maybe"]],
+        2,
+        "show_name",
+        "expected yes/no",
+    ),
+    "ids unique in a file": (
+        "donors",
+        DONOR_HEADER,
+        [["D2", "B", "personal", ""], ["D2", "B", "personal", ""]],
+        3,
+        "donor_id",
+        "appears more than once",
+    ),
+    "unknown column": (
+        "donors",
+        [*DONOR_HEADER, "email"],
+        [["D2", "B", "personal", "", "x"]],
+        1,
+        "email",
+        "unknown column",
+    ),
+    "required column": (
+        "donors",
+        ["donor_id", "name"],
+        [["D2", "B"]],
+        1,
+        "type",
+        "required column is missing",
+    ),
+    "island group is not a province": (
+        "workers",
+        WORKER_HEADER,
+        [["W1", "2024-01-01", "ID-JW", "fisher", "M", "1980"]],
+        2,
+        "province",
+        "island group",
+    ),
+    "province code": (
+        "workers",
+        WORKER_HEADER,
+        [["W1", "2024-01-01", "Jawa Barat", "fisher", "M", "1980"]],
+        2,
+        "province",
+        "ISO 3166-2:ID",
+    ),
+    "occupation code": (
+        "workers",
+        WORKER_HEADER,
+        [["W1", "2024-01-01", "ID-JB", "teacher", "M", "1980"]],
+        2,
+        "occupation",
+        "occupation is one of",
+    ),
+    "gender": (
+        "workers",
+        WORKER_HEADER,
+        [["W1", "2024-01-01", "ID-JB", "farmer", "X", "1980"]],
+        2,
+        "gender",
+        "gender is F or M",
+    ),
+    "birth year too early": (
+        "workers",
+        WORKER_HEADER,
+        [["W1", "2024-01-01", "ID-JB", "farmer", "F", "1939"]],
+        2,
+        "birth_year",
+        "1940",
+    ),
+    "birth year too late": (
+        "workers",
+        WORKER_HEADER,
+        [["W1", "2024-01-01", "ID-JB", "farmer", "F", str(TOO_YOUNG)]],
+        2,
+        "birth_year",
+        "1940",
+    ),
+    "registered in the future": (
+        "workers",
+        WORKER_HEADER,
+        [["W1", f"{NEXT_YEAR}-01-01", "ID-JB", "farmer", "F", "1980"]],
+        2,
+        "registered_on",
+        "future",
+    ),
+    "no such day": (
+        "workers",
+        WORKER_HEADER,
+        [["W1", "31/02/2024", "ID-JB", "farmer", "F", "1980"]],
+        2,
+        "registered_on",
+        "no such day",
+    ),
+    "no personal data": (
+        "workers",
+        [*WORKER_HEADER, "nik"],
+        [["W1", "2024-01-01", "ID-JB", "farmer", "F", "1980", "3201"]],
+        1,
+        "nik",
+        "pseudonymous",
+    ),
+    "rates start in 2015-07": (
+        "rates",
+        ["effective_from", "monthly_idr"],
+        [["2015-06", "16800"]],
+        2,
+        "effective_from",
+        "starts with 2015-07",
+    ),
+    "rates are immutable": (
+        "rates",
+        ["effective_from", "monthly_idr"],
+        [["2024-07", "21000"]],
+        2,
+        "monthly_idr",
+        "conflict",
+    ),
+    "rates after allocated months": (
+        "rates",
+        ["effective_from", "monthly_idr"],
+        [["2024-09", "25000"]],
+        2,
+        "effective_from",
+        "allocated coverage already runs until 2024-10",
+    ),
+    "donor must exist": (
+        "donations",
+        DONATION_HEADER,
+        [["Y", "NOPE", "2024-04-20", "1000", "6"]],
+        2,
+        "donor_id",
+        "no such donor",
+    ),
+    "english grouping": (
+        "donations",
+        DONATION_HEADER,
+        [["Y", "D1", "2024-04-20", "1,500,000", "6"]],
+        2,
+        "amount_idr",
+        "English digit grouping",
+    ),
+    "fraction of a rupiah": (
+        "donations",
+        DONATION_HEADER,
+        [["Y", "D1", "2024-04-20", "1.500.000,50", "6"]],
+        2,
+        "amount_idr",
+        "fractions",
+    ),
+    "negative amount": (
+        "donations",
+        DONATION_HEADER,
+        [["Y", "D1", "2024-04-20", "-5000", "6"]],
+        2,
+        "amount_idr",
+        "negative",
+    ),
+    "zero amount": (
+        "donations",
+        DONATION_HEADER,
+        [["Y", "D1", "2024-04-20", "0", "6"]],
+        2,
+        "amount_idr",
+        "greater than zero",
+    ),
+    "months per worker 1..60": (
+        "donations",
+        DONATION_HEADER,
+        [["Y", "D1", "2024-04-20", "100000", "61"]],
+        2,
+        "months_per_worker",
+        "1 to 60",
+    ),
+    "donations are immutable": (
+        "donations",
+        DONATION_HEADER,
+        [["X", "D1", "2024-04-20", "300001", "6"]],
+        2,
+        "amount_idr",
+        "conflict",
+    ),
+    "coverage not before the donation": (
+        "coverage",
+        COVERAGE_HEADER,
+        [["X", "C", "2024-03", "1", "16800"]],
+        2,
+        "start_month",
+        "before the donation was received",
+    ),
+    "coverage never overlaps": (
+        "coverage",
+        COVERAGE_HEADER,
+        [["X", "A", "2024-10", "2", "40000"]],
+        2,
+        "start_month",
+        "overlaps coverage of worker A",
+    ),
+    "coverage within the donation": (
+        "coverage",
+        COVERAGE_HEADER,
+        [["X", "C", "2024-11", "6", "120000"]],
+        2,
+        "amount_idr",
+        "would fund 347200 of its 300000",
+    ),
+    "coverage worker must exist": (
+        "coverage",
+        COVERAGE_HEADER,
+        [["X", "Z", "2024-11", "1", "20000"]],
+        2,
+        "worker_id",
+        "no such worker",
+    ),
+    "claim program": (
+        "claims",
+        CLAIM_HEADER,
+        [["K9", "A", "JKP", "2024-09-03", "submitted", "", ""]],
+        2,
+        "program",
+        "expected one of",
+    ),
+    "paid claim needs paid_on": (
+        "claims",
+        CLAIM_HEADER,
+        [["K9", "A", "JKK", "2024-09-03", "paid", "", "1000"]],
+        2,
+        "paid_on",
+        "needs paid_on",
+    ),
+    "paid claim needs an amount": (
+        "claims",
+        CLAIM_HEADER,
+        [["K9", "A", "JKK", "2024-09-03", "paid", "2024-09-04", ""]],
+        2,
+        "amount_idr",
+        "amount_idr > 0",
+    ),
+    "paid not before the incident": (
+        "claims",
+        CLAIM_HEADER,
+        [["K9", "A", "JKK", "2024-09-03", "paid", "2024-09-01", "1000"]],
+        2,
+        "paid_on",
+        "before the incident",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=list(REFUSED))
+def test_a_bad_file_is_refused_naming_line_and_column_and_nothing_is_written(
+    case, cli, engine, ledger
+):
+    kind, header, rows, line, column, reason = REFUSED[case]
+    path = write_csv(ledger, f"bad-{kind}.csv", header, rows)
+    before = table_contents(engine)
+
+    result = cli("import", kind, path)
+
+    assert result.exit_code != 0
+    assert "nothing was written" in result.output
+    assert f"bad-{kind}.csv:{line}: column {column}" in result.output, result.output
+    assert reason in result.output, result.output
+    assert "Traceback" not in result.output
+    assert table_contents(engine) == before
+
+
+def test_every_bad_row_is_listed_not_only_the_first(cli, engine, ledger):
+    rows = [
+        ["Y1", "D1", "2024-04-20", "1,000", "6"],
+        ["Y2", "D1", "2024-04-20", "5000", "6"],
+        ["Y3", "NOPE", "2024-04-20", "5000", "6"],
+        ["Y4", "D1", "2099-01-01", "5000", "0"],
+    ]
+    path = write_csv(ledger, "donations-2.csv", DONATION_HEADER, rows)
+    before = table_contents(engine)
+
+    result = cli("import", "donations", path)
+
+    assert result.exit_code != 0
+    assert "(3 bad row(s))" in result.output
+    for expected in (
+        "donations-2.csv:2: column amount_idr",
+        "donations-2.csv:4: column donor_id",
+        "donations-2.csv:5: column received_on",
+        "donations-2.csv:5: column months_per_worker",
+    ):
+        assert expected in result.output
+    assert ":3:" not in result.output
+    assert table_contents(engine) == before
+
+
+def test_at_most_fifty_problems_are_listed(cli, engine, ledger):
+    rows = [[f"Y{i}", "D1", "2024-04-20", "-1", "6"] for i in range(80)]
+    path = write_csv(ledger, "many.csv", DONATION_HEADER, rows)
+
+    result = cli("import", "donations", path)
+
+    assert "(80 bad row(s))" in result.output
+    assert result.output.count("column amount_idr") == 50
+    assert "only the first 50 problems are listed" in result.output
+
+
+def test_reimporting_the_same_file_changes_nothing_and_says_so(cli, engine, tmp_path):
+    files = worked_example(tmp_path)
+    import_all(cli, files)
+    before = table_contents(engine)
+
+    again = {kind: cli("import", kind, path).output for kind, path in files.items()}
+
+    assert "0 new, 3 unchanged" in again["workers"]
+    assert "0 new, 2 unchanged" in again["claims"]
+    assert "0 new, 1 unchanged" in again["donations"]
+    before.pop("import_log")
+    after = table_contents(engine)
+    after.pop("import_log")
+    assert after == before
+    with engine.connect() as conn:
+        logged = conn.execute(select(ImportLog.kind, ImportLog.file_name, ImportLog.sha256)).all()
+    assert len(logged) == 10  # every accepted import is logged, re-imports included
+    assert all(len(sha) == 64 for _, _, sha in logged)
+
+
+def test_reimport_may_change_donor_name_and_worker_province_only(cli, engine, ledger):
+    cli(
+        "import",
+        "donors",
+        write_csv(
+            ledger, "d.csv", DONOR_HEADER, [["D1", "PT Contoh Peduli Tbk", "corporate", "no"]]
+        ),
+    )
+    result = cli(
+        "import",
+        "workers",
+        write_csv(
+            ledger, "w.csv", WORKER_HEADER, [["A", "2024-01-10", "ID-PA", "farmer", "M", "1980"]]
+        ),
+    )
+    assert "0 new, 0 unchanged, 1 updated" in result.output
+    with engine.connect() as conn:
+        assert conn.execute(select(Donor.name, Donor.show_name)).one() == (
+            "PT Contoh Peduli Tbk",
+            False,
+        )
+        assert conn.execute(
+            select(Worker.province, Worker.occupation).where(Worker.worker_id == "A")
+        ).one() == ("ID-PA", "farmer")
+
+    moved = cli(
+        "import",
+        "workers",
+        write_csv(
+            ledger, "w2.csv", WORKER_HEADER, [["A", "2024-01-11", "ID-PA", "farmer", "M", "1980"]]
+        ),
+    )
+    assert moved.exit_code != 0
+    assert "w2.csv:2: column registered_on" in moved.output
+
+
+def test_show_name_defaults_to_no_for_personal_donors_and_yes_otherwise(cli, engine, tmp_path):
+    path = write_csv(
+        tmp_path,
+        "donors.csv",
+        ["donor_id", "name", "type"],
+        [
+            ["P1", "Ibu Sari", "personal"],
+            ["S1", "PT Negara", "soe"],
+            ["K1", "Komunitas", "community"],
+        ],
+    )
+    assert cli("import", "donors", path).exit_code == 0
+    with engine.connect() as conn:
+        shown = dict(conn.execute(select(Donor.donor_id, Donor.show_name)).all())
+    assert shown == {"P1": False, "S1": True, "K1": True}
+
+
+def test_claim_status_moves_forward_only(cli, engine, ledger):
+    def claims(name, status, paid_on="", amount=""):
+        return write_csv(
+            ledger, name, CLAIM_HEADER, [["K9", "A", "JKK", "2024-09-03", status, paid_on, amount]]
+        )
+
+    assert cli("import", "claims", claims("c1.csv", "submitted")).exit_code == 0
+    assert "1 updated" in cli("import", "claims", claims("c2.csv", "approved")).output
+    assert (
+        "1 updated"
+        in cli("import", "claims", claims("c3.csv", "paid", "2024-10-01", "Rp 2.500.000")).output
+    )
+    back = cli("import", "claims", claims("c4.csv", "approved"))
+    assert back.exit_code != 0
+    assert "c4.csv:2: column status" in back.output
+    assert "may only move forward" in back.output
+    with engine.connect() as conn:
+        assert conn.execute(select(Claim.status, Claim.amount_idr)).one() == ("paid", 2_500_000)
+
+
+def test_semicolon_csv_with_bom_and_indonesian_spellings_is_read(cli, engine, ledger):
+    path = write_csv(
+        ledger,
+        "donations-id.csv",
+        [c.upper() for c in DONATION_HEADER],
+        [["Y", "D1", "01/06/2024", "Rp1.500.000,00", "3"]],
+        delimiter=";",
+        bom=True,
+    )
+    result = cli("import", "donations", path)
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        assert conn.execute(
+            select(Donation.received_on, Donation.amount_idr).where(Donation.donation_id == "Y")
+        ).one() == (dt.date(2024, 6, 1), 1_500_000)
+
+
+def test_xlsx_numeric_and_date_cells_are_accepted_when_integral(cli, engine, ledger):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(DONATION_HEADER)
+    sheet.append(["Y", "D1", dt.datetime(2024, 6, 1), 1500000, 3])
+    path = ledger / "donations.xlsx"
+    book.save(path)
+    assert cli("import", "donations", path).exit_code == 0
+
+    sheet.append(["Z", "D1", dt.datetime(2024, 6, 1), 1500000.5, 3])
+    book.save(path)
+    refused = cli("import", "donations", path)
+    assert "donations.xlsx:3: column amount_idr" in refused.output
+    assert "fractions" in refused.output
+    with engine.connect() as conn:
+        ids = conn.execute(select(Donation.donation_id).order_by(Donation.donation_id)).scalars()
+        assert list(ids) == ["X", "Y"]
+
+
+def test_an_unsupported_file_type_is_refused_clearly(cli, ledger):
+    path = ledger / "donations.pdf"
+    path.write_bytes(b"%PDF-1.4")
+    result = cli("import", "donations", path)
+    assert result.exit_code != 0
+    assert "unsupported file type" in result.output
