@@ -4,6 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import shell
+
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 
 st.set_page_config(page_title="Lingkaran", page_icon="🤝", layout="wide")
@@ -12,4 +14,5 @@ navigation = st.navigation(
         st.Page(PAGES / "overview.py", title="Ringkasan program", icon="🏠", default=True),
     ]
 )
-navigation.run()
+with shell.friendly_failures():
+    navigation.run()

@@ -193,5 +193,10 @@ def demo(ctx: click.Context, port: int, workers: int) -> None:
         headless,
         "--browser.gatherUsageStats",
         "false",
+        # No traceback reaches a user: the console keeps the details for the operator.
+        "--client.showErrorDetails",
+        "none",
+        "--client.toolbarMode",
+        "viewer",
     ]
     sys.exit(subprocess.call(command, env=environment))

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import os
+from collections.abc import Iterator
 
 import streamlit as st
 from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import config
 from dashboard.db import open_ledger
+from dashboard.errors import LedgerError
 from dashboard.schema import AllocationRun, ImportLog
 from queries.figures import LedgerFigures, ledger_figures
 
@@ -46,3 +52,18 @@ def figures(
 
 def current_figures(donor_id: str | None = None, as_of: dt.date | None = None) -> LedgerFigures:
     return figures(database_url(), ledger_version(), donor_id, as_of or dt.date.today())
+
+
+@contextlib.contextmanager
+def friendly_failures() -> Iterator[None]:
+    """A database that cannot be reached or read becomes a message, never a traceback."""
+    try:
+        yield
+    except (SQLAlchemyError, LedgerError, OSError) as problem:
+        logging.getLogger("lingkaran").exception("page failed")
+        shown = make_url(database_url()).render_as_string(hide_password=True)
+        st.error(
+            f"Basis data buku besar tidak dapat dibuka atau dibaca ({shown}). "
+            "Periksa LINGKARAN_DATABASE_URL atau jalankan `lingkaran init-db`.\n\n"
+            f"Rincian: {type(problem).__name__}"
+        )

@@ -127,3 +127,22 @@ def cli(database_url: str):
         return runner.invoke(main, ["--db", database_url, *map(str, args)], catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory) -> str:
+    """A small demo programme (5,000 workers, seed 2016, as of TODAY), built once per run."""
+    from dashboard.demo import seed_programme
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    engine = open_ledger(url)
+    seed_programme(engine, workers=5_000, seed=2016, today=TODAY)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def demo_engine(demo_url: str) -> Iterator[Engine]:
+    engine = open_ledger(demo_url)
+    yield engine
+    engine.dispose()

@@ -1,0 +1,59 @@
+"""The public overview page as Streamlit renders it (AppTest): demo data and an empty ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.config import DATABASE_URL_VARIABLE
+from dashboard.db import open_ledger
+from dashboard.formatting import number, rupiah
+from queries.figures import ledger_figures
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+
+
+def run_app(monkeypatch, url: str) -> AppTest:
+    monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_overview_shows_the_report_figures_of_the_demo(monkeypatch, demo_url):
+    at = run_app(monkeypatch, demo_url)
+    engine = open_ledger(demo_url)
+    report = ledger_figures(engine, None, dt.date.today())
+    engine.dispose()
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert shown["Donatur"] == number(report.donors)
+    assert shown["Donasi diterima"] == rupiah(report.donated_idr)
+    assert shown["Dialokasikan ke iuran"] == rupiah(report.allocated_idr)
+    assert shown["Saldo belum teralokasi"] == rupiah(report.balance_idr)
+    assert shown["Pekerja terlindungi"] == number(report.covered_workers)
+    assert shown["Bulan-pekerja terlindungi"] == number(report.protected_months)
+    assert shown["Pekerja aktif terlindungi"] == number(report.active_workers)
+    assert shown["Klaim dibayar"] == number(report.claims_paid_count)
+    assert shown["Manfaat klaim dibayarkan"] == rupiah(report.claims_paid_idr)
+    assert shown["Donasi diterima"].startswith("Rp ")
+
+
+def test_overview_on_an_empty_ledger_says_so(monkeypatch, tmp_path):
+    at = run_app(monkeypatch, f"sqlite:///{tmp_path / 'empty.db'}")
+    assert not at.metric
+    assert "Belum ada donasi" in at.info[0].value
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:////nonexistent/folder/x.db", "postgresql+psycopg://nobody@127.0.0.1:1/none"]
+)
+def test_an_unreachable_database_gives_a_message_not_a_traceback(monkeypatch, url):
+    monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert "Basis data buku besar tidak dapat dibuka" in at.error[0].value

@@ -1,0 +1,62 @@
+"""`lingkaran seed-demo`: a realistic, deterministic programme via the importer and allocator."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from dashboard.checks import check_ledger
+from dashboard.db import open_ledger
+from dashboard.demo import JKM_DEATH_BENEFIT, seed_programme
+from dashboard.schema import Claim, Donation, Donor, ImportLog, Worker
+from dashboard.values import OCCUPATIONS, provinces
+from queries.figures import ledger_figures
+from tests.conftest import TODAY
+
+
+def test_the_demo_covers_every_province_donor_type_and_occupation(demo_engine):
+    with demo_engine.connect() as conn:
+        seen_provinces = set(conn.execute(select(Worker.province).distinct()).scalars())
+        seen_occupations = set(conn.execute(select(Worker.occupation).distinct()).scalars())
+        donor_types = dict(
+            conn.execute(select(Donor.type, func.count()).group_by(Donor.type)).all()
+        )
+        first, last = conn.execute(
+            select(func.min(Donation.received_on), func.max(Donation.received_on))
+        ).one()
+        programs = dict(
+            conn.execute(
+                select(Claim.program, func.count())
+                .where(Claim.status == "paid")
+                .group_by(Claim.program)
+            ).all()
+        )
+        jkm_amounts = set(
+            conn.execute(select(Claim.amount_idr).where(Claim.program == "JKM")).scalars()
+        )
+        kinds_logged = set(conn.execute(select(ImportLog.kind)).scalars())
+    assert seen_provinces == set(provinces())  # all 38
+    assert seen_occupations == set(OCCUPATIONS)
+    assert set(donor_types) == {"corporate", "soe", "personal", "community"}
+    assert 55 <= sum(donor_types.values()) <= 65
+    assert first.year == 2017 and last >= TODAY - dt.timedelta(days=62)
+    assert programs["JKK"] > programs["JKM"] > 0
+    assert jkm_amounts <= {JKM_DEATH_BENEFIT, None}
+    # It went through the importer: every kind's file is in the import log.
+    assert kinds_logged == {"donors", "rates", "workers", "donations", "claims"}
+
+
+def test_the_demo_ledger_is_consistent(demo_engine):
+    assert check_ledger(demo_engine, TODAY) == []
+    figures = ledger_figures(demo_engine, None, TODAY)
+    assert 0 < figures.balance_idr < figures.donated_idr
+    assert 0 < figures.active_workers <= figures.covered_workers <= 5_000
+
+
+def test_the_same_seed_builds_the_same_programme(demo_engine, tmp_path):
+    again = open_ledger(f"sqlite:///{tmp_path / 'again.db'}")
+    seed_programme(again, workers=5_000, seed=2016, today=TODAY)
+    assert ledger_figures(again, None, TODAY) == ledger_figures(demo_engine, None, TODAY)
+    assert ledger_figures(again, "CSR-001", TODAY) == ledger_figures(demo_engine, "CSR-001", TODAY)
+    again.dispose()
