@@ -200,3 +200,7 @@ def demo(ctx: click.Context, port: int, workers: int) -> None:
         "viewer",
     ]
     sys.exit(subprocess.call(command, env=environment))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""A person opens the demo's home page in Chromium and sees the programme's totals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboard.db import open_ledger
+from dashboard.formatting import rupiah
+from queries.figures import ledger_figures
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_home_page_shows_the_programme_totals(app_url, page, demo_url):
+    engine = open_ledger(demo_url)
+    report = ledger_figures(engine, None, dt.date.today())
+    engine.dispose()
+
+    page.goto(app_url)
+    page.get_by_text("Donasi diterima").wait_for(timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    screenshot(page, "overview")
+
+    body = page.locator("body").inner_text()
+    assert rupiah(report.donated_idr) in body
+    assert rupiah(report.claims_paid_idr) in body
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "Traceback" not in body
+    assert page.errors == []
