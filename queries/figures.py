@@ -49,6 +49,33 @@ class LedgerFigures:
         return report
 
 
+@dataclass(frozen=True)
+class Period:
+    """Donations received from ``start`` to ``end`` inclusive (None: unbounded).
+
+    A period selects donations, and every figure follows those donations: what they were,
+    what coverage they bought and which claims that coverage made possible.
+    """
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @property
+    def is_all_time(self) -> bool:
+        return self.start is None and self.end is None
+
+    def received(self, column) -> list:
+        conditions = []
+        if self.start is not None:
+            conditions.append(column >= self.start)
+        if self.end is not None:
+            conditions.append(column <= self.end)
+        return conditions
+
+
+ALL_TIME = Period()
+
+
 def donor_key(conn: Connection, donor_id: str) -> int:
     key = conn.execute(select(Donor.id).where(Donor.donor_id == donor_id)).scalar()
     if key is None:
@@ -65,29 +92,40 @@ def covering(month_column) -> object:
     )
 
 
-def _for_donor(statement: Select, key: int | None, donation_key) -> Select:
-    if key is None:
+def for_donations(
+    statement: Select, key: int | None, donation_key, period: Period = ALL_TIME
+) -> Select:
+    """Restrict ``statement`` to the rows funded by one donor's donations in ``period``."""
+    if key is None and period.is_all_time:
         return statement
-    return statement.join(Donation, Donation.id == donation_key).where(Donation.donor_key == key)
+    statement = statement.join(Donation, Donation.id == donation_key)
+    if key is not None:
+        statement = statement.where(Donation.donor_key == key)
+    return statement.where(*period.received(Donation.received_on))
 
 
 def ledger_figures(
-    bind: Engine | Connection, donor_id: str | None = None, as_of: dt.date | None = None
+    bind: Engine | Connection,
+    donor_id: str | None = None,
+    as_of: dt.date | None = None,
+    period: Period = ALL_TIME,
 ) -> LedgerFigures:
     """The contract's figures for ``donor_id`` (or every donor) with active workers at ``as_of``.
 
     Sums come from coverage_totals and worker counts from donor_workers/covered_workers
     (kept with every coverage write, verified by `lingkaran check`), so the report does not
-    scan the coverage table.
+    scan the coverage table. A ``period`` keeps only the donations received in it.
     """
     as_of = as_of or dt.date.today()
     if isinstance(bind, Engine):
         with bind.connect() as conn:
-            return ledger_figures(conn, donor_id, as_of)
+            return ledger_figures(conn, donor_id, as_of, period)
     conn = bind
     key = None if donor_id is None else donor_key(conn, donor_id)
 
-    donations = select(sum_int(Donation.amount_idr), func.count(func.distinct(Donation.donor_key)))
+    donations = select(
+        sum_int(Donation.amount_idr), func.count(func.distinct(Donation.donor_key))
+    ).where(*period.received(Donation.received_on))
     if key is not None:
         donations = donations.where(Donation.donor_key == key)
     donated, donors = conn.execute(donations).one()
@@ -95,7 +133,7 @@ def ledger_figures(
     total = CoverageTotal
     month = month_of(as_of)
     allocated, months, active = conn.execute(
-        _for_donor(
+        for_donations(
             select(
                 sum_int(total.amount_idr * total.row_count),
                 sum_int(total.months * total.row_count),
@@ -116,10 +154,20 @@ def ledger_figures(
             ),
             key,
             total.donation_key,
+            period,
         )
     ).one()
 
-    if key is None:
+    if not period.is_all_time:
+        workers = conn.execute(
+            for_donations(
+                select(func.count(func.distinct(Coverage.worker_key))),
+                key,
+                Coverage.donation_key,
+                period,
+            )
+        ).scalar_one()
+    elif key is None:
         workers = conn.execute(select(func.count()).select_from(CoveredWorker)).scalar_one()
     else:
         workers = conn.execute(
@@ -127,7 +175,7 @@ def ledger_figures(
         ).scalar_one()
 
     claims_count, claims_idr = conn.execute(
-        _for_donor(
+        for_donations(
             select(func.count(Claim.id), sum_int(Claim.amount_idr))
             .select_from(Claim)
             .join(
@@ -137,6 +185,7 @@ def ledger_figures(
             .where(Claim.status == "paid"),
             key,
             Coverage.donation_key,
+            period,
         )
     ).one()
 

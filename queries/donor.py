@@ -1,0 +1,389 @@
+"""What one donor's money became: the questions the donor impact pages ask.
+
+Every function takes a connection (or engine), the donor's id and a ``Period`` of donations,
+aggregates in SQL and returns a small tidy DataFrame or dataclass. Worker ids appear only in
+``donation_coverage`` (pseudonymous, for the donor's own trail); claims never carry one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, case, func, literal, select
+
+from dashboard.months import first_day, month_label, month_of
+from dashboard.schema import Claim, Coverage, CoverageTotal, Donation, Donor, Worker, sum_int
+from queries.figures import (
+    ALL_TIME,
+    LedgerFigures,
+    Period,
+    covering,
+    donor_key,
+    for_donations,
+    ledger_figures,
+)
+
+AGE_BANDS = ((15, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 200))
+OUTCOMES = ("protected", "JKK", "JKM")  # "protected, no claim", "JKK claim paid", "JKM ..."
+
+
+def _connected(function):
+    """Accept an Engine or a Connection; run on one connection."""
+
+    def wrapper(bind, *args, **kwargs):
+        if isinstance(bind, Engine):
+            with bind.connect() as conn:
+                return function(conn, *args, **kwargs)
+        return function(bind, *args, **kwargs)
+
+    wrapper.__name__ = function.__name__
+    wrapper.__doc__ = function.__doc__
+    return wrapper
+
+
+def age_band_label(low: int, high: int) -> str:
+    return f"{low}+" if high >= 200 else f"{low}–{high}"
+
+
+def age_band(birth_year_column, year: int):
+    """The age band (``25–34``) of a worker in ``year``, as an SQL expression."""
+    age = literal(year) - birth_year_column
+    return case(
+        *((age.between(low, high), age_band_label(low, high)) for low, high in AGE_BANDS),
+        else_="< 15",
+    )
+
+
+@dataclass(frozen=True)
+class DonorInfo:
+    donor_id: str
+    name: str
+    type: str
+    first_donation: dt.date | None
+
+
+@_connected
+def donors(conn: Connection) -> pd.DataFrame:
+    """Every donor for the picker: id, name, type, donated (largest first)."""
+    donated = (
+        select(Donation.donor_key, sum_int(Donation.amount_idr).label("donated_idr"))
+        .group_by(Donation.donor_key)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(
+            Donor.donor_id,
+            Donor.name,
+            Donor.type,
+            func.coalesce(donated.c.donated_idr, 0).label("donated_idr"),
+        )
+        .outerjoin(donated, donated.c.donor_key == Donor.id)
+        .order_by(func.coalesce(donated.c.donated_idr, 0).desc(), Donor.donor_id)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["donor_id", "name", "type", "donated_idr"])
+    return frame.astype({"donated_idr": "int64"})
+
+
+@_connected
+def donor_info(conn: Connection, donor_id: str) -> DonorInfo | None:
+    row = conn.execute(
+        select(Donor.donor_id, Donor.name, Donor.type, func.min(Donation.received_on))
+        .outerjoin(Donation, Donation.donor_key == Donor.id)
+        .where(Donor.donor_id == donor_id)
+        .group_by(Donor.donor_id, Donor.name, Donor.type)
+    ).first()
+    return None if row is None else DonorInfo(*row)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The contract's figures plus the two ratios a board asks for."""
+
+    figures: LedgerFigures
+
+    @property
+    def allocated_share(self) -> Fraction | None:
+        f = self.figures
+        return Fraction(f.allocated_idr, f.donated_idr) if f.donated_idr else None
+
+    @property
+    def cost_per_worker_month(self) -> int | None:
+        """Rupiah per protected worker-month, rounded half up to a whole rupiah."""
+        f = self.figures
+        if not f.protected_months:
+            return None
+        return (2 * f.allocated_idr + f.protected_months) // (2 * f.protected_months)
+
+    @property
+    def claims_per_rupiah(self) -> Fraction | None:
+        """Claims paid per rupiah allocated."""
+        f = self.figures
+        return Fraction(f.claims_paid_idr, f.allocated_idr) if f.allocated_idr else None
+
+
+def headline(bind, donor_id: str, period: Period = ALL_TIME, as_of: dt.date | None = None):
+    return Headline(ledger_figures(bind, donor_id, as_of, period))
+
+
+@_connected
+def donations(conn: Connection, donor_id: str, period: Period = ALL_TIME) -> pd.DataFrame:
+    """The donation trail: each donation with what it funded (from coverage_totals)."""
+    key = donor_key(conn, donor_id)
+    funded = (
+        select(
+            CoverageTotal.donation_key,
+            sum_int(CoverageTotal.amount_idr * CoverageTotal.row_count).label("allocated_idr"),
+            sum_int(CoverageTotal.row_count).label("workers"),
+            sum_int(CoverageTotal.months * CoverageTotal.row_count).label("protected_months"),
+        )
+        .group_by(CoverageTotal.donation_key)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(
+            Donation.donation_id,
+            Donation.received_on,
+            Donation.amount_idr,
+            func.coalesce(funded.c.allocated_idr, 0),
+            func.coalesce(funded.c.workers, 0),
+            func.coalesce(funded.c.protected_months, 0),
+            Donation.months_per_worker,
+            Donation.earmark_province,
+            Donation.earmark_occupation,
+        )
+        .outerjoin(funded, funded.c.donation_key == Donation.id)
+        .where(Donation.donor_key == key, *period.received(Donation.received_on))
+        .order_by(Donation.received_on, Donation.donation_id)
+    ).all()
+    columns = [
+        "donation_id",
+        "received_on",
+        "amount_idr",
+        "allocated_idr",
+        "workers",
+        "protected_months",
+        "months_per_worker",
+        "earmark_province",
+        "earmark_occupation",
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    money = ["amount_idr", "allocated_idr", "workers", "protected_months", "months_per_worker"]
+    frame = frame.astype(dict.fromkeys(money, "int64"))
+    frame.insert(4, "balance_idr", frame["amount_idr"] - frame["allocated_idr"])
+    return frame
+
+
+@_connected
+def donation_coverage(conn: Connection, donor_id: str, donation_id: str) -> pd.DataFrame:
+    """The coverage rows one donation bought (pseudonymous worker ids: the donor's own trail)."""
+    key = donor_key(conn, donor_id)
+    rows = conn.execute(
+        select(
+            Worker.worker_id,
+            Worker.province,
+            Worker.occupation,
+            Coverage.start_month,
+            Coverage.months,
+            Coverage.amount_idr,
+        )
+        .join(Coverage, Coverage.worker_key == Worker.id)
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .where(Donation.donor_key == key, Donation.donation_id == donation_id)
+        .order_by(Worker.registered_on, Worker.worker_id)
+    ).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=["worker_id", "province", "occupation", "start_month", "months", "amount_idr"],
+    )
+    frame["start_month"] = frame["start_month"].map(month_label)
+    return frame.astype({"months": "int64", "amount_idr": "int64"})
+
+
+@_connected
+def monthly(conn: Connection, donor_id: str, period: Period = ALL_TIME) -> pd.DataFrame:
+    """Per month: workers protected by the donor's money, donated, allocated, and both summed.
+
+    Workers protected in month m are the coverage rows containing m (rows of one worker never
+    overlap), expanded from coverage_totals: a few rows per donation, not per worker.
+    """
+    key = donor_key(conn, donor_id)
+    blocks = conn.execute(
+        for_donations(
+            select(
+                CoverageTotal.start_month,
+                CoverageTotal.months,
+                CoverageTotal.row_count,
+                CoverageTotal.amount_idr,
+            ),
+            key,
+            CoverageTotal.donation_key,
+            period,
+        )
+    ).all()
+    gifts = conn.execute(
+        select(Donation.received_on, Donation.amount_idr).where(
+            Donation.donor_key == key, *period.received(Donation.received_on)
+        )
+    ).all()
+    if not gifts:
+        return pd.DataFrame(
+            columns=["month", "protected_workers", "donated_idr", "allocated_idr"]
+        ).astype("int64")
+    first = min([month_of(day) for day, _ in gifts] + [start for start, *_ in blocks])
+    last = max([month_of(day) for day, _ in gifts] + [s + m - 1 for s, m, *_ in blocks])
+    months = range(first, last + 1)
+    protected = dict.fromkeys(months, 0)
+    allocated = dict.fromkeys(months, 0)
+    donated = dict.fromkeys(months, 0)
+    for start, length, count, amount in blocks:
+        allocated[start] += amount * count
+        for month in range(start, start + length):
+            protected[month] += count
+    for day, amount in gifts:
+        donated[month_of(day)] += amount
+    frame = pd.DataFrame(
+        {
+            "month": [first_day(m) for m in months],
+            "protected_workers": [protected[m] for m in months],
+            "donated_idr": [donated[m] for m in months],
+            "allocated_idr": [allocated[m] for m in months],
+        }
+    )
+    frame["cumulative_donated_idr"] = frame["donated_idr"].cumsum()
+    frame["cumulative_allocated_idr"] = frame["allocated_idr"].cumsum()
+    return frame
+
+
+BREAKDOWNS = ("province", "occupation", "gender", "age_band")
+
+
+@_connected
+def who(
+    conn: Connection,
+    donor_id: str,
+    by: str,
+    period: Period = ALL_TIME,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """Workers covered by the donor's money, by province, occupation, gender or age band.
+
+    ``workers`` counts distinct workers; age is taken in the year of ``as_of``.
+    """
+    if by not in BREAKDOWNS:
+        raise ValueError(f"unknown breakdown {by!r}")
+    key = donor_key(conn, donor_id)
+    year = (as_of or dt.date.today()).year
+    group = age_band(Worker.birth_year, year) if by == "age_band" else getattr(Worker, by)
+    rows = conn.execute(
+        for_donations(
+            select(
+                group.label(by),
+                func.count(func.distinct(Coverage.worker_key)),
+                sum_int(Coverage.months),
+                sum_int(Coverage.amount_idr),
+            )
+            .select_from(Coverage)
+            .join(Worker, Worker.id == Coverage.worker_key),
+            key,
+            Coverage.donation_key,
+            period,
+        )
+        .group_by(group)
+        .order_by(func.count(func.distinct(Coverage.worker_key)).desc(), group)
+    ).all()
+    frame = pd.DataFrame(rows, columns=[by, "workers", "protected_months", "allocated_idr"])
+    return frame.astype({c: "int64" for c in ("workers", "protected_months", "allocated_idr")})
+
+
+def _paid_claims_by_row():
+    """Per coverage row, the paid claim outcome: JKM (2) over JKK (1), else none."""
+    rank = func.max(case((Claim.program == "JKM", 2), (Claim.program == "JKK", 1), else_=0))
+    return (
+        select(Coverage.id.label("coverage_id"), rank.label("outcome"))
+        .join(
+            Claim,
+            and_(Claim.worker_key == Coverage.worker_key, covering(Claim.incident_month)),
+        )
+        .where(Claim.status == "paid")
+        .group_by(Coverage.id)
+        .subquery()
+    )
+
+
+@_connected
+def flow(conn: Connection, donor_id: str, period: Period = ALL_TIME) -> pd.DataFrame:
+    """Money to protection: year received -> province -> occupation -> outcome, in rupiah.
+
+    Outcome per coverage row: "JKM" when a paid death claim fell in it, else "JKK" when a paid
+    work-accident claim did, else "protected" (protected, no claim).
+    """
+    key = donor_key(conn, donor_id)
+    outcomes = _paid_claims_by_row()
+    outcome = case(
+        (outcomes.c.outcome == 2, "JKM"), (outcomes.c.outcome == 1, "JKK"), else_="protected"
+    )
+    rows = conn.execute(
+        select(
+            Donation.received_on,
+            Worker.province,
+            Worker.occupation,
+            outcome,
+            func.count(),
+            sum_int(Coverage.amount_idr),
+        )
+        .select_from(Coverage)
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .join(Worker, Worker.id == Coverage.worker_key)
+        .outerjoin(outcomes, outcomes.c.coverage_id == Coverage.id)
+        .where(Donation.donor_key == key, *period.received(Donation.received_on))
+        .group_by(Donation.received_on, Worker.province, Worker.occupation, outcome)
+    ).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=["received_on", "province", "occupation", "outcome", "rows", "allocated_idr"],
+    )
+    frame["year"] = pd.to_datetime(frame["received_on"]).dt.year.astype("int64")
+    return (
+        frame.groupby(["year", "province", "occupation", "outcome"], as_index=False)[
+            ["rows", "allocated_idr"]
+        ]
+        .sum()
+        .astype({"rows": "int64", "allocated_idr": "int64"})
+    )
+
+
+@_connected
+def claims(
+    conn: Connection, donor_id: str, period: Period = ALL_TIME, as_of: dt.date | None = None
+) -> pd.DataFrame:
+    """Paid claims made possible by the donor's coverage, anonymised: no claim or worker id."""
+    key = donor_key(conn, donor_id)
+    year = (as_of or dt.date.today()).year
+    rows = conn.execute(
+        select(
+            Claim.program,
+            Claim.incident_month,
+            Worker.province,
+            Worker.occupation,
+            age_band(Worker.birth_year, year),
+            Claim.amount_idr,
+        )
+        .join(Worker, Worker.id == Claim.worker_key)
+        .join(Coverage, and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month)))
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .where(
+            Claim.status == "paid",
+            Donation.donor_key == key,
+            *period.received(Donation.received_on),
+        )
+        .order_by(Claim.incident_month, Claim.program, Claim.amount_idr.desc())
+    ).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=["program", "incident_month", "province", "occupation", "age_band", "amount_idr"],
+    )
+    frame["incident_month"] = frame["incident_month"].map(first_day)
+    return frame.astype({"amount_idr": "int64"})
