@@ -372,7 +372,9 @@ def claims(
             Claim.amount_idr,
         )
         .join(Worker, Worker.id == Claim.worker_key)
-        .join(Coverage, and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month)))
+        .join(
+            Coverage, and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month))
+        )
         .join(Donation, Donation.id == Coverage.donation_key)
         .where(
             Claim.status == "paid",

@@ -1,0 +1,147 @@
+"""queries.donor on CONTRACT.md's worked example, every answer computed by hand.
+
+X (300,000, received 2024-04-20, 6 months) buys two blocks of 113,600 for A (ID-MA fisher,
+M, born 1980) and B (ID-JB farmer, F, born 1975), 2024-05..2024-10; A's JKK claim of
+5,000,000 on 2024-09-03 is made possible by X, the one of 2024-11-01 is not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+
+from dashboard.errors import LedgerError
+from queries import donor
+from queries.figures import Period
+from tests.conftest import TODAY
+from tests.ledgers import import_all, worked_example
+
+BLOCK = 2 * 16_800 + 4 * 20_000  # 113,600
+YEAR_2023 = Period(dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+
+
+@pytest.fixture
+def example(cli, tmp_path, engine):
+    import_all(cli, worked_example(tmp_path))
+    assert cli("allocate").exit_code == 0
+    return engine
+
+
+def test_headline_figures_and_board_ratios(example):
+    headline = donor.headline(example, "D1", as_of=TODAY)
+    assert headline.figures.allocated_idr == 2 * BLOCK
+    assert headline.allocated_share == Fraction(227_200, 300_000)
+    assert headline.cost_per_worker_month == 18_933  # 227,200 / 12 = 18,933.33
+    assert headline.claims_per_rupiah == Fraction(5_000_000, 227_200)
+
+
+def test_a_period_without_donations_has_no_ratios(example):
+    headline = donor.headline(example, "D1", YEAR_2023, TODAY)
+    assert headline.figures.donated_idr == 0
+    assert headline.allocated_share is None
+    assert headline.cost_per_worker_month is None
+    assert headline.claims_per_rupiah is None
+
+
+def test_the_donation_trail(example):
+    trail = donor.donations(example, "D1")
+    assert trail.to_dict("records") == [
+        {
+            "donation_id": "X",
+            "received_on": dt.date(2024, 4, 20),
+            "amount_idr": 300_000,
+            "allocated_idr": 227_200,
+            "balance_idr": 72_800,
+            "workers": 2,
+            "protected_months": 12,
+            "months_per_worker": 6,
+            "earmark_province": None,
+            "earmark_occupation": None,
+        }
+    ]
+    assert donor.donations(example, "D1", YEAR_2023).empty
+
+
+def test_a_donation_expands_to_its_coverage_rows(example):
+    rows = donor.donation_coverage(example, "D1", "X")
+    assert rows.to_dict("records") == [
+        {
+            "worker_id": "A",
+            "province": "ID-MA",
+            "occupation": "fisher",
+            "start_month": "2024-05",
+            "months": 6,
+            "amount_idr": BLOCK,
+        },
+        {
+            "worker_id": "B",
+            "province": "ID-JB",
+            "occupation": "farmer",
+            "start_month": "2024-05",
+            "months": 6,
+            "amount_idr": BLOCK,
+        },
+    ]
+
+
+def test_monthly_protected_workers_and_cumulative_money(example):
+    months = donor.monthly(example, "D1")
+    assert list(months["month"]) == [dt.date(2024, m, 1) for m in range(4, 11)]
+    assert list(months["protected_workers"]) == [0, 2, 2, 2, 2, 2, 2]
+    assert list(months["donated_idr"]) == [300_000, 0, 0, 0, 0, 0, 0]
+    assert list(months["cumulative_allocated_idr"]) == [0] + [227_200] * 6
+    assert list(months["cumulative_donated_idr"]) == [300_000] * 7
+    assert donor.monthly(example, "D1", YEAR_2023).empty
+
+
+@pytest.mark.parametrize(
+    "by, expected",
+    [
+        ("province", [("ID-JB", 1, 6, BLOCK), ("ID-MA", 1, 6, BLOCK)]),
+        ("occupation", [("farmer", 1, 6, BLOCK), ("fisher", 1, 6, BLOCK)]),
+        ("gender", [("F", 1, 6, BLOCK), ("M", 1, 6, BLOCK)]),
+        ("age_band", [("45–54", 2, 12, 2 * BLOCK)]),  # 46 and 51 in 2026
+    ],
+)
+def test_who_was_protected(example, by, expected):
+    frame = donor.who(example, "D1", by, as_of=TODAY)
+    assert [tuple(row) for row in frame.itertuples(index=False)] == expected
+
+
+def test_the_flow_from_money_to_outcome(example):
+    frame = donor.flow(example, "D1")
+    assert sorted(tuple(r) for r in frame.itertuples(index=False)) == [
+        (2024, "ID-JB", "farmer", "protected", 1, BLOCK),
+        (2024, "ID-MA", "fisher", "JKK", 1, BLOCK),
+    ]
+
+
+def test_claims_made_possible_are_anonymised(example):
+    frame = donor.claims(example, "D1", as_of=TODAY)
+    assert frame.to_dict("records") == [
+        {
+            "program": "JKK",
+            "incident_month": dt.date(2024, 9, 1),
+            "province": "ID-MA",
+            "occupation": "fisher",
+            "age_band": "45–54",
+            "amount_idr": 5_000_000,
+        }
+    ]
+    assert not {"worker_id", "claim_id"} & set(frame.columns)
+
+
+def test_donors_for_the_picker_largest_first(example):
+    frame = donor.donors(example)
+    assert frame.to_dict("records") == [
+        {"donor_id": "D1", "name": "PT Contoh Peduli", "type": "corporate", "donated_idr": 300_000}
+    ]
+    assert donor.donor_info(example, "D1").first_donation == dt.date(2024, 4, 20)
+    assert donor.donor_info(example, "NOPE") is None
+
+
+def test_an_unknown_donor_is_a_ledger_error(example):
+    with pytest.raises(LedgerError, match="no donor with id 'NOPE'"):
+        donor.donations(example, "NOPE")
