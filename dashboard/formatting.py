@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 DEFAULT_LOCALE = "id"
 
@@ -22,3 +22,18 @@ def number(value: int, locale: str = DEFAULT_LOCALE) -> str:
 def date_text(day: dt.date, locale: str = DEFAULT_LOCALE, length: str = "medium") -> str:
     """``5 Sep 2016`` (id, medium); ``long`` gives ``5 September 2016``."""
     return format_date(day, length, locale=locale)
+
+
+def month_text(day: dt.date, locale: str = DEFAULT_LOCALE) -> str:
+    """``September 2024``: a month and year, spelled for the locale."""
+    return format_date(day, "MMMM y", locale=locale)
+
+
+def percent(value, locale: str = DEFAULT_LOCALE) -> str:
+    """``75,7%`` for a ratio (int, Fraction or Decimal), one decimal."""
+    return format_percent(float(value), "#,##0.0%", locale=locale)
+
+
+def decimal(value, locale: str = DEFAULT_LOCALE, digits: int = 2) -> str:
+    """A ratio with ``digits`` decimals (``22,01``), for figures that are not money."""
+    return format_decimal(round(float(value), digits), f"#,##0.{'0' * digits}", locale=locale)

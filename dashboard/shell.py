@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
+import io
 import logging
 import os
 from collections.abc import Iterator
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
@@ -16,8 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import config
 from dashboard.db import open_ledger
 from dashboard.errors import LedgerError
+from dashboard.formatting import date_text
 from dashboard.schema import AllocationRun, ImportLog
-from queries.figures import LedgerFigures, ledger_figures
+from queries.figures import LedgerFigures, Period, ledger_figures
 
 
 @st.cache_resource(show_spinner=False)
@@ -67,3 +71,123 @@ def friendly_failures() -> Iterator[None]:
             "Periksa LINGKARAN_DATABASE_URL atau jalankan `lingkaran init-db`.\n\n"
             f"Rincian: {type(problem).__name__}"
         )
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_query(url: str, version: tuple[int, int], name: str, args: tuple, kwargs: tuple):
+    module, function = name.rsplit(".", 1)
+    return getattr(importlib.import_module(module), function)(_engine(url), *args, **dict(kwargs))
+
+
+def query(function, *args, **kwargs):
+    """``function(engine, *args, **kwargs)`` from ``queries``, cached on its inputs.
+
+    The key holds the database, the ledger version (so an import or an allocation makes
+    every cached answer stale) and the arguments (donor, period, ...): small results only.
+    """
+    name = f"{function.__module__}.{function.__name__}"
+    return _cached_query(
+        database_url(), ledger_version(), name, args, tuple(sorted(kwargs.items()))
+    )
+
+
+def table_files(frame: pd.DataFrame, sheet: str) -> tuple[bytes, bytes]:
+    """The table as CSV (UTF-8 with BOM, so spreadsheet programs read it right) and XLSX."""
+    csv = frame.to_csv(index=False).encode("utf-8-sig")
+    xlsx = io.BytesIO()
+    with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
+    return csv, xlsx.getvalue()
+
+
+def downloads(frame: pd.DataFrame, name: str) -> None:
+    """CSV and XLSX buttons for a table, with the figures as shown (rupiah as integers)."""
+    csv, xlsx = table_files(frame, name)
+    row = st.container(horizontal=True)
+    row.download_button("⬇ CSV", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}")
+    row.download_button(
+        "⬇ XLSX",
+        xlsx,
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx-{name}",
+    )
+
+
+def _set_period(start: dt.date | None, end: dt.date | None) -> None:
+    st.session_state["from"] = start
+    st.session_state["to"] = end
+
+
+def donor_picker() -> str | None:
+    """The donor chosen in the picker (``?donor=ID`` in the link), or None with a message.
+
+    Until access control lands any donor can be picked; an id in the link that is not in the
+    ledger is named in a warning instead of silently showing someone else.
+    """
+    from queries import donor
+
+    listed = query(donor.donors)
+    if listed.empty:
+        st.info("Belum ada donatur di buku besar. Impor data dengan `lingkaran import`.")
+        return None
+    names = dict(zip(listed["donor_id"], listed["name"], strict=True))
+    # The link carries the donor id itself (?donor=CSR-001), so the picker is synced by hand:
+    # a bound selectbox would put the displayed "name (id)" text in the URL.
+    requested = st.query_params.get("donor")
+    if requested is not None and requested not in names:
+        st.warning(f"Tidak ada donatur dengan id “{requested}” di buku besar. Pilih donatur.")
+        del st.query_params["donor"]
+    elif requested is not None and st.session_state.get("donor") is None:
+        st.session_state["donor"] = requested
+    chosen = st.selectbox(
+        "Donatur",
+        list(names),
+        index=None,
+        format_func=lambda donor_id: f"{names[donor_id]} ({donor_id})",
+        placeholder="Pilih donatur…",
+        key="donor",
+    )
+    if chosen is not None:
+        st.query_params["donor"] = chosen
+    elif "donor" in st.query_params:
+        del st.query_params["donor"]
+    return chosen
+
+
+def period_picker() -> tuple[Period, dt.date]:
+    """Donations received in a period (``?from=...&to=...``), and the date for active workers."""
+    today = dt.date.today()
+    presets = st.container(horizontal=True)
+    presets.button("Semua waktu", on_click=_set_period, args=(None, None))
+    presets.button("Tahun ini", on_click=_set_period, args=(dt.date(today.year, 1, 1), today))
+    presets.button(
+        "Tahun lalu",
+        on_click=_set_period,
+        args=(dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+    )
+    left, right = st.columns(2)
+    start = left.date_input(
+        "Donasi diterima dari",
+        value=None,
+        max_value=today,
+        key="from",
+        bind="query-params",
+        format="DD/MM/YYYY",
+    )
+    end = right.date_input(
+        "sampai", value=None, max_value=today, key="to", bind="query-params", format="DD/MM/YYYY"
+    )
+    if start and end and start > end:
+        st.warning("Tanggal awal setelah tanggal akhir: keduanya ditukar.")
+        start, end = end, start
+    as_of = min(end, today) if end else today
+    return Period(start, end), as_of
+
+
+def period_text(period: Period) -> str:
+    if period.is_all_time:
+        return "sepanjang waktu"
+    start = date_text(period.start, length="long") if period.start else "awal program"
+    end = date_text(period.end, length="long") if period.end else "hari ini"
+    return f"{start} – {end}"

@@ -1,0 +1,227 @@
+"""Plotly figures from the tidy frames of ``queries``: one template, one colour per meaning.
+
+Every chart has a title that says what is shown, labelled axes and rupiah in its units.
+Numbers on hover are formatted by Babel (``dashboard.formatting``), never by hand.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+from dashboard import labels
+from dashboard.formatting import number, rupiah
+
+pio.templates["lingkaran"] = go.layout.Template(
+    layout=go.Layout(
+        font={"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": "#262730"},
+        title={"font": {"size": 18}, "x": 0, "xanchor": "left"},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        xaxis={"showgrid": False, "linecolor": "#BBBBBB"},
+        yaxis={"gridcolor": "#EEEEEE", "zeroline": False},
+        legend={"orientation": "h", "y": -0.15},
+        hoverlabel={"bgcolor": "white"},
+        separators=",.",  # Indonesian: 1.234.567,5
+        yaxis_tickformat=",d",
+    )
+)
+TEMPLATE = "plotly+lingkaran"
+TOP_PROVINCES = 8
+
+
+def _figure(title: str) -> go.Figure:
+    figure = go.Figure()
+    figure.update_layout(template=TEMPLATE, title=title)
+    return figure
+
+
+def flow_sankey(flow: pd.DataFrame, balances: dict[int, int], title: str) -> go.Figure:
+    """Donations (by year received) → province → occupation → outcome, weighted in rupiah.
+
+    The largest provinces keep their name, the others are pooled; each year's unspent
+    balance (``balances``: year -> rupiah) flows to its own node, so every rupiah shows.
+    """
+    figure = _figure(title)
+    if flow.empty:
+        return figure
+    flow = flow.copy()
+    by_province = flow.groupby("province")["allocated_idr"].sum().sort_values(ascending=False)
+    kept = set(by_province.index[:TOP_PROVINCES])
+    flow["province_label"] = [
+        labels.province(p) if p in kept else "Provinsi lain" for p in flow["province"]
+    ]
+    flow["donation_label"] = [f"Donasi {year}" for year in flow["year"]]
+    flow["occupation_label"] = flow["occupation"].map(labels.occupation)
+    flow["outcome_label"] = flow["outcome"].map(labels.OUTCOMES)
+    stages = [
+        ("donation_label", "province_label"),
+        ("province_label", "occupation_label"),
+        ("occupation_label", "outcome_label"),
+    ]
+    nodes: list[str] = []
+    colours: list[str] = []
+
+    def node(label: str, colour: str = labels.MONEY_COLOUR) -> int:
+        if label not in nodes:
+            nodes.append(label)
+            colours.append(colour)
+        return nodes.index(label)
+
+    # Nodes in reading order: years ascending, then the largest groups first.
+    for year in sorted(flow["year"].unique()):
+        node(f"Donasi {year}")
+    for column in ("province_label", "occupation_label"):
+        largest_first = flow.groupby(column)["allocated_idr"].sum().sort_values().index[::-1]
+        for label in sorted(largest_first, key=lambda label: label == "Provinsi lain"):
+            node(label, labels.NEUTRAL_COLOUR)
+    for code, label in labels.OUTCOMES.items():
+        if label in set(flow["outcome_label"]):
+            node(label, labels.OUTCOME_COLOURS[code])
+    sources, targets, values = [], [], []
+    for source, target in stages:
+        links = flow.groupby([source, target])["allocated_idr"].sum()
+        for (left, right), value in links.items():
+            sources.append(node(left))
+            targets.append(node(right))
+            values.append(int(value))
+    for year, balance in sorted(balances.items()):
+        if balance > 0:
+            sources.append(node(f"Donasi {year}"))
+            targets.append(node("Saldo belum teralokasi", "#DDDDDD"))
+            values.append(int(balance))
+    figure.add_trace(
+        go.Sankey(
+            node={"label": nodes, "color": colours, "pad": 14, "thickness": 16},
+            link={
+                "source": sources,
+                "target": targets,
+                "value": values,
+                "customdata": [rupiah(v) for v in values],
+                "hovertemplate": "%{source.label} → %{target.label}: %{customdata}<extra></extra>",
+            },
+            valueformat=",d",
+        )
+    )
+    figure.update_layout(height=520)
+    return figure
+
+
+def protection_over_time(monthly: pd.DataFrame, title: str) -> go.Figure:
+    """Workers protected each month (line) with the donations received (bars), two axes."""
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure.update_layout(template=TEMPLATE, title=title, height=420)
+    if monthly.empty:
+        return figure
+    figure.add_trace(
+        go.Scatter(
+            x=monthly["month"],
+            y=monthly["protected_workers"],
+            name="Pekerja terlindungi",
+            mode="lines",
+            line={"color": labels.WORKERS_COLOUR, "width": 3},
+            customdata=[number(v) for v in monthly["protected_workers"]],
+            hovertemplate="%{x|%b %Y}: %{customdata} pekerja<extra></extra>",
+        ),
+        secondary_y=False,
+    )
+    gifts = monthly[monthly["donated_idr"] > 0]
+    figure.add_trace(
+        go.Bar(
+            x=gifts["month"],
+            y=gifts["donated_idr"],
+            name="Donasi diterima (Rp)",
+            marker={"color": labels.MONEY_COLOUR, "opacity": 0.45},
+            customdata=[rupiah(v) for v in gifts["donated_idr"]],
+            hovertemplate="%{x|%b %Y}: %{customdata}<extra></extra>",
+        ),
+        secondary_y=True,
+    )
+    figure.update_yaxes(title_text="Pekerja terlindungi", secondary_y=False, rangemode="tozero")
+    figure.update_yaxes(
+        title_text="Donasi (Rp)",
+        secondary_y=True,
+        showgrid=False,
+        rangemode="tozero",
+        tickformat=",d",
+    )
+    figure.update_xaxes(title_text="Bulan")
+    return figure
+
+
+def cumulative_money(monthly: pd.DataFrame, title: str) -> go.Figure:
+    figure = _figure(title)
+    if monthly.empty:
+        return figure
+    for column, name, colour in (
+        ("cumulative_donated_idr", "Donasi kumulatif", labels.MONEY_COLOUR),
+        ("cumulative_allocated_idr", "Dialokasikan kumulatif", labels.WORKERS_COLOUR),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=monthly["month"],
+                y=monthly[column],
+                name=name,
+                mode="lines",
+                line={"color": colour, "width": 3, "shape": "hv"},
+                customdata=[rupiah(v) for v in monthly[column]],
+                hovertemplate="%{x|%b %Y}: %{customdata}<extra>" + name + "</extra>",
+            )
+        )
+    figure.update_layout(height=380, yaxis_title="Rupiah", xaxis_title="Bulan")
+    return figure
+
+
+def ranked_bars(frame: pd.DataFrame, label_column: str, title: str, colour: str) -> go.Figure:
+    """Workers per group, largest on top (works offline: no map tiles)."""
+    figure = _figure(title)
+    if frame.empty:
+        return figure
+    ordered = frame.sort_values("workers")
+    figure.add_trace(
+        go.Bar(
+            x=ordered["workers"],
+            y=ordered[label_column],
+            orientation="h",
+            marker={"color": colour},
+            text=[number(v) for v in ordered["workers"]],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[rupiah(v) for v in ordered["allocated_idr"]],
+            hovertemplate="%{y}: %{text} pekerja, %{customdata}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=max(260, 26 * len(ordered) + 90),
+        xaxis={"range": [0, ordered["workers"].max() * 1.18], "tickformat": ",d"},
+        xaxis_title="Pekerja terlindungi",
+        yaxis_title=None,
+        showlegend=False,
+    )
+    return figure
+
+
+def claims_by_program(claims: pd.DataFrame, title: str) -> go.Figure:
+    """Paid claims per quarter, stacked by program, in rupiah."""
+    figure = _figure(title)
+    if claims.empty:
+        return figure
+    frame = claims.copy()
+    frame["quarter"] = pd.to_datetime(frame["incident_month"]).dt.to_period("Q").dt.start_time
+    totals = frame.groupby(["quarter", "program"], as_index=False)["amount_idr"].sum()
+    for program, rows in totals.groupby("program"):
+        figure.add_trace(
+            go.Bar(
+                x=rows["quarter"],
+                y=rows["amount_idr"],
+                name=labels.PROGRAMS.get(program, program),
+                marker={"color": labels.PROGRAM_COLOURS.get(program, labels.NEUTRAL_COLOUR)},
+                customdata=[rupiah(v) for v in rows["amount_idr"]],
+                hovertemplate="%{x|%b %Y}: %{customdata}<extra></extra>",
+            )
+        )
+    figure.update_layout(barmode="stack", height=360, yaxis_title="Rupiah", xaxis_title="Kuartal")
+    return figure
