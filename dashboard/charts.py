@@ -210,8 +210,11 @@ def claims_by_program(claims: pd.DataFrame, title: str) -> go.Figure:
     if claims.empty:
         return figure
     frame = claims.copy()
-    frame["quarter"] = pd.to_datetime(frame["incident_month"]).dt.to_period("Q").dt.start_time
-    totals = frame.groupby(["quarter", "program"], as_index=False)["amount_idr"].sum()
+    quarters = pd.to_datetime(frame["incident_month"]).dt.to_period("Q")
+    frame["quarter"] = [f"K{q.quarter} {q.year}" for q in quarters]  # kuartal: K3 2024
+    frame["order"] = quarters.map(lambda q: q.ordinal)
+    totals = frame.groupby(["order", "quarter", "program"], as_index=False)["amount_idr"].sum()
+    totals = totals.sort_values("order")
     for program, rows in totals.groupby("program"):
         figure.add_trace(
             go.Bar(
@@ -220,8 +223,18 @@ def claims_by_program(claims: pd.DataFrame, title: str) -> go.Figure:
                 name=labels.PROGRAMS.get(program, program),
                 marker={"color": labels.PROGRAM_COLOURS.get(program, labels.NEUTRAL_COLOUR)},
                 customdata=[rupiah(v) for v in rows["amount_idr"]],
-                hovertemplate="%{x|%b %Y}: %{customdata}<extra></extra>",
+                hovertemplate="%{x}: %{customdata}<extra></extra>",
             )
         )
-    figure.update_layout(barmode="stack", height=360, yaxis_title="Rupiah", xaxis_title="Kuartal")
+    figure.update_layout(
+        barmode="stack",
+        height=360,
+        yaxis_title="Rupiah",
+        xaxis={
+            "title": "Kuartal kejadian",
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": list(dict.fromkeys(totals["quarter"])),
+        },
+    )
     return figure

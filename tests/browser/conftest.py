@@ -98,8 +98,18 @@ def page(browser):
     context.close()
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, height: int = 1000) -> Path:
+    """The page as seen; Streamlit scrolls inside its own container, so a taller viewport
+    (``height``) is how a long page gets into one picture."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    page.set_viewport_size({"width": 1400, "height": height})
+    page.wait_for_timeout(1500)  # charts re-layout after the resize
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def wait_for_app(page) -> None:
+    """Until the script run has finished (Streamlit shows a running indicator meanwhile)."""
+    page.wait_for_load_state("networkidle")
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)

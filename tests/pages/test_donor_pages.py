@@ -1,0 +1,126 @@
+"""The donor pages as a CSR manager sees them: demo data, an empty ledger, an unknown donor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from dashboard.cli import main
+from dashboard.formatting import number, rupiah
+from tests.pages.conftest import metrics
+
+PAGES = ("donor_impact", "donor_compare")
+
+
+def report(url: str, donor_id: str) -> dict:
+    result = CliRunner().invoke(
+        main, ["--db", url, "report", "--donor", donor_id, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+@pytest.mark.parametrize("donor_id", ["CSR-001", "BUMN-001", "P-001"])
+def test_the_headline_equals_lingkaran_report_for_the_same_donor_and_date(
+    open_page, demo_url, donor_id
+):
+    at = open_page(demo_url, "donor_impact", donor=donor_id)
+    expected = report(demo_url, donor_id)
+    shown = metrics(at)
+    assert expected["as_of"] == dt.date.today().isoformat()
+    assert shown["Donasi"] == rupiah(expected["donated_idr"])
+    assert shown["Dialokasikan ke iuran"] == rupiah(expected["allocated_idr"])
+    assert shown["Saldo belum teralokasi"] == rupiah(expected["balance_idr"])
+    assert shown["Pekerja terlindungi"] == number(expected["covered_workers"])
+    assert shown["Bulan-pekerja terlindungi"] == number(expected["protected_months"])
+    assert shown["Pekerja aktif"] == number(expected["active_workers"])
+    assert shown["Klaim dibayar"] == number(expected["claims_paid_count"])
+    assert shown["Manfaat klaim dibayarkan"] == rupiah(expected["claims_paid_idr"])
+
+
+def test_the_impact_page_draws_every_section_and_expands_a_donation(open_page, demo_url):
+    at = open_page(demo_url, "donor_impact", donor="BUMN-001")
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 7  # flow, over time, cumulative, 4 x who (+ claims when any)
+    sankey = json.loads(charts[0].proto.spec)["data"][0]
+    assert sankey["type"] == "sankey"
+    # Every rupiah shows: what leaves the donation nodes is allocation plus balance.
+    labels, link = sankey["node"]["label"], sankey["link"]
+    leaving = sum(
+        value
+        for source, value in zip(link["source"], link["value"], strict=True)
+        if labels[source].startswith("Donasi ")
+    )
+    assert leaving == report(demo_url, "BUMN-001")["donated_idr"]
+    donation = at.selectbox(key="donation")
+    donation.select(donation.options[0]).run()
+    assert not at.exception
+    assert "baris cakupan dibiayai donasi" in at.caption[-1].value
+
+
+def test_a_period_keeps_only_the_donations_received_in_it(open_page, demo_url):
+    at = open_page(demo_url, "donor_impact", donor="BUMN-001")
+    all_time = metrics(at)["Donasi"]
+    at.date_input(key="from").set_value(dt.date(2024, 1, 1))
+    at.date_input(key="to").set_value(dt.date(2024, 12, 31)).run()
+    assert not at.exception
+    in_2024 = metrics(at)["Donasi"]
+    assert in_2024 != all_time
+    assert "1 Januari 2024 – 31 Desember 2024" in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_donor_chosen_asks_for_one(open_page, demo_url, page):
+    at = open_page(demo_url, page)
+    assert not at.metric
+    assert at.selectbox(key="donor").value is None
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_unknown_donor_in_the_link_is_named_not_a_traceback(open_page, demo_url, page):
+    at = open_page(demo_url, page, donor="NO-SUCH")
+    assert "NO-SUCH" in at.warning[0].value
+    assert not at.metric
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_empty_ledger_says_so(open_page, tmp_path, page):
+    at = open_page(f"sqlite:///{tmp_path / 'empty.db'}", page, donor="CSR-001")
+    assert "Belum ada donatur" in at.info[0].value
+
+
+def test_a_donor_without_allocation_yet(open_page, cli, database_url, tmp_path):
+    from tests.conftest import write_csv
+
+    cli(
+        "import",
+        "donors",
+        write_csv(
+            tmp_path, "d.csv", ["donor_id", "name", "type"], [["K1", "Komunitas Baru", "community"]]
+        ),
+    )
+    cli(
+        "import",
+        "donations",
+        write_csv(
+            tmp_path,
+            "g.csv",
+            ["donation_id", "donor_id", "received_on", "amount_idr"],
+            [["G1", "K1", dt.date.today().isoformat(), "500000"]],
+        ),
+    )
+    at = open_page(database_url, "donor_impact", donor="K1")
+    assert metrics(at)["Donasi"] == rupiah(500_000)
+    assert any("belum dialokasikan" in info.value for info in at.info)
+
+
+def test_compare_shows_this_year_against_last_year(open_page, demo_url):
+    at = open_page(demo_url, "donor_compare", donor="BUMN-001")
+    assert "Donasi" in metrics(at)
+    assert at.selectbox(key="year").value == dt.date.today().year
+    at.selectbox(key="year").select(2024).run()
+    assert not at.exception
+    assert "vs 2023" in at.metric[0].delta
