@@ -88,7 +88,8 @@ right.plotly_chart(
 
 # ── Who was protected ──────────────────────────────────────────────────────────────────────
 st.subheader("Siapa yang terlindungi", anchor=False)
-by = {by: shell.query(donor.who, donor_id, by, period, as_of) for by in donor.BREAKDOWNS}
+profile = shell.query(donor.profile, donor_id, period, as_of)
+by = {by: donor.breakdown(profile, by) for by in donor.BREAKDOWNS}
 by["province"]["provinsi"] = by["province"]["province"].map(labels.province)
 by["occupation"]["pekerjaan"] = by["occupation"]["occupation"].map(labels.occupation)
 by["gender"]["jenis kelamin"] = by["gender"]["gender"].map(labels.gender)

@@ -261,26 +261,22 @@ BREAKDOWNS = ("province", "occupation", "gender", "age_band")
 
 
 @_connected
-def who(
-    conn: Connection,
-    donor_id: str,
-    by: str,
-    period: Period = ALL_TIME,
-    as_of: dt.date | None = None,
+def profile(
+    conn: Connection, donor_id: str, period: Period = ALL_TIME, as_of: dt.date | None = None
 ) -> pd.DataFrame:
-    """Workers covered by the donor's money, by province, occupation, gender or age band.
+    """Workers covered by the donor's money per (province, occupation, gender, age band).
 
-    ``workers`` counts distinct workers; age is taken in the year of ``as_of``.
+    One scan of the donor's coverage. Each worker falls in exactly one such cell, so the
+    distinct workers of any coarser grouping are sums of these cells (see ``breakdown``).
+    Age is taken in the year of ``as_of``.
     """
-    if by not in BREAKDOWNS:
-        raise ValueError(f"unknown breakdown {by!r}")
     key = donor_key(conn, donor_id)
-    year = (as_of or dt.date.today()).year
-    group = age_band(Worker.birth_year, year) if by == "age_band" else getattr(Worker, by)
+    band = age_band(Worker.birth_year, (as_of or dt.date.today()).year)
+    cells = (Worker.province, Worker.occupation, Worker.gender, band)
     rows = conn.execute(
         for_donations(
             select(
-                group.label(by),
+                *cells,
                 func.count(func.distinct(Coverage.worker_key)),
                 sum_int(Coverage.months),
                 sum_int(Coverage.amount_idr),
@@ -290,12 +286,30 @@ def who(
             key,
             Coverage.donation_key,
             period,
-        )
-        .group_by(group)
-        .order_by(func.count(func.distinct(Coverage.worker_key)).desc(), group)
+        ).group_by(*cells)
     ).all()
-    frame = pd.DataFrame(rows, columns=[by, "workers", "protected_months", "allocated_idr"])
+    frame = pd.DataFrame(
+        rows, columns=[*BREAKDOWNS, "workers", "protected_months", "allocated_idr"]
+    )
     return frame.astype({c: "int64" for c in ("workers", "protected_months", "allocated_idr")})
+
+
+def breakdown(profile: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Workers, worker-months and rupiah by one of ``BREAKDOWNS``, most workers first."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"unknown breakdown {by!r}")
+    totals = profile.groupby(by, as_index=False)[["workers", "protected_months", "allocated_idr"]]
+    frame = totals.sum().sort_values(["workers", by], ascending=[False, True])
+    return frame.reset_index(drop=True).astype(
+        {c: "int64" for c in ("workers", "protected_months", "allocated_idr")}
+    )
+
+
+def who(
+    bind, donor_id: str, by: str, period: Period = ALL_TIME, as_of: dt.date | None = None
+) -> pd.DataFrame:
+    """Workers covered by the donor's money by province, occupation, gender or age band."""
+    return breakdown(profile(bind, donor_id, period, as_of), by)
 
 
 def _paid_claims_by_row():
