@@ -1,4 +1,4 @@
-"""The `lingkaran` command line: import, allocate, report, check, seed-demo, demo."""
+"""The `lingkaran` command line: import, allocate, report, check, export, migrate, demo."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from dashboard.db import open_ledger
 from dashboard.errors import ImportRefused, LedgerError
 from dashboard.formatting import number, rupiah
 from dashboard.importer import KINDS, import_file
+from dashboard.ledger_files import KINDS as LEDGER_KINDS
+from dashboard.ledger_files import export_ledger, import_ledger
 from dashboard.values import Invalid, parse_date
 
 
@@ -35,7 +37,9 @@ class _Command(click.Group):
             sys.exit(1)
         except SQLAlchemyError as problem:
             click.echo(
-                f"database error: {problem.__class__.__name__}: {problem.orig or problem}", err=True
+                f"database error: {problem.__class__.__name__}: "
+                f"{getattr(problem, 'orig', None) or problem}",
+                err=True,
             )
             sys.exit(2)
 
@@ -200,6 +204,81 @@ def demo(ctx: click.Context, port: int, workers: int) -> None:
         "viewer",
     ]
     sys.exit(subprocess.call(command, env=environment))
+
+
+@main.group()
+def export() -> None:
+    """Export the ledger (or, later, decks and statements) as files."""
+
+
+@export.command("ledger")
+@click.option(
+    "--out",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the CSV files and manifest.json (created if missing).",
+)
+@click.option(
+    "--kinds",
+    default=",".join(LEDGER_KINDS),
+    show_default=True,
+    metavar="KIND,...",
+    help="Which contract files to write.",
+)
+@click.pass_context
+def export_ledger_command(ctx: click.Context, folder: Path, kinds: str) -> None:
+    """Write the contract's files and a manifest (row counts, sha256) for auditors."""
+    chosen = [kind.strip() for kind in kinds.split(",") if kind.strip()]
+    unknown = sorted(set(chosen) - set(LEDGER_KINDS))
+    if unknown:
+        raise click.BadParameter(f"unknown kind(s): {', '.join(unknown)}", param_hint="--kinds")
+    manifest = export_ledger(_engine(ctx), folder, chosen, progress=_progress())
+    for kind, entry in manifest["files"].items():
+        click.echo(f"{folder / entry['file']}: {number(entry['rows'])} rows ({kind})")
+    click.echo(f"{folder / 'manifest.json'}: schema {manifest['schema_revision']}")
+
+
+@main.command("import-ledger")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def import_ledger_command(ctx: click.Context, folder: Path) -> None:
+    """Import an exported ledger folder: manifest verified first, one transaction."""
+    import_ledger(_engine(ctx), folder, progress=_progress(), echo=click.echo)
+
+
+@main.command()
+@click.option("--from", "source", required=True, metavar="URL", help="The ledger to copy.")
+@click.option("--to", "target", required=True, metavar="URL", help="The database to fill.")
+@click.option(
+    "--into-non-empty",
+    is_flag=True,
+    help="Import even if the target already holds a ledger (rows must agree).",
+)
+def migrate(source: str, target: str, into_non_empty: bool) -> None:
+    """Copy a ledger to another database (SQLite to PostgreSQL), then check and compare."""
+    import tempfile
+
+    from dashboard.checks import check_ledger
+    from dashboard.ledger_files import compare_reports, ledger_is_empty
+
+    origin, destination = open_ledger(source), open_ledger(target)
+    if not into_non_empty and not ledger_is_empty(destination):
+        raise LedgerError(
+            "the target already holds a ledger; use --into-non-empty to import into it anyway"
+        )
+    with tempfile.TemporaryDirectory(prefix="lingkaran-migrate-") as folder:
+        export_ledger(origin, Path(folder), progress=_progress())
+        import_ledger(destination, Path(folder), progress=_progress(), echo=click.echo)
+    violations = check_ledger(destination)
+    for violation in violations:
+        click.echo(f"  {violation}", err=True)
+    differences = compare_reports(origin, destination)
+    for difference in differences:
+        click.echo(f"  report differs: {difference}", err=True)
+    if violations or differences:
+        sys.exit(1)
+    click.echo("Migrated: check passes on the target and every report is identical.")
 
 
 if __name__ == "__main__":

@@ -623,6 +623,22 @@ def import_file(
     progress: bool = False,
 ) -> ImportResult:
     """Import one file of ``kind``; raises ``ImportRefused`` (and writes nothing) on any problem."""
+    with engine.begin() as conn:
+        return import_into(conn, kind, path, today=today, progress=progress)
+
+
+def import_into(
+    conn: Connection,
+    kind: str,
+    path: Path | str,
+    *,
+    today: dt.date | None = None,
+    progress: bool = False,
+) -> ImportResult:
+    """``import_file`` inside the caller's transaction (``import-ledger`` takes six files in one).
+
+    On ``ImportRefused`` the caller must roll back: rows of earlier chunks may be written.
+    """
     path = Path(path)
     handler = KIND_HANDLERS[kind]
     today = today or dt.date.today()
@@ -631,26 +647,25 @@ def import_file(
     optional = tuple(c for c, (_, req) in parsers.items() if not req)
     table = open_table(path, required, optional, handler.refused_columns)
     result = ImportResult(kind, path.name, file_sha256(path))
-    with engine.begin() as conn:
-        run = _Run(conn, path.name, today, result)
-        handler.start(run)
-        rows = _parsed_rows(run, table.rows, parsers)
-        with tqdm(desc=f"import {kind}", unit=" rows", disable=not progress, leave=False) as bar:
-            for chunk in _chunks(rows, CHUNK):
-                handler.apply(run, chunk)
-                bar.update(len(chunk))
-        if run.errors:
-            raise ImportRefused(path.name, run.errors, len(run.bad_lines))
-        handler.finish(run)
-        conn.execute(
-            insert(ImportLog).values(
-                kind=kind,
-                file_name=path.name,
-                sha256=result.sha256,
-                rows_new=result.new,
-                rows_updated=result.updated,
-                rows_unchanged=result.unchanged,
-                imported_at=dt.datetime.now(dt.UTC),
-            )
+    run = _Run(conn, path.name, today, result)
+    handler.start(run)
+    rows = _parsed_rows(run, table.rows, parsers)
+    with tqdm(desc=f"import {kind}", unit=" rows", disable=not progress, leave=False) as bar:
+        for chunk in _chunks(rows, CHUNK):
+            handler.apply(run, chunk)
+            bar.update(len(chunk))
+    if run.errors:
+        raise ImportRefused(path.name, run.errors, len(run.bad_lines))
+    handler.finish(run)
+    conn.execute(
+        insert(ImportLog).values(
+            kind=kind,
+            file_name=path.name,
+            sha256=result.sha256,
+            rows_new=result.new,
+            rows_updated=result.updated,
+            rows_unchanged=result.unchanged,
+            imported_at=dt.datetime.now(dt.UTC),
         )
+    )
     return result
