@@ -1,0 +1,208 @@
+"""The public questions: programme aggregates, never a worker id, a claim or a coverage row.
+
+Every function returns aggregates only; the pages, downloads and the API pass them through
+``dashboard.privacy.suppress`` before anyone sees them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Connection, func, select
+
+from dashboard.months import first_day, month_label, month_of
+from dashboard.schema import (
+    AllocationRun,
+    Claim,
+    Coverage,
+    CoverageTotal,
+    CoveredWorker,
+    Donation,
+    Donor,
+    DonorWorker,
+    ImportLog,
+    Rate,
+    Worker,
+    sum_int,
+)
+from queries.donor import _connected, age_band
+
+DIMENSIONS = ("year", "month", "province", "occupation", "gender", "age_band", "donor_type")
+FIGURES = ("workers", "protected_months", "allocated_idr")
+
+
+@_connected
+def monthly_protection(conn: Connection, today: dt.date | None = None) -> pd.DataFrame:
+    """Per month: workers protected (from coverage_totals), donated by donor type."""
+    today = today or dt.date.today()
+    blocks = conn.execute(
+        select(
+            CoverageTotal.start_month, CoverageTotal.months, sum_int(CoverageTotal.row_count)
+        ).group_by(CoverageTotal.start_month, CoverageTotal.months)
+    ).all()
+    gifts = conn.execute(
+        select(Donation.received_on, Donor.type, Donation.amount_idr).join(
+            Donor, Donor.id == Donation.donor_key
+        )
+    ).all()
+    if not gifts:
+        return pd.DataFrame(columns=["month", "protected_workers"])
+    first = min(month_of(day) for day, _, _ in gifts)
+    last = max([month_of(today)] + [s + m - 1 for s, m, _ in blocks])
+    protected = dict.fromkeys(range(first, last + 1), 0)
+    for start, length, count in blocks:
+        for month in range(start, start + length):
+            protected[month] += count
+    frame = pd.DataFrame(
+        {"month": [first_day(m) for m in protected], "protected_workers": list(protected.values())}
+    )
+    donated = pd.DataFrame(gifts, columns=["received_on", "donor_type", "amount_idr"])
+    donated["month"] = donated["received_on"].map(lambda d: first_day(month_of(d)))
+    by_type = donated.pivot_table(
+        index="month", columns="donor_type", values="amount_idr", aggfunc="sum", fill_value=0
+    )
+    for donor_type in ("corporate", "soe", "personal", "community"):
+        column = by_type[donor_type] if donor_type in by_type else 0
+        frame[f"donated_{donor_type}_idr"] = (
+            frame["month"].map(column).fillna(0).astype("int64") if donor_type in by_type else 0
+        )
+        frame[f"cumulative_{donor_type}_idr"] = frame[f"donated_{donor_type}_idr"].cumsum()
+    return frame
+
+
+@_connected
+def covered_by(conn: Connection, by: str, today: dt.date | None = None) -> pd.DataFrame:
+    """Covered workers (distinct, from covered_workers) by a worker attribute, unsuppressed."""
+    year = (today or dt.date.today()).year
+    column = age_band(Worker.birth_year, year) if by == "age_band" else getattr(Worker, by)
+    rows = conn.execute(
+        select(column.label(by), func.count())
+        .select_from(CoveredWorker)
+        .join(Worker, Worker.id == CoveredWorker.worker_key)
+        .group_by(column)
+        .order_by(func.count().desc(), column)
+    ).all()
+    return pd.DataFrame(rows, columns=[by, "workers"]).astype({"workers": "int64"})
+
+
+@_connected
+def aggregates(conn: Connection, by: tuple[str, ...], today: dt.date | None = None) -> pd.DataFrame:
+    """The open-data cube: workers, worker-months and rupiah per cell of ``by``, unsuppressed.
+
+    ``month`` is the first month of the coverage (YYYY-MM), ``year`` its year; ``workers``
+    counts distinct workers in the cell, so a worker covered in two cells counts in both.
+    """
+    unknown = set(by) - set(DIMENSIONS)
+    if unknown or not by:
+        raise ValueError(f"unknown dimension(s): {', '.join(sorted(unknown)) or '(none)'}")
+    year = (today or dt.date.today()).year
+    columns = {
+        "year": Coverage.start_month // 12,
+        "month": Coverage.start_month,
+        "province": Worker.province,
+        "occupation": Worker.occupation,
+        "gender": Worker.gender,
+        "age_band": age_band(Worker.birth_year, year),
+        "donor_type": Donor.type,
+    }
+    chosen = [columns[d].label(d) for d in by]
+    statement = (
+        select(
+            *chosen,
+            func.count(func.distinct(Coverage.worker_key)),
+            sum_int(Coverage.months),
+            sum_int(Coverage.amount_idr),
+        )
+        .select_from(Coverage)
+        .join(Worker, Worker.id == Coverage.worker_key)
+    )
+    if "donor_type" in by:
+        statement = statement.join(Donation, Donation.id == Coverage.donation_key).join(
+            Donor, Donor.id == Donation.donor_key
+        )
+    rows = conn.execute(statement.group_by(*chosen).order_by(*chosen)).all()
+    frame = pd.DataFrame(rows, columns=[*by, *FIGURES]).astype(dict.fromkeys(FIGURES, "int64"))
+    if "month" in by:
+        frame["month"] = frame["month"].map(month_label)
+    return frame
+
+
+@_connected
+def paid_claims(conn: Connection) -> pd.DataFrame:
+    """Paid claims per quarter of the incident and program: count and rupiah, unsuppressed."""
+    rows = conn.execute(
+        select(Claim.incident_month, Claim.program, func.count(), sum_int(Claim.amount_idr))
+        .where(Claim.status == "paid")
+        .group_by(Claim.incident_month, Claim.program)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["month", "program", "claims", "amount_idr"])
+    if frame.empty:
+        return pd.DataFrame(columns=["quarter", "program", "claims", "amount_idr"])
+    frame["quarter"] = [f"{(m // 12)}-Q{(m % 12) // 3 + 1}" for m in frame["month"]]
+    return (
+        frame.groupby(["quarter", "program"], as_index=False)[["claims", "amount_idr"]]
+        .sum()
+        .astype({"claims": "int64", "amount_idr": "int64"})
+    )
+
+
+@_connected
+def donors_wall(conn: Connection) -> pd.DataFrame:
+    """Donors who chose show_name, with totals; everyone else pooled as one anonymous row."""
+    donated = (
+        select(Donation.donor_key, sum_int(Donation.amount_idr).label("donated_idr"))
+        .group_by(Donation.donor_key)
+        .subquery()
+    )
+    covered = (
+        select(DonorWorker.donor_key, func.count().label("workers"))
+        .group_by(DonorWorker.donor_key)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(
+            Donor.name,
+            Donor.type,
+            donated.c.donated_idr,
+            func.coalesce(covered.c.workers, 0),
+        )
+        .join(donated, donated.c.donor_key == Donor.id)
+        .outerjoin(covered, covered.c.donor_key == Donor.id)
+        .where(Donor.show_name.is_(True))
+        .order_by(donated.c.donated_idr.desc(), Donor.name)
+    ).all()
+    wall = pd.DataFrame(rows, columns=["name", "type", "donated_idr", "workers"])
+    anonymous = select(Donor.id).where(Donor.show_name.is_(False)).scalar_subquery()
+    count, pooled = conn.execute(
+        select(func.count(func.distinct(Donation.donor_key)), sum_int(Donation.amount_idr)).where(
+            Donation.donor_key.in_(anonymous)
+        )
+    ).one()
+    pooled_workers = conn.execute(
+        select(func.count(func.distinct(DonorWorker.worker_key))).where(
+            DonorWorker.donor_key.in_(anonymous)
+        )
+    ).scalar_one()
+    if count:
+        wall.loc[len(wall)] = [f"Donatur anonim ({count})", "anonymous", pooled, pooled_workers]
+    return wall.astype({"donated_idr": "int64", "workers": "int64"})
+
+
+@_connected
+def rate_schedule(conn: Connection) -> pd.DataFrame:
+    rows = conn.execute(
+        select(Rate.effective_month, Rate.monthly_idr).order_by(Rate.effective_month)
+    )
+    frame = pd.DataFrame(rows.all(), columns=["effective_from", "monthly_idr"])
+    frame["effective_from"] = frame["effective_from"].map(month_label)
+    return frame
+
+
+@_connected
+def freshness(conn: Connection) -> dict[str, dt.datetime | None]:
+    """When the ledger last changed: the last import and the last allocation."""
+    return {
+        "last_import": conn.execute(select(func.max(ImportLog.imported_at))).scalar(),
+        "last_allocation": conn.execute(select(func.max(AllocationRun.ran_at))).scalar(),
+    }
