@@ -1,4 +1,8 @@
-"""Streamlit entry point: `streamlit run dashboard/app.py`, on LINGKARAN_DATABASE_URL."""
+"""Streamlit entry point: `streamlit run dashboard/app.py`, on LINGKARAN_DATABASE_URL.
+
+(`lingkaran demo` runs `dashboard/server.py`, which serves these pages and the /api/v1
+routes in one process.)
+"""
 
 from pathlib import Path
 
@@ -8,25 +12,27 @@ from dashboard import shell
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 
+
+def page(file: str, title: str, icon: str, url_path: str | None = None, **options) -> st.Page:
+    return st.Page(
+        PAGES / file, title=title, icon=f":material/{icon}:", url_path=url_path, **options
+    )
+
+
 st.set_page_config(page_title="Lingkaran", page_icon=":material/volunteer_activism:", layout="wide")
 navigation = st.navigation(
-    [
-        st.Page(
-            PAGES / "overview.py", title="Ringkasan program", icon=":material/home:", default=True
-        ),
-        st.Page(
-            PAGES / "donor_impact.py",
-            title="Dampak donasi",
-            icon=":material/volunteer_activism:",
-            url_path="donor",
-        ),
-        st.Page(
-            PAGES / "donor_compare.py",
-            title="Bandingkan periode",
-            icon=":material/compare_arrows:",
-            url_path="compare",
-        ),
-    ]
+    {
+        "Publik": [
+            page("overview.py", "Ringkasan program", "home", default=True),
+            page("donors_wall.py", "Dinding donatur", "groups", "donors"),
+            page("methodology.py", "Metodologi", "menu_book", "methodology"),
+            page("open_data.py", "Data terbuka", "dataset", "open-data"),
+        ],
+        "Donatur": [
+            page("donor_impact.py", "Dampak donasi", "volunteer_activism", "donor"),
+            page("donor_compare.py", "Bandingkan periode", "compare_arrows", "compare"),
+        ],
+    }
 )
 with shell.friendly_failures():
     navigation.run()

@@ -190,8 +190,16 @@ def ranked_bars(frame: pd.DataFrame, label_column: str, title: str, colour: str)
             text=[number(v) for v in ordered["workers"]],
             textposition="outside",
             cliponaxis=False,
-            customdata=[rupiah(v) for v in ordered["allocated_idr"]],
-            hovertemplate="%{y}: %{text} pekerja, %{customdata}<extra></extra>",
+            customdata=(
+                [rupiah(v) for v in ordered["allocated_idr"]]
+                if "allocated_idr" in ordered
+                else None
+            ),
+            hovertemplate=(
+                "%{y}: %{text} pekerja, %{customdata}<extra></extra>"
+                if "allocated_idr" in ordered
+                else "%{y}: %{text} pekerja<extra></extra>"
+            ),
         )
     )
     figure.update_layout(

@@ -181,7 +181,7 @@ def demo(ctx: click.Context, port: int, workers: int) -> None:
     if not has_programme(engine):
         click.echo(f"Building the demo ledger ({number(workers)} workers) in {url} ...")
         seed_programme(engine, workers=workers, seed=2016, progress=True, echo=click.echo)
-    app = Path(__file__).parent / "app.py"
+    app = Path(__file__).parent / "server.py"  # the pages and the /api/v1 routes
     environment = {**os.environ, config.DATABASE_URL_VARIABLE: url}
     headless = "false" if sys.stdin.isatty() and sys.stdout.isatty() else "true"
     click.echo(f"Lingkaran demo on http://localhost:{port} (database {url})")

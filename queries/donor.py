@@ -8,6 +8,7 @@ aggregates in SQL and returns a small tidy DataFrame or dataclass. Worker ids ap
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -33,14 +34,13 @@ OUTCOMES = ("protected", "JKK", "JKM")  # "protected, no claim", "JKK claim paid
 def _connected(function):
     """Accept an Engine or a Connection; run on one connection."""
 
+    @functools.wraps(function)
     def wrapper(bind, *args, **kwargs):
         if isinstance(bind, Engine):
             with bind.connect() as conn:
                 return function(conn, *args, **kwargs)
         return function(bind, *args, **kwargs)
 
-    wrapper.__name__ = function.__name__
-    wrapper.__doc__ = function.__doc__
     return wrapper
 
 
