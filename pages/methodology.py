@@ -30,10 +30,7 @@ DEFINITIONS = {
     "donatur mana pun.",
     "Donatur": "Donatur dengan sedikitnya satu donasi.",
 }
-st.dataframe(
-    pd.DataFrame({"angka": list(DEFINITIONS), "definisi": list(DEFINITIONS.values())}),
-    hide_index=True,
-)
+st.markdown("\n".join(f"- **{name}**: {meaning}" for name, meaning in DEFINITIONS.items()))
 
 st.header("Aturan alokasi", anchor=False)
 st.markdown(

@@ -1,0 +1,63 @@
+"""Every public page in Chromium, and the open-data API of the same running app."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import jsonschema
+import pytest
+
+from tests.browser.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "": ("Pertumbuhan", "public_overview", 4200),
+    "donors": ("Dinding donatur", "public_donors_wall", 1400),
+    "methodology": ("Penyembunyian sel kecil", "public_methodology", 3000),
+    "open-data": ("Kamus data", "public_open_data", 2200),
+}
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_public_page_loads_without_an_exception(app_url, page, path):
+    marker, name, height = PAGES[path]
+    page.goto(f"{app_url}/{path}")
+    page.get_by_text(marker).first.wait_for(timeout=30_000)
+    wait_for_app(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "Traceback" not in page.locator("body").inner_text()
+    assert page.errors == []
+    screenshot(page, name, height=height)
+
+
+def fetch(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+def test_the_api_answers_json_that_matches_its_schema(app_url):
+    status, schema = fetch(f"{app_url}/api/v1/schema")
+    assert status == 200
+    jsonschema.Draft202012Validator.check_schema(schema)
+    definitions = schema["$defs"]
+
+    status, summary = fetch(f"{app_url}/api/v1/summary")
+    assert status == 200
+    jsonschema.validate(summary, {**definitions["summary"], "$defs": definitions})
+    assert summary["figures"]["donors"] > 0
+
+    for by in ("province", "occupation,gender", "month,province,occupation,donor_type"):
+        status, answer = fetch(f"{app_url}/api/v1/aggregates?by={by}")
+        assert status == 200
+        jsonschema.validate(answer, {**definitions["aggregates"], "$defs": definitions})
+        assert answer["by"] == by.split(",")
+        assert all(row["workers"] is None for row in answer["rows"] if row["suppressed"])
+
+    status, problem = fetch(f"{app_url}/api/v1/aggregates?by=worker_id")
+    assert status == 400
+    assert "worker_id" in problem["error"]

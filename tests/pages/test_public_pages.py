@@ -1,0 +1,85 @@
+"""The public pages as anyone sees them, and a scan of everything public for private data."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from dashboard import open_data
+from dashboard.db import open_ledger
+from dashboard.schema import Donor, Worker
+from queries import public
+from tests.pages.conftest import metrics
+
+PUBLIC_PAGES = ("overview", "donors_wall", "methodology", "open_data")
+
+
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
+def test_every_public_page_renders_on_the_demo(open_page, demo_url, page):
+    at = open_page(demo_url, page)
+    assert at.title[0].value
+
+
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
+def test_every_public_page_renders_on_an_empty_ledger(open_page, tmp_path, page):
+    at = open_page(f"sqlite:///{tmp_path / 'empty.db'}", page)
+    assert at.title[0].value
+
+
+def test_the_overview_states_the_ilo_context(open_page, demo_url):
+    at = open_page(demo_url, "overview")
+    assert "27%" in at.info[0].value and "ILO" in at.info[0].value
+    assert "Donasi diterima" in metrics(at)
+    assert len(at.get("plotly_chart")) == 7
+
+
+def test_the_methodology_shows_the_rates_in_force_and_the_threshold(
+    open_page, demo_url, monkeypatch
+):
+    monkeypatch.setenv("LINGKARAN_SUPPRESSION_K", "12")
+    at = open_page(demo_url, "methodology")
+    assert "Rp 16.800" in at.dataframe[0].value.to_csv()
+    assert any("kurang dari **12** pekerja" in block.value for block in at.markdown)
+
+
+def _private_tokens(url: str) -> tuple[set[str], set[str]]:
+    engine = open_ledger(url)
+    with engine.connect() as conn:
+        workers = set(conn.execute(select(Worker.worker_id)).scalars())
+        hidden = set(conn.execute(select(Donor.name).where(Donor.show_name.is_(False))).scalars())
+    engine.dispose()
+    return workers, hidden
+
+
+def _page_text(at) -> str:
+    parts = [
+        element.value
+        for kind in ("markdown", "caption", "info", "title", "header", "subheader", "text")
+        for element in getattr(at, kind)
+    ]
+    parts += [frame.value.to_csv() for frame in at.dataframe]
+    parts += [chart.proto.spec for chart in at.get("plotly_chart")]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(str(part) for part in parts)
+
+
+def test_nothing_public_names_a_worker_or_a_donor_without_consent(open_page, demo_url):
+    workers, hidden_names = _private_tokens(demo_url)
+    assert workers and hidden_names  # the demo has both, so the scan can fail
+    engine = open_ledger(demo_url)
+    published = [json.dumps(open_data.summary(engine)), json.dumps(open_data.json_schema())]
+    for by in [(d,) for d in public.DIMENSIONS] + [open_data.CUBE]:
+        frame = open_data.aggregates(engine, by)
+        published += [frame.to_csv(index=False), json.dumps(open_data.records(frame))]
+    published.append(public.donors_wall(engine).to_csv(index=False))
+    engine.dispose()
+    for page in PUBLIC_PAGES:
+        published.append(_page_text(open_page(demo_url, page)))
+    text = "\n".join(published)
+
+    assert not set(re.findall(r"W\d{8}", text)) & workers
+    assert not [name for name in hidden_names if name in text]
+    assert "Donatur anonim" in text  # the anonymous pool is there instead

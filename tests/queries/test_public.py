@@ -1,0 +1,105 @@
+"""queries.public and dashboard.open_data on the worked example, answers computed by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboard import open_data
+from queries import public
+from tests.conftest import TODAY
+from tests.ledgers import import_all, worked_example
+
+BLOCK = 113_600
+
+
+@pytest.fixture
+def example(cli, tmp_path, engine):
+    import_all(cli, worked_example(tmp_path))
+    assert cli("allocate").exit_code == 0
+    return engine
+
+
+def test_covered_workers_by_attribute(example):
+    assert public.covered_by(example, "province").values.tolist() == [["ID-JB", 1], ["ID-MA", 1]]
+    assert public.covered_by(example, "age_band", TODAY).values.tolist() == [["45–54", 2]]
+
+
+def test_the_cube_counts_workers_months_and_rupiah(example):
+    cube = public.aggregates(example, ("month", "donor_type"))
+    assert cube.values.tolist() == [["2024-05", "corporate", 2, 12, 2 * BLOCK]]
+    years = public.aggregates(example, ("year", "province"))
+    assert years.values.tolist() == [[2024, "ID-JB", 1, 6, BLOCK], [2024, "ID-MA", 1, 6, BLOCK]]
+
+
+def test_the_published_cube_withholds_the_two_workers(example):
+    published = open_data.aggregates(example, ("province",), k=10)
+    assert published["suppressed"].tolist() == [True, True]
+    rows = open_data.records(published)
+    assert rows[0] == {
+        "province": "ID-JB",
+        "workers": None,
+        "protected_months": None,
+        "allocated_idr": None,
+        "suppressed": True,
+    }
+    assert open_data.records(open_data.aggregates(example, ("province",), k=1))[0]["workers"] == 1
+
+
+def test_paid_claims_by_quarter_include_claims_outside_coverage(example):
+    claims = public.paid_claims(example)
+    assert claims.values.tolist() == [
+        ["2024-Q3", "JKK", 1, 5_000_000],
+        ["2024-Q4", "JKK", 1, 3_000_000],
+    ]
+
+
+def test_monthly_protection_and_donations_by_type(example):
+    months = public.monthly_protection(example, TODAY)
+    by_month = dict(zip(months["month"], months["protected_workers"], strict=True))
+    assert by_month[dt.date(2024, 4, 1)] == 0
+    assert by_month[dt.date(2024, 5, 1)] == by_month[dt.date(2024, 10, 1)] == 2
+    assert by_month[dt.date(2024, 11, 1)] == 0
+    assert months["cumulative_corporate_idr"].iloc[-1] == 300_000
+    assert months["cumulative_personal_idr"].iloc[-1] == 0
+
+
+def test_the_donors_wall_names_only_donors_who_chose_it(cli, example, tmp_path):
+    from tests.conftest import write_csv
+
+    cli(
+        "import",
+        "donors",
+        write_csv(
+            tmp_path, "p.csv", ["donor_id", "name", "type"], [["P1", "Ibu Sari", "personal"]]
+        ),
+    )
+    cli(
+        "import",
+        "donations",
+        write_csv(
+            tmp_path,
+            "g.csv",
+            ["donation_id", "donor_id", "received_on", "amount_idr"],
+            [["G1", "P1", "2024-06-10", "50000"]],
+        ),
+    )
+    wall = public.donors_wall(example)
+    assert wall.values.tolist() == [
+        ["PT Contoh Peduli", "corporate", 300_000, 2],
+        ["Donatur anonim (1)", "anonymous", 50_000, 0],
+    ]
+
+
+def test_the_summary_withholds_small_worker_counts(example):
+    summary = open_data.summary(example, TODAY, k=10)
+    assert summary["figures"]["covered_workers"] is None  # 2 < 10
+    assert summary["figures"]["donated_idr"] == 300_000
+    assert open_data.summary(example, TODAY, k=2)["figures"]["covered_workers"] == 2
+
+
+def test_bad_dimensions_are_refused_by_name():
+    with pytest.raises(ValueError, match="got 'province,worker_id'"):
+        open_data.parse_dimensions("province,worker_id")
+    assert open_data.parse_dimensions(None) == open_data.CUBE
