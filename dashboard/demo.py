@@ -21,7 +21,7 @@ from tqdm import tqdm
 from dashboard.allocator import allocate
 from dashboard.importer import import_file
 from dashboard.months import first_day, month_index, month_label, month_of
-from dashboard.schema import Coverage, Donor, Worker, sum_int
+from dashboard.schema import Coverage, CoveredWorker, Donor, Worker, sum_int
 from dashboard.values import provinces
 
 FIRST_REGISTRATION = dt.date(2016, 1, 4)
@@ -333,6 +333,33 @@ def _claims(engine: Engine, rng: np.random.Generator, today: dt.date) -> list[tu
         )
         if wanted["JKK"] <= 0 and wanted["JKM"] <= 0:
             break
+    return claims + _old_age_claims(engine, rng, today, len(claims))
+
+
+def _old_age_claims(engine: Engine, rng: np.random.Generator, today: dt.date, numbered: int):
+    """JHT (old-age savings) payouts of registered workers aged 56 or more who are not covered
+    by the programme: JHT is not part of the JKK+JKM package donors fund, so these claims fall
+    outside any coverage and are shown apart from donors' figures."""
+    with engine.connect() as conn:
+        elders = list(
+            conn.execute(
+                select(Worker.worker_id)
+                .where(
+                    Worker.birth_year <= today.year - 56,
+                    ~exists().where(CoveredWorker.worker_key == Worker.id),
+                )
+                .order_by(Worker.worker_id)
+            ).scalars()
+        )
+    chosen = rng.choice(len(elders), size=min(len(elders), len(elders) // 40), replace=False)
+    claims = []
+    for i in sorted(chosen):
+        incident = today - dt.timedelta(days=int(rng.integers(30, 3 * 365)))
+        amount = int(np.clip(rng.lognormal(np.log(9_000_000), 0.6), 1_000_000, 80_000_000))
+        claim_id = f"K{numbered + len(claims) + 1:07d}"
+        claims.append(
+            _claim_row(rng, claim_id, elders[i], "JHT", incident, amount // 1_000 * 1_000, today)
+        )
     return claims
 
 

@@ -102,7 +102,10 @@ st.markdown(
 - Usia dihitung dari tahun lahir pada tahun berjalan; kelompok umur bergeser setiap tahun.
 - Provinsi dan pekerjaan adalah nilai terakhir yang diimpor untuk pekerja, bukan nilai pada
   saat cakupan dibeli.
-- Klaim JHT (hari tua) bukan bagian dari paket JKK + JKM yang dibiayai donasi; klaim JHT
-  ditampilkan terpisah dan tidak pernah diatribusikan ke donatur.
+- Klaim dibayar menghitung setiap program (JKK, JKM, JHT) yang terjadi dalam bulan
+  terlindungi, sesuai kontrak data; JHT (hari tua) bukan bagian dari paket JKK + JKM yang
+  dibiayai donasi, sehingga klaim JHT di dalam cakupan ikut terhitung.
+- Klaim di luar cakupan mana pun (misalnya JHT pekerja yang belum pernah dibiayai) tampil
+  di grafik klaim program, tetapi tidak diatribusikan ke donatur mana pun.
 """
 )

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from dashboard.checks import check_ledger
 from dashboard.db import open_ledger
 from dashboard.demo import JKM_DEATH_BENEFIT, seed_programme
-from dashboard.schema import Claim, Donation, Donor, ImportLog, Worker
+from dashboard.schema import Claim, Coverage, Donation, Donor, ImportLog, Worker
 from dashboard.values import OCCUPATIONS, provinces
 from queries.figures import ledger_figures
 from tests.conftest import TODAY
@@ -42,6 +42,7 @@ def test_the_demo_covers_every_province_donor_type_and_occupation(demo_engine):
     assert 55 <= sum(donor_types.values()) <= 65
     assert first.year == 2017 and last >= TODAY - dt.timedelta(days=62)
     assert programs["JKK"] > programs["JKM"] > 0
+    assert programs["JHT"] > 0
     assert jkm_amounts <= {JKM_DEATH_BENEFIT, None}
     # It went through the importer: every kind's file is in the import log.
     assert kinds_logged == {"donors", "rates", "workers", "donations", "claims"}
@@ -60,3 +61,21 @@ def test_the_same_seed_builds_the_same_programme(demo_engine, tmp_path):
     assert ledger_figures(again, None, TODAY) == ledger_figures(demo_engine, None, TODAY)
     assert ledger_figures(again, "CSR-001", TODAY) == ledger_figures(demo_engine, "CSR-001", TODAY)
     again.dispose()
+
+
+def test_old_age_claims_fall_outside_the_programme_coverage(demo_engine):
+    from sqlalchemy import and_
+
+    from queries.figures import covering
+
+    with demo_engine.connect() as conn:
+        attributed = conn.execute(
+            select(func.count())
+            .select_from(Claim)
+            .join(
+                Coverage,
+                and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month)),
+            )
+            .where(Claim.program == "JHT")
+        ).scalar_one()
+    assert attributed == 0
