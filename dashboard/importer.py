@@ -128,6 +128,20 @@ def _keys_by_id(conn: Connection, id_column, key_column, ids: Iterable[str]) -> 
     return dict(conn.execute(select(id_column, key_column).where(id_column.in_(wanted))).all())
 
 
+LARGE_FILE = 8 * 2**20  # bytes: above this, a file's worker ids are resolved in one pass
+
+
+def _worker_keys(run: _Run, ids: Iterable[str]) -> dict[str, int]:
+    """worker_id -> key for the chunk. A large file (a ledger export, a full BPJS-TK dump)
+    loads the whole mapping once instead of one IN query per chunk of 5,000 rows."""
+    if not run.state.get("large"):
+        return _keys_by_id(run.conn, Worker.worker_id, Worker.id, ids)
+    if "worker_keys" not in run.state:
+        run.state["worker_keys"] = dict(run.conn.execute(select(Worker.worker_id, Worker.id)).all())
+    every = run.state["worker_keys"]
+    return {worker_id: every[worker_id] for worker_id in set(ids) if worker_id in every}
+
+
 def _existing(conn: Connection, model, id_column, ids: Iterable[str]) -> dict[str, Any]:
     wanted = sorted(set(ids))
     if not wanted:
@@ -350,7 +364,7 @@ class CoverageRows(Kind):
 
     def apply(self, run: _Run, rows: list[tuple[int, Record]]) -> None:
         conn = run.conn
-        workers = _keys_by_id(conn, Worker.worker_id, Worker.id, (r["worker_id"] for _, r in rows))
+        workers = _worker_keys(run, (r["worker_id"] for _, r in rows))
         donations = _existing(
             conn, Donation, Donation.donation_id, (r["donation_id"] for _, r in rows)
         )
@@ -474,7 +488,7 @@ class Claims(Kind):
 
     def apply(self, run: _Run, rows: list[tuple[int, Record]]) -> None:
         conn = run.conn
-        workers = _keys_by_id(conn, Worker.worker_id, Worker.id, (r["worker_id"] for _, r in rows))
+        workers = _worker_keys(run, (r["worker_id"] for _, r in rows))
         existing = _existing(conn, Claim, Claim.claim_id, (r["claim_id"] for _, r in rows))
         new = []
         for line, row in rows:
@@ -648,6 +662,7 @@ def import_into(
     table = open_table(path, required, optional, handler.refused_columns)
     result = ImportResult(kind, path.name, file_sha256(path))
     run = _Run(conn, path.name, today, result)
+    run.state["large"] = path.stat().st_size > LARGE_FILE
     handler.start(run)
     rows = _parsed_rows(run, table.rows, parsers)
     with tqdm(desc=f"import {kind}", unit=" rows", disable=not progress, leave=False) as bar:

@@ -58,6 +58,8 @@ def _text(raw: object) -> str:
 
 
 def parse_id(raw: object) -> str:
+    if type(raw) is str and _ID.fullmatch(raw):  # the common case, already canonical
+        return raw
     value = _text(raw)
     if not _ID.fullmatch(value):
         raise Invalid("an id is 1 to 64 characters of A-Z a-z 0-9 . _ -")
@@ -66,9 +68,11 @@ def parse_id(raw: object) -> str:
 
 def parse_money(raw: object) -> int:
     """Integer rupiah, greater than zero: ``1500000``, ``1.500.000``, ``Rp1.500.000,00``."""
-    if isinstance(raw, bool):
+    if type(raw) is str and raw.isascii() and raw.isdigit():  # plain rupiah: the common case
+        amount = int(raw)
+    elif isinstance(raw, bool):
         raise Invalid("not a rupiah amount")
-    if isinstance(raw, int | float):  # an XLSX numeric cell
+    elif isinstance(raw, int | float):  # an XLSX numeric cell
         if isinstance(raw, float) and not raw.is_integer():
             raise Invalid("fractions of a rupiah are not accepted")
         amount = int(raw)
@@ -184,8 +188,8 @@ def parse_yes_no(raw: object) -> bool:
 
 
 def parse_int_between(raw: object, low: int, high: int) -> int:
-    text = _text(raw)
-    if not re.fullmatch(r"\d+", text):
+    text = raw if type(raw) is str and raw.isascii() and raw.isdigit() else _text(raw)
+    if not (text.isascii() and text.isdigit()):
         raise Invalid(f"expected a whole number from {low} to {high}")
     value = int(text)
     if not low <= value <= high:

@@ -499,3 +499,30 @@ def test_an_unsupported_file_type_is_refused_clearly(cli, ledger):
     result = cli("import", "donations", path)
     assert result.exit_code != 0
     assert "unsupported file type" in result.output
+
+
+def test_a_large_file_resolves_workers_in_one_pass_with_the_same_rules(
+    cli, engine, ledger, monkeypatch
+):
+    """Above LARGE_FILE the worker ids are looked up once per file: same answers, same errors."""
+    import dashboard.importer
+
+    monkeypatch.setattr(dashboard.importer, "LARGE_FILE", 10)
+    bad = write_csv(
+        ledger,
+        "big-bad.csv",
+        COVERAGE_HEADER,
+        [["X", "C", "2024-11", "1", "20000"], ["X", "NOPE", "2024-11", "1", "20000"]],
+    )
+    refused = cli("import", "coverage", bad)
+    assert "big-bad.csv:3: column worker_id: value 'NOPE': no such worker" in refused.output
+    good = write_csv(ledger, "big.csv", COVERAGE_HEADER, [["X", "C", "2024-11", "1", "20000"]])
+    assert "1 new, 0 unchanged" in cli("import", "coverage", good).output
+    claims = write_csv(
+        ledger,
+        "big-claims.csv",
+        CLAIM_HEADER,
+        [["K9", "C", "JKK", "2024-11-03", "paid", "2024-11-20", "700000"]],
+    )
+    assert "1 new, 0 unchanged" in cli("import", "claims", claims).output
+    assert cli("check").exit_code == 0
