@@ -27,6 +27,8 @@ navigation = st.navigation(
             page("donors_wall.py", "Dinding donatur", "groups", "donors"),
             page("methodology.py", "Metodologi", "menu_book", "methodology"),
             page("open_data.py", "Data terbuka", "dataset", "open-data"),
+            page("presentation.py", "Presentasi", "slideshow", "presentation"),
+            page("verify.py", "Verifikasi pernyataan", "verified", "verify"),
         ],
         "Donatur": [
             page("donor_impact.py", "Dampak donasi", "volunteer_activism", "donor"),

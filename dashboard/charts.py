@@ -26,6 +26,7 @@ pio.templates["lingkaran"] = go.layout.Template(
         legend={"orientation": "h", "y": -0.15},
         hoverlabel={"bgcolor": "white"},
         separators=",.",  # Indonesian: 1.234.567,5
+        colorway=["#0072B2", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#56B4E9", "#999999"],
         yaxis_tickformat=",d",
     )
 )

@@ -239,6 +239,51 @@ def export_ledger_command(ctx: click.Context, folder: Path, kinds: str) -> None:
     click.echo(f"{folder / 'manifest.json'}: schema {manifest['schema_revision']}")
 
 
+def _period_options(function):
+    function = click.option(
+        "--to", "end", callback=_date_option, metavar="DATE", help="Donations received up to."
+    )(function)
+    return click.option(
+        "--from", "start", callback=_date_option, metavar="DATE", help="Donations received from."
+    )(function)
+
+
+@export.command("deck")
+@click.option("--donor", "donor_id", metavar="ID", help="One donor (default: the programme).")
+@_period_options
+@click.option("--as-of", callback=_date_option, metavar="DATE", help="Date of the figures.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def export_deck(ctx, donor_id, start, end, as_of, lang, out: Path) -> None:
+    """A .pptx slide deck with native, editable charts."""
+    from dashboard.deck import build_deck
+    from dashboard.presentation import presentation
+    from queries.figures import Period
+
+    content = presentation(_engine(ctx), donor_id, Period(start, end), as_of, lang)
+    out.write_bytes(build_deck(content))
+    click.echo(f"{out}: {len(content.charts) + 3} slides ({lang})")
+
+
+@export.command("statement")
+@click.option("--donor", "donor_id", required=True, metavar="ID", help="The donor.")
+@_period_options
+@click.option("--as-of", callback=_date_option, metavar="DATE", help="Date of the figures.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def export_statement(ctx, donor_id, start, end, as_of, lang, out: Path) -> None:
+    """A donor impact statement (.pdf) with its verification code."""
+    from dashboard.statement import make_statement, render_statement
+    from queries.figures import Period
+
+    engine = _engine(ctx)
+    statement = make_statement(engine, donor_id, Period(start, end), as_of)
+    out.write_bytes(render_statement(engine, statement, lang))
+    click.echo(f"{out}: verification code {statement.code}")
+
+
 @main.command("import-ledger")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.pass_context

@@ -36,7 +36,10 @@ WORKERS_COLOUR = "#009E73"
 NEUTRAL_COLOUR = "#999999"
 
 
-def occupation(code: str) -> str:
+def occupation(code: str, lang: str = "id") -> str:
+    """``Nelayan`` (id) or ``Fisher`` (en) from the contract code."""
+    if lang == "en":
+        return code.replace("_", " ").capitalize()
     return OCCUPATIONS.get(code, code).capitalize()
 
 

@@ -191,3 +191,30 @@ def period_text(period: Period) -> str:
     start = date_text(period.start, length="long") if period.start else "awal program"
     end = date_text(period.end, length="long") if period.end else "hari ini"
     return f"{start} – {end}"
+
+
+def language_picker() -> str:
+    """The page's language (``?lang=en`` in the link), Indonesian by default.
+
+    Synced with the link by hand: a bound widget would put "English" in the URL.
+    """
+    from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+    requested = st.query_params.get("lang")
+    if requested in LANGUAGES and st.session_state.get("lang") is None:
+        st.session_state["lang"] = requested
+    chosen = (
+        st.segmented_control(
+            "Bahasa / Language",
+            list(LANGUAGES),
+            format_func=LANGUAGES.get,
+            default=DEFAULT_LANGUAGE,
+            key="lang",
+        )
+        or DEFAULT_LANGUAGE
+    )
+    if chosen == DEFAULT_LANGUAGE:
+        st.query_params.pop("lang", None)
+    else:
+        st.query_params["lang"] = chosen
+    return chosen

@@ -4,8 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, labels, shell
+from dashboard.deck import build_deck
 from dashboard.formatting import date_text, decimal, number, percent, rupiah
+from dashboard.i18n import LANGUAGES
+from dashboard.presentation import presentation
 from dashboard.sentences import claim_sentence
+from dashboard.statement import make_statement, render_statement
 from queries import donor
 
 st.title("Dampak donasi")
@@ -60,6 +64,35 @@ row[1].metric(
     f"Rp {decimal(head.claims_per_rupiah)}" if head.claims_per_rupiah is not None else "–",
     help="Manfaat klaim yang dibayarkan untuk setiap Rp 1 iuran yang dialokasikan.",
 )
+with st.expander("Unduh untuk laporan: pernyataan dampak (PDF) dan presentasi (PPTX)"):
+    report_lang = (
+        st.segmented_control(
+            "Bahasa dokumen",
+            ["id", "en"],
+            format_func=LANGUAGES.get,
+            default="id",
+            key="report-lang",
+        )
+        or "id"
+    )
+    statement = make_statement(shell.ledger(), donor_id, period, as_of)
+    engine = shell.ledger()
+    row_of_buttons = st.container(horizontal=True)
+    row_of_buttons.download_button(
+        "⬇ Pernyataan dampak (PDF)",
+        lambda: render_statement(engine, statement, report_lang),  # built on click only
+        file_name=f"pernyataan-{donor_id}-{report_lang}.pdf",
+        mime="application/pdf",
+        key="statement",
+    )
+    row_of_buttons.download_button(
+        "⬇ Presentasi (PPTX)",
+        lambda: build_deck(presentation(engine, donor_id, period, as_of, report_lang)),
+        file_name=f"presentasi-{donor_id}-{report_lang}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key="deck",
+    )
+    st.caption(f"Kode verifikasi pernyataan: {statement.code}")
 if f.allocated_idr == 0:
     st.info(
         "Donasi ini belum dialokasikan: iuran dibayarkan mulai bulan setelah donasi diterima, "

@@ -1,0 +1,222 @@
+"""What a forum presentation shows: headline numbers and charts with one-line takeaways.
+
+``presentation`` gathers, for the whole programme or one donor and a period, the figures
+and the series of each chart from the same queries the pages use; the slide deck draws
+them as native PowerPoint charts, so the numbers in the deck are the numbers in the app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard import labels
+from dashboard.formatting import date_text, month_text, number, percent, rupiah
+from dashboard.i18n import translator
+from dashboard.privacy import suppress, suppression_k
+from queries import donor, public
+from queries.figures import ALL_TIME, LedgerFigures, Period, ledger_figures
+
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    kind: str  # "line", "bar" (horizontal) or "column"
+    title: str
+    takeaway: str
+    categories: list[str]
+    series: dict[str, list[int]]
+    unit: str
+
+
+@dataclass
+class Presentation:
+    lang: str
+    title: str
+    subtitle: str
+    as_of: dt.date
+    figures: LedgerFigures
+    headline: list[tuple[str, str]]
+    charts: list[Chart] = field(default_factory=list)
+    footnote: str = ""
+
+
+def _period_text(period: Period, lang: str) -> str:
+    _ = translator(lang)
+    if period.is_all_time:
+        return _("all time")
+    start = date_text(period.start, lang, "long") if period.start else _("the start")
+    end = date_text(period.end, lang, "long") if period.end else _("today")
+    return f"{start} – {end}"
+
+
+def headline_numbers(figures: LedgerFigures, lang: str) -> list[tuple[str, str]]:
+    _ = translator(lang)
+    return [
+        (_("Donated"), rupiah(figures.donated_idr, lang)),
+        (_("Allocated to contributions"), rupiah(figures.allocated_idr, lang)),
+        (_("Unspent balance"), rupiah(figures.balance_idr, lang)),
+        (_("Workers protected"), number(figures.covered_workers, lang)),
+        (_("Protected worker-months"), number(figures.protected_months, lang)),
+        (_("Workers protected now"), number(figures.active_workers, lang)),
+        (_("Claims paid"), number(figures.claims_paid_count, lang)),
+        (_("Benefits paid"), rupiah(figures.claims_paid_idr, lang)),
+    ]
+
+
+def _monthly_chart(months: pd.DataFrame, lang: str) -> Chart:
+    _ = translator(lang)
+    categories = [m.strftime("%Y-%m") for m in months["month"]]
+    values = [int(v) for v in months["protected_workers"]]
+    if values and max(values) > 0:
+        peak = values.index(max(values))
+        takeaway = _("Protection peaked at {workers} workers in {month}.").format(
+            workers=number(values[peak], lang), month=month_text(months["month"].iloc[peak], lang)
+        )
+    else:
+        takeaway = _("No worker has been protected in this period yet.")
+    return Chart(
+        "protected",
+        "line",
+        _("Workers protected each month"),
+        takeaway,
+        categories,
+        {_("Workers protected"): values},
+        _("workers"),
+    )
+
+
+def _ranked_chart(key: str, frame: pd.DataFrame, column: str, name, title: str, lang: str) -> Chart:
+    _ = translator(lang)
+    top = frame.sort_values(["workers", column], ascending=[False, True]).head(TOP)
+    categories = [name(code) for code in top[column]]
+    values = [int(v) for v in top["workers"]]
+    takeaway = (
+        _("{group} has the most protected workers: {workers}.").format(
+            group=categories[0], workers=number(values[0], lang)
+        )
+        if values
+        else _("No worker has been protected in this period yet.")
+    )
+    return Chart(key, "bar", title, takeaway, categories, {_("Workers"): values}, _("workers"))
+
+
+def _claims_chart(claims: pd.DataFrame, lang: str) -> Chart:
+    """Paid claims per program, in rupiah (claims: program, claims, amount_idr)."""
+    _ = translator(lang)
+    by_program = claims.groupby("program")[["claims", "amount_idr"]].sum()
+    programs = [p for p in labels.PROGRAMS if p in by_program.index]
+    amounts = [int(by_program.loc[p, "amount_idr"]) for p in programs]
+    count = int(by_program["claims"].sum()) if len(by_program) else 0
+    takeaway = (
+        _("{claims} paid claims brought {amount} to workers and their families.").format(
+            claims=number(count, lang), amount=rupiah(sum(amounts), lang)
+        )
+        if count
+        else _("No claim has been paid in this period yet.")
+    )
+    return Chart(
+        "claims",
+        "column",
+        _("Benefits paid by program (rupiah)"),
+        takeaway,
+        programs,
+        {_("Benefits paid"): amounts},
+        "Rp" if lang == "id" else "IDR",
+    )
+
+
+def _money_chart(months: pd.DataFrame, lang: str) -> Chart:
+    _ = translator(lang)
+    categories = [m.strftime("%Y-%m") for m in months["month"]]
+    donated = [int(v) for v in months["cumulative_donated_idr"]]
+    allocated = [int(v) for v in months["cumulative_allocated_idr"]]
+    share = allocated[-1] / donated[-1] if donated and donated[-1] else 0
+    return Chart(
+        "money",
+        "line",
+        _("Donated and allocated, cumulative (rupiah)"),
+        _("{share} of the money donated already pays contributions.").format(
+            share=percent(share, lang)
+        ),
+        categories,
+        {_("Donated"): donated, _("Allocated"): allocated},
+        "Rp" if lang == "id" else "IDR",
+    )
+
+
+def presentation(
+    engine: Engine,
+    donor_id: str | None = None,
+    period: Period = ALL_TIME,
+    as_of: dt.date | None = None,
+    lang: str = "id",
+) -> Presentation:
+    """The deck's content for one donor (their donations in ``period``) or the programme."""
+    _ = translator(lang)
+    as_of = as_of or dt.date.today()
+    figures = ledger_figures(engine, donor_id, as_of, period)
+    k = suppression_k()
+    if donor_id is not None:
+        info = donor.donor_info(engine, donor_id)
+        title = info.name
+        months = donor.monthly(engine, donor_id, period)
+        profile = donor.profile(engine, donor_id, period, as_of)
+        provinces = donor.breakdown(profile, "province")
+        occupations = donor.breakdown(profile, "occupation")
+        claims = donor.claims(engine, donor_id, period, as_of).assign(claims=1)
+        money = _money_chart(months, lang) if not months.empty else None
+    else:
+        title = _("GN Lingkaran programme")
+        months = public.monthly_protection(engine, as_of)
+        months = months[months["month"] <= as_of] if not months.empty else months
+        provinces = suppress(public.covered_by(engine, "province"), ["province"], k=k)
+        occupations = suppress(public.covered_by(engine, "occupation"), ["occupation"], k=k)
+        provinces = provinces[~provinces["suppressed"]].astype({"workers": "int64"})
+        occupations = occupations[~occupations["suppressed"]].astype({"workers": "int64"})
+        claims = suppress(
+            public.paid_claims(engine), ["quarter", "program"], "claims", ["amount_idr"], k
+        )
+        claims = claims[~claims["suppressed"]].astype({"claims": "int64", "amount_idr": "int64"})
+        money = None
+    charts = []
+    if not months.empty:
+        charts.append(_monthly_chart(months, lang))
+    if money is not None:
+        charts.append(money)
+    charts.append(
+        _ranked_chart(
+            "province",
+            provinces,
+            "province",
+            labels.province,
+            _("Workers protected by province (top 10)"),
+            lang,
+        )
+    )
+    charts.append(
+        _ranked_chart(
+            "occupation",
+            occupations,
+            "occupation",
+            lambda code: labels.occupation(code, lang),
+            _("Workers protected by occupation"),
+            lang,
+        )
+    )
+    charts.append(_claims_chart(claims, lang))
+    subtitle = _("Impact report, donations received {period}").format(
+        period=_period_text(period, lang)
+    )
+    footnote = _(
+        "Data as of {date}. Figures as defined by the Lingkaran data contract v1; public "
+        "groups of fewer than {k} workers are withheld."
+    ).format(date=date_text(as_of, lang, "long"), k=k)
+    return Presentation(
+        lang, title, subtitle, as_of, figures, headline_numbers(figures, lang), charts, footnote
+    )

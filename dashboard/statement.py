@@ -1,0 +1,240 @@
+"""The donor impact statement (.pdf) and its verification code.
+
+The code is an HMAC of the donor, the period, the date and the contract's figures, keyed
+with ``LINGKARAN_STATEMENT_KEY``: anyone can have the app recompute the figures for the
+same donor, period and date and check the code, and nobody without the key can make a code
+for other figures. A changed figure, period or code fails verification.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from fpdf import FPDF
+from sqlalchemy import Engine
+
+from dashboard.formatting import date_text, number
+from dashboard.i18n import translator
+from dashboard.presentation import headline_numbers
+from dashboard.sentences import claim_sentence
+from queries import donor
+from queries.figures import ALL_TIME, Period, ledger_figures
+
+KEY_VARIABLE = "LINGKARAN_STATEMENT_KEY"
+DEMO_KEY = "lingkaran-demo-statement-key"  # demo only: production sets its own secret
+FONTS = Path(__file__).resolve().parent / "fonts"
+CLAIMS_LISTED = 12
+
+
+def statement_key() -> bytes:
+    return os.environ.get(KEY_VARIABLE, DEMO_KEY).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Statement:
+    donor_id: str
+    period: Period
+    as_of: dt.date
+    figures: dict
+    code: str
+
+
+def verification_code(donor_id: str, period: Period, as_of: dt.date, figures: dict) -> str:
+    """``ABCD-EFGH-JKLM-NPQR-STUV``: 100 bits of HMAC-SHA256 over the canonical statement."""
+    canonical = json.dumps(
+        {
+            "donor_id": donor_id,
+            "from": period.start.isoformat() if period.start else None,
+            "to": period.end.isoformat() if period.end else None,
+            "as_of": as_of.isoformat(),
+            "figures": {k: v for k, v in figures.items() if k not in ("as_of", "donor_id")},
+        },
+        sort_keys=True,
+    )
+    digest = hmac.new(statement_key(), canonical.encode("utf-8"), hashlib.sha256).digest()
+    text = base64.b32encode(digest).decode("ascii")[:20]
+    return "-".join(text[i : i + 4] for i in range(0, 20, 4))
+
+
+def make_statement(
+    engine: Engine, donor_id: str, period: Period = ALL_TIME, as_of: dt.date | None = None
+) -> Statement:
+    as_of = as_of or dt.date.today()
+    figures = ledger_figures(engine, donor_id, as_of, period).as_report()
+    return Statement(
+        donor_id, period, as_of, figures, verification_code(donor_id, period, as_of, figures)
+    )
+
+
+@dataclass(frozen=True)
+class Verification:
+    confirmed: bool
+    figures: dict | None  # the recomputed figures, shown only when the code matches
+
+
+def verify_statement(
+    engine: Engine,
+    donor_id: str,
+    period: Period,
+    as_of: dt.date,
+    code: str,
+    claimed: dict | None = None,
+) -> Verification:
+    """Recompute the statement's figures and check its code (and ``claimed`` figures)."""
+    figures = ledger_figures(engine, donor_id, as_of, period).as_report()
+    expected = verification_code(donor_id, period, as_of, figures)
+    given = code.strip().upper().replace(" ", "")
+    matches = hmac.compare_digest(expected, given)
+    if claimed is not None:
+        matches = matches and all(figures.get(k) == v for k, v in claimed.items())
+    return Verification(matches, figures if matches else None)
+
+
+class _Document(FPDF):
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(format="A4")
+        self.footer_text = footer_text
+        self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.set_auto_page_break(True, margin=18)
+
+    def multi_cell(self, w, h=None, text="", *args, **kwargs):  # noqa: ANN001, ANN201
+        """Paragraphs flow down the page: each starts at the left margin below the last."""
+        kwargs.setdefault("new_x", "LMARGIN")
+        kwargs.setdefault("new_y", "NEXT")
+        return super().multi_cell(w, h, text, *args, **kwargs)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font("DejaVu", "", 7.5)
+        self.set_text_color(110, 110, 120)
+        self.multi_cell(0, 3.6, self.footer_text, align="C")
+
+
+def render_statement(engine: Engine, statement: Statement, lang: str = "id") -> bytes:
+    """The statement as a PDF: figures, one chart, the claims made possible, methodology."""
+    _ = translator(lang)
+    info = donor.donor_info(engine, statement.donor_id)
+    period = statement.period
+    headline = headline_numbers(
+        ledger_figures(engine, statement.donor_id, statement.as_of, period), lang
+    )
+    months = donor.monthly(engine, statement.donor_id, period)
+    claims = donor.claims(engine, statement.donor_id, period, statement.as_of)
+    footer = _(
+        "Verification code {code}. Check it in the Lingkaran app (Verify a statement) with "
+        "donor {donor}, the period and the date of this statement."
+    ).format(code=statement.code, donor=statement.donor_id)
+    pdf = _Document(footer)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 18)
+    pdf.multi_cell(0, 9, _("Donor impact statement"))
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.multi_cell(0, 7, f"{info.name} ({info.donor_id})")
+    pdf.set_font("DejaVu", "", 10)
+    if period.is_all_time:
+        span = _("all donations")
+    else:
+        start = date_text(period.start, lang, "long") if period.start else _("the start")
+        end = date_text(period.end, lang, "long") if period.end else _("today")
+        span = _("donations received {start} – {end}").format(start=start, end=end)
+    pdf.multi_cell(
+        0,
+        5.5,
+        _("Covers {span}; figures as of {date}.").format(
+            span=span, date=date_text(statement.as_of, lang, "long")
+        ),
+    )
+    pdf.ln(3)
+
+    pdf.set_font("DejaVu", "", 10)
+    for label, value in headline:
+        pdf.cell(95, 7, label, border="B")
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.cell(0, 7, value, border="B", align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 10)
+    pdf.ln(5)
+
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.multi_cell(0, 6, _("Workers protected each month"))
+    _bar_chart(pdf, months, lang)
+    pdf.ln(4)
+
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.multi_cell(0, 6, _("Claims made possible"))
+    pdf.set_font("DejaVu", "", 9)
+    if claims.empty:
+        pdf.multi_cell(0, 5, _("No claim has been paid in this period yet."))
+    for claim in claims.tail(CLAIMS_LISTED).iloc[::-1].to_dict("records"):
+        pdf.multi_cell(0, 4.8, "• " + claim_sentence(claim, lang))
+        pdf.ln(0.8)
+    if len(claims) > CLAIMS_LISTED:
+        pdf.multi_cell(
+            0,
+            5,
+            _("… and {more} earlier paid claims.").format(
+                more=number(len(claims) - CLAIMS_LISTED, lang)
+            ),
+        )
+    pdf.ln(3)
+
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.multi_cell(0, 6, _("Methodology"))
+    pdf.set_font("DejaVu", "", 9)
+    pdf.multi_cell(
+        0,
+        4.8,
+        _(
+            "Each donation pays BPJS Ketenagakerjaan contributions (JKK and JKM) for informal "
+            "workers in blocks of consecutive months from the month after it was received, "
+            "oldest registrations first, never a partial block. A paid claim counts when it "
+            "happened in a month this donor's money protected. Figures follow the Lingkaran "
+            "data contract v1 and equal the Lingkaran app and `lingkaran report`."
+        ),
+    )
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(0, 6, _("Verification code: {code}").format(code=statement.code))
+    return bytes(pdf.output())
+
+
+def _bar_chart(pdf: FPDF, months, lang: str) -> None:
+    """Monthly protected workers as bars, drawn with the PDF's own shapes (no image)."""
+    _ = translator(lang)
+    width, height = pdf.epw, 42
+    left, top = pdf.l_margin, pdf.get_y() + 2
+    if months.empty:
+        pdf.set_font("DejaVu", "", 9)
+        pdf.multi_cell(0, 5, _("No worker has been protected in this period yet."))
+        return
+    values = [int(v) for v in months["protected_workers"]]
+    peak = max(values) or 1
+    step = width / len(values)
+    pdf.set_fill_color(0, 158, 115)
+    for i, value in enumerate(values):
+        bar = height * value / peak
+        pdf.rect(left + i * step, top + height - bar, max(step * 0.8, 0.2), bar, style="F")
+    pdf.set_draw_color(180, 180, 180)
+    pdf.line(left, top + height, left + width, top + height)
+    pdf.set_font("DejaVu", "", 7.5)
+    pdf.set_text_color(90, 90, 100)
+    pdf.set_xy(left, top + height + 1)
+    first, last = months["month"].iloc[0], months["month"].iloc[-1]
+    pdf.cell(width / 2, 4, first.strftime("%Y-%m"))
+    pdf.cell(width / 2, 4, last.strftime("%Y-%m"), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_xy(left, top - 1)
+    pdf.cell(
+        width,
+        4,
+        _("peak: {workers} workers").format(workers=number(peak, lang)),
+        align="R",
+    )
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_y(top + height + 6)

@@ -1,0 +1,78 @@
+"""Presentation: the headline numbers large, 4-6 charts with takeaways, and the deck."""
+
+import datetime as dt
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import charts, shell
+from dashboard.deck import build_deck
+from dashboard.i18n import translator
+from dashboard.presentation import presentation
+from queries import donor
+from queries.figures import Period
+
+lang = shell.language_picker()
+_ = translator(lang)
+st.title(_("Presentation"))
+
+listed = shell.query(donor.donors)
+scope = st.selectbox(
+    _("Whose figures"),
+    [None, *listed["donor_id"]],
+    format_func=lambda donor_id: (
+        _("The whole programme")
+        if donor_id is None
+        else f"{listed.set_index('donor_id').at[donor_id, 'name']} ({donor_id})"
+    ),
+    key="scope",
+)
+today = dt.date.today()
+years = {
+    _("All time"): Period(),
+    _("This year"): Period(dt.date(today.year, 1, 1), today),
+    _("Last year"): Period(dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+}
+span = st.radio(_("Donations received"), list(years), horizontal=True, key="span")
+period = years[span]
+as_of = min(period.end, today) if period.end else today
+
+if listed.empty:
+    st.info(_("The ledger holds no donation yet."))
+    st.stop()
+content = shell.query(presentation, scope, period, as_of, lang)
+st.header(content.title, anchor=False)
+st.caption(content.subtitle)
+
+for row in range(0, len(content.headline), 3):
+    columns = st.columns(3)
+    for column, (label, value) in zip(columns, content.headline[row : row + 3], strict=False):
+        column.metric(label, value)
+
+for chart in content.charts:
+    figure = go.Figure()
+    for name, values in chart.series.items():
+        if chart.kind == "line":
+            figure.add_trace(go.Scatter(x=chart.categories, y=values, name=name, mode="lines"))
+        elif chart.kind == "bar":
+            figure.add_trace(
+                go.Bar(x=values[::-1], y=chart.categories[::-1], name=name, orientation="h")
+            )
+        else:
+            figure.add_trace(go.Bar(x=chart.categories, y=values, name=name))
+    separators = ",." if lang == "id" else ".,"  # decimal, thousands
+    figure.update_layout(
+        template=charts.TEMPLATE, title=chart.title, height=380, separators=separators
+    )
+    st.plotly_chart(figure, key=f"chart-{chart.key}")
+    st.markdown(f"**{chart.takeaway}**")
+
+st.caption(content.footnote)
+name = f"lingkaran-{scope or 'program'}-{lang}.pptx"
+st.download_button(
+    _("Download the slide deck (.pptx)"),
+    lambda: build_deck(content),  # built on click only
+    file_name=name,
+    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    key="deck",
+)

@@ -1,0 +1,66 @@
+"""Verify a statement: recompute a donor impact statement's figures and check its code."""
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import shell
+from dashboard.formatting import number, rupiah
+from dashboard.i18n import translator
+from dashboard.statement import verify_statement
+from queries import donor
+from queries.figures import Period
+
+lang = shell.language_picker()
+_ = translator(lang)
+st.title(_("Verify a statement"))
+st.caption(
+    _(
+        "Every donor impact statement carries a verification code. Enter the donor, the "
+        "period and the date printed on the statement: the app recomputes the figures from "
+        "the ledger and checks the code."
+    )
+)
+
+with st.form("verify"):
+    donor_id = st.text_input(_("Donor id"), key="verify-donor").strip()
+    left, middle, right = st.columns(3)
+    start = left.date_input(_("Donations received from (optional)"), value=None, key="v-from")
+    end = middle.date_input(_("to (optional)"), value=None, key="v-to")
+    as_of = right.date_input(_("Date of the figures"), value=dt.date.today(), key="v-as-of")
+    code = st.text_input(
+        _("Verification code"), placeholder="ABCD-EFGH-JKLM-NPQR-STUV", key="verify-code"
+    )
+    submitted = st.form_submit_button(_("Verify"))
+
+if submitted:
+    if not donor_id or not code.strip():
+        st.warning(_("Enter the donor id and the verification code."))
+        st.stop()
+    if shell.query(donor.donor_info, donor_id) is None:
+        st.error(_("No donor with this id in the ledger."))
+        st.stop()
+    result = verify_statement(shell.ledger(), donor_id, Period(start, end), as_of, code)
+    if not result.confirmed:
+        st.error(
+            _(
+                "Not confirmed: the code does not match the ledger's figures for this donor, "
+                "period and date. The statement may have been changed, or a detail was typed "
+                "differently."
+            )
+        )
+    else:
+        figures = result.figures
+        st.success(_("Confirmed: the statement's code matches these figures from the ledger."))
+        st.table(
+            {
+                _("Donated"): rupiah(figures["donated_idr"], lang),
+                _("Allocated to contributions"): rupiah(figures["allocated_idr"], lang),
+                _("Unspent balance"): rupiah(figures["balance_idr"], lang),
+                _("Workers protected"): number(figures["covered_workers"], lang),
+                _("Protected worker-months"): number(figures["protected_months"], lang),
+                _("Workers protected now"): number(figures["active_workers"], lang),
+                _("Claims paid"): number(figures["claims_paid_count"], lang),
+                _("Benefits paid"): rupiah(figures["claims_paid_idr"], lang),
+            }
+        )
