@@ -1,0 +1,75 @@
+"""Presentation and Verify pages in both languages (AppTest)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.i18n import catalog
+from dashboard.statement import make_statement
+from queries.figures import Period
+from tests.pages.test_public_pages import _page_text
+
+PAGES = ("presentation", "verify")
+
+
+def other_language_strings(lang: str) -> list[str]:
+    """Messages that read differently in the other language (long enough to be telling)."""
+    other = "en" if lang == "id" else "id"
+    mine = catalog(lang)
+    return [
+        text
+        for message, text in catalog(other).items()
+        if len(text) > 12 and "{" not in text and text != mine.get(message)
+    ]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_page_in_one_language_shows_no_string_of_the_other(open_page, demo_url, page, lang):
+    at = open_page(demo_url, page, lang=lang)
+    text = _page_text(at)
+    leaks = [s for s in other_language_strings(lang) if s in text]
+    assert not leaks
+    assert (
+        at.title[0].value
+        == catalog(lang)["Presentation" if page == "presentation" else "Verify a statement"]
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_forum_pages_render_on_an_empty_ledger(open_page, tmp_path, page):
+    open_page(f"sqlite:///{tmp_path / 'empty.db'}", page)
+
+
+def test_the_presentation_shows_the_headline_numbers_large(open_page, demo_url):
+    at = open_page(demo_url, "presentation", lang="en")
+    labels = [metric.label for metric in at.metric]
+    assert labels[:3] == ["Donated", "Allocated to contributions", "Unspent balance"]
+    assert len(at.get("plotly_chart")) == 4  # programme: protected, province, occupation, claims
+    at.selectbox(key="scope").select("BUMN-001").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 5  # a donor adds donated vs allocated
+
+
+def verify(at, donor_id, code):
+    at.text_input(key="verify-donor").input(donor_id)
+    at.text_input(key="verify-code").input(code)
+    at.button[-1].click().run()
+    assert not at.exception
+    return at
+
+
+def test_the_verify_box_confirms_a_real_code_and_refutes_a_changed_one(
+    open_page, demo_url, demo_engine
+):
+    import datetime as dt
+
+    code = make_statement(demo_engine, "BUMN-001", Period(), dt.date.today()).code
+    at = verify(open_page(demo_url, "verify", lang="en"), "BUMN-001", code)
+    assert "Confirmed" in at.success[0].value
+    at = verify(
+        open_page(demo_url, "verify", lang="en"), "BUMN-001", code.replace("-", "")[:-2] + "ZZ"
+    )
+    assert "Not confirmed" in at.error[0].value
+    at = verify(open_page(demo_url, "verify", lang="en"), "NOPE", code)
+    assert "No donor with this id" in at.error[0].value

@@ -1,0 +1,160 @@
+"""The deck and the statement, opened back with python-pptx and pypdf."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pptx import Presentation as PptxPresentation
+from pypdf import PdfReader
+
+from dashboard.deck import build_deck
+from dashboard.formatting import rupiah
+from dashboard.presentation import presentation
+from dashboard.statement import make_statement, render_statement, verify_statement
+from queries import donor
+from queries.figures import Period, ledger_figures
+from tests.conftest import TODAY
+
+DONOR = "BUMN-001"
+
+
+def charts_of(deck_bytes: bytes) -> dict[str, dict[str, list]]:
+    deck = PptxPresentation(io.BytesIO(deck_bytes))
+    found = {}
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if shape.has_chart:
+                title = next(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+                plot = shape.chart.plots[0]
+                found[title] = {
+                    "categories": list(plot.categories),
+                    **{series.name: list(series.values) for series in plot.series},
+                }
+    return found
+
+
+def test_the_deck_has_its_slides_and_native_charts_with_the_query_series(demo_engine):
+    content = presentation(demo_engine, DONOR, as_of=TODAY, lang="en")
+    deck = PptxPresentation(io.BytesIO(build_deck(content)))
+    assert len(deck.slides) == 3 + len(content.charts)  # title, numbers, charts, methodology
+    texts = [shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame]
+    assert texts[0] == "PT Listrik Kepulauan (Persero)"
+    assert "Impact report" in texts[1]
+
+    charts = charts_of(build_deck(content))
+    months = donor.monthly(demo_engine, DONOR)
+    protected = charts["Workers protected each month"]
+    assert protected["categories"] == [m.strftime("%Y-%m") for m in months["month"]]
+    assert protected["Workers protected"] == [float(v) for v in months["protected_workers"]]
+    provinces = charts["Workers protected by province (top 10)"]
+    top = donor.breakdown(donor.profile(demo_engine, DONOR, as_of=TODAY), "province").head(10)
+    assert provinces["Workers"] == [float(v) for v in top["workers"]][::-1]  # drawn bottom-up
+    claims = charts["Benefits paid by program (rupiah)"]
+    paid = donor.claims(demo_engine, DONOR, as_of=TODAY)
+    assert sum(claims["Benefits paid"]) == paid["amount_idr"].sum()
+
+
+def test_the_deck_speaks_the_chosen_language(demo_engine):
+    indonesian = charts_of(build_deck(presentation(demo_engine, None, as_of=TODAY, lang="id")))
+    assert "Pekerja terlindungi per bulan" in indonesian
+    assert "Workers protected each month" not in indonesian
+
+
+@pytest.mark.parametrize(
+    "lang, label, money",
+    [("id", "Pernyataan dampak donasi", "Rp "), ("en", "Donor impact statement", "IDR ")],
+)
+def test_the_statement_pdf_holds_the_figures_in_the_chosen_language(
+    demo_engine, lang, label, money
+):
+    statement = make_statement(demo_engine, DONOR, as_of=TODAY)
+    text = "\n".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(render_statement(demo_engine, statement, lang))).pages
+    )
+    figures = ledger_figures(demo_engine, DONOR, TODAY)
+    assert label in text
+    assert rupiah(figures.donated_idr, lang) in text
+    assert rupiah(figures.claims_paid_idr, lang) in text
+    assert statement.code in text
+    assert money in text
+
+
+def test_a_statement_verifies_and_a_tampered_one_does_not(demo_engine):
+    period = Period()
+    statement = make_statement(demo_engine, DONOR, period, TODAY)
+    ok = verify_statement(demo_engine, DONOR, period, TODAY, statement.code.lower())
+    assert ok.confirmed and ok.figures == statement.figures
+
+    forged_code = statement.code[:-1] + ("A" if statement.code[-1] != "A" else "B")
+    assert not verify_statement(demo_engine, DONOR, period, TODAY, forged_code).confirmed
+    inflated = {**statement.figures, "covered_workers": statement.figures["covered_workers"] + 1}
+    assert not verify_statement(
+        demo_engine, DONOR, period, TODAY, statement.code, claimed=inflated
+    ).confirmed
+    other_period = Period(TODAY.replace(year=TODAY.year - 1), None)
+    assert not verify_statement(demo_engine, DONOR, other_period, TODAY, statement.code).confirmed
+    assert not verify_statement(demo_engine, "CSR-001", period, TODAY, statement.code).confirmed
+
+
+def test_a_statement_signed_with_another_key_does_not_verify(demo_engine, monkeypatch):
+    statement = make_statement(demo_engine, DONOR, Period(), TODAY)
+    monkeypatch.setenv("LINGKARAN_STATEMENT_KEY", "production-secret")
+    assert not verify_statement(demo_engine, DONOR, Period(), TODAY, statement.code).confirmed
+
+
+def test_the_cli_exports_a_deck_and_a_statement(demo_url, tmp_path):
+    from click.testing import CliRunner
+
+    from dashboard.cli import main
+
+    runner = CliRunner()
+    deck = runner.invoke(
+        main,
+        [
+            "--db",
+            demo_url,
+            "export",
+            "deck",
+            "--lang",
+            "en",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+            "--out",
+            str(tmp_path / "deck.pptx"),
+        ],
+    )
+    assert deck.exit_code == 0, deck.output
+    assert len(PptxPresentation(str(tmp_path / "deck.pptx")).slides) >= 6
+    statement = runner.invoke(
+        main,
+        [
+            "--db",
+            demo_url,
+            "export",
+            "statement",
+            "--donor",
+            DONOR,
+            "--out",
+            str(tmp_path / "s.pdf"),
+        ],
+    )
+    assert statement.exit_code == 0, statement.output
+    assert "verification code" in statement.output
+    unknown = runner.invoke(
+        main,
+        [
+            "--db",
+            demo_url,
+            "export",
+            "statement",
+            "--donor",
+            "NOPE",
+            "--out",
+            str(tmp_path / "x.pdf"),
+        ],
+    )
+    assert unknown.exit_code == 1 and "no donor with id 'NOPE'" in unknown.output
