@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import shell
+from dashboard.i18n import translator
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 
@@ -20,19 +21,21 @@ def page(file: str, title: str, icon: str, url_path: str | None = None, **option
 
 
 st.set_page_config(page_title="Lingkaran", page_icon=":material/volunteer_activism:", layout="wide")
+with st.sidebar:
+    _ = translator(shell.language_picker())
 navigation = st.navigation(
     {
-        "Publik": [
-            page("overview.py", "Ringkasan program", "home", default=True),
-            page("donors_wall.py", "Dinding donatur", "groups", "donors"),
-            page("methodology.py", "Metodologi", "menu_book", "methodology"),
-            page("open_data.py", "Data terbuka", "dataset", "open-data"),
-            page("presentation.py", "Presentasi", "slideshow", "presentation"),
-            page("verify.py", "Verifikasi pernyataan", "verified", "verify"),
+        _("Public"): [
+            page("overview.py", _("Programme overview"), "home", default=True),
+            page("donors_wall.py", _("Donors wall"), "groups", "donors"),
+            page("methodology.py", _("Methodology"), "menu_book", "methodology"),
+            page("open_data.py", _("Open data"), "dataset", "open-data"),
+            page("presentation.py", _("Presentation"), "slideshow", "presentation"),
+            page("verify.py", _("Verify a statement"), "verified", "verify"),
         ],
-        "Donatur": [
-            page("donor_impact.py", "Dampak donasi", "volunteer_activism", "donor"),
-            page("donor_compare.py", "Bandingkan periode", "compare_arrows", "compare"),
+        _("Donors"): [
+            page("donor_impact.py", _("Donation impact"), "volunteer_activism", "donor"),
+            page("donor_compare.py", _("Compare periods"), "compare_arrows", "compare"),
         ],
     }
 )

@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 
 from dashboard import labels
 from dashboard.formatting import number, rupiah
+from dashboard.i18n import DEFAULT_LANGUAGE, translator
 
 pio.templates["lingkaran"] = go.layout.Template(
     layout=go.Layout(
@@ -40,24 +41,27 @@ def _figure(title: str) -> go.Figure:
     return figure
 
 
-def flow_sankey(flow: pd.DataFrame, balances: dict[int, int], title: str) -> go.Figure:
+def flow_sankey(
+    flow: pd.DataFrame, balances: dict[int, int], title: str, lang: str = DEFAULT_LANGUAGE
+) -> go.Figure:
     """Donations (by year received) → province → occupation → outcome, weighted in rupiah.
 
     The largest provinces keep their name, the others are pooled; each year's unspent
     balance (``balances``: year -> rupiah) flows to its own node, so every rupiah shows.
     """
+    _ = translator(lang)
     figure = _figure(title)
     if flow.empty:
         return figure
     flow = flow.copy()
+    others = _("Other provinces")
     by_province = flow.groupby("province")["allocated_idr"].sum().sort_values(ascending=False)
     kept = set(by_province.index[:TOP_PROVINCES])
-    flow["province_label"] = [
-        labels.province(p) if p in kept else "Provinsi lain" for p in flow["province"]
-    ]
-    flow["donation_label"] = [f"Donasi {year}" for year in flow["year"]]
-    flow["occupation_label"] = flow["occupation"].map(labels.occupation)
-    flow["outcome_label"] = flow["outcome"].map(labels.OUTCOMES)
+    flow["province_label"] = [labels.province(p) if p in kept else others for p in flow["province"]]
+    donated_in = _("Donations {year}")
+    flow["donation_label"] = [donated_in.format(year=year) for year in flow["year"]]
+    flow["occupation_label"] = [labels.occupation(o, lang) for o in flow["occupation"]]
+    flow["outcome_label"] = [labels.outcome(o, lang) for o in flow["outcome"]]
     stages = [
         ("donation_label", "province_label"),
         ("province_label", "occupation_label"),
@@ -74,12 +78,13 @@ def flow_sankey(flow: pd.DataFrame, balances: dict[int, int], title: str) -> go.
 
     # Nodes in reading order: years ascending, then the largest groups first.
     for year in sorted(flow["year"].unique()):
-        node(f"Donasi {year}")
+        node(donated_in.format(year=year))
     for column in ("province_label", "occupation_label"):
         largest_first = flow.groupby(column)["allocated_idr"].sum().sort_values().index[::-1]
-        for label in sorted(largest_first, key=lambda label: label == "Provinsi lain"):
+        for label in sorted(largest_first, key=lambda label: label == others):
             node(label, labels.NEUTRAL_COLOUR)
-    for code, label in labels.OUTCOMES.items():
+    for code in labels.OUTCOMES:
+        label = labels.outcome(code, lang)
         if label in set(flow["outcome_label"]):
             node(label, labels.OUTCOME_COLOURS[code])
     sources, targets, values = [], [], []
@@ -91,8 +96,8 @@ def flow_sankey(flow: pd.DataFrame, balances: dict[int, int], title: str) -> go.
             values.append(int(value))
     for year, balance in sorted(balances.items()):
         if balance > 0:
-            sources.append(node(f"Donasi {year}"))
-            targets.append(node("Saldo belum teralokasi", "#DDDDDD"))
+            sources.append(node(donated_in.format(year=year)))
+            targets.append(node(_("Unspent balance"), "#DDDDDD"))
             values.append(int(balance))
     figure.add_trace(
         go.Sankey(
@@ -101,7 +106,7 @@ def flow_sankey(flow: pd.DataFrame, balances: dict[int, int], title: str) -> go.
                 "source": sources,
                 "target": targets,
                 "value": values,
-                "customdata": [rupiah(v) for v in values],
+                "customdata": [rupiah(v, lang) for v in values],
                 "hovertemplate": "%{source.label} → %{target.label}: %{customdata}<extra></extra>",
             },
             valueformat=",d",
@@ -111,8 +116,11 @@ def flow_sankey(flow: pd.DataFrame, balances: dict[int, int], title: str) -> go.
     return figure
 
 
-def protection_over_time(monthly: pd.DataFrame, title: str) -> go.Figure:
+def protection_over_time(
+    monthly: pd.DataFrame, title: str, lang: str = DEFAULT_LANGUAGE
+) -> go.Figure:
     """Workers protected each month (line) with the donations received (bars), two axes."""
+    _ = translator(lang)
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     figure.update_layout(template=TEMPLATE, title=title, height=420)
     if monthly.empty:
@@ -121,11 +129,11 @@ def protection_over_time(monthly: pd.DataFrame, title: str) -> go.Figure:
         go.Scatter(
             x=monthly["month"],
             y=monthly["protected_workers"],
-            name="Pekerja terlindungi",
+            name=_("Workers protected"),
             mode="lines",
             line={"color": labels.WORKERS_COLOUR, "width": 3},
-            customdata=[number(v) for v in monthly["protected_workers"]],
-            hovertemplate="%{x|%b %Y}: %{customdata} pekerja<extra></extra>",
+            customdata=[number(v, lang) for v in monthly["protected_workers"]],
+            hovertemplate="%{x|%Y-%m}: %{customdata}<extra></extra>",
         ),
         secondary_y=False,
     )
@@ -134,32 +142,33 @@ def protection_over_time(monthly: pd.DataFrame, title: str) -> go.Figure:
         go.Bar(
             x=gifts["month"],
             y=gifts["donated_idr"],
-            name="Donasi diterima (Rp)",
+            name=_("Donations received (rupiah)"),
             marker={"color": labels.MONEY_COLOUR, "opacity": 0.45},
-            customdata=[rupiah(v) for v in gifts["donated_idr"]],
-            hovertemplate="%{x|%b %Y}: %{customdata}<extra></extra>",
+            customdata=[rupiah(v, lang) for v in gifts["donated_idr"]],
+            hovertemplate="%{x|%Y-%m}: %{customdata}<extra></extra>",
         ),
         secondary_y=True,
     )
-    figure.update_yaxes(title_text="Pekerja terlindungi", secondary_y=False, rangemode="tozero")
+    figure.update_yaxes(title_text=_("Workers protected"), secondary_y=False, rangemode="tozero")
     figure.update_yaxes(
-        title_text="Donasi (Rp)",
+        title_text=_("Donations (rupiah)"),
         secondary_y=True,
         showgrid=False,
         rangemode="tozero",
         tickformat=",d",
     )
-    figure.update_xaxes(title_text="Bulan")
+    figure.update_xaxes(title_text=_("Month"))
     return figure
 
 
-def cumulative_money(monthly: pd.DataFrame, title: str) -> go.Figure:
+def cumulative_money(monthly: pd.DataFrame, title: str, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
+    _ = translator(lang)
     figure = _figure(title)
     if monthly.empty:
         return figure
     for column, name, colour in (
-        ("cumulative_donated_idr", "Donasi kumulatif", labels.MONEY_COLOUR),
-        ("cumulative_allocated_idr", "Dialokasikan kumulatif", labels.WORKERS_COLOUR),
+        ("cumulative_donated_idr", _("Donated, cumulative"), labels.MONEY_COLOUR),
+        ("cumulative_allocated_idr", _("Allocated, cumulative"), labels.WORKERS_COLOUR),
     ):
         figure.add_trace(
             go.Scatter(
@@ -168,16 +177,19 @@ def cumulative_money(monthly: pd.DataFrame, title: str) -> go.Figure:
                 name=name,
                 mode="lines",
                 line={"color": colour, "width": 3, "shape": "hv"},
-                customdata=[rupiah(v) for v in monthly[column]],
-                hovertemplate="%{x|%b %Y}: %{customdata}<extra>" + name + "</extra>",
+                customdata=[rupiah(v, lang) for v in monthly[column]],
+                hovertemplate="%{x|%Y-%m}: %{customdata}<extra>" + name + "</extra>",
             )
         )
-    figure.update_layout(height=380, yaxis_title="Rupiah", xaxis_title="Bulan")
+    figure.update_layout(height=380, yaxis_title=_("Rupiah"), xaxis_title=_("Month"))
     return figure
 
 
-def ranked_bars(frame: pd.DataFrame, label_column: str, title: str, colour: str) -> go.Figure:
+def ranked_bars(
+    frame: pd.DataFrame, label_column: str, title: str, colour: str, lang: str = DEFAULT_LANGUAGE
+) -> go.Figure:
     """Workers per group, largest on top (works offline: no map tiles)."""
+    _ = translator(lang)
     figure = _figure(title)
     if frame.empty:
         return figure
@@ -188,39 +200,41 @@ def ranked_bars(frame: pd.DataFrame, label_column: str, title: str, colour: str)
             y=ordered[label_column],
             orientation="h",
             marker={"color": colour},
-            text=[number(v) for v in ordered["workers"]],
+            text=[number(v, lang) for v in ordered["workers"]],
             textposition="outside",
             cliponaxis=False,
             customdata=(
-                [rupiah(v) for v in ordered["allocated_idr"]]
+                [rupiah(v, lang) for v in ordered["allocated_idr"]]
                 if "allocated_idr" in ordered
                 else None
             ),
             hovertemplate=(
-                "%{y}: %{text} pekerja, %{customdata}<extra></extra>"
+                "%{y}: %{text}, %{customdata}<extra></extra>"
                 if "allocated_idr" in ordered
-                else "%{y}: %{text} pekerja<extra></extra>"
+                else "%{y}: %{text}<extra></extra>"
             ),
         )
     )
     figure.update_layout(
         height=max(260, 26 * len(ordered) + 90),
         xaxis={"range": [0, ordered["workers"].max() * 1.18], "tickformat": ",d"},
-        xaxis_title="Pekerja terlindungi",
+        xaxis_title=_("Workers protected"),
         yaxis_title=None,
         showlegend=False,
     )
     return figure
 
 
-def claims_by_program(claims: pd.DataFrame, title: str) -> go.Figure:
+def claims_by_program(claims: pd.DataFrame, title: str, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """Paid claims per quarter, stacked by program, in rupiah."""
+    _ = translator(lang)
     figure = _figure(title)
     if claims.empty:
         return figure
     frame = claims.copy()
     quarters = pd.to_datetime(frame["incident_month"]).dt.to_period("Q")
-    frame["quarter"] = [f"K{q.quarter} {q.year}" for q in quarters]  # kuartal: K3 2024
+    quarter = _("Q{quarter} {year}")
+    frame["quarter"] = [quarter.format(quarter=q.quarter, year=q.year) for q in quarters]
     frame["order"] = quarters.map(lambda q: q.ordinal)
     totals = frame.groupby(["order", "quarter", "program"], as_index=False)["amount_idr"].sum()
     totals = totals.sort_values("order")
@@ -229,18 +243,18 @@ def claims_by_program(claims: pd.DataFrame, title: str) -> go.Figure:
             go.Bar(
                 x=rows["quarter"],
                 y=rows["amount_idr"],
-                name=labels.PROGRAMS.get(program, program),
+                name=labels.program(program, lang),
                 marker={"color": labels.PROGRAM_COLOURS.get(program, labels.NEUTRAL_COLOUR)},
-                customdata=[rupiah(v) for v in rows["amount_idr"]],
+                customdata=[rupiah(v, lang) for v in rows["amount_idr"]],
                 hovertemplate="%{x}: %{customdata}<extra></extra>",
             )
         )
     figure.update_layout(
         barmode="stack",
         height=360,
-        yaxis_title="Rupiah",
+        yaxis_title=_("Rupiah"),
         xaxis={
-            "title": "Kuartal kejadian",
+            "title": _("Quarter of the incident"),
             "type": "category",
             "categoryorder": "array",
             "categoryarray": list(dict.fromkeys(totals["quarter"])),

@@ -37,3 +37,19 @@ def percent(value, locale: str = DEFAULT_LOCALE) -> str:
 def decimal(value, locale: str = DEFAULT_LOCALE, digits: int = 2) -> str:
     """A ratio with ``digits`` decimals (``22,01``), for figures that are not money."""
     return format_decimal(round(float(value), digits), f"#,##0.{'0' * digits}", locale=locale)
+
+
+def usd(amount_idr: int, rupiah_per_usd: int, locale: str = DEFAULT_LOCALE) -> str:
+    """Rupiah shown in US dollars at a rate the user entered (never fetched), whole dollars.
+
+    Display only: the ledger's money stays integer rupiah; the division happens here.
+    """
+    dollars = (2 * amount_idr + rupiah_per_usd) // (2 * rupiah_per_usd)  # rounded half up
+    return format_currency(dollars, "USD", locale=locale, format="¤#,##0", currency_digits=False)
+
+
+def rupiah_ratio(value, locale: str = DEFAULT_LOCALE) -> str:
+    """``Rp 0,45`` / ``IDR 0.45``: rupiah per rupiah, a ratio shown with two decimals."""
+    return format_currency(
+        round(float(value), 2), "IDR", locale=locale, format="¤ #,##0.00", currency_digits=False
+    )

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+from dashboard.i18n import DEFAULT_LANGUAGE, translator
 from dashboard.values import OCCUPATIONS, provinces
 
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+    """Marks a message for the catalogs; it is translated where it is shown."""
+    return message
+
+
 DONOR_TYPES = {
-    "corporate": "Perusahaan (CSR)",
-    "soe": "BUMN",
-    "personal": "Perorangan",
-    "community": "Komunitas",
+    "corporate": N_("Company (CSR)"),
+    "soe": N_("State-owned enterprise (BUMN)"),
+    "personal": N_("Individual"),
+    "community": N_("Community"),
 }
 PROGRAMS = {
-    "JKK": "JKK (kecelakaan kerja)",
-    "JKM": "JKM (kematian)",
-    "JHT": "JHT (hari tua)",
+    "JKK": N_("JKK (work accident)"),
+    "JKM": N_("JKM (death)"),
+    "JHT": N_("JHT (old age)"),
 }
 OUTCOMES = {
-    "protected": "Terlindungi, tanpa klaim",
-    "JKK": "Klaim JKK dibayar",
-    "JKM": "Klaim JKM dibayar",
+    "protected": N_("Protected, no claim"),
+    "JKK": N_("JKK claim paid"),
+    "JKM": N_("JKM claim paid"),
 }
-GENDERS = {"F": "Perempuan", "M": "Laki-laki"}
+GENDERS = {"F": N_("Women"), "M": N_("Men")}
 
 # Colour-blind-safe (Okabe-Ito); the same meaning has the same colour on every page.
 PROGRAM_COLOURS = {"JKK": "#E69F00", "JKM": "#D55E00", "JHT": "#56B4E9"}
@@ -36,7 +43,7 @@ WORKERS_COLOUR = "#009E73"
 NEUTRAL_COLOUR = "#999999"
 
 
-def occupation(code: str, lang: str = "id") -> str:
+def occupation(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """``Nelayan`` (id) or ``Fisher`` (en) from the contract code."""
     if lang == "en":
         return code.replace("_", " ").capitalize()
@@ -47,9 +54,17 @@ def province(code: str) -> str:
     return provinces().get(code, code)
 
 
-def donor_type(code: str) -> str:
-    return DONOR_TYPES.get(code, code)
+def donor_type(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    return translator(lang)(DONOR_TYPES[code]) if code in DONOR_TYPES else code
 
 
-def gender(code: str) -> str:
-    return GENDERS.get(code, code)
+def program(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    return translator(lang)(PROGRAMS[code]) if code in PROGRAMS else code
+
+
+def outcome(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    return translator(lang)(OUTCOMES[code]) if code in OUTCOMES else code
+
+
+def gender(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    return translator(lang)(GENDERS[code]) if code in GENDERS else code

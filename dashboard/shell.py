@@ -20,6 +20,7 @@ from dashboard import config
 from dashboard.db import open_ledger
 from dashboard.errors import LedgerError
 from dashboard.formatting import date_text
+from dashboard.i18n import DEFAULT_LANGUAGE, translator
 from dashboard.schema import AllocationRun, ImportLog
 from queries.figures import LedgerFigures, Period, ledger_figures
 
@@ -66,10 +67,14 @@ def friendly_failures() -> Iterator[None]:
     except (SQLAlchemyError, LedgerError, OSError) as problem:
         logging.getLogger("lingkaran").exception("page failed")
         shown = make_url(database_url()).render_as_string(hide_password=True)
+        _ = translator(language())
         st.error(
-            f"Basis data buku besar tidak dapat dibuka atau dibaca ({shown}). "
-            "Periksa LINGKARAN_DATABASE_URL atau jalankan `lingkaran init-db`.\n\n"
-            f"Rincian: {type(problem).__name__}"
+            _(
+                "The ledger database cannot be opened or read ({database}). Check "
+                "LINGKARAN_DATABASE_URL or run `lingkaran init-db`."
+            ).format(database=shown)
+            + "\n\n"
+            + _("Details: {kind}").format(kind=type(problem).__name__)
         )
 
 
@@ -127,25 +132,30 @@ def donor_picker() -> str | None:
     """
     from queries import donor
 
+    _ = translator(language())
     listed = query(donor.donors)
     if listed.empty:
-        st.info("Belum ada donatur di buku besar. Impor data dengan `lingkaran import`.")
+        st.info(_("The ledger holds no donor yet. Import data with `lingkaran import`."))
         return None
     names = dict(zip(listed["donor_id"], listed["name"], strict=True))
     # The link carries the donor id itself (?donor=CSR-001), so the picker is synced by hand:
     # a bound selectbox would put the displayed "name (id)" text in the URL.
     requested = st.query_params.get("donor")
     if requested is not None and requested not in names:
-        st.warning(f"Tidak ada donatur dengan id “{requested}” di buku besar. Pilih donatur.")
+        st.warning(
+            _("There is no donor with id “{donor}” in the ledger. Pick a donor.").format(
+                donor=requested
+            )
+        )
         del st.query_params["donor"]
     elif requested is not None and st.session_state.get("donor") is None:
         st.session_state["donor"] = requested
     chosen = st.selectbox(
-        "Donatur",
+        _("Donor"),
         list(names),
         index=None,
         format_func=lambda donor_id: f"{names[donor_id]} ({donor_id})",
-        placeholder="Pilih donatur…",
+        placeholder=_("Pick a donor…"),
         key="donor",
     )
     if chosen is not None:
@@ -157,18 +167,19 @@ def donor_picker() -> str | None:
 
 def period_picker() -> tuple[Period, dt.date]:
     """Donations received in a period (``?from=...&to=...``), and the date for active workers."""
+    _ = translator(language())
     today = dt.date.today()
     presets = st.container(horizontal=True)
-    presets.button("Semua waktu", on_click=_set_period, args=(None, None))
-    presets.button("Tahun ini", on_click=_set_period, args=(dt.date(today.year, 1, 1), today))
+    presets.button(_("All time"), on_click=_set_period, args=(None, None))
+    presets.button(_("This year"), on_click=_set_period, args=(dt.date(today.year, 1, 1), today))
     presets.button(
-        "Tahun lalu",
+        _("Last year"),
         on_click=_set_period,
         args=(dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
     )
     left, right = st.columns(2)
     start = left.date_input(
-        "Donasi diterima dari",
+        _("Donations received from"),
         value=None,
         max_value=today,
         key="from",
@@ -176,20 +187,22 @@ def period_picker() -> tuple[Period, dt.date]:
         format="DD/MM/YYYY",
     )
     end = right.date_input(
-        "sampai", value=None, max_value=today, key="to", bind="query-params", format="DD/MM/YYYY"
+        _("to"), value=None, max_value=today, key="to", bind="query-params", format="DD/MM/YYYY"
     )
     if start and end and start > end:
-        st.warning("Tanggal awal setelah tanggal akhir: keduanya ditukar.")
+        st.warning(_("The start date is after the end date: the two were swapped."))
         start, end = end, start
     as_of = min(end, today) if end else today
     return Period(start, end), as_of
 
 
 def period_text(period: Period) -> str:
+    lang = language()
+    _ = translator(lang)
     if period.is_all_time:
-        return "sepanjang waktu"
-    start = date_text(period.start, length="long") if period.start else "awal program"
-    end = date_text(period.end, length="long") if period.end else "hari ini"
+        return _("all time")
+    start = date_text(period.start, lang, "long") if period.start else _("the start")
+    end = date_text(period.end, lang, "long") if period.end else _("today")
     return f"{start} – {end}"
 
 
@@ -218,3 +231,8 @@ def language_picker() -> str:
     else:
         st.query_params["lang"] = chosen
     return chosen
+
+
+def language() -> str:
+    """The language chosen in the sidebar for this session."""
+    return st.session_state.get("lang") or DEFAULT_LANGUAGE

@@ -1,4 +1,4 @@
-"""Bandingkan periode: one donor's year against the year before, with growth."""
+"""Compare periods: one donor's year against the year before, with growth."""
 
 import datetime as dt
 
@@ -8,24 +8,24 @@ import streamlit as st
 
 from dashboard import charts, labels, shell
 from dashboard.formatting import date_text, number, percent, rupiah
+from dashboard.i18n import translator
 from queries import donor
 from queries.figures import Period
 
+lang = shell.language()
+_ = translator(lang)
 FIGURES = (
-    ("donated_idr", "Donasi", rupiah),
-    ("allocated_idr", "Dialokasikan ke iuran", rupiah),
-    ("balance_idr", "Saldo belum teralokasi", rupiah),
-    ("covered_workers", "Pekerja terlindungi", number),
-    ("protected_months", "Bulan-pekerja terlindungi", number),
-    ("claims_paid_count", "Klaim dibayar", number),
-    ("claims_paid_idr", "Manfaat klaim dibayarkan", rupiah),
+    ("donated_idr", _("Donated"), rupiah),
+    ("allocated_idr", _("Allocated to contributions"), rupiah),
+    ("balance_idr", _("Unspent balance"), rupiah),
+    ("covered_workers", _("Workers protected"), number),
+    ("protected_months", _("Protected worker-months"), number),
+    ("claims_paid_count", _("Claims paid"), number),
+    ("claims_paid_idr", _("Benefits paid"), rupiah),
 )
 
-st.title("Bandingkan periode")
-st.caption(
-    "Donasi yang diterima dalam satu tahun dan apa yang menjadi darinya, "
-    "dibanding tahun sebelumnya."
-)
+st.title(_("Compare periods"))
+st.caption(_("The donations received in one year and what they became, against the year before."))
 
 donor_id = shell.donor_picker()
 if donor_id is None:
@@ -34,7 +34,7 @@ info = shell.query(donor.donor_info, donor_id)
 today = dt.date.today()
 first_year = info.first_donation.year if info.first_donation else today.year
 year = st.selectbox(
-    "Tahun", list(range(today.year, first_year - 1, -1)), key="year", bind="query-params"
+    _("Year"), list(range(today.year, first_year - 1, -1)), key="year", bind="query-params"
 )
 
 
@@ -45,63 +45,72 @@ def same_span(year: int) -> Period:
     return Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
+def a_year_earlier(day: dt.date) -> dt.date:
+    return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
 current = same_span(year)
-previous = Period(
-    current.start.replace(year=year - 1),
-    current.end.replace(year=year - 1)
-    if current.end.month != 2 or current.end.day != 29
-    else dt.date(year - 1, 2, 28),
-)
+previous = Period(a_year_earlier(current.start), a_year_earlier(current.end))
 st.caption(
-    f"{date_text(current.start)} – {date_text(current.end)} dibanding "
-    f"{date_text(previous.start)} – {date_text(previous.end)}."
+    _("{start} – {end} against {previous_start} – {previous_end}.").format(
+        start=date_text(current.start, lang),
+        end=date_text(current.end, lang),
+        previous_start=date_text(previous.start, lang),
+        previous_end=date_text(previous.end, lang),
+    )
 )
 now = shell.query(donor.headline, donor_id, current, min(current.end, today)).figures
 before = shell.query(donor.headline, donor_id, previous, previous.end).figures
 
 rows = []
-for key, name, _ in FIGURES:
+for key, name, _shown in FIGURES:
     old, new = getattr(before, key), getattr(now, key)
-    growth = (new - old) / old if old else None
     rows.append(
         {
-            "angka": name,
+            "figure": name,
             str(year - 1): old,
             str(year): new,
-            "pertumbuhan": None if growth is None else round(growth * 100, 1),
+            "growth_percent": round((new - old) / old * 100, 1) if old else None,
         }
     )
-
 table = pd.DataFrame(rows)
+
 cols = st.columns(4)
 for i, (key, name, shown) in enumerate(FIGURES[:4]):
     old, new = getattr(before, key), getattr(now, key)
+    growth = percent((new - old) / old, lang) if old else _("new")
     cols[i].metric(
         name,
-        shown(new),
-        delta=(percent((new - old) / old) if old else "baru") + f" vs {year - 1}",
+        shown(new, lang),
+        delta=_("{growth} vs {year}").format(growth=growth, year=year - 1),
         delta_color="normal" if key != "balance_idr" else "off",
     )
 st.dataframe(
     table.assign(
         **{
             str(year - 1): [
-                s(v) for (_, _, s), v in zip(FIGURES, table[str(year - 1)], strict=True)
+                s(v, lang) for (_k, _n, s), v in zip(FIGURES, table[str(year - 1)], strict=True)
             ],
-            str(year): [s(v) for (_, _, s), v in zip(FIGURES, table[str(year)], strict=True)],
-            "pertumbuhan": ["–" if g is None else percent(g / 100) for g in table["pertumbuhan"]],
+            str(year): [
+                s(v, lang) for (_k, _n, s), v in zip(FIGURES, table[str(year)], strict=True)
+            ],
+            "growth_percent": [
+                "–" if pd.isna(g) else percent(g / 100, lang) for g in table["growth_percent"]
+            ],
         }
     ),
     hide_index=True,
 )
-shell.downloads(table, f"banding-{donor_id}-{year}")
+shell.downloads(table, f"compare-{donor_id}-{year}")
 
 figure = go.Figure()
 figure.update_layout(
     template=charts.TEMPLATE,
-    title=f"Pekerja terlindungi per bulan: donasi {year - 1} dan {year}",
-    xaxis_title="Bulan",
-    yaxis_title="Pekerja terlindungi",
+    title=_("Workers protected each month: donations of {previous} and {year}").format(
+        previous=year - 1, year=year
+    ),
+    xaxis_title=_("Month"),
+    yaxis_title=_("Workers protected"),
     height=400,
 )
 for span, name, colour in (
@@ -114,7 +123,7 @@ for span, name, colour in (
             go.Scatter(
                 x=monthly["month"],
                 y=monthly["protected_workers"],
-                name=f"Donasi {name}",
+                name=_("Donations {year}").format(year=name),
                 mode="lines",
                 line={"color": colour, "width": 3},
             )

@@ -1,21 +1,26 @@
-"""Dampak donasi: what one donor's money became, over a chosen period (CONTRACT.md "Figures")."""
+"""Donation impact: what one donor's money became, over a chosen period (CONTRACT.md "Figures")."""
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, labels, shell
 from dashboard.deck import build_deck
-from dashboard.formatting import date_text, decimal, number, percent, rupiah
-from dashboard.i18n import LANGUAGES
+from dashboard.formatting import date_text, number, percent, rupiah, rupiah_ratio, usd
+from dashboard.i18n import LANGUAGES, translator
 from dashboard.presentation import presentation
 from dashboard.sentences import claim_sentence
 from dashboard.statement import make_statement, render_statement
 from queries import donor
 
-st.title("Dampak donasi")
+lang = shell.language()
+_ = translator(lang)
+
+st.title(_("Donation impact"))
 st.caption(
-    "Apa yang menjadi dari donasi Anda: pekerja rentan yang terlindungi BPJS Ketenagakerjaan, "
-    "bulan perlindungan, dan klaim yang dibayarkan kepada mereka dan keluarganya."
+    _(
+        "What your donation became: vulnerable workers protected by BPJS Ketenagakerjaan, "
+        "months of protection, and the claims paid to them and their families."
+    )
 )
 
 donor_id = shell.donor_picker()
@@ -27,76 +32,100 @@ info = shell.query(donor.donor_info, donor_id)
 # ── Headline ───────────────────────────────────────────────────────────────────────────────
 head = shell.query(donor.headline, donor_id, period, as_of)
 f = head.figures
-st.subheader(f"{info.name} · {labels.donor_type(info.type)}", anchor=False)
+st.subheader(f"{info.name} · {labels.donor_type(info.type, lang)}", anchor=False)
 st.caption(
-    f"Donasi diterima {shell.period_text(period)}; pekerja aktif per "
-    f"{date_text(as_of, length='long')}."
+    _("Donations received {period}; workers protected now as of {date}.").format(
+        period=shell.period_text(period), date=date_text(as_of, lang, "long")
+    )
 )
 if f.donated_idr == 0:
-    st.info("Tidak ada donasi dari donatur ini pada periode yang dipilih.")
+    st.info(_("This donor made no donation in the chosen period."))
     st.stop()
 
+usd_rate = st.number_input(
+    _("Show US dollars too, at a rate you enter (rupiah per USD; 0 = no)"),
+    min_value=0,
+    max_value=1_000_000,
+    value=0,
+    step=100,
+    key="usd-rate",
+    help=_("The rate is never fetched: enter the one your report uses."),
+)
+
+
+def money(amount: int) -> str:
+    shown = rupiah(amount, lang)
+    return f"{shown} ≈ {usd(amount, usd_rate, lang)}" if usd_rate else shown
+
+
 row = st.columns(3)
-row[0].metric("Donasi", rupiah(f.donated_idr))
+row[0].metric(_("Donated"), money(f.donated_idr))
 row[1].metric(
-    "Dialokasikan ke iuran",
-    rupiah(f.allocated_idr),
-    delta=f"{percent(head.allocated_share)} dari donasi",
+    _("Allocated to contributions"),
+    money(f.allocated_idr),
+    delta=_("{share} of donated").format(share=percent(head.allocated_share, lang)),
     delta_color="off",
     delta_arrow="off",
 )
-row[2].metric("Saldo belum teralokasi", rupiah(f.balance_idr))
+row[2].metric(_("Unspent balance"), money(f.balance_idr))
 row = st.columns(3)
-row[0].metric("Pekerja terlindungi", number(f.covered_workers))
-row[1].metric("Bulan-pekerja terlindungi", number(f.protected_months))
-row[2].metric("Pekerja aktif", number(f.active_workers), help="Terlindungi pada bulan ini.")
+row[0].metric(_("Workers protected"), number(f.covered_workers, lang))
+row[1].metric(_("Protected worker-months"), number(f.protected_months, lang))
+row[2].metric(
+    _("Workers protected now"),
+    number(f.active_workers, lang),
+    help=_("Protected in the month of the date above."),
+)
 row = st.columns(3)
-row[0].metric("Klaim dibayar", number(f.claims_paid_count))
-row[1].metric("Manfaat klaim dibayarkan", rupiah(f.claims_paid_idr))
+row[0].metric(_("Claims paid"), number(f.claims_paid_count, lang))
+row[1].metric(_("Benefits paid"), money(f.claims_paid_idr))
 row = st.columns(3)
 row[0].metric(
-    "Biaya per bulan-pekerja",
-    rupiah(head.cost_per_worker_month) if head.cost_per_worker_month else "–",
-    help="Dialokasikan dibagi bulan-pekerja terlindungi.",
+    _("Cost per protected worker-month"),
+    rupiah(head.cost_per_worker_month, lang) if head.cost_per_worker_month else "–",
+    help=_("Allocated divided by protected worker-months."),
 )
 row[1].metric(
-    "Klaim per rupiah dialokasikan",
-    f"Rp {decimal(head.claims_per_rupiah)}" if head.claims_per_rupiah is not None else "–",
-    help="Manfaat klaim yang dibayarkan untuk setiap Rp 1 iuran yang dialokasikan.",
+    _("Benefits per rupiah allocated"),
+    rupiah_ratio(head.claims_per_rupiah, lang) if head.claims_per_rupiah is not None else "–",
+    help=_("Benefits paid for every rupiah of contributions allocated."),
 )
-with st.expander("Unduh untuk laporan: pernyataan dampak (PDF) dan presentasi (PPTX)"):
+
+with st.expander(_("Download for your report: impact statement (PDF) and slide deck (PPTX)")):
     report_lang = (
         st.segmented_control(
-            "Bahasa dokumen",
-            ["id", "en"],
+            _("Document language"),
+            list(LANGUAGES),
             format_func=LANGUAGES.get,
-            default="id",
+            default=lang,
             key="report-lang",
         )
-        or "id"
+        or lang
     )
-    statement = make_statement(shell.ledger(), donor_id, period, as_of)
     engine = shell.ledger()
-    row_of_buttons = st.container(horizontal=True)
-    row_of_buttons.download_button(
-        "⬇ Pernyataan dampak (PDF)",
+    statement = make_statement(engine, donor_id, period, as_of)
+    buttons = st.container(horizontal=True)
+    buttons.download_button(
+        _("⬇ Impact statement (PDF)"),
         lambda: render_statement(engine, statement, report_lang),  # built on click only
-        file_name=f"pernyataan-{donor_id}-{report_lang}.pdf",
+        file_name=f"statement-{donor_id}-{report_lang}.pdf",
         mime="application/pdf",
         key="statement",
     )
-    row_of_buttons.download_button(
-        "⬇ Presentasi (PPTX)",
+    buttons.download_button(
+        _("⬇ Slide deck (PPTX)"),
         lambda: build_deck(presentation(engine, donor_id, period, as_of, report_lang)),
-        file_name=f"presentasi-{donor_id}-{report_lang}.pptx",
+        file_name=f"deck-{donor_id}-{report_lang}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         key="deck",
     )
-    st.caption(f"Kode verifikasi pernyataan: {statement.code}")
+    st.caption(_("Verification code of the statement: {code}").format(code=statement.code))
 if f.allocated_idr == 0:
     st.info(
-        "Donasi ini belum dialokasikan: iuran dibayarkan mulai bulan setelah donasi diterima, "
-        "saat `lingkaran allocate` dijalankan."
+        _(
+            "This money is not allocated yet: contributions are paid from the month after a "
+            "donation is received, when `lingkaran allocate` runs."
+        )
     )
 
 # ── Money to protection ────────────────────────────────────────────────────────────────────
@@ -104,7 +133,7 @@ flow = shell.query(donor.flow, donor_id, period)
 trail = shell.query(donor.donations, donor_id, period)
 balances = trail.groupby(pd.to_datetime(trail["received_on"]).dt.year)["balance_idr"].sum()
 st.plotly_chart(
-    charts.flow_sankey(flow, balances.to_dict(), "Dari donasi ke perlindungan (rupiah)"),
+    charts.flow_sankey(flow, balances.to_dict(), _("From donations to protection (rupiah)"), lang),
     key="flow",
 )
 
@@ -112,153 +141,137 @@ st.plotly_chart(
 monthly = shell.query(donor.monthly, donor_id, period)
 left, right = st.columns(2)
 left.plotly_chart(
-    charts.protection_over_time(monthly, "Pekerja terlindungi per bulan dan donasi diterima"),
+    charts.protection_over_time(
+        monthly, _("Workers protected each month, and donations received"), lang
+    ),
     key="over-time",
 )
 right.plotly_chart(
-    charts.cumulative_money(monthly, "Donasi dan alokasi kumulatif (rupiah)"), key="cumulative"
+    charts.cumulative_money(monthly, _("Donated and allocated, cumulative (rupiah)"), lang),
+    key="cumulative",
 )
 
 # ── Who was protected ──────────────────────────────────────────────────────────────────────
-st.subheader("Siapa yang terlindungi", anchor=False)
+st.subheader(_("Who was protected"), anchor=False)
 profile = shell.query(donor.profile, donor_id, period, as_of)
-by = {by: donor.breakdown(profile, by) for by in donor.BREAKDOWNS}
-by["province"]["provinsi"] = by["province"]["province"].map(labels.province)
-by["occupation"]["pekerjaan"] = by["occupation"]["occupation"].map(labels.occupation)
-by["gender"]["jenis kelamin"] = by["gender"]["gender"].map(labels.gender)
-by["age_band"]["kelompok umur"] = by["age_band"]["age_band"]
+names = {
+    "province": labels.province,
+    "occupation": lambda code: labels.occupation(code, lang),
+    "gender": lambda code: labels.gender(code, lang),
+    "age_band": str,
+}
+by = {}
+for dimension in donor.BREAKDOWNS:
+    by[dimension] = donor.breakdown(profile, dimension)
+    by[dimension]["group"] = by[dimension][dimension].map(names[dimension])
 left, right = st.columns(2)
 left.plotly_chart(
-    charts.ranked_bars(by["province"], "provinsi", "Pekerja per provinsi", labels.MONEY_COLOUR),
+    charts.ranked_bars(
+        by["province"], "group", _("Workers protected by province"), labels.MONEY_COLOUR, lang
+    ),
     key="province",
 )
-right.plotly_chart(
-    charts.ranked_bars(
-        by["occupation"], "pekerjaan", "Pekerja per pekerjaan", labels.WORKERS_COLOUR
-    ),
-    key="occupation",
-)
-right.plotly_chart(
-    charts.ranked_bars(
-        by["gender"], "jenis kelamin", "Pekerja per jenis kelamin", labels.NEUTRAL_COLOUR
-    ),
-    key="gender",
-)
-right.plotly_chart(
-    charts.ranked_bars(
-        by["age_band"], "kelompok umur", "Pekerja per kelompok umur", labels.NEUTRAL_COLOUR
-    ),
-    key="age",
-)
+for dimension, title, colour in (
+    ("occupation", _("Workers protected by occupation"), labels.WORKERS_COLOUR),
+    ("gender", _("Workers protected by gender"), labels.NEUTRAL_COLOUR),
+    ("age_band", _("Workers protected by age band"), labels.NEUTRAL_COLOUR),
+):
+    right.plotly_chart(
+        charts.ranked_bars(by[dimension], "group", title, colour, lang), key=dimension
+    )
 who_table = pd.concat(
     [
-        frame.rename(columns={label: "kelompok"})[
-            ["kelompok", "workers", "protected_months", "allocated_idr"]
-        ].assign(menurut=name)
-        for name, label, frame in (
-            ("provinsi", "provinsi", by["province"]),
-            ("pekerjaan", "pekerjaan", by["occupation"]),
-            ("jenis kelamin", "jenis kelamin", by["gender"]),
-            ("kelompok umur", "kelompok umur", by["age_band"]),
+        by[dimension][["group", "workers", "protected_months", "allocated_idr"]].assign(
+            by=dimension
         )
+        for dimension in donor.BREAKDOWNS
     ]
-).rename(
-    columns={
-        "workers": "pekerja",
-        "protected_months": "bulan_pekerja",
-        "allocated_idr": "dialokasikan_idr",
-    }
-)[["menurut", "kelompok", "pekerja", "bulan_pekerja", "dialokasikan_idr"]]
-with st.expander("Tabel: siapa yang terlindungi"):
+)[["by", "group", "workers", "protected_months", "allocated_idr"]]
+with st.expander(_("Table: who was protected")):
     st.dataframe(
         who_table.assign(
-            pekerja=who_table["pekerja"].map(number),
-            bulan_pekerja=who_table["bulan_pekerja"].map(number),
-            dialokasikan_idr=who_table["dialokasikan_idr"].map(rupiah),
-        ).rename(columns={"bulan_pekerja": "bulan-pekerja", "dialokasikan_idr": "dialokasikan"}),
+            workers=who_table["workers"].map(lambda n: number(n, lang)),
+            protected_months=who_table["protected_months"].map(lambda n: number(n, lang)),
+            allocated_idr=who_table["allocated_idr"].map(lambda n: rupiah(n, lang)),
+        ),
         hide_index=True,
     )
-    shell.downloads(who_table, f"terlindungi-{donor_id}")
+    shell.downloads(who_table, f"protected-{donor_id}")
 
 # ── Claims made possible ───────────────────────────────────────────────────────────────────
-st.subheader("Klaim yang dimungkinkan donasi ini", anchor=False)
+st.subheader(_("Claims this donation made possible"), anchor=False)
 claims = shell.query(donor.claims, donor_id, period, as_of)
 if claims.empty:
-    st.info("Belum ada klaim dibayar dalam perlindungan yang dibiayai donasi ini.")
+    st.info(_("No paid claim yet within the protection this donation funded."))
 else:
     st.plotly_chart(
-        charts.claims_by_program(claims, "Klaim dibayar per kuartal (rupiah)"), key="claims-chart"
+        charts.claims_by_program(claims, _("Benefits paid by quarter (rupiah)"), lang),
+        key="claims-chart",
     )
     shown = pd.DataFrame(
         {
             "program": claims["program"],
-            "bulan kejadian": claims["incident_month"].map(lambda d: d.strftime("%Y-%m")),
-            "provinsi": claims["province"].map(labels.province),
-            "pekerjaan": claims["occupation"].map(labels.occupation),
-            "kelompok umur": claims["age_band"],
-            "manfaat_idr": claims["amount_idr"],
+            "incident_month": claims["incident_month"].map(lambda d: d.strftime("%Y-%m")),
+            "province": claims["province"].map(labels.province),
+            "occupation": claims["occupation"].map(names["occupation"]),
+            "age_band": claims["age_band"],
+            "amount_idr": claims["amount_idr"],
         }
     )
     st.dataframe(
-        shown.assign(manfaat=shown["manfaat_idr"].map(rupiah)).drop(columns="manfaat_idr"),
+        shown.assign(amount_idr=shown["amount_idr"].map(lambda n: rupiah(n, lang))),
         hide_index=True,
     )
-    shell.downloads(shown, f"klaim-{donor_id}")
-    with st.expander("Kalimat untuk laporan keberlanjutan"):
+    shell.downloads(shown, f"claims-{donor_id}")
+    with st.expander(_("Sentences for your sustainability report")):
         for claim in claims.tail(20).iloc[::-1].to_dict("records"):
-            st.text(claim_sentence(claim))
+            st.text(claim_sentence(claim, lang))
 
 # ── Donation trail ─────────────────────────────────────────────────────────────────────────
-st.subheader("Jejak donasi", anchor=False)
-trail_shown = pd.DataFrame(
-    {
-        "donasi": trail["donation_id"],
-        "diterima": trail["received_on"],
-        "jumlah_idr": trail["amount_idr"],
-        "dialokasikan_idr": trail["allocated_idr"],
-        "saldo_idr": trail["balance_idr"],
-        "pekerja": trail["workers"],
-        "bulan_pekerja": trail["protected_months"],
-    }
-)
+st.subheader(_("Donation trail"), anchor=False)
+trail_shown = trail[
+    [
+        "donation_id",
+        "received_on",
+        "amount_idr",
+        "allocated_idr",
+        "balance_idr",
+        "workers",
+        "protected_months",
+    ]
+]
 st.dataframe(
     trail_shown.assign(
-        diterima=trail_shown["diterima"].map(date_text),
-        jumlah=trail_shown["jumlah_idr"].map(rupiah),
-        dialokasikan=trail_shown["dialokasikan_idr"].map(rupiah),
-        saldo=trail_shown["saldo_idr"].map(rupiah),
-        pekerja=trail_shown["pekerja"].map(number),
-        bulan_pekerja=trail_shown["bulan_pekerja"].map(number),
-    )[["donasi", "diterima", "jumlah", "dialokasikan", "saldo", "pekerja", "bulan_pekerja"]].rename(
-        columns={"bulan_pekerja": "bulan-pekerja"}
+        received_on=trail_shown["received_on"].map(lambda d: date_text(d, lang)),
+        amount_idr=trail_shown["amount_idr"].map(lambda n: rupiah(n, lang)),
+        allocated_idr=trail_shown["allocated_idr"].map(lambda n: rupiah(n, lang)),
+        balance_idr=trail_shown["balance_idr"].map(lambda n: rupiah(n, lang)),
+        workers=trail_shown["workers"].map(lambda n: number(n, lang)),
+        protected_months=trail_shown["protected_months"].map(lambda n: number(n, lang)),
     ),
     hide_index=True,
 )
-shell.downloads(trail_shown, f"donasi-{donor_id}")
+shell.downloads(trail_shown, f"donations-{donor_id}")
 chosen = st.selectbox(
-    "Lihat baris cakupan sebuah donasi",
+    _("Show the coverage rows of a donation"),
     list(trail["donation_id"]),
     index=None,
-    placeholder="Pilih donasi…",
+    placeholder=_("Pick a donation…"),
     key="donation",
 )
 if chosen:
     rows = shell.query(donor.donation_coverage, donor_id, chosen)
-    coverage = pd.DataFrame(
-        {
-            "pekerja (pseudonim)": rows["worker_id"],
-            "provinsi": rows["province"].map(labels.province),
-            "pekerjaan": rows["occupation"].map(labels.occupation),
-            "bulan_mulai": rows["start_month"],
-            "bulan": rows["months"],
-            "iuran_idr": rows["amount_idr"],
-        }
+    coverage = rows.assign(
+        province=rows["province"].map(labels.province),
+        occupation=rows["occupation"].map(names["occupation"]),
     )
-    st.caption(f"{number(len(coverage))} baris cakupan dibiayai donasi {chosen}.")
+    st.caption(
+        _("{rows} coverage rows funded by donation {donation} (pseudonymous worker ids).").format(
+            rows=number(len(coverage), lang), donation=chosen
+        )
+    )
     st.dataframe(
-        coverage.assign(iuran_idr=coverage["iuran_idr"].map(rupiah)).rename(
-            columns={"iuran_idr": "iuran", "bulan_mulai": "bulan mulai"}
-        ),
+        coverage.assign(amount_idr=coverage["amount_idr"].map(lambda n: rupiah(n, lang))),
         hide_index=True,
     )
-    shell.downloads(coverage, f"cakupan-{chosen}")
+    shell.downloads(coverage, f"coverage-{chosen}")

@@ -1,42 +1,54 @@
-"""Dinding donatur: who gave, by their own choice to be named; everyone else pooled."""
+"""Donors wall: who gave, by their own choice to be named; everyone else pooled."""
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import labels, shell
 from dashboard.formatting import rupiah
+from dashboard.i18n import translator
 from dashboard.privacy import shown_count, suppression_k
 from queries import public
 
-st.title("Dinding donatur")
+lang = shell.language()
+_ = translator(lang)
+st.title(_("Donors wall"))
 st.caption(
-    "Donatur yang memilih namanya ditampilkan, dengan total donasi dan pekerja yang "
-    "terlindungi. Donatur perorangan anonim kecuali mereka memilih sebaliknya; semua donatur "
-    "anonim dijumlahkan dalam satu baris."
+    _(
+        "Donors who chose to be named, with their donations and the workers protected. "
+        "Individuals are anonymous unless they chose otherwise; all anonymous donors are "
+        "pooled in one row."
+    )
 )
 wall = shell.query(public.donors_wall)
 if wall.empty:
-    st.info("Belum ada donasi di buku besar.")
+    st.info(_("The ledger holds no donation yet."))
     st.stop()
 
 k = suppression_k()
 workers = wall["workers"].astype("Int64").mask(wall["workers"] < k)
+pooled = _("Anonymous donors ({count})")
+names = [
+    pooled.format(count=count) if kind == "anonymous" else name
+    for name, kind, count in zip(wall["name"], wall["type"], wall["donors"], strict=True)
+]
 table = pd.DataFrame(
     {
-        "donatur": wall["name"],
-        "jenis": wall["type"].map(lambda t: labels.DONOR_TYPES.get(t, "Berbagai jenis")),
-        "donasi": wall["donated_idr"].map(rupiah),
-        "pekerja terlindungi": workers.map(lambda n: shown_count(n, k)),
+        _("Donor"): names,
+        _("Type"): wall["type"].map(
+            lambda t: _("Several types") if t == "anonymous" else labels.donor_type(t, lang)
+        ),
+        _("Donated"): wall["donated_idr"].map(lambda n: rupiah(n, lang)),
+        _("Workers protected"): workers.map(lambda n: shown_count(n, k)),
     }
 )
 st.dataframe(table, hide_index=True, height=min(36 * (len(table) + 1) + 3, 900))
-st.caption(f"Jumlah pekerja di bawah {k} ditampilkan sebagai “< {k}”.")
+st.caption(_("Worker counts below {k} are shown as “< {k}”.").format(k=k))
 download = pd.DataFrame(
     {
-        "donor": wall["name"],
+        "donor": names,
         "donor_type": wall["type"],
         "donated_idr": wall["donated_idr"],
         "workers": workers,
     }
 )
-shell.downloads(download, "dinding-donatur")
+shell.downloads(download, "donors-wall")

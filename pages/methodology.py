@@ -1,4 +1,4 @@
-"""Metodologi: how every published figure is computed, and what the numbers cannot say."""
+"""Methodology: how every published figure is computed, and what the numbers cannot say."""
 
 import datetime as dt
 
@@ -7,105 +7,132 @@ import streamlit as st
 
 from dashboard import shell
 from dashboard.formatting import date_text, rupiah
+from dashboard.i18n import translator
 from dashboard.privacy import suppression_k
 from queries import public
 
-st.title("Metodologi")
+lang = shell.language()
+_ = translator(lang)
+st.title(_("Methodology"))
 st.caption(
-    "Setiap angka di Lingkaran dihitung dari satu buku besar alokasi, dengan definisi "
-    "kontrak data Lingkaran (versi 1)."
+    _(
+        "Every figure in Lingkaran is computed from one allocation ledger, with the "
+        "definitions of the Lingkaran data contract (version 1)."
+    )
 )
 
-st.header("Angka-angka", anchor=False)
+st.header(_("The figures"), anchor=False)
 DEFINITIONS = {
-    "Donasi diterima": "Jumlah seluruh donasi (rupiah bulat).",
-    "Dialokasikan ke iuran": "Jumlah iuran BPJS Ketenagakerjaan yang dibayar dari donasi, "
-    "yaitu jumlah seluruh baris cakupan.",
-    "Saldo belum teralokasi": "Donasi dikurangi yang dialokasikan; tidak pernah negatif.",
-    "Pekerja terlindungi": "Pekerja berbeda dengan sedikitnya satu baris cakupan.",
-    "Bulan-pekerja terlindungi": "Jumlah bulan seluruh baris cakupan.",
-    "Pekerja aktif": "Pekerja berbeda yang cakupannya meliputi bulan tanggal acuan (hari ini).",
-    "Klaim dibayar": "Klaim berstatus dibayar yang tanggal kejadiannya jatuh pada bulan yang "
-    "dilindungi baris cakupan pekerja itu. Klaim di luar cakupan tidak diatribusikan ke "
-    "donatur mana pun.",
-    "Donatur": "Donatur dengan sedikitnya satu donasi.",
+    _("Donated"): _("The sum of all donations, in whole rupiah."),
+    _("Allocated to contributions"): _(
+        "The BPJS Ketenagakerjaan contributions paid from donations: the sum of all coverage rows."
+    ),
+    _("Unspent balance"): _("Donated minus allocated; never negative."),
+    _("Workers protected"): _("Distinct workers with at least one coverage row."),
+    _("Protected worker-months"): _("The sum of the months of all coverage rows."),
+    _("Workers protected now"): _(
+        "Distinct workers whose coverage includes the month of the reference date (today)."
+    ),
+    _("Claims paid"): _(
+        "Claims with status paid whose incident fell in a month covered by one of that "
+        "worker's coverage rows. Claims outside any coverage are attributed to no donor."
+    ),
+    _("Donors"): _("Donors with at least one donation."),
 }
 st.markdown("\n".join(f"- **{name}**: {meaning}" for name, meaning in DEFINITIONS.items()))
 
-st.header("Aturan alokasi", anchor=False)
-st.markdown(
-    """
-1. Donasi diproses menurut tanggal diterima, lalu id donasi.
-2. Setiap donasi membiayai blok `bulan_per_pekerja` bulan berturut-turut mulai bulan setelah
-   donasi diterima (S). Harga blok adalah jumlah iuran bulanan yang berlaku di setiap bulannya.
-3. Pekerja yang berhak: terdaftar sebelum hari pertama bulan S, sesuai peruntukan donasi
-   (provinsi, pekerjaan), dan belum terlindungi pada bulan mana pun dalam blok; dilayani
-   menurut tanggal pendaftaran, lalu id pekerja.
-4. Selama sisa donasi cukup untuk satu blok dan masih ada pekerja yang berhak, satu baris
-   cakupan ditulis. Sisanya menjadi saldo; tidak pernah dibagi menjadi blok parsial.
-5. Alokasi deterministik dan hanya menambah: menjalankannya lagi tidak mengubah apa pun.
-"""
+st.header(_("Allocation rules"), anchor=False)
+RULES = (
+    _("Donations are taken in order of the date received, then the donation id."),
+    _(
+        "Each donation funds blocks of `months_per_worker` consecutive months starting with "
+        "the month after it was received (S). A block costs the sum of the monthly rate in "
+        "force in each of its months."
+    ),
+    _(
+        "Eligible workers were registered before the first day of S, match the donation's "
+        "earmarks (province, occupation) and have no coverage in any month of the block; they "
+        "are served in order of registration, then worker id."
+    ),
+    _(
+        "While the unspent money covers a block and an eligible worker remains, one coverage "
+        "row is written. What is left is the balance; it is never split into partial blocks."
+    ),
+    _("Allocation is deterministic and append-only: running it again changes nothing."),
 )
+st.markdown("\n".join(f"{i}. {rule}" for i, rule in enumerate(RULES, start=1)))
 
-st.header("Iuran yang berlaku", anchor=False)
+st.header(_("Contribution rates in force"), anchor=False)
 rates = shell.query(public.rate_schedule)
 st.dataframe(
     pd.DataFrame(
         {
-            "berlaku sejak": rates["effective_from"],
-            "iuran per pekerja per bulan": rates["monthly_idr"].map(rupiah),
+            _("In force from"): rates["effective_from"],
+            _("Contribution per worker per month"): rates["monthly_idr"].map(
+                lambda n: rupiah(n, lang)
+            ),
         }
     ),
     hide_index=True,
 )
 st.caption(
-    "Paket JKK + JKM: JKK 1% dari penghasilan minimum Rp 1.000.000 (Rp 10.000) ditambah "
-    "JKM Rp 6.800."
+    _(
+        "The JKK + JKM package: JKK is 1% of the Rp 1,000,000 minimum reported income "
+        "(Rp 10,000), plus JKM Rp 6,800."
+    )
 )
 
-st.header("Kesegaran data", anchor=False)
+st.header(_("Data freshness"), anchor=False)
 when = shell.query(public.freshness)
 
 
 def moment(value: dt.datetime | None) -> str:
-    return (
-        "belum pernah"
-        if value is None
-        else f"{date_text(value.date(), length='long')} {value:%H:%M} UTC"
-    )
+    if value is None:
+        return _("never")
+    return f"{date_text(value.date(), lang, 'long')} {value:%H:%M} UTC"
 
 
 st.markdown(
-    f"- Impor terakhir: **{moment(when['last_import'])}**\n"
-    f"- Alokasi terakhir: **{moment(when['last_allocation'])}**"
+    f"- {_('Last import')}: **{moment(when['last_import'])}**\n"
+    f"- {_('Last allocation')}: **{moment(when['last_allocation'])}**"
 )
 
 k = suppression_k()
-st.header("Privasi dan penyembunyian sel kecil", anchor=False)
-st.markdown(
-    f"""
-- Buku besar hanya memuat pekerja dengan id pseudonim: tanpa nama, NIK, atau nomor telepon.
-- Halaman publik, unduhan, dan API hanya menampilkan agregat. Setiap sel yang menghitung
-  kurang dari **{k}** pekerja disembunyikan (“< {k}”) beserta angkanya.
-- Agar sel yang disembunyikan tidak dapat dihitung ulang dari total, setiap baris atau kolom
-  tabel yang memuat tepat satu sel tersembunyi ikut menyembunyikan sel terkecil berikutnya
-  (penyembunyian komplementer).
-- Donatur perorangan anonim kecuali memilih namanya ditampilkan.
-"""
+st.header(_("Privacy and small-cell suppression"), anchor=False)
+PRIVACY = (
+    _("The ledger holds pseudonymous workers only: no names, national ids or phone numbers."),
+    _(
+        "Public pages, downloads and the API show aggregates only. Any cell counting fewer "
+        "than **{k}** workers is withheld (“< {k}”) with its figures."
+    ).format(k=k),
+    _(
+        "So that a withheld cell cannot be recomputed from totals, every row or column holding "
+        "exactly one withheld cell also withholds its next smallest cell (complementary "
+        "suppression)."
+    ),
+    _("Individual donors are anonymous unless they chose to be named."),
 )
+st.markdown("\n".join(f"- {line}" for line in PRIVACY))
 
-st.header("Keterbatasan", anchor=False)
-st.markdown(
-    """
-- Angka mencerminkan isi buku besar: klaim yang belum diimpor, atau cakupan yang dibeli di
-  luar program dan belum diimpor, tidak terlihat.
-- Usia dihitung dari tahun lahir pada tahun berjalan; kelompok umur bergeser setiap tahun.
-- Provinsi dan pekerjaan adalah nilai terakhir yang diimpor untuk pekerja, bukan nilai pada
-  saat cakupan dibeli.
-- Klaim dibayar menghitung setiap program (JKK, JKM, JHT) yang terjadi dalam bulan
-  terlindungi, sesuai kontrak data; JHT (hari tua) bukan bagian dari paket JKK + JKM yang
-  dibiayai donasi, sehingga klaim JHT di dalam cakupan ikut terhitung.
-- Klaim di luar cakupan mana pun (misalnya JHT pekerja yang belum pernah dibiayai) tampil
-  di grafik klaim program, tetapi tidak diatribusikan ke donatur mana pun.
-"""
+st.header(_("Limitations"), anchor=False)
+LIMITS = (
+    _(
+        "The figures reflect what the ledger holds: claims not yet imported, or coverage bought "
+        "outside the programme and not imported, are not visible."
+    ),
+    _("Age is computed from the birth year in the current year; age bands shift every year."),
+    _(
+        "Province and occupation are the last values imported for a worker, not the values "
+        "when the coverage was bought."
+    ),
+    _(
+        "Claims paid count every program (JKK, JKM, JHT) that happened in a protected month, "
+        "as the data contract says; JHT (old age) is not part of the JKK + JKM package "
+        "donations pay for, so JHT claims inside coverage are counted too."
+    ),
+    _(
+        "Claims outside any coverage (for example JHT of workers never funded) appear in the "
+        "claims chart but are attributed to no donor."
+    ),
 )
+st.markdown("\n".join(f"- {line}" for line in LIMITS))

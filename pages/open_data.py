@@ -1,4 +1,4 @@
-"""Data terbuka: the public aggregates to download (CSV, JSON) and fetch from the API."""
+"""Open data: the public aggregates to download (CSV, JSON) and fetch from the API."""
 
 import json
 
@@ -7,37 +7,45 @@ import streamlit as st
 
 from dashboard import open_data, shell
 from dashboard.formatting import number
+from dashboard.i18n import translator
 from dashboard.privacy import suppression_k
 from queries import public
 
-st.title("Data terbuka")
+lang = shell.language()
+_ = translator(lang)
+st.title(_("Open data"))
 st.caption(
-    "Agregat publik GN Lingkaran, dengan sel kecil disembunyikan. Tidak ada id pekerja, klaim "
-    "individual, atau baris cakupan individual."
+    _(
+        "GN Lingkaran's public aggregates, with small cells withheld. No worker id, "
+        "individual claim or individual coverage row."
+    )
 )
 
 by = st.multiselect(
-    "Dimensi",
+    _("Dimensions"),
     list(public.DIMENSIONS),
     default=list(open_data.CUBE),
     key="by",
     bind="query-params",
 )
 if not by:
-    st.info("Pilih sedikitnya satu dimensi.")
+    st.info(_("Pick at least one dimension."))
     st.stop()
-cube = shell.query(open_data.aggregates, tuple(by), suppression_k())
 k = suppression_k()
+cube = shell.query(open_data.aggregates, tuple(by), k)
 st.caption(
-    f"{number(len(cube))} sel; {number(int(cube['suppressed'].sum()))} disembunyikan "
-    f"(kurang dari {k} pekerja, atau komplementer). Dimensi yang lebih sedikit memberi sel "
-    "yang lebih besar dan lebih sedikit yang disembunyikan."
+    _(
+        "{cells} cells; {withheld} withheld (fewer than {k} workers, or complementary). Fewer "
+        "dimensions give larger cells and fewer withheld."
+    ).format(
+        cells=number(len(cube), lang), withheld=number(int(cube["suppressed"].sum()), lang), k=k
+    )
 )
-only_shown = st.toggle("Tampilkan hanya sel yang dipublikasikan", value=True, key="only-shown")
+only_shown = st.toggle(_("Show published cells only"), value=True, key="only-shown")
 table = cube[~cube["suppressed"]] if only_shown else cube
 st.dataframe(table.head(1000), hide_index=True)
 if len(table) > 1000:
-    st.caption("Menampilkan 1.000 sel pertama; unduhan memuat semuanya.")
+    st.caption(_("Showing the first 1,000 cells; the downloads hold all of them."))
 
 name = "lingkaran-" + "-".join(by)
 row = st.container(horizontal=True)
@@ -54,21 +62,20 @@ row.download_button(
     key="cube-json",
 )
 
-st.header("Kamus data", anchor=False)
+st.header(_("Data dictionary"), anchor=False)
 dictionary = pd.DataFrame(
-    {"kolom": list(open_data.DATA_DICTIONARY), "arti": list(open_data.DATA_DICTIONARY.values())}
+    {"column": list(open_data.DATA_DICTIONARY), "meaning": list(open_data.DATA_DICTIONARY.values())}
 )
 st.dataframe(dictionary, hide_index=True)
-shell.downloads(dictionary, "kamus-data")
+shell.downloads(dictionary, "data-dictionary")
 
 st.header("API", anchor=False)
 st.markdown(
-    """
-Data yang sama tersedia untuk mesin pada alamat tetap aplikasi ini:
-
-- `GET /api/v1/summary` — angka program
-- `GET /api/v1/aggregates?by=province,occupation` — agregat dengan dimensi pilihan
-  (`year`, `month`, `province`, `occupation`, `gender`, `age_band`, `donor_type`)
-- `GET /api/v1/schema` — JSON Schema kedua jawaban
-"""
+    _(
+        "The same data is served machine-readably at stable addresses of this app:\n\n"
+        "- `GET /api/v1/summary`: the programme's figures\n"
+        "- `GET /api/v1/aggregates?by=province,occupation`: aggregates over chosen dimensions "
+        "(`year`, `month`, `province`, `occupation`, `gender`, `age_band`, `donor_type`)\n"
+        "- `GET /api/v1/schema`: the JSON Schema of both answers"
+    )
 )

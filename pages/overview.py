@@ -1,4 +1,4 @@
-"""Ringkasan program: what GN Lingkaran as a whole has achieved (public, aggregates only)."""
+"""Programme overview: what GN Lingkaran as a whole has achieved (public, aggregates only)."""
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -6,47 +6,55 @@ import streamlit as st
 
 from dashboard import charts, labels, shell
 from dashboard.formatting import date_text, number, rupiah
+from dashboard.i18n import translator
 from dashboard.privacy import suppress, suppression_k
 from queries import public
 
-st.title("GN Lingkaran: perlindungan bagi pekerja rentan")
+lang = shell.language()
+_ = translator(lang)
+
+st.title(_("GN Lingkaran: protection for vulnerable workers"))
 st.caption(
-    "Donasi perusahaan, BUMN, komunitas dan perorangan membayar iuran BPJS Ketenagakerjaan "
-    "(JKK dan JKM) bagi pekerja informal: nelayan, petani, pedagang kaki lima, ojek, "
-    "pekerja rumah tangga."
+    _(
+        "Donations from companies, state-owned enterprises, communities and individuals pay "
+        "BPJS Ketenagakerjaan contributions (JKK and JKM) for informal workers: fishers, "
+        "farmers, street vendors, ojek drivers, domestic workers."
+    )
 )
 st.info(
-    "Ketika GN Lingkaran diperkenalkan pada 2016, hanya 27% penduduk dunia yang memiliki "
-    "perlindungan sosial yang komprehensif (ILO, World Social Protection Report 2014/15). "
-    "Program ini menjangkau mereka yang belum terlindungi.",
+    _(
+        "When GN Lingkaran was presented in 2016, only 27% of the world's population had "
+        "comprehensive social protection (ILO, World Social Protection Report 2014/15). The "
+        "programme reaches those who were left out."
+    ),
     icon=":material/public:",
 )
 
 totals = shell.current_figures()
 if totals.donors == 0:
-    st.info("Belum ada donasi di buku besar. Impor data dengan `lingkaran import`.")
+    st.info(_("The ledger holds no donation yet. Import data with `lingkaran import`."))
     st.stop()
 
-st.subheader(f"Per {date_text(totals.as_of, length='long')}", anchor=False)
+st.subheader(_("As of {date}").format(date=date_text(totals.as_of, lang, "long")), anchor=False)
 money = st.columns(3)
-money[0].metric("Donasi diterima", rupiah(totals.donated_idr))
-money[1].metric("Dialokasikan ke iuran", rupiah(totals.allocated_idr))
-money[2].metric("Saldo belum teralokasi", rupiah(totals.balance_idr))
+money[0].metric(_("Donated"), rupiah(totals.donated_idr, lang))
+money[1].metric(_("Allocated to contributions"), rupiah(totals.allocated_idr, lang))
+money[2].metric(_("Unspent balance"), rupiah(totals.balance_idr, lang))
 people = st.columns(3)
-people[0].metric("Pekerja terlindungi", number(totals.covered_workers))
-people[1].metric("Bulan-pekerja terlindungi", number(totals.protected_months))
-people[2].metric("Pekerja aktif terlindungi", number(totals.active_workers))
+people[0].metric(_("Workers protected"), number(totals.covered_workers, lang))
+people[1].metric(_("Protected worker-months"), number(totals.protected_months, lang))
+people[2].metric(_("Workers protected now"), number(totals.active_workers, lang))
 claims_row = st.columns(3)
 claims_row[0].metric(
-    "Klaim dibayar",
-    number(totals.claims_paid_count),
-    help="Klaim JKK/JKM berstatus dibayar yang terjadi pada bulan yang dilindungi donasi.",
+    _("Claims paid"),
+    number(totals.claims_paid_count, lang),
+    help=_("Paid claims that happened in a month protected by donations."),
 )
-claims_row[1].metric("Manfaat klaim dibayarkan", rupiah(totals.claims_paid_idr))
-claims_row[2].metric("Donatur", number(totals.donors))
+claims_row[1].metric(_("Benefits paid"), rupiah(totals.claims_paid_idr, lang))
+claims_row[2].metric(_("Donors"), number(totals.donors, lang))
 
 # ── Growth ─────────────────────────────────────────────────────────────────────────────────
-st.subheader("Pertumbuhan", anchor=False)
+st.subheader(_("Growth"), anchor=False)
 growth = shell.query(public.monthly_protection)
 growth = growth[growth["month"] <= totals.as_of]  # coverage already bought for later months
 left, right = st.columns(2)
@@ -56,24 +64,24 @@ workers_chart = go.Figure(
         y=growth["protected_workers"],
         mode="lines",
         line={"color": labels.WORKERS_COLOUR, "width": 3},
-        name="Pekerja aktif terlindungi",
+        name=_("Workers protected now"),
     )
 )
 workers_chart.update_layout(
     template=charts.TEMPLATE,
-    title="Pekerja aktif terlindungi per bulan",
-    xaxis_title="Bulan",
-    yaxis_title="Pekerja",
+    title=_("Workers protected each month"),
+    xaxis_title=_("Month"),
+    yaxis_title=_("Workers"),
     height=380,
 )
 left.plotly_chart(workers_chart, key="active")
 donations_chart = go.Figure()
-for code, name in labels.DONOR_TYPES.items():
+for code in labels.DONOR_TYPES:
     donations_chart.add_trace(
         go.Scatter(
             x=growth["month"],
             y=growth[f"cumulative_{code}_idr"],
-            name=name,
+            name=labels.donor_type(code, lang),
             mode="lines",
             stackgroup="donors",
             line={"color": labels.DONOR_TYPE_COLOURS[code]},
@@ -81,17 +89,17 @@ for code, name in labels.DONOR_TYPES.items():
     )
 donations_chart.update_layout(
     template=charts.TEMPLATE,
-    title="Donasi kumulatif menurut jenis donatur (rupiah)",
-    xaxis_title="Bulan",
-    yaxis_title="Rupiah",
+    title=_("Donations by donor type, cumulative (rupiah)"),
+    xaxis_title=_("Month"),
+    yaxis_title=_("Rupiah"),
     height=380,
 )
 right.plotly_chart(donations_chart, key="donations")
 
 # ── Where and who (small cells withheld) ───────────────────────────────────────────────────
 k = suppression_k()
-st.subheader("Di mana dan siapa", anchor=False)
-st.caption(f"Kelompok dengan kurang dari {k} pekerja tidak ditampilkan (“< {k}”).")
+st.subheader(_("Where and who"), anchor=False)
+st.caption(_("Groups of fewer than {k} workers are not shown (“< {k}”).").format(k=k))
 
 
 def published(by: str, label) -> pd.DataFrame:
@@ -111,23 +119,39 @@ shown = provinces[~provinces["suppressed"] & provinces["workers"].notna()].astyp
 )
 left, right = st.columns(2)
 left.plotly_chart(
-    charts.ranked_bars(shown, "label", "Pekerja terlindungi per provinsi", labels.MONEY_COLOUR),
+    charts.ranked_bars(
+        shown, "label", _("Workers protected by province"), labels.MONEY_COLOUR, lang
+    ),
     key="provinces",
 )
 hidden = provinces.loc[~provinces.index.isin(shown.index), "label"]
 if len(hidden):
-    left.caption(f"Tidak ditampilkan (< {k} atau tanpa pekerja): " + ", ".join(hidden) + ".")
+    left.caption(
+        _("Not shown (fewer than {k} or no workers): {provinces}.").format(
+            k=k, provinces=", ".join(hidden)
+        )
+    )
 for by, label, title, colour in (
-    ("occupation", labels.occupation, "Pekerja per pekerjaan", labels.WORKERS_COLOUR),
-    ("gender", labels.gender, "Pekerja per jenis kelamin", labels.NEUTRAL_COLOUR),
-    ("age_band", str, "Pekerja per kelompok umur", labels.NEUTRAL_COLOUR),
+    (
+        "occupation",
+        lambda c: labels.occupation(c, lang),
+        _("Workers protected by occupation"),
+        labels.WORKERS_COLOUR,
+    ),
+    (
+        "gender",
+        lambda c: labels.gender(c, lang),
+        _("Workers protected by gender"),
+        labels.NEUTRAL_COLOUR,
+    ),
+    ("age_band", str, _("Workers protected by age band"), labels.NEUTRAL_COLOUR),
 ):
     frame = published(by, label)
     frame = frame[~frame["suppressed"]].astype({"workers": "int64"})
-    right.plotly_chart(charts.ranked_bars(frame, "label", title, colour), key=by)
+    right.plotly_chart(charts.ranked_bars(frame, "label", title, colour, lang), key=by)
 
 # ── Claims ─────────────────────────────────────────────────────────────────────────────────
-st.subheader("Klaim dibayar per program", anchor=False)
+st.subheader(_("Claims paid by program"), anchor=False)
 claims = suppress(
     shell.query(public.paid_claims), ["quarter", "program"], "claims", ["amount_idr"], k
 )
@@ -138,21 +162,22 @@ for program, rows in visible.groupby("program"):
         go.Bar(
             x=rows["quarter"],
             y=rows["amount_idr"].astype("int64"),
-            name=labels.PROGRAMS.get(program, program),
+            name=labels.program(program, lang),
             marker={"color": labels.PROGRAM_COLOURS.get(program, labels.NEUTRAL_COLOUR)},
         )
     )
 claims_chart.update_layout(
     template=charts.TEMPLATE,
-    title="Manfaat klaim dibayar per kuartal kejadian (rupiah)",
+    title=_("Benefits paid by quarter of the incident (rupiah)"),
     barmode="stack",
-    xaxis={"title": "Kuartal", "type": "category", "categoryorder": "category ascending"},
-    yaxis_title="Rupiah",
+    xaxis={"title": _("Quarter"), "type": "category", "categoryorder": "category ascending"},
+    yaxis_title=_("Rupiah"),
     height=380,
 )
 st.plotly_chart(claims_chart, key="claims")
 st.caption(
-    f"{number(int(claims['suppressed'].sum()))} kuartal-program dengan kurang dari {k} klaim "
-    "tidak ditampilkan. Termasuk semua klaim dibayar, juga yang tidak jatuh dalam "
-    "perlindungan dari donasi."
+    _(
+        "{cells} quarter-program cells with fewer than {k} claims are not shown. All paid "
+        "claims are included, also those outside any donation's protection."
+    ).format(cells=number(int(claims["suppressed"].sum()), lang), k=k)
 )

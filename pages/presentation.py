@@ -8,11 +8,21 @@ import streamlit as st
 from dashboard import charts, shell
 from dashboard.deck import build_deck
 from dashboard.i18n import translator
+from dashboard.images import FORMATS, ChartImageUnavailable, browser_path, chart_image
 from dashboard.presentation import presentation
 from queries import donor
 from queries.figures import Period
 
-lang = shell.language_picker()
+lang = shell.language()
+
+
+def image_or_nothing(figure, fmt: str) -> bytes:
+    try:
+        return chart_image(figure, fmt)
+    except ChartImageUnavailable:
+        return b""
+
+
 _ = translator(lang)
 st.title(_("Presentation"))
 
@@ -66,6 +76,17 @@ for chart in content.charts:
     )
     st.plotly_chart(figure, key=f"chart-{chart.key}")
     st.markdown(f"**{chart.takeaway}**")
+    images = st.container(horizontal=True)
+    for fmt, mime in FORMATS.items():
+        images.download_button(
+            f"⬇ {fmt.upper()}",
+            lambda figure=figure, fmt=fmt: image_or_nothing(figure, fmt),  # rendered on click
+            file_name=f"{chart.key}.{fmt}",
+            mime=mime,
+            key=f"{chart.key}-{fmt}",
+            disabled=not browser_path(),
+            help=None if browser_path() else _("Chart images need Chromium on the server."),
+        )
 
 st.caption(content.footnote)
 name = f"lingkaran-{scope or 'program'}-{lang}.pptx"

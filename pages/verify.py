@@ -11,7 +11,7 @@ from dashboard.statement import verify_statement
 from queries import donor
 from queries.figures import Period
 
-lang = shell.language_picker()
+lang = shell.language()
 _ = translator(lang)
 st.title(_("Verify a statement"))
 st.caption(

@@ -149,7 +149,8 @@ def paid_claims(conn: Connection) -> pd.DataFrame:
 
 @_connected
 def donors_wall(conn: Connection) -> pd.DataFrame:
-    """Donors who chose show_name, with totals; everyone else pooled as one anonymous row."""
+    """Donors who chose show_name, with totals; everyone else pooled in one row without a
+    name (type ``anonymous``, ``donors`` = how many are pooled)."""
     donated = (
         select(Donation.donor_key, sum_int(Donation.amount_idr).label("donated_idr"))
         .group_by(Donation.donor_key)
@@ -173,6 +174,7 @@ def donors_wall(conn: Connection) -> pd.DataFrame:
         .order_by(donated.c.donated_idr.desc(), Donor.name)
     ).all()
     wall = pd.DataFrame(rows, columns=["name", "type", "donated_idr", "workers"])
+    wall["donors"] = 1
     anonymous = select(Donor.id).where(Donor.show_name.is_(False)).scalar_subquery()
     count, pooled = conn.execute(
         select(func.count(func.distinct(Donation.donor_key)), sum_int(Donation.amount_idr)).where(
@@ -184,9 +186,9 @@ def donors_wall(conn: Connection) -> pd.DataFrame:
             DonorWorker.donor_key.in_(anonymous)
         )
     ).scalar_one()
-    if count:
-        wall.loc[len(wall)] = [f"Donatur anonim ({count})", "anonymous", pooled, pooled_workers]
-    return wall.astype({"donated_idr": "int64", "workers": "int64"})
+    if count:  # the anonymous pool: no name, the number of donors in it
+        wall.loc[len(wall)] = [None, "anonymous", pooled, pooled_workers, count]
+    return wall.astype({"donated_idr": "int64", "workers": "int64", "donors": "int64"})
 
 
 @_connected

@@ -54,13 +54,13 @@ def test_tables_download_as_csv_and_xlsx(app_url, page):
     with page.expect_download() as csv_download:
         buttons.filter(has_text="CSV").last.click()
     text = open(csv_download.value.path(), encoding="utf-8-sig").read()
-    assert text.splitlines()[0].startswith("donasi,diterima,jumlah_idr,dialokasikan_idr")
+    assert text.splitlines()[0].startswith("donation_id,received_on,amount_idr,allocated_idr")
     assert "BUMN-001-001" in text
     with page.expect_download() as xlsx_download:
         buttons.filter(has_text="XLSX").last.click()
     book = openpyxl.load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
     sheet = book.active
-    assert [cell.value for cell in sheet[1]][:3] == ["donasi", "diterima", "jumlah_idr"]
+    assert [cell.value for cell in sheet[1]][:3] == ["donation_id", "received_on", "amount_idr"]
     assert isinstance(sheet.cell(row=2, column=3).value, int)  # rupiah stay integers
 
 

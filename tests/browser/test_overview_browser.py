@@ -20,7 +20,7 @@ def test_the_home_page_shows_the_programme_totals(app_url, page, demo_url):
     engine.dispose()
 
     page.goto(app_url)
-    page.get_by_text("Donasi diterima").wait_for(timeout=30_000)
+    page.get_by_text("Pertumbuhan").wait_for(timeout=30_000)
     page.wait_for_load_state("networkidle")
     screenshot(page, "overview")
 

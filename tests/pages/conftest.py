@@ -19,6 +19,8 @@ def open_page(monkeypatch):
     def run(url: str, page: str, **query: str) -> AppTest:
         monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
         at = AppTest.from_file(APP, default_timeout=60)
+        for key, value in query.items():  # as if the link was opened: before the first run
+            at.query_params[key] = value
         at.run()
         at.switch_page(f"../pages/{page}.py")
         for key, value in query.items():

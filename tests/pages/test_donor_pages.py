@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from dashboard.cli import main
 from dashboard.formatting import number, rupiah
+from dashboard.i18n import translator
 from tests.pages.conftest import metrics
 
 PAGES = ("donor_impact", "donor_compare")
@@ -30,15 +31,16 @@ def test_the_headline_equals_lingkaran_report_for_the_same_donor_and_date(
     at = open_page(demo_url, "donor_impact", donor=donor_id)
     expected = report(demo_url, donor_id)
     shown = metrics(at)
+    _ = translator("id")
     assert expected["as_of"] == dt.date.today().isoformat()
-    assert shown["Donasi"] == rupiah(expected["donated_idr"])
-    assert shown["Dialokasikan ke iuran"] == rupiah(expected["allocated_idr"])
-    assert shown["Saldo belum teralokasi"] == rupiah(expected["balance_idr"])
-    assert shown["Pekerja terlindungi"] == number(expected["covered_workers"])
-    assert shown["Bulan-pekerja terlindungi"] == number(expected["protected_months"])
-    assert shown["Pekerja aktif"] == number(expected["active_workers"])
-    assert shown["Klaim dibayar"] == number(expected["claims_paid_count"])
-    assert shown["Manfaat klaim dibayarkan"] == rupiah(expected["claims_paid_idr"])
+    assert shown[_("Donated")] == rupiah(expected["donated_idr"])
+    assert shown[_("Allocated to contributions")] == rupiah(expected["allocated_idr"])
+    assert shown[_("Unspent balance")] == rupiah(expected["balance_idr"])
+    assert shown[_("Workers protected")] == number(expected["covered_workers"])
+    assert shown[_("Protected worker-months")] == number(expected["protected_months"])
+    assert shown[_("Workers protected now")] == number(expected["active_workers"])
+    assert shown[_("Claims paid")] == number(expected["claims_paid_count"])
+    assert shown[_("Benefits paid")] == rupiah(expected["claims_paid_idr"])
 
 
 def test_the_impact_page_draws_every_section_and_expands_a_donation(open_page, demo_url):

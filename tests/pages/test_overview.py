@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.config import DATABASE_URL_VARIABLE
 from dashboard.db import open_ledger
 from dashboard.formatting import number, rupiah
+from dashboard.i18n import translator
 from queries.figures import ledger_figures
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -30,16 +31,17 @@ def test_overview_shows_the_report_figures_of_the_demo(monkeypatch, demo_url):
     report = ledger_figures(engine, None, dt.date.today())
     engine.dispose()
     shown = {metric.label: metric.value for metric in at.metric}
-    assert shown["Donatur"] == number(report.donors)
-    assert shown["Donasi diterima"] == rupiah(report.donated_idr)
-    assert shown["Dialokasikan ke iuran"] == rupiah(report.allocated_idr)
-    assert shown["Saldo belum teralokasi"] == rupiah(report.balance_idr)
-    assert shown["Pekerja terlindungi"] == number(report.covered_workers)
-    assert shown["Bulan-pekerja terlindungi"] == number(report.protected_months)
-    assert shown["Pekerja aktif terlindungi"] == number(report.active_workers)
-    assert shown["Klaim dibayar"] == number(report.claims_paid_count)
-    assert shown["Manfaat klaim dibayarkan"] == rupiah(report.claims_paid_idr)
-    assert shown["Donasi diterima"].startswith("Rp ")
+    _ = translator("id")
+    assert shown[_("Donors")] == number(report.donors)
+    assert shown[_("Donated")] == rupiah(report.donated_idr)
+    assert shown[_("Allocated to contributions")] == rupiah(report.allocated_idr)
+    assert shown[_("Unspent balance")] == rupiah(report.balance_idr)
+    assert shown[_("Workers protected")] == number(report.covered_workers)
+    assert shown[_("Protected worker-months")] == number(report.protected_months)
+    assert shown[_("Workers protected now")] == number(report.active_workers)
+    assert shown[_("Claims paid")] == number(report.claims_paid_count)
+    assert shown[_("Benefits paid")] == rupiah(report.claims_paid_idr)
+    assert shown[_("Donated")].startswith("Rp ")
 
 
 def test_overview_on_an_empty_ledger_says_so(monkeypatch, tmp_path):

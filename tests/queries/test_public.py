@@ -87,8 +87,8 @@ def test_the_donors_wall_names_only_donors_who_chose_it(cli, example, tmp_path):
     )
     wall = public.donors_wall(example)
     assert wall.values.tolist() == [
-        ["PT Contoh Peduli", "corporate", 300_000, 2],
-        ["Donatur anonim (1)", "anonymous", 50_000, 0],
+        ["PT Contoh Peduli", "corporate", 300_000, 2, 1],
+        [None, "anonymous", 50_000, 0, 1],
     ]
 
 
