@@ -7,8 +7,10 @@ routes in one process.)
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from dashboard import shell
+from dashboard.access import DEMO, mode, production_problems
 from dashboard.i18n import translator
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
@@ -23,6 +25,24 @@ def page(file: str, title: str, icon: str, url_path: str | None = None, **option
 st.set_page_config(page_title="Lingkaran", page_icon=":material/volunteer_activism:", layout="wide")
 with st.sidebar:
     _ = translator(shell.language_picker())
+if mode() == DEMO:
+    st.warning(
+        _(
+            "Demo mode: fictional data, no login; any donor can be picked. Run with "
+            "LINGKARAN_MODE=production behind an identity provider for real data."
+        ),
+        icon=":material/science:",
+    )
+else:
+    try:
+        secrets = st.secrets.to_dict()
+    except StreamlitSecretNotFoundError:  # no .streamlit/secrets.toml at all
+        secrets = {}
+    problems = production_problems(secrets)
+    if problems:
+        st.error(_("Lingkaran refuses to start in production mode:"))
+        st.markdown("\n".join(f"- {problem}" for problem in problems))
+        st.stop()
 navigation = st.navigation(
     {
         _("Public"): [
@@ -36,6 +56,7 @@ navigation = st.navigation(
         _("Donors"): [
             page("donor_impact.py", _("Donation impact"), "volunteer_activism", "donor"),
             page("donor_compare.py", _("Compare periods"), "compare_arrows", "compare"),
+            page("admin.py", _("Admin console"), "admin_panel_settings", "admin"),
         ],
     }
 )

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import config
+from dashboard.access import OPERATOR
 from dashboard.db import open_ledger
 from dashboard.errors import ImportRefused, LedgerError
 from dashboard.formatting import number, rupiah
@@ -182,7 +183,7 @@ def demo(ctx: click.Context, port: int, workers: int) -> None:
         click.echo(f"Building the demo ledger ({number(workers)} workers) in {url} ...")
         seed_programme(engine, workers=workers, seed=2016, progress=True, echo=click.echo)
     app = Path(__file__).parent / "server.py"  # the pages and the /api/v1 routes
-    environment = {**os.environ, config.DATABASE_URL_VARIABLE: url}
+    environment = {**os.environ, config.DATABASE_URL_VARIABLE: url, "LINGKARAN_MODE": "demo"}
     headless = "false" if sys.stdin.isatty() and sys.stdout.isatty() else "true"
     click.echo(f"Lingkaran demo on http://localhost:{port} (database {url})")
     command = [
@@ -202,6 +203,8 @@ def demo(ctx: click.Context, port: int, workers: int) -> None:
         "none",
         "--client.toolbarMode",
         "viewer",
+        "--server.maxUploadSize",
+        "50",
     ]
     sys.exit(subprocess.call(command, env=environment))
 
@@ -261,7 +264,7 @@ def export_deck(ctx, donor_id, start, end, as_of, lang, out: Path) -> None:
     from dashboard.presentation import presentation
     from queries.figures import Period
 
-    content = presentation(_engine(ctx), donor_id, Period(start, end), as_of, lang)
+    content = presentation(_engine(ctx), OPERATOR, donor_id, Period(start, end), as_of, lang)
     out.write_bytes(build_deck(content))
     click.echo(f"{out}: {len(content.charts) + 3} slides ({lang})")
 
@@ -279,8 +282,8 @@ def export_statement(ctx, donor_id, start, end, as_of, lang, out: Path) -> None:
     from queries.figures import Period
 
     engine = _engine(ctx)
-    statement = make_statement(engine, donor_id, Period(start, end), as_of)
-    out.write_bytes(render_statement(engine, statement, lang))
+    statement = make_statement(engine, OPERATOR, donor_id, Period(start, end), as_of)
+    out.write_bytes(render_statement(engine, OPERATOR, statement, lang))
     click.echo(f"{out}: verification code {statement.code}")
 
 
@@ -324,6 +327,53 @@ def migrate(source: str, target: str, into_non_empty: bool) -> None:
     if violations or differences:
         sys.exit(1)
     click.echo("Migrated: check passes on the target and every report is identical.")
+
+
+@main.group()
+def users() -> None:
+    """Who may see which donor: memberships by verified e-mail."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--donor", "donor_id", metavar="ID", help="Give this donor's pages.")
+@click.option("--admin", is_flag=True, help="Give every donor and the admin console.")
+@click.pass_context
+def users_add(ctx: click.Context, email: str, donor_id: str | None, admin: bool) -> None:
+    """Give EMAIL a donor (repeat for several) or make it an admin."""
+    from dashboard.access import add_membership, audit
+
+    if bool(donor_id) == admin:
+        raise click.UsageError("give exactly one of --donor ID or --admin")
+    engine = _engine(ctx)
+    message = add_membership(engine, email, donor_id, admin=admin)
+    audit(engine, OPERATOR.who, "users add", message)
+    click.echo(message)
+
+
+@users.command("list")
+@click.pass_context
+def users_list(ctx: click.Context) -> None:
+    """Every membership: e-mail, role, donor."""
+    from dashboard.access import memberships
+
+    for email, role, donor_id in memberships(_engine(ctx)):
+        click.echo(f"{email}\t{role}\t{donor_id or '*'}")
+
+
+@users.command("remove")
+@click.argument("email")
+@click.option("--donor", "donor_id", metavar="ID", help="Only this donor (default: all).")
+@click.pass_context
+def users_remove(ctx: click.Context, email: str, donor_id: str | None) -> None:
+    """Take memberships away from EMAIL."""
+    from dashboard.access import audit, remove_membership
+
+    engine = _engine(ctx)
+    removed = remove_membership(engine, email, donor_id)
+    message = f"removed {removed} membership(s) of {email.strip().lower()}"
+    audit(engine, OPERATOR.who, "users remove", message)
+    click.echo(message)
 
 
 if __name__ == "__main__":

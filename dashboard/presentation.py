@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import labels
+from dashboard.access import Access
 from dashboard.formatting import date_text, month_text, number, percent, rupiah
 from dashboard.i18n import translator
 from dashboard.privacy import suppress, suppression_k
@@ -152,6 +153,7 @@ def _money_chart(months: pd.DataFrame, lang: str) -> Chart:
 
 def presentation(
     engine: Engine,
+    access: Access,
     donor_id: str | None = None,
     period: Period = ALL_TIME,
     as_of: dt.date | None = None,
@@ -160,16 +162,18 @@ def presentation(
     """The deck's content for one donor (their donations in ``period``) or the programme."""
     _ = translator(lang)
     as_of = as_of or dt.date.today()
-    figures = ledger_figures(engine, donor_id, as_of, period)
     k = suppression_k()
     if donor_id is not None:
-        info = donor.donor_info(engine, donor_id)
+        access.require(donor_id)  # before any figure of this donor is computed
+    figures = ledger_figures(engine, donor_id, as_of, period)
+    if donor_id is not None:
+        info = donor.donor_info(engine, access, donor_id)
         title = info.name
-        months = donor.monthly(engine, donor_id, period)
-        profile = donor.profile(engine, donor_id, period, as_of)
+        months = donor.monthly(engine, access, donor_id, period)
+        profile = donor.profile(engine, access, donor_id, period, as_of)
         provinces = donor.breakdown(profile, "province")
         occupations = donor.breakdown(profile, "occupation")
-        claims = donor.claims(engine, donor_id, period, as_of).assign(claims=1)
+        claims = donor.claims(engine, access, donor_id, period, as_of).assign(claims=1)
         money = _money_chart(months, lang) if not months.empty else None
     else:
         title = _("GN Lingkaran programme")

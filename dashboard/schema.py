@@ -186,3 +186,28 @@ class CoveredWorker(Base):
     worker_key: Mapped[int] = mapped_column(
         ForeignKey("workers.id"), primary_key=True, autoincrement=False
     )
+
+
+class Membership(Base):
+    """Who may see what: a verified e-mail is an admin, or a user of one donor (or several)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("email", "donor_key", name="uq_membership"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[str] = mapped_column(String(8))  # "donor" or "admin"
+    donor_key: Mapped[int | None] = mapped_column(ForeignKey("donors.id"))
+
+
+class AuditEntry(Base):
+    """Every admin action: who, what, when, and the sha256 of the file it concerned."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(String(2000))
+    sha256: Mapped[str | None] = mapped_column(String(64))

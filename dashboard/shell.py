@@ -8,6 +8,7 @@ import importlib
 import io
 import logging
 import os
+import re
 from collections.abc import Iterator
 
 import pandas as pd
@@ -124,7 +125,7 @@ def _set_period(start: dt.date | None, end: dt.date | None) -> None:
     st.session_state["to"] = end
 
 
-def donor_picker() -> str | None:
+def donor_picker(access) -> str | None:
     """The donor chosen in the picker (``?donor=ID`` in the link), or None with a message.
 
     Until access control lands any donor can be picked; an id in the link that is not in the
@@ -133,15 +134,20 @@ def donor_picker() -> str | None:
     from queries import donor
 
     _ = translator(language())
-    listed = query(donor.donors)
+    listed = query(donor.donors, access)
     if listed.empty:
-        st.info(_("The ledger holds no donor yet. Import data with `lingkaran import`."))
+        if access.donor_ids is None:
+            st.info(_("The ledger holds no donor yet. Import data with `lingkaran import`."))
+        else:
+            st.info(_("None of your organisations has a donation in the ledger yet."))
         return None
     names = dict(zip(listed["donor_id"], listed["name"], strict=True))
     # The link carries the donor id itself (?donor=CSR-001), so the picker is synced by hand:
     # a bound selectbox would put the displayed "name (id)" text in the URL.
     requested = st.query_params.get("donor")
     if requested is not None and requested not in names:
+        # The same words whether the donor does not exist or is not yours: a URL must not
+        # tell a visitor which donor ids exist.
         st.warning(
             _("There is no donor with id “{donor}” in the ledger. Pick a donor.").format(
                 donor=requested
@@ -236,3 +242,53 @@ def language_picker() -> str:
 def language() -> str:
     """The language chosen in the sidebar for this session."""
     return st.session_state.get("lang") or DEFAULT_LANGUAGE
+
+
+def viewer():
+    """Who is looking. Demo mode: anyone sees every donor. Production: the logged-in user's
+    memberships (by the e-mail the identity provider verified), or nobody."""
+    from dashboard.access import DEMO, NOBODY, Access, access_for, mode
+
+    if mode() == DEMO:
+        return Access.everything("demo visitor", admin=True)
+    user = st.user
+    if not user.is_logged_in:
+        return NOBODY
+    email = user.get("email")
+    if not email or user.get("email_verified") is False:
+        return NOBODY
+    return access_for(ledger(), str(email))
+
+
+def require_member(*, admin: bool = False):
+    """The viewer's Access for a donor (or admin) page; otherwise a login prompt and a stop."""
+    _ = translator(language())
+    access = viewer()
+    if access.donor_ids is None and (access.admin or not admin):
+        return access
+    if not st.user.is_logged_in:
+        st.info(_("Donor pages are private: log in with your organisation's account."))
+        if st.button(_("Log in"), key="login"):
+            st.login()
+        st.stop()
+    if admin and not access.admin:
+        st.error(_("This page is for administrators."))
+        st.stop()
+    if not access.donor_ids:
+        st.warning(
+            _(
+                "Your account ({email}) has no access to any donor yet: ask an administrator."
+            ).format(email=access.who)
+        )
+        st.button(_("Log out"), key="logout", on_click=st.logout)
+        st.stop()
+    return access
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: object) -> str:
+    """User-provided text (a donor's name, a file name) made inert inside Markdown: every
+    character Markdown or HTML would act on is escaped, so it renders as the text it is."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))

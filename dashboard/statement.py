@@ -20,6 +20,7 @@ from pathlib import Path
 from fpdf import FPDF
 from sqlalchemy import Engine
 
+from dashboard.access import Access
 from dashboard.formatting import date_text, number
 from dashboard.i18n import translator
 from dashboard.presentation import headline_numbers
@@ -64,8 +65,13 @@ def verification_code(donor_id: str, period: Period, as_of: dt.date, figures: di
 
 
 def make_statement(
-    engine: Engine, donor_id: str, period: Period = ALL_TIME, as_of: dt.date | None = None
+    engine: Engine,
+    access: Access,
+    donor_id: str,
+    period: Period = ALL_TIME,
+    as_of: dt.date | None = None,
 ) -> Statement:
+    access.require(donor_id)
     as_of = as_of or dt.date.today()
     figures = ledger_figures(engine, donor_id, as_of, period).as_report()
     return Statement(
@@ -118,16 +124,18 @@ class _Document(FPDF):
         self.multi_cell(0, 3.6, self.footer_text, align="C")
 
 
-def render_statement(engine: Engine, statement: Statement, lang: str = "id") -> bytes:
+def render_statement(
+    engine: Engine, access: Access, statement: Statement, lang: str = "id"
+) -> bytes:
     """The statement as a PDF: figures, one chart, the claims made possible, methodology."""
     _ = translator(lang)
-    info = donor.donor_info(engine, statement.donor_id)
+    info = donor.donor_info(engine, access, statement.donor_id)
     period = statement.period
     headline = headline_numbers(
         ledger_figures(engine, statement.donor_id, statement.as_of, period), lang
     )
-    months = donor.monthly(engine, statement.donor_id, period)
-    claims = donor.claims(engine, statement.donor_id, period, statement.as_of)
+    months = donor.monthly(engine, access, statement.donor_id, period)
+    claims = donor.claims(engine, access, statement.donor_id, period, statement.as_of)
     footer = _(
         "Verification code {code}. Check it in the Lingkaran app (Verify a statement) with "
         "donor {donor}, the period and the date of this statement."

@@ -27,10 +27,11 @@ FIGURES = (
 st.title(_("Compare periods"))
 st.caption(_("The donations received in one year and what they became, against the year before."))
 
-donor_id = shell.donor_picker()
+access = shell.require_member()
+donor_id = shell.donor_picker(access)
 if donor_id is None:
     st.stop()
-info = shell.query(donor.donor_info, donor_id)
+info = shell.query(donor.donor_info, access, donor_id)
 today = dt.date.today()
 first_year = info.first_donation.year if info.first_donation else today.year
 year = st.selectbox(
@@ -59,8 +60,8 @@ st.caption(
         previous_end=date_text(previous.end, lang),
     )
 )
-now = shell.query(donor.headline, donor_id, current, min(current.end, today)).figures
-before = shell.query(donor.headline, donor_id, previous, previous.end).figures
+now = shell.query(donor.headline, access, donor_id, current, min(current.end, today)).figures
+before = shell.query(donor.headline, access, donor_id, previous, previous.end).figures
 
 rows = []
 for key, name, _shown in FIGURES:
@@ -117,7 +118,7 @@ for span, name, colour in (
     (previous, str(year - 1), labels.NEUTRAL_COLOUR),
     (current, str(year), labels.WORKERS_COLOUR),
 ):
-    monthly = shell.query(donor.monthly, donor_id, span)
+    monthly = shell.query(donor.monthly, access, donor_id, span)
     if not monthly.empty:
         figure.add_trace(
             go.Scatter(

@@ -23,16 +23,17 @@ st.caption(
     )
 )
 
-donor_id = shell.donor_picker()
+access = shell.require_member()
+donor_id = shell.donor_picker(access)
 if donor_id is None:
     st.stop()
 period, as_of = shell.period_picker()
-info = shell.query(donor.donor_info, donor_id)
+info = shell.query(donor.donor_info, access, donor_id)
 
 # ── Headline ───────────────────────────────────────────────────────────────────────────────
-head = shell.query(donor.headline, donor_id, period, as_of)
+head = shell.query(donor.headline, access, donor_id, period, as_of)
 f = head.figures
-st.subheader(f"{info.name} · {labels.donor_type(info.type, lang)}", anchor=False)
+st.subheader(f"{shell.plain(info.name)} · {labels.donor_type(info.type, lang)}", anchor=False)
 st.caption(
     _("Donations received {period}; workers protected now as of {date}.").format(
         period=shell.period_text(period), date=date_text(as_of, lang, "long")
@@ -103,18 +104,18 @@ with st.expander(_("Download for your report: impact statement (PDF) and slide d
         or lang
     )
     engine = shell.ledger()
-    statement = make_statement(engine, donor_id, period, as_of)
+    statement = make_statement(engine, access, donor_id, period, as_of)
     buttons = st.container(horizontal=True)
     buttons.download_button(
         _("⬇ Impact statement (PDF)"),
-        lambda: render_statement(engine, statement, report_lang),  # built on click only
+        lambda: render_statement(engine, access, statement, report_lang),  # built on click only
         file_name=f"statement-{donor_id}-{report_lang}.pdf",
         mime="application/pdf",
         key="statement",
     )
     buttons.download_button(
         _("⬇ Slide deck (PPTX)"),
-        lambda: build_deck(presentation(engine, donor_id, period, as_of, report_lang)),
+        lambda: build_deck(presentation(engine, access, donor_id, period, as_of, report_lang)),
         file_name=f"deck-{donor_id}-{report_lang}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         key="deck",
@@ -129,8 +130,8 @@ if f.allocated_idr == 0:
     )
 
 # ── Money to protection ────────────────────────────────────────────────────────────────────
-flow = shell.query(donor.flow, donor_id, period)
-trail = shell.query(donor.donations, donor_id, period)
+flow = shell.query(donor.flow, access, donor_id, period)
+trail = shell.query(donor.donations, access, donor_id, period)
 balances = trail.groupby(pd.to_datetime(trail["received_on"]).dt.year)["balance_idr"].sum()
 st.plotly_chart(
     charts.flow_sankey(flow, balances.to_dict(), _("From donations to protection (rupiah)"), lang),
@@ -138,7 +139,7 @@ st.plotly_chart(
 )
 
 # ── Over time ──────────────────────────────────────────────────────────────────────────────
-monthly = shell.query(donor.monthly, donor_id, period)
+monthly = shell.query(donor.monthly, access, donor_id, period)
 left, right = st.columns(2)
 left.plotly_chart(
     charts.protection_over_time(
@@ -153,7 +154,7 @@ right.plotly_chart(
 
 # ── Who was protected ──────────────────────────────────────────────────────────────────────
 st.subheader(_("Who was protected"), anchor=False)
-profile = shell.query(donor.profile, donor_id, period, as_of)
+profile = shell.query(donor.profile, access, donor_id, period, as_of)
 names = {
     "province": labels.province,
     "occupation": lambda code: labels.occupation(code, lang),
@@ -200,7 +201,7 @@ with st.expander(_("Table: who was protected")):
 
 # ── Claims made possible ───────────────────────────────────────────────────────────────────
 st.subheader(_("Claims this donation made possible"), anchor=False)
-claims = shell.query(donor.claims, donor_id, period, as_of)
+claims = shell.query(donor.claims, access, donor_id, period, as_of)
 if claims.empty:
     st.info(_("No paid claim yet within the protection this donation funded."))
 else:
@@ -260,7 +261,7 @@ chosen = st.selectbox(
     key="donation",
 )
 if chosen:
-    rows = shell.query(donor.donation_coverage, donor_id, chosen)
+    rows = shell.query(donor.donation_coverage, access, donor_id, chosen)
     coverage = rows.assign(
         province=rows["province"].map(labels.province),
         occupation=rows["occupation"].map(names["occupation"]),

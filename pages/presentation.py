@@ -26,7 +26,8 @@ def image_or_nothing(figure, fmt: str) -> bytes:
 _ = translator(lang)
 st.title(_("Presentation"))
 
-listed = shell.query(donor.donors)
+access = shell.viewer()
+listed = shell.query(donor.donors, access)
 scope = st.selectbox(
     _("Whose figures"),
     [None, *listed["donor_id"]],
@@ -47,10 +48,10 @@ span = st.radio(_("Donations received"), list(years), horizontal=True, key="span
 period = years[span]
 as_of = min(period.end, today) if period.end else today
 
-if listed.empty:
+if shell.current_figures().donors == 0:
     st.info(_("The ledger holds no donation yet."))
     st.stop()
-content = shell.query(presentation, scope, period, as_of, lang)
+content = shell.query(presentation, access, scope, period, as_of, lang)
 st.header(content.title, anchor=False)
 st.caption(content.subtitle)
 

@@ -1,5 +1,8 @@
 """What one donor's money became: the questions the donor impact pages ask.
 
+Every function takes the caller's ``Access`` and refuses (``AccessDenied``) a donor outside
+it: donor-private data cannot be asked for without saying who asks.
+
 Every function takes a connection (or engine), the donor's id and a ``Period`` of donations,
 aggregates in SQL and returns a small tidy DataFrame or dataclass. Worker ids appear only in
 ``donation_coverage`` (pseudonymous, for the donor's own trail); claims never carry one.
@@ -15,6 +18,7 @@ from fractions import Fraction
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, case, func, literal, select
 
+from dashboard.access import Access
 from dashboard.months import first_day, month_label, month_of
 from dashboard.schema import Claim, Coverage, CoverageTotal, Donation, Donor, Worker, sum_int
 from queries.figures import (
@@ -66,8 +70,8 @@ class DonorInfo:
 
 
 @_connected
-def donors(conn: Connection) -> pd.DataFrame:
-    """Every donor for the picker: id, name, type, donated (largest first)."""
+def donors(conn: Connection, access: Access) -> pd.DataFrame:
+    """The donors ``access`` may see, for the picker: id, name, type, donated (largest first)."""
     donated = (
         select(Donation.donor_key, sum_int(Donation.amount_idr).label("donated_idr"))
         .group_by(Donation.donor_key)
@@ -84,11 +88,14 @@ def donors(conn: Connection) -> pd.DataFrame:
         .order_by(func.coalesce(donated.c.donated_idr, 0).desc(), Donor.donor_id)
     ).all()
     frame = pd.DataFrame(rows, columns=["donor_id", "name", "type", "donated_idr"])
-    return frame.astype({"donated_idr": "int64"})
+    frame = frame.loc[frame["donor_id"].map(access.allows).astype(bool)]
+    return frame.reset_index(drop=True).astype({"donated_idr": "int64"})
 
 
 @_connected
-def donor_info(conn: Connection, donor_id: str) -> DonorInfo | None:
+def donor_info(conn: Connection, access: Access, donor_id: str) -> DonorInfo | None:
+    """The donor's name, type and first donation; None when there is no such donor."""
+    access.require(donor_id)
     row = conn.execute(
         select(Donor.donor_id, Donor.name, Donor.type, func.min(Donation.received_on))
         .outerjoin(Donation, Donation.donor_key == Donor.id)
@@ -124,13 +131,19 @@ class Headline:
         return Fraction(f.claims_paid_idr, f.allocated_idr) if f.allocated_idr else None
 
 
-def headline(bind, donor_id: str, period: Period = ALL_TIME, as_of: dt.date | None = None):
+def headline(
+    bind, access: Access, donor_id: str, period: Period = ALL_TIME, as_of: dt.date | None = None
+) -> Headline:
+    access.require(donor_id)
     return Headline(ledger_figures(bind, donor_id, as_of, period))
 
 
 @_connected
-def donations(conn: Connection, donor_id: str, period: Period = ALL_TIME) -> pd.DataFrame:
+def donations(
+    conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
+) -> pd.DataFrame:
     """The donation trail: each donation with what it funded (from coverage_totals)."""
+    access.require(donor_id)
     key = donor_key(conn, donor_id)
     funded = (
         select(
@@ -177,8 +190,11 @@ def donations(conn: Connection, donor_id: str, period: Period = ALL_TIME) -> pd.
 
 
 @_connected
-def donation_coverage(conn: Connection, donor_id: str, donation_id: str) -> pd.DataFrame:
+def donation_coverage(
+    conn: Connection, access: Access, donor_id: str, donation_id: str
+) -> pd.DataFrame:
     """The coverage rows one donation bought (pseudonymous worker ids: the donor's own trail)."""
+    access.require(donor_id)
     key = donor_key(conn, donor_id)
     rows = conn.execute(
         select(
@@ -203,12 +219,15 @@ def donation_coverage(conn: Connection, donor_id: str, donation_id: str) -> pd.D
 
 
 @_connected
-def monthly(conn: Connection, donor_id: str, period: Period = ALL_TIME) -> pd.DataFrame:
+def monthly(
+    conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
+) -> pd.DataFrame:
     """Per month: workers protected by the donor's money, donated, allocated, and both summed.
 
     Workers protected in month m are the coverage rows containing m (rows of one worker never
     overlap), expanded from coverage_totals: a few rows per donation, not per worker.
     """
+    access.require(donor_id)
     key = donor_key(conn, donor_id)
     blocks = conn.execute(
         for_donations(
@@ -262,7 +281,11 @@ BREAKDOWNS = ("province", "occupation", "gender", "age_band")
 
 @_connected
 def profile(
-    conn: Connection, donor_id: str, period: Period = ALL_TIME, as_of: dt.date | None = None
+    conn: Connection,
+    access: Access,
+    donor_id: str,
+    period: Period = ALL_TIME,
+    as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """Workers covered by the donor's money per (province, occupation, gender, age band).
 
@@ -270,6 +293,7 @@ def profile(
     distinct workers of any coarser grouping are sums of these cells (see ``breakdown``).
     Age is taken in the year of ``as_of``.
     """
+    access.require(donor_id)
     key = donor_key(conn, donor_id)
     band = age_band(Worker.birth_year, (as_of or dt.date.today()).year)
     cells = (Worker.province, Worker.occupation, Worker.gender, band)
@@ -306,10 +330,15 @@ def breakdown(profile: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def who(
-    bind, donor_id: str, by: str, period: Period = ALL_TIME, as_of: dt.date | None = None
+    bind,
+    access: Access,
+    donor_id: str,
+    by: str,
+    period: Period = ALL_TIME,
+    as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """Workers covered by the donor's money by province, occupation, gender or age band."""
-    return breakdown(profile(bind, donor_id, period, as_of), by)
+    return breakdown(profile(bind, access, donor_id, period, as_of), by)
 
 
 def _paid_claims_by_row():
@@ -328,12 +357,15 @@ def _paid_claims_by_row():
 
 
 @_connected
-def flow(conn: Connection, donor_id: str, period: Period = ALL_TIME) -> pd.DataFrame:
+def flow(
+    conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
+) -> pd.DataFrame:
     """Money to protection: year received -> province -> occupation -> outcome, in rupiah.
 
     Outcome per coverage row: "JKM" when a paid death claim fell in it, else "JKK" when a paid
     work-accident claim did, else "protected" (protected, no claim).
     """
+    access.require(donor_id)
     key = donor_key(conn, donor_id)
     outcomes = _paid_claims_by_row()
     outcome = case(
@@ -371,9 +403,14 @@ def flow(conn: Connection, donor_id: str, period: Period = ALL_TIME) -> pd.DataF
 
 @_connected
 def claims(
-    conn: Connection, donor_id: str, period: Period = ALL_TIME, as_of: dt.date | None = None
+    conn: Connection,
+    access: Access,
+    donor_id: str,
+    period: Period = ALL_TIME,
+    as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """Paid claims made possible by the donor's coverage, anonymised: no claim or worker id."""
+    access.require(donor_id)
     key = donor_key(conn, donor_id)
     year = (as_of or dt.date.today()).year
     rows = conn.execute(

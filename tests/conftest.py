@@ -146,3 +146,14 @@ def demo_engine(demo_url: str) -> Iterator[Engine]:
     engine = open_ledger(demo_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def demo_copy_url(demo_url: str, tmp_path: Path) -> str:
+    """A private copy of the demo ledger, for tests that write to it (memberships, audit)."""
+    import shutil
+
+    source = Path(make_url(demo_url).database)
+    copy = tmp_path / "demo-copy.db"
+    shutil.copy(source, copy)
+    return f"sqlite:///{copy}"

@@ -8,6 +8,7 @@ import pytest
 from pptx import Presentation as PptxPresentation
 from pypdf import PdfReader
 
+from dashboard.access import OPERATOR
 from dashboard.deck import build_deck
 from dashboard.formatting import rupiah
 from dashboard.presentation import presentation
@@ -35,7 +36,7 @@ def charts_of(deck_bytes: bytes) -> dict[str, dict[str, list]]:
 
 
 def test_the_deck_has_its_slides_and_native_charts_with_the_query_series(demo_engine):
-    content = presentation(demo_engine, DONOR, as_of=TODAY, lang="en")
+    content = presentation(demo_engine, OPERATOR, DONOR, as_of=TODAY, lang="en")
     deck = PptxPresentation(io.BytesIO(build_deck(content)))
     assert len(deck.slides) == 3 + len(content.charts)  # title, numbers, charts, methodology
     texts = [shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame]
@@ -43,20 +44,24 @@ def test_the_deck_has_its_slides_and_native_charts_with_the_query_series(demo_en
     assert "Impact report" in texts[1]
 
     charts = charts_of(build_deck(content))
-    months = donor.monthly(demo_engine, DONOR)
+    months = donor.monthly(demo_engine, OPERATOR, DONOR)
     protected = charts["Workers protected each month"]
     assert protected["categories"] == [m.strftime("%Y-%m") for m in months["month"]]
     assert protected["Workers protected"] == [float(v) for v in months["protected_workers"]]
     provinces = charts["Workers protected by province (top 10)"]
-    top = donor.breakdown(donor.profile(demo_engine, DONOR, as_of=TODAY), "province").head(10)
+    top = donor.breakdown(
+        donor.profile(demo_engine, OPERATOR, DONOR, as_of=TODAY), "province"
+    ).head(10)
     assert provinces["Workers"] == [float(v) for v in top["workers"]][::-1]  # drawn bottom-up
     claims = charts["Benefits paid by program (rupiah)"]
-    paid = donor.claims(demo_engine, DONOR, as_of=TODAY)
+    paid = donor.claims(demo_engine, OPERATOR, DONOR, as_of=TODAY)
     assert sum(claims["Benefits paid"]) == paid["amount_idr"].sum()
 
 
 def test_the_deck_speaks_the_chosen_language(demo_engine):
-    indonesian = charts_of(build_deck(presentation(demo_engine, None, as_of=TODAY, lang="id")))
+    indonesian = charts_of(
+        build_deck(presentation(demo_engine, OPERATOR, None, as_of=TODAY, lang="id"))
+    )
     assert "Pekerja terlindungi per bulan" in indonesian
     assert "Workers protected each month" not in indonesian
 
@@ -68,10 +73,12 @@ def test_the_deck_speaks_the_chosen_language(demo_engine):
 def test_the_statement_pdf_holds_the_figures_in_the_chosen_language(
     demo_engine, lang, label, money
 ):
-    statement = make_statement(demo_engine, DONOR, as_of=TODAY)
+    statement = make_statement(demo_engine, OPERATOR, DONOR, as_of=TODAY)
     text = "\n".join(
         page.extract_text()
-        for page in PdfReader(io.BytesIO(render_statement(demo_engine, statement, lang))).pages
+        for page in PdfReader(
+            io.BytesIO(render_statement(demo_engine, OPERATOR, statement, lang))
+        ).pages
     )
     figures = ledger_figures(demo_engine, DONOR, TODAY)
     assert label in text
@@ -83,7 +90,7 @@ def test_the_statement_pdf_holds_the_figures_in_the_chosen_language(
 
 def test_a_statement_verifies_and_a_tampered_one_does_not(demo_engine):
     period = Period()
-    statement = make_statement(demo_engine, DONOR, period, TODAY)
+    statement = make_statement(demo_engine, OPERATOR, DONOR, period, TODAY)
     ok = verify_statement(demo_engine, DONOR, period, TODAY, statement.code.lower())
     assert ok.confirmed and ok.figures == statement.figures
 
@@ -99,7 +106,7 @@ def test_a_statement_verifies_and_a_tampered_one_does_not(demo_engine):
 
 
 def test_a_statement_signed_with_another_key_does_not_verify(demo_engine, monkeypatch):
-    statement = make_statement(demo_engine, DONOR, Period(), TODAY)
+    statement = make_statement(demo_engine, OPERATOR, DONOR, Period(), TODAY)
     monkeypatch.setenv("LINGKARAN_STATEMENT_KEY", "production-secret")
     assert not verify_statement(demo_engine, DONOR, Period(), TODAY, statement.code).confirmed
 

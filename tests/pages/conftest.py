@@ -10,15 +10,29 @@ from streamlit.testing.v1 import AppTest
 from dashboard.config import DATABASE_URL_VARIABLE
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+PRODUCTION_AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a-test-cookie-secret-that-is-long-enough-0123456789",
+    "client_id": "lingkaran",
+    "client_secret": "test",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
 
 
 @pytest.fixture
 def open_page(monkeypatch):
     """``open_page(url, "donor_impact", donor="CSR-001")``: the page as a visitor sees it."""
 
-    def run(url: str, page: str, **query: str) -> AppTest:
+    def run(
+        url: str, page: str, *, mode: str = "demo", user: dict | None = None, **query: str
+    ) -> AppTest:
         monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
+        monkeypatch.setenv("LINGKARAN_MODE", mode)
         at = AppTest.from_file(APP, default_timeout=60)
+        if user is not None:
+            at.secrets["auth"] = PRODUCTION_AUTH
+            for key, value in user.items():
+                at.user[key] = value
         for key, value in query.items():  # as if the link was opened: before the first run
             at.query_params[key] = value
         at.run()

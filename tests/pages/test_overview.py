@@ -19,6 +19,7 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 def run_app(monkeypatch, url: str) -> AppTest:
     monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
+    monkeypatch.setenv("LINGKARAN_MODE", "demo")
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -55,6 +56,7 @@ def test_overview_on_an_empty_ledger_says_so(monkeypatch, tmp_path):
 )
 def test_an_unreachable_database_gives_a_message_not_a_traceback(monkeypatch, url):
     monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
+    monkeypatch.setenv("LINGKARAN_MODE", "demo")
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
     assert not at.exception

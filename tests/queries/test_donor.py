@@ -12,12 +12,14 @@ from fractions import Fraction
 
 import pytest
 
+from dashboard.access import Access
 from dashboard.errors import LedgerError
 from queries import donor
 from queries.figures import Period
 from tests.conftest import TODAY
 from tests.ledgers import import_all, worked_example
 
+EVERYONE = Access.everything("test")
 BLOCK = 2 * 16_800 + 4 * 20_000  # 113,600
 YEAR_2023 = Period(dt.date(2023, 1, 1), dt.date(2023, 12, 31))
 
@@ -30,7 +32,7 @@ def example(cli, tmp_path, engine):
 
 
 def test_headline_figures_and_board_ratios(example):
-    headline = donor.headline(example, "D1", as_of=TODAY)
+    headline = donor.headline(example, EVERYONE, "D1", as_of=TODAY)
     assert headline.figures.allocated_idr == 2 * BLOCK
     assert headline.allocated_share == Fraction(227_200, 300_000)
     assert headline.cost_per_worker_month == 18_933  # 227,200 / 12 = 18,933.33
@@ -38,7 +40,7 @@ def test_headline_figures_and_board_ratios(example):
 
 
 def test_a_period_without_donations_has_no_ratios(example):
-    headline = donor.headline(example, "D1", YEAR_2023, TODAY)
+    headline = donor.headline(example, EVERYONE, "D1", YEAR_2023, TODAY)
     assert headline.figures.donated_idr == 0
     assert headline.allocated_share is None
     assert headline.cost_per_worker_month is None
@@ -46,7 +48,7 @@ def test_a_period_without_donations_has_no_ratios(example):
 
 
 def test_the_donation_trail(example):
-    trail = donor.donations(example, "D1")
+    trail = donor.donations(example, EVERYONE, "D1")
     assert trail.to_dict("records") == [
         {
             "donation_id": "X",
@@ -61,11 +63,11 @@ def test_the_donation_trail(example):
             "earmark_occupation": None,
         }
     ]
-    assert donor.donations(example, "D1", YEAR_2023).empty
+    assert donor.donations(example, EVERYONE, "D1", YEAR_2023).empty
 
 
 def test_a_donation_expands_to_its_coverage_rows(example):
-    rows = donor.donation_coverage(example, "D1", "X")
+    rows = donor.donation_coverage(example, EVERYONE, "D1", "X")
     assert rows.to_dict("records") == [
         {
             "worker_id": "A",
@@ -87,13 +89,13 @@ def test_a_donation_expands_to_its_coverage_rows(example):
 
 
 def test_monthly_protected_workers_and_cumulative_money(example):
-    months = donor.monthly(example, "D1")
+    months = donor.monthly(example, EVERYONE, "D1")
     assert list(months["month"]) == [dt.date(2024, m, 1) for m in range(4, 11)]
     assert list(months["protected_workers"]) == [0, 2, 2, 2, 2, 2, 2]
     assert list(months["donated_idr"]) == [300_000, 0, 0, 0, 0, 0, 0]
     assert list(months["cumulative_allocated_idr"]) == [0] + [227_200] * 6
     assert list(months["cumulative_donated_idr"]) == [300_000] * 7
-    assert donor.monthly(example, "D1", YEAR_2023).empty
+    assert donor.monthly(example, EVERYONE, "D1", YEAR_2023).empty
 
 
 @pytest.mark.parametrize(
@@ -106,12 +108,12 @@ def test_monthly_protected_workers_and_cumulative_money(example):
     ],
 )
 def test_who_was_protected(example, by, expected):
-    frame = donor.who(example, "D1", by, as_of=TODAY)
+    frame = donor.who(example, EVERYONE, "D1", by, as_of=TODAY)
     assert [tuple(row) for row in frame.itertuples(index=False)] == expected
 
 
 def test_the_flow_from_money_to_outcome(example):
-    frame = donor.flow(example, "D1")
+    frame = donor.flow(example, EVERYONE, "D1")
     assert sorted(tuple(r) for r in frame.itertuples(index=False)) == [
         (2024, "ID-JB", "farmer", "protected", 1, BLOCK),
         (2024, "ID-MA", "fisher", "JKK", 1, BLOCK),
@@ -119,7 +121,7 @@ def test_the_flow_from_money_to_outcome(example):
 
 
 def test_claims_made_possible_are_anonymised(example):
-    frame = donor.claims(example, "D1", as_of=TODAY)
+    frame = donor.claims(example, EVERYONE, "D1", as_of=TODAY)
     assert frame.to_dict("records") == [
         {
             "program": "JKK",
@@ -134,14 +136,14 @@ def test_claims_made_possible_are_anonymised(example):
 
 
 def test_donors_for_the_picker_largest_first(example):
-    frame = donor.donors(example)
+    frame = donor.donors(example, EVERYONE)
     assert frame.to_dict("records") == [
         {"donor_id": "D1", "name": "PT Contoh Peduli", "type": "corporate", "donated_idr": 300_000}
     ]
-    assert donor.donor_info(example, "D1").first_donation == dt.date(2024, 4, 20)
-    assert donor.donor_info(example, "NOPE") is None
+    assert donor.donor_info(example, EVERYONE, "D1").first_donation == dt.date(2024, 4, 20)
+    assert donor.donor_info(example, EVERYONE, "NOPE") is None
 
 
 def test_an_unknown_donor_is_a_ledger_error(example):
     with pytest.raises(LedgerError, match="no donor with id 'NOPE'"):
-        donor.donations(example, "NOPE")
+        donor.donations(example, EVERYONE, "NOPE")

@@ -1,0 +1,126 @@
+"""Admin console: load contract files through the importer, allocate, check, see the logs."""
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import select
+
+from dashboard import shell
+from dashboard.access import audit
+from dashboard.allocator import allocate
+from dashboard.checks import check_ledger
+from dashboard.errors import ImportRefused, LedgerError
+from dashboard.i18n import translator
+from dashboard.importer import KINDS, import_file
+from dashboard.schema import AuditEntry, ImportLog
+
+lang = shell.language()
+_ = translator(lang)
+access = shell.require_member(admin=True)
+engine = shell.ledger()
+st.title(_("Admin console"))
+st.caption(
+    _("Signed in as {who}. Every action here is recorded in the audit log.").format(
+        who=shell.plain(access.who)
+    )
+)
+
+st.header(_("Import a contract file"), anchor=False)
+kind = st.selectbox(_("Kind of file"), KINDS, key="kind")
+upload = st.file_uploader(
+    _("Contract file (CSV or XLSX)"),
+    type=["csv", "xlsx"],
+    key="upload",
+    help=_("One file is one transaction: any bad row and nothing of it is written."),
+)
+if upload is not None and st.button(_("Import"), key="import", type="primary"):
+    name = Path(upload.name).name  # never a path from the browser
+    with tempfile.TemporaryDirectory(prefix="lingkaran-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(upload.getvalue())
+        try:
+            result = import_file(engine, kind, path)
+        except ImportRefused as refused:
+            st.error(
+                _("{file}: refused, nothing was written ({rows} bad rows).").format(
+                    file=shell.plain(name), rows=refused.bad_rows
+                )
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    [(e.line, e.column, e.value, e.reason) for e in refused.errors],
+                    columns=[_("line"), _("column"), _("value"), _("reason")],
+                ),
+                hide_index=True,
+            )
+            audit(engine, access.who, "import refused", f"{kind} {name}: {refused.summary()}")
+        else:
+            st.success(result.summary())
+            audit(engine, access.who, "import", f"{kind} {result.summary()}", result.sha256)
+            st.cache_data.clear()
+
+st.header(_("Allocate and check"), anchor=False)
+left, right = st.columns(2)
+if left.button(_("Run the allocator"), key="allocate"):
+    try:
+        made = allocate(engine)
+    except LedgerError as problem:
+        st.error(str(problem))
+    else:
+        message = _("{rows} coverage rows created, {months} worker-months.").format(
+            rows=made.coverage_rows, months=made.protected_months
+        )
+        st.success(message)
+        audit(engine, access.who, "allocate", message)
+        st.cache_data.clear()
+if right.button(_("Check the ledger"), key="check"):
+    violations = check_ledger(engine)
+    if violations:
+        st.error(_("{count} violations:").format(count=len(violations)))
+        st.dataframe(
+            pd.DataFrame(
+                [(v.rule, v.detail) for v in violations], columns=[_("rule"), _("detail")]
+            ),
+            hide_index=True,
+        )
+    else:
+        st.success(_("Ledger OK: every invariant holds."))
+    audit(engine, access.who, "check", f"{len(violations)} violation(s)")
+
+st.header(_("Import log"), anchor=False)
+with engine.connect() as conn:
+    imports = pd.DataFrame(
+        conn.execute(
+            select(
+                ImportLog.imported_at,
+                ImportLog.kind,
+                ImportLog.file_name,
+                ImportLog.rows_new,
+                ImportLog.rows_updated,
+                ImportLog.rows_unchanged,
+                ImportLog.sha256,
+            )
+            .order_by(ImportLog.id.desc())
+            .limit(200)
+        ).all(),
+        columns=["imported_at", "kind", "file_name", "new", "updated", "unchanged", "sha256"],
+    )
+    audit_log = pd.DataFrame(
+        conn.execute(
+            select(
+                AuditEntry.at,
+                AuditEntry.actor,
+                AuditEntry.action,
+                AuditEntry.detail,
+                AuditEntry.sha256,
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(200)
+        ).all(),
+        columns=["at", "who", "action", "detail", "sha256"],
+    )
+st.dataframe(imports, hide_index=True)
+st.header(_("Audit log"), anchor=False)
+st.dataframe(audit_log, hide_index=True)

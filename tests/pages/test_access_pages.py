@@ -1,0 +1,97 @@
+"""Production mode as visitors meet it: logged out, a donor user, an admin (AppTest)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.access import add_membership
+from dashboard.db import open_ledger
+from dashboard.i18n import translator
+from tests.pages.conftest import metrics
+
+ANA = {"is_logged_in": True, "email": "ana@example.org", "email_verified": True}
+BOSS = {"is_logged_in": True, "email": "boss@example.org", "email_verified": True}
+LOGGED_OUT = {"is_logged_in": False}
+
+
+@pytest.fixture
+def production(monkeypatch, demo_copy_url):
+    """A copy of the demo with two members; pages read it in production mode."""
+    monkeypatch.setenv("LINGKARAN_STATEMENT_KEY", "a-production-secret-for-tests")
+    engine = open_ledger(demo_copy_url)
+    add_membership(engine, "ana@example.org", "CSR-001", admin=False)
+    add_membership(engine, "boss@example.org", None, admin=True)
+    engine.dispose()
+    return demo_copy_url
+
+
+@pytest.mark.parametrize("page", ["donor_impact", "donor_compare", "admin"])
+def test_a_logged_out_visitor_gets_a_login_prompt_not_data(open_page, demo_url, production, page):
+    at = open_page(production, page, mode="production", user=LOGGED_OUT, donor="CSR-001")
+    assert not at.metric
+    prompt = translator("id")("Donor pages are private: log in with your organisation's account.")
+    assert any(info.value == prompt for info in at.info)
+
+
+@pytest.mark.parametrize("page", ["overview", "donors_wall", "methodology", "open_data"])
+def test_public_pages_need_no_login(open_page, demo_url, production, page):
+    at = open_page(production, page, mode="production", user=LOGGED_OUT)
+    assert at.title and not at.error
+
+
+@pytest.mark.parametrize("page", ["donor_impact", "donor_compare"])
+def test_a_donor_user_sees_their_donor_and_no_other_whatever_the_url(
+    open_page, demo_url, production, page
+):
+    own = open_page(production, page, mode="production", user=ANA, donor="CSR-001")
+    assert metrics(own)
+    assert (
+        own.selectbox(key="donor").options == ["PT Harapan Pangan Makmur (CSR-001)"]
+        or len(own.selectbox(key="donor").options) == 1
+    )
+    other = open_page(production, page, mode="production", user=ANA, donor="BUMN-001")
+    assert not metrics(other)
+    assert any("BUMN-001" in warning.value for warning in other.warning)
+    sneaky = open_page(production, page, mode="production", user=ANA, donor="x' OR '1'='1")
+    assert not metrics(sneaky)
+
+
+def test_the_admin_console_is_for_admins_only(open_page, demo_url, production):
+    refused = open_page(production, "admin", mode="production", user=ANA)
+    assert any(
+        e.value == translator("id")("This page is for administrators.") for e in refused.error
+    )
+    admitted = open_page(production, "admin", mode="production", user=BOSS)
+    assert admitted.title[0].value in ("Konsol admin", "Admin console")
+
+
+def test_production_refuses_to_start_with_demo_secrets(open_page, demo_url, monkeypatch):
+    monkeypatch.delenv("LINGKARAN_STATEMENT_KEY", raising=False)
+    at = open_page(production, "overview", mode="production")
+    assert any("menolak" in e.value or "refuses" in e.value for e in at.error)
+    assert not at.metric
+
+
+def test_markup_in_a_donor_name_renders_as_text(open_page, tmp_path, cli, database_url):
+    from tests.conftest import write_csv
+
+    name = "**Bold** <script>alert(1)</script> [x](javascript:alert(1))"
+    cli(
+        "import",
+        "donors",
+        write_csv(tmp_path, "d.csv", ["donor_id", "name", "type"], [["EVIL", name, "corporate"]]),
+    )
+    cli(
+        "import",
+        "donations",
+        write_csv(
+            tmp_path,
+            "g.csv",
+            ["donation_id", "donor_id", "received_on", "amount_idr"],
+            [["G1", "EVIL", "2024-01-10", "100000"]],
+        ),
+    )
+    at = open_page(database_url, "donor_impact", donor="EVIL")
+    heading = at.subheader[0].value
+    assert "\\*\\*Bold\\*\\*" in heading and "\\<script\\>" in heading
+    assert "\\[x\\]\\(javascript" in heading

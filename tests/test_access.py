@@ -1,0 +1,112 @@
+"""Access control in the query layer: memberships, roles, and every donor query scoped."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import insert
+
+from dashboard.access import (
+    NOBODY,
+    Access,
+    AccessDenied,
+    access_for,
+    add_membership,
+    production_problems,
+)
+from dashboard.db import open_ledger
+from dashboard.schema import Donor
+from dashboard.statement import make_statement
+from queries import donor
+from queries.figures import Period
+from tests.conftest import TODAY
+
+SCOPED = {
+    "donor_info": (),
+    "headline": (Period(), TODAY),
+    "donations": (),
+    "donation_coverage": ("BUMN-001-001",),
+    "monthly": (),
+    "profile": (Period(), TODAY),
+    "flow": (),
+    "claims": (Period(), TODAY),
+}
+
+
+@pytest.fixture
+def members(demo_copy_url):
+    demo_engine = open_ledger(demo_copy_url)
+    for email, donor_id in (("ana@example.org", "CSR-001"), ("ana@example.org", "CSR-002")):
+        add_membership(demo_engine, email, donor_id, admin=False)
+    add_membership(demo_engine, "boss@example.org", None, admin=True)
+    yield demo_engine
+    demo_engine.dispose()
+
+
+def test_a_donor_user_sees_only_their_donors_and_an_admin_all(members):
+    ana = access_for(members, " Ana@Example.org ")
+    assert ana.donor_ids == frozenset({"CSR-001", "CSR-002"}) and not ana.admin
+    assert access_for(members, "boss@example.org").donor_ids is None
+    assert access_for(members, "nobody@example.org").donor_ids == frozenset()
+    assert set(donor.donors(members, ana)["donor_id"]) == {"CSR-001", "CSR-002"}
+    assert donor.donors(members, NOBODY).empty
+
+
+@pytest.mark.parametrize("query", list(SCOPED))
+def test_every_donor_query_refuses_a_donor_outside_the_callers_access(members, query):
+    function = getattr(donor, query)
+    ana = access_for(members, "ana@example.org")
+    with pytest.raises(AccessDenied):
+        function(members, ana, "BUMN-001", *SCOPED[query])
+    with pytest.raises(AccessDenied):
+        function(members, NOBODY, "BUMN-001", *SCOPED[query])
+    function(members, Access.everything("admin"), "BUMN-001", *SCOPED[query])
+
+
+def test_ids_that_look_like_sql_change_nothing(members):
+    ana = access_for(members, "ana@example.org")
+    for sneaky in ("CSR-001' OR '1'='1", "CSR-001; DROP TABLE donors; --", "%", "*"):
+        with pytest.raises(AccessDenied):
+            donor.headline(members, ana, sneaky)
+    assert len(donor.donors(members, Access.everything("admin"))) == 60
+
+
+def test_statements_are_scoped_too(members):
+    with pytest.raises(AccessDenied):
+        make_statement(members, access_for(members, "ana@example.org"), "BUMN-001")
+
+
+def test_production_refuses_demo_or_missing_secrets(monkeypatch):
+    monkeypatch.delenv("LINGKARAN_STATEMENT_KEY", raising=False)
+    assert len(production_problems({})) == 3
+    demo = {"auth": {"cookie_secret": "changeme", "client_id": "x"}}
+    assert any("cookie_secret" in p for p in production_problems(demo))
+    monkeypatch.setenv("LINGKARAN_STATEMENT_KEY", "a-real-secret")
+    good = {
+        "auth": {
+            "cookie_secret": "x" * 40,
+            "client_id": "lingkaran",
+            "client_secret": "s",
+            "server_metadata_url": "https://id.example/.well-known/openid-configuration",
+            "redirect_uri": "https://app.example/oauth2callback",
+        }
+    }
+    assert production_problems(good) == []
+
+
+def test_the_users_cli_adds_lists_and_removes(cli, engine):
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Donor).values(donor_id="D1", name="PT Satu", type="corporate", show_name=True)
+        )
+    assert "is now a user of D1" in cli("users", "add", "Ana@Example.org", "--donor", "D1").output
+    assert "already is" in cli("users", "add", "ana@example.org", "--donor", "D1").output
+    assert cli("users", "add", "ana@example.org").exit_code == 2  # neither --donor nor --admin
+    assert "no donor with id 'D9'" in cli("users", "add", "x@example.org", "--donor", "D9").output
+    assert cli("users", "add", "boss@example.org", "--admin").exit_code == 0
+    listed = cli("users", "list").output.splitlines()
+    assert listed == ["ana@example.org\tdonor\tD1", "boss@example.org\tadmin\t*"]
+    assert "removed 1" in cli("users", "remove", "ana@example.org").output
+    assert cli("users", "list").output.splitlines() == ["boss@example.org\tadmin\t*"]
+    assert dt.date.today()  # the audit log holds each change: see test_admin pages
