@@ -48,12 +48,11 @@ if upload is not None and st.button(_("Import"), key="import", type="primary"):
                     file=shell.plain(name), rows=refused.bad_rows
                 )
             )
-            st.dataframe(
+            st.table(  # a plain table: at most 50 rows, and readable by screen readers
                 pd.DataFrame(
                     [(e.line, e.column, e.value, e.reason) for e in refused.errors],
                     columns=[_("line"), _("column"), _("value"), _("reason")],
-                ),
-                hide_index=True,
+                ).set_index(_("line"))
             )
             audit(engine, access.who, "import refused", f"{kind} {name}: {refused.summary()}")
         else:

@@ -1,0 +1,183 @@
+"""Production mode end to end: a real OIDC login (a mock provider on loopback) in Chromium."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from dashboard.access import add_membership
+from dashboard.db import open_ledger
+from dashboard.schema import AuditEntry
+from tests.browser.conftest import _free_port, _wait_until_up, screenshot, wait_for_app
+from tests.conftest import write_csv
+
+pytestmark = pytest.mark.browser
+SERVER = Path(__file__).resolve().parents[2] / "dashboard" / "server.py"
+
+
+@pytest.fixture(scope="module")
+def provider():
+    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+    users = [
+        oidc_provider_mock.User(
+            sub="ana", claims={"email": "ana@example.org", "email_verified": True}
+        ),
+        oidc_provider_mock.User(
+            sub="boss", claims={"email": "boss@example.org", "email_verified": True}
+        ),
+    ]
+    with oidc_provider_mock.run_server_in_thread(user_claims=users) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def production_app(provider, demo_url, tmp_path_factory):
+    """The app in production mode on a copy of the demo, behind the mock provider."""
+    import shutil
+
+    from sqlalchemy.engine import make_url
+
+    folder = tmp_path_factory.mktemp("production")
+    ledger = folder / "ledger.db"
+    shutil.copy(make_url(demo_url).database, ledger)
+    engine = open_ledger(f"sqlite:///{ledger}")
+    add_membership(engine, "ana@example.org", "CSR-001", admin=False)
+    add_membership(engine, "boss@example.org", None, admin=True)
+    engine.dispose()
+    port = _free_port()
+    (folder / ".streamlit").mkdir()
+    (folder / ".streamlit" / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
+        'cookie_secret = "end-to-end-cookie-secret-0123456789abcdef"\n'
+        'client_id = "lingkaran"\n'
+        'client_secret = "lingkaran-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )
+    environment = {
+        **os.environ,
+        "LINGKARAN_MODE": "production",
+        "LINGKARAN_DATABASE_URL": f"sqlite:///{ledger}",
+        "LINGKARAN_STATEMENT_KEY": "end-to-end-statement-key",
+    }
+    log = (folder / "app.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(SERVER),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.maxUploadSize",
+            "1",
+        ],
+        cwd=folder,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://localhost:{port}"
+    try:
+        _wait_until_up(url, process)
+        yield url, folder
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def upload(page, path) -> None:
+    """Drop a file on the uploader and wait until Streamlit has it."""
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.get_by_text(path.name).first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)  # the rerun the upload triggers starts after the name shows
+    wait_for_app(page)
+
+
+def log_in(page, url: str, who: str) -> None:
+    page.goto(f"{url}/donor")
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_role("button", name=who, exact=True).click()  # the mock provider's form
+    # Back in the app once the callback has set the session cookie and redirected.
+    page.wait_for_url(
+        lambda address: address.startswith(url) and "oauth2callback" not in address,
+        timeout=30_000,
+    )
+    page.wait_for_load_state("networkidle")
+
+
+def test_a_donor_user_logs_in_sees_only_their_donor_and_logs_out(production_app, page):
+    url, _ = production_app
+    page.goto(f"{url}/donor?donor=CSR-001")
+    page.get_by_text("Halaman donatur bersifat pribadi").wait_for(timeout=30_000)
+    log_in(page, url, "ana")
+    page.goto(f"{url}/donor?donor=BUMN-001")
+    page.get_by_text("BUMN-001").first.wait_for(timeout=30_000)  # the "no such donor" warning
+    wait_for_app(page)
+    body = page.locator("body").inner_text()
+    assert "PT Listrik Kepulauan" not in body
+    page.get_by_role("combobox", name="Donatur").click()
+    options = page.get_by_role("option").all_inner_texts()
+    assert len(options) == 1 and options[0].endswith("(CSR-001)")
+    page.get_by_role("option").first.click()
+    page.get_by_text("Jejak donasi").wait_for(timeout=30_000)
+    screenshot(page, "login_donor_user", height=1400)
+
+    page.goto(f"{url}/admin")
+    page.get_by_text("Halaman ini untuk administrator").wait_for(timeout=30_000)
+
+
+def test_an_admin_imports_a_file_through_the_browser(production_app, page, tmp_path):
+    url, folder = production_app
+    log_in(page, url, "boss")
+    page.goto(f"{url}/admin")
+    page.get_by_text("Impor berkas kontrak").wait_for(timeout=30_000)
+    wait_for_app(page)
+    good = write_csv(
+        tmp_path,
+        "donors-new.csv",
+        ["donor_id", "name", "type"],
+        [["KOM-900", "Komunitas Nelayan Baru", "community"]],
+    )
+    upload(page, good)
+    page.get_by_role("button", name="Impor", exact=True).click()
+    page.get_by_test_id("stAlertContentSuccess").get_by_text("donors-new.csv: 1 new").wait_for(
+        timeout=30_000
+    )
+    screenshot(page, "admin_import", height=1600)
+
+    bad = write_csv(
+        tmp_path,
+        "donors-bad.csv",
+        ["donor_id", "name", "type"],
+        [["KOM 901", "Spasi", "community"]],
+    )
+    upload(page, bad)
+    page.get_by_role("button", name="Impor", exact=True).click()
+    page.get_by_text("ditolak, tidak ada yang ditulis").wait_for(timeout=30_000)
+    page.get_by_text("an id is 1 to 64 characters", exact=False).wait_for(timeout=30_000)
+    engine = open_ledger(f"sqlite:///{folder / 'ledger.db'}")
+    with engine.connect() as conn:
+        logged = conn.execute(select(AuditEntry.actor, AuditEntry.action)).all()
+    engine.dispose()
+    assert ("boss@example.org", "import") in logged
+    assert ("boss@example.org", "import refused") in logged
+
+    huge = tmp_path / "huge.csv"
+    huge.write_bytes(b"donor_id,name,type\n" + b"X" * (2 * 2**20))
+    upload(page, huge)
+    refused = page.locator('[data-testid="stFileChip"]', has_text="huge.csv")
+    assert "File must be 1.0MB or smaller" in refused.inner_text()
+    screenshot(page, "admin_oversized", height=1600)
