@@ -110,3 +110,41 @@ def test_the_users_cli_adds_lists_and_removes(cli, engine):
     assert "removed 1" in cli("users", "remove", "ana@example.org").output
     assert cli("users", "list").output.splitlines() == ["boss@example.org\tadmin\t*"]
     assert dt.date.today()  # the audit log holds each change: see test_admin pages
+
+
+@pytest.mark.postgres
+def test_the_dashboard_reads_with_a_read_only_postgresql_role(postgres_url, tmp_path):
+    """The README's read-only role: figures work, writes are refused by the database."""
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ProgrammingError
+
+    from dashboard.importer import import_file
+    from queries.figures import ledger_figures
+    from tests.conftest import _reset_postgres, write_csv
+
+    owner = _reset_postgres(postgres_url)
+    role = f"lingkaran_reader_{uuid.uuid4().hex[:8]}"
+    database = make_url(postgres_url).database
+    with owner.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+        conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {role}'))
+        conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+        conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"))
+    reader_url = make_url(postgres_url).set(username=role).render_as_string(hide_password=False)
+    try:
+        reader = open_ledger(reader_url)  # the schema is current: nothing to migrate
+        assert ledger_figures(reader, None, TODAY).donated_idr == 0
+        path = write_csv(tmp_path, "d.csv", ["donor_id", "name", "type"], [["D1", "X", "soe"]])
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            import_file(reader, "donors", path)
+        reader.dispose()
+    finally:
+        with owner.begin() as conn:
+            conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}"))
+            conn.execute(text(f"REVOKE ALL ON SCHEMA public FROM {role}"))
+            conn.execute(text(f'REVOKE ALL ON DATABASE "{database}" FROM {role}'))
+            conn.execute(text(f"DROP ROLE {role}"))
+        owner.dispose()
