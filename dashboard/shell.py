@@ -40,19 +40,21 @@ def ledger() -> Engine:
     return _engine(database_url())
 
 
-def ledger_version() -> tuple[int, int]:
-    """Changes whenever an import or an allocation lands: part of every cache key."""
+def ledger_version() -> tuple:
+    """Changes whenever an import or an allocation lands: part of every cache key.
+
+    Ids and times together: a ledger rebuilt at the same URL restarts its ids, but not
+    its clock, so a cached answer of the old ledger is never served for the new one.
+    """
     with ledger().connect() as conn:
         return (
-            conn.execute(select(func.coalesce(func.max(ImportLog.id), 0))).scalar_one(),
-            conn.execute(select(func.coalesce(func.max(AllocationRun.id), 0))).scalar_one(),
+            *conn.execute(select(func.max(ImportLog.id), func.max(ImportLog.imported_at))).one(),
+            *conn.execute(select(func.max(AllocationRun.id), func.max(AllocationRun.ran_at))).one(),
         )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def figures(
-    url: str, version: tuple[int, int], donor_id: str | None, as_of: dt.date
-) -> LedgerFigures:
+def figures(url: str, version: tuple, donor_id: str | None, as_of: dt.date) -> LedgerFigures:
     return ledger_figures(_engine(url), donor_id, as_of)
 
 
@@ -80,7 +82,7 @@ def friendly_failures() -> Iterator[None]:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_query(url: str, version: tuple[int, int], name: str, args: tuple, kwargs: tuple):
+def _cached_query(url: str, version: tuple, name: str, args: tuple, kwargs: tuple):
     module, function = name.rsplit(".", 1)
     return getattr(importlib.import_module(module), function)(_engine(url), *args, **dict(kwargs))
 
