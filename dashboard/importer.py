@@ -205,8 +205,13 @@ class Workers(Kind):
             "birth_year": (lambda raw: v.parse_int_between(raw, 1940, today.year - 15), True),
         }
 
+    def start(self, run: _Run) -> None:
+        # Into an empty table (a new ledger, import-ledger) no row can exist already.
+        run.state["empty"] = run.conn.execute(select(Worker.id).limit(1)).first() is None
+
     def apply(self, run: _Run, rows: list[tuple[int, Record]]) -> None:
-        existing = _existing(run.conn, Worker, Worker.worker_id, (r["worker_id"] for _, r in rows))
+        ids = (r["worker_id"] for _, r in rows)
+        existing = {} if run.state["empty"] else _existing(run.conn, Worker, Worker.worker_id, ids)
         new: list[Record] = []
         for line, row in rows:
             if not run.first_in_file(line, "worker_id", row["worker_id"]):
@@ -358,6 +363,9 @@ class CoverageRows(Kind):
 
     def start(self, run: _Run) -> None:
         run.state["since"] = last_coverage_id(run.conn)
+        # No coverage before this file: every interval and every rupiah spent is this
+        # file's own, already held in run.state, so the database need not be asked.
+        run.state["empty"] = run.state["since"] == 0
 
     def finish(self, run: _Run) -> None:
         refresh(run.conn, run.state["since"])
@@ -373,7 +381,7 @@ class CoverageRows(Kind):
         fresh_workers = [k for k in set(workers.values()) if k not in intervals]
         for key in fresh_workers:
             intervals[key] = []
-        if fresh_workers:
+        if fresh_workers and not run.state["empty"]:
             for worker_key, start, months, donation_key, amount in conn.execute(
                 select(
                     Coverage.worker_key,
@@ -386,7 +394,7 @@ class CoverageRows(Kind):
                 intervals[worker_key].append((start, months, donation_key, amount))
         spent: dict[int, int] = run.state.setdefault("spent", {})
         unseen = [d["id"] for d in donations.values() if d["id"] not in spent]
-        if unseen:
+        if unseen and not run.state["empty"]:
             spent.update(
                 conn.execute(
                     select(Coverage.donation_key, sum_int(Coverage.amount_idr))
