@@ -133,6 +133,17 @@ def build_deck(content: Presentation) -> bytes:
         top = Inches(1.6) + Emu(int(Inches(2.4) * row))
         _text(numbers, left, top, Inches(3.0), Inches(0.5), label, 14, colour=MUTED)
         _text(numbers, left, top + Inches(0.45), Inches(3.0), Inches(0.9), value, 26, bold=True)
+        if content.growth and content.growth[i]:
+            _text(
+                numbers,
+                left,
+                top + Inches(1.3),
+                Inches(3.0),
+                Inches(0.5),
+                content.growth[i],
+                12,
+                colour=ACCENT,
+            )
     _footnote(numbers, content.footnote)
 
     for chart in content.charts:

@@ -45,6 +45,44 @@ class Presentation:
     headline: list[tuple[str, str]]
     charts: list[Chart] = field(default_factory=list)
     footnote: str = ""
+    growth: list[str | None] = field(default_factory=list)  # per headline number
+
+
+GROWTH_KEYS = (
+    "donated_idr",
+    "allocated_idr",
+    "balance_idr",
+    "covered_workers",
+    "protected_months",
+    "active_workers",
+    "claims_paid_count",
+    "claims_paid_idr",
+)  # in the order of headline_numbers
+
+
+def previous_period(period: Period) -> Period | None:
+    """The period of the same length just before ``period`` (None when it is open-ended)."""
+    if period.start is None or period.end is None:
+        return None
+    length = period.end - period.start
+    end = period.start - dt.timedelta(days=1)
+    return Period(end - length, end)
+
+
+def growth_texts(now: LedgerFigures, before: LedgerFigures, lang: str) -> list[str | None]:
+    """``+12,5% vs previous period`` per headline number; "new" from zero."""
+    _ = translator(lang)
+    texts = []
+    for key in GROWTH_KEYS:
+        old, new = getattr(before, key), getattr(now, key)
+        if old == 0:
+            texts.append(_("new") if new else None)
+        else:
+            change = percent((new - old) / old, lang)
+            texts.append(
+                _("{change} vs previous period").format(change=("+" if new >= old else "") + change)
+            )
+    return texts
 
 
 def _period_text(period: Period, lang: str) -> str:
@@ -221,6 +259,20 @@ def presentation(
         "Data as of {date}. Figures as defined by the Lingkaran data contract v1; public "
         "groups of fewer than {k} workers are withheld."
     ).format(date=date_text(as_of, lang, "long"), k=k)
+    before = previous_period(period)
+    growth = (
+        growth_texts(figures, ledger_figures(engine, donor_id, before.end, before), lang)
+        if before is not None
+        else []
+    )
     return Presentation(
-        lang, title, subtitle, as_of, figures, headline_numbers(figures, lang), charts, footnote
+        lang,
+        title,
+        subtitle,
+        as_of,
+        figures,
+        headline_numbers(figures, lang),
+        charts,
+        footnote,
+        growth,
     )

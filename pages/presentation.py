@@ -57,8 +57,11 @@ st.caption(content.subtitle)
 
 for row in range(0, len(content.headline), 3):
     columns = st.columns(3)
-    for column, (label, value) in zip(columns, content.headline[row : row + 3], strict=False):
-        column.metric(label, value)
+    for offset, (column, (label, value)) in enumerate(
+        zip(columns, content.headline[row : row + 3], strict=False)
+    ):
+        growth = content.growth[row + offset] if content.growth else None
+        column.metric(label, value, delta=growth, delta_color="off" if growth else "normal")
 
 for chart in content.charts:
     figure = go.Figure()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -165,3 +166,18 @@ def test_the_cli_exports_a_deck_and_a_statement(demo_url, tmp_path):
         ],
     )
     assert unknown.exit_code == 1 and "no donor with id 'NOPE'" in unknown.output
+
+
+def test_growth_compares_with_the_previous_period_of_the_same_length(demo_engine):
+    from dashboard.presentation import previous_period
+
+    period = Period(dt.date(2024, 7, 1), dt.date(2024, 12, 31))  # 184 days
+    assert previous_period(period) == Period(dt.date(2023, 12, 30), dt.date(2024, 6, 30))
+    assert previous_period(Period()) is None
+    content = presentation(demo_engine, OPERATOR, DONOR, period, TODAY, "en")
+    now = ledger_figures(demo_engine, DONOR, TODAY, period).donated_idr
+    before = ledger_figures(
+        demo_engine, DONOR, dt.date(2024, 6, 30), previous_period(period)
+    ).donated_idr
+    expected = "new" if before == 0 else f"{(now - before) / before:+.1%}"
+    assert content.growth[0].startswith(expected)

@@ -180,4 +180,11 @@ def test_an_admin_imports_a_file_through_the_browser(production_app, page, tmp_p
     upload(page, huge)
     refused = page.locator('[data-testid="stFileChip"]', has_text="huge.csv")
     assert "File must be 1.0MB or smaller" in refused.inner_text()
+
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.4 not a contract file")
+    upload(page, report)
+    refused = page.locator('[data-testid="stFileChip"]', has_text="report.pdf")
+    assert refused.locator('[data-testid="stFileChipIconError"]').count() == 1
+    assert "application/pdf files are not allowed" in refused.inner_text()
     screenshot(page, "admin_oversized", height=1600)
