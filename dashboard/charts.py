@@ -69,24 +69,26 @@ def flow_sankey(
     ]
     nodes: list[str] = []
     colours: list[str] = []
+    columns: list[int] = []  # 0 donations, 1 provinces, 2 occupations, 3 outcomes
 
-    def node(label: str, colour: str = labels.MONEY_COLOUR) -> int:
+    def node(label: str, colour: str = labels.MONEY_COLOUR, column: int = 0) -> int:
         if label not in nodes:
             nodes.append(label)
             colours.append(colour)
+            columns.append(column)
         return nodes.index(label)
 
     # Nodes in reading order: years ascending, then the largest groups first.
     for year in sorted(flow["year"].unique()):
         node(donated_in.format(year=year))
-    for column in ("province_label", "occupation_label"):
+    for position, column in enumerate(("province_label", "occupation_label"), start=1):
         largest_first = flow.groupby(column)["allocated_idr"].sum().sort_values().index[::-1]
         for label in sorted(largest_first, key=lambda label: label == others):
-            node(label, labels.NEUTRAL_COLOUR)
+            node(label, labels.NEUTRAL_COLOUR, position)
     for code in labels.OUTCOMES:
         label = labels.outcome(code, lang)
         if label in set(flow["outcome_label"]):
-            node(label, labels.OUTCOME_COLOURS[code])
+            node(label, labels.OUTCOME_COLOURS[code], 3)
     sources, targets, values = [], [], []
     for source, target in stages:
         links = flow.groupby([source, target])["allocated_idr"].sum()
@@ -97,11 +99,31 @@ def flow_sankey(
     for year, balance in sorted(balances.items()):
         if balance > 0:
             sources.append(node(donated_in.format(year=year)))
-            targets.append(node(_("Unspent balance"), "#DDDDDD"))
+            targets.append(node(_("Unspent balance"), "#DDDDDD", 3))
             values.append(int(balance))
+    # Fixed places keep the reading order (years ascending, largest groups first); left to
+    # itself Plotly reorders nodes to shorten links.
+    # A node's y is the middle of its share of its column, so big nodes get room.
+    leaving, arriving = [0] * len(nodes), [0] * len(nodes)
+    for source, target, value in zip(sources, targets, values, strict=True):
+        leaving[source] += value
+        arriving[target] += value
+    size = [max(out, into) for out, into in zip(leaving, arriving, strict=True)]
+    xs = [0.001 + 0.998 * columns[i] / 3 for i in range(len(nodes))]
+    ys = [0.5] * len(nodes)
+    gap = 0.035  # the node padding, as a share of the plot's height
+    for column in set(columns):
+        members = [i for i in range(len(nodes)) if columns[i] == column]
+        total = sum(size[i] for i in members) or 1
+        room = max(0.3, 1 - gap * (len(members) - 1))
+        before = 0
+        for place, i in enumerate(members):
+            ys[i] = min(0.999, 0.001 + room * (before + size[i] / 2) / total + gap * place)
+            before += size[i]
     figure.add_trace(
         go.Sankey(
-            node={"label": nodes, "color": colours, "pad": 14, "thickness": 16},
+            arrangement="snap",
+            node={"label": nodes, "color": colours, "pad": 14, "thickness": 16, "x": xs, "y": ys},
             link={
                 "source": sources,
                 "target": targets,
