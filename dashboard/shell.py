@@ -65,8 +65,13 @@ def current_figures(donor_id: str | None = None, as_of: dt.date | None = None) -
 @contextlib.contextmanager
 def friendly_failures() -> Iterator[None]:
     """A database that cannot be reached or read becomes a message, never a traceback."""
+    from dashboard.access import AccessDenied
+
     try:
         yield
+    except AccessDenied:  # a PermissionError, so before the OSError below
+        _ = translator(language())
+        st.error(_("Your account may not see these figures."))
     except (SQLAlchemyError, LedgerError, OSError) as problem:
         logging.getLogger("lingkaran").exception("page failed")
         shown = make_url(database_url()).render_as_string(hide_password=True)
