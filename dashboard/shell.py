@@ -54,12 +54,13 @@ def ledger_version() -> tuple:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def figures(url: str, version: tuple, donor_id: str | None, as_of: dt.date) -> LedgerFigures:
-    return ledger_figures(_engine(url), donor_id, as_of)
+def _programme_figures(url: str, version: tuple, as_of: dt.date) -> LedgerFigures:
+    return ledger_figures(_engine(url), None, as_of)
 
 
-def current_figures(donor_id: str | None = None, as_of: dt.date | None = None) -> LedgerFigures:
-    return figures(database_url(), ledger_version(), donor_id, as_of or dt.date.today())
+def current_figures(as_of: dt.date | None = None) -> LedgerFigures:
+    """The programme's public totals (a donor's figures go through queries.donor and Access)."""
+    return _programme_figures(database_url(), ledger_version(), as_of or dt.date.today())
 
 
 @contextlib.contextmanager
