@@ -656,6 +656,7 @@ def import_into(
     *,
     today: dt.date | None = None,
     progress: bool = False,
+    sha256: str | None = None,
 ) -> ImportResult:
     """``import_file`` inside the caller's transaction (``import-ledger`` takes six files in one).
 
@@ -668,7 +669,8 @@ def import_into(
     required = tuple(c for c, (_, req) in parsers.items() if req)
     optional = tuple(c for c, (_, req) in parsers.items() if not req)
     table = open_table(path, required, optional, handler.refused_columns)
-    result = ImportResult(kind, path.name, file_sha256(path))
+    # ``sha256``: already verified by the caller (import-ledger's manifest), not read twice.
+    result = ImportResult(kind, path.name, sha256 or file_sha256(path))
     run = _Run(conn, path.name, today, result)
     run.state["large"] = path.stat().st_size > LARGE_FILE
     handler.start(run)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -195,9 +196,19 @@ def export_ledger(
     return manifest
 
 
-def _count_rows(path: Path) -> int:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return sum(1 for _ in csv.reader(handle)) - 1
+def _digest_and_rows(path: Path) -> tuple[str, int]:
+    """sha256 and data rows in one pass; rows by line ends, recounted as CSV records only
+    when a quoted field could hold a line break (a double quote in the file)."""
+    digest, line_ends, quoted = hashlib.sha256(), 0, False
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            line_ends += block.count(b"\n")
+            quoted = quoted or b'"' in block
+    if quoted:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return digest.hexdigest(), sum(1 for _ in csv.reader(handle)) - 1
+    return digest.hexdigest(), line_ends - 1
 
 
 def verify_manifest(folder: Path) -> dict:
@@ -227,10 +238,10 @@ def verify_manifest(folder: Path) -> dict:
         path = folder / entry["file"]
         if not path.is_file():
             reason = "listed in the manifest but missing"
-        elif file_sha256(path) != entry["sha256"]:
+        elif (found := _digest_and_rows(path))[0] != entry["sha256"]:
             reason = "changed since the export: its sha256 differs from the manifest"
-        elif (rows := _count_rows(path)) != entry["rows"]:
-            reason = f"holds {rows} rows, the manifest says {entry['rows']}"
+        elif found[1] != entry["rows"]:
+            reason = f"holds {found[1]} rows, the manifest says {entry['rows']}"
         else:
             continue
         problems.append(ValidationError(entry["file"], 0, None, None, reason))
@@ -250,7 +261,9 @@ def import_ledger(
             entry = manifest["files"].get(kind)
             if entry is None:
                 continue
-            result = import_into(conn, kind, folder / entry["file"], progress=progress)
+            result = import_into(
+                conn, kind, folder / entry["file"], progress=progress, sha256=entry["sha256"]
+            )
             echo(f"imported {result.summary()}")
             results.append(result)
     return results

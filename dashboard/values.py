@@ -48,7 +48,7 @@ class Invalid(ValueError):
 
 
 def is_blank(raw: object) -> bool:
-    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+    return raw is None or raw == "" or (type(raw) is str and raw[0].isspace() and not raw.strip())
 
 
 def _text(raw: object) -> str:
@@ -102,7 +102,12 @@ def parse_money(raw: object) -> int:
 
 def parse_date(raw: object, today: dt.date) -> dt.date:
     """``YYYY-MM-DD`` or ``DD/MM/YYYY``, a real calendar day, not in the future."""
-    if isinstance(raw, dt.datetime):
+    if type(raw) is str and _ISO_DATE.fullmatch(raw):  # canonical spelling: the C parser
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise Invalid("no such day on the calendar") from None
+    elif isinstance(raw, dt.datetime):
         if raw.time() != dt.time(0):
             raise Invalid("a date has no time of day")
         day = raw.date()
