@@ -34,11 +34,6 @@ def percent(value, locale: str = DEFAULT_LOCALE) -> str:
     return format_percent(float(value), "#,##0.0%", locale=locale)
 
 
-def decimal(value, locale: str = DEFAULT_LOCALE, digits: int = 2) -> str:
-    """A ratio with ``digits`` decimals (``22,01``), for figures that are not money."""
-    return format_decimal(round(float(value), digits), f"#,##0.{'0' * digits}", locale=locale)
-
-
 def usd(amount_idr: int, rupiah_per_usd: int, locale: str = DEFAULT_LOCALE) -> str:
     """Rupiah shown in US dollars at a rate the user entered (never fetched), whole dollars.
 

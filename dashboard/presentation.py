@@ -17,6 +17,7 @@ from dashboard import labels
 from dashboard.access import Access
 from dashboard.formatting import date_text, month_text, number, percent, rupiah
 from dashboard.i18n import translator
+from dashboard.labels import N_
 from dashboard.privacy import suppress, suppression_k
 from queries import donor, public
 from queries.figures import ALL_TIME, LedgerFigures, Period, ledger_figures
@@ -48,16 +49,28 @@ class Presentation:
     growth: list[str | None] = field(default_factory=list)  # per headline number
 
 
-GROWTH_KEYS = (
-    "donated_idr",
-    "allocated_idr",
-    "balance_idr",
-    "covered_workers",
-    "protected_months",
-    "active_workers",
-    "claims_paid_count",
-    "claims_paid_idr",
-)  # in the order of headline_numbers
+@dataclass(frozen=True)
+class HeadlineNumber:
+    key: str  # a LedgerFigures field (CONTRACT.md "Figures")
+    label: str  # English msgid, translated where shown
+    money: bool
+
+    def shown(self, figures: LedgerFigures, lang: str) -> str:
+        value = getattr(figures, self.key)
+        return rupiah(value, lang) if self.money else number(value, lang)
+
+
+# The headline numbers, in the order every page, deck and statement shows them.
+HEADLINE = (
+    HeadlineNumber("donated_idr", N_("Donated"), True),
+    HeadlineNumber("allocated_idr", N_("Allocated to contributions"), True),
+    HeadlineNumber("balance_idr", N_("Unspent balance"), True),
+    HeadlineNumber("covered_workers", N_("Workers protected"), False),
+    HeadlineNumber("protected_months", N_("Protected worker-months"), False),
+    HeadlineNumber("active_workers", N_("Workers protected now"), False),
+    HeadlineNumber("claims_paid_count", N_("Claims paid"), False),
+    HeadlineNumber("claims_paid_idr", N_("Benefits paid"), True),
+)
 
 
 def previous_period(period: Period) -> Period | None:
@@ -73,8 +86,8 @@ def growth_texts(now: LedgerFigures, before: LedgerFigures, lang: str) -> list[s
     """``+12,5% vs previous period`` per headline number; "new" from zero."""
     _ = translator(lang)
     texts = []
-    for key in GROWTH_KEYS:
-        old, new = getattr(before, key), getattr(now, key)
+    for headline in HEADLINE:
+        old, new = getattr(before, headline.key), getattr(now, headline.key)
         if old == 0:
             texts.append(_("new") if new else None)
         else:
@@ -95,17 +108,9 @@ def _period_text(period: Period, lang: str) -> str:
 
 
 def headline_numbers(figures: LedgerFigures, lang: str) -> list[tuple[str, str]]:
+    """(label, value) of every headline number, in ``lang``."""
     _ = translator(lang)
-    return [
-        (_("Donated"), rupiah(figures.donated_idr, lang)),
-        (_("Allocated to contributions"), rupiah(figures.allocated_idr, lang)),
-        (_("Unspent balance"), rupiah(figures.balance_idr, lang)),
-        (_("Workers protected"), number(figures.covered_workers, lang)),
-        (_("Protected worker-months"), number(figures.protected_months, lang)),
-        (_("Workers protected now"), number(figures.active_workers, lang)),
-        (_("Claims paid"), number(figures.claims_paid_count, lang)),
-        (_("Benefits paid"), rupiah(figures.claims_paid_idr, lang)),
-    ]
+    return [(_(headline.label), headline.shown(figures, lang)) for headline in HEADLINE]
 
 
 def _monthly_chart(months: pd.DataFrame, lang: str) -> Chart:
@@ -221,8 +226,10 @@ def presentation(
         occupations = suppress(public.covered_by(engine, "occupation"), ["occupation"], k=k)
         provinces = provinces[~provinces["suppressed"]].astype({"workers": "int64"})
         occupations = occupations[~occupations["suppressed"]].astype({"workers": "int64"})
+        # The claims the headline counts (in a covered month), all time per program: per
+        # quarter, the cells of the rarer program (JKM) would all be withheld.
         claims = suppress(
-            public.paid_claims(engine), ["quarter", "program"], "claims", ["amount_idr"], k
+            public.attributed_claims(engine), ["program"], "claims", ["amount_idr"], k
         )
         claims = claims[~claims["suppressed"]].astype({"claims": "int64", "amount_idr": "int64"})
         money = None

@@ -41,15 +41,27 @@ def ledger() -> Engine:
 
 
 def ledger_version() -> tuple:
-    """Changes whenever an import or an allocation lands: part of every cache key.
+    """Changes whenever an import or an allocation lands: part of every cache key."""
+    return _ledger_version(database_url())
+
+
+@st.cache_data(show_spinner=False, ttl=1)
+def _ledger_version(url: str) -> tuple:
+    """One query, asked at most once a second: a page's dozen cached queries share it.
 
     Ids and times together: a ledger rebuilt at the same URL restarts its ids, but not
     its clock, so a cached answer of the old ledger is never served for the new one.
     """
-    with ledger().connect() as conn:
-        return (
-            *conn.execute(select(func.max(ImportLog.id), func.max(ImportLog.imported_at))).one(),
-            *conn.execute(select(func.max(AllocationRun.id), func.max(AllocationRun.ran_at))).one(),
+    with _engine(url).connect() as conn:
+        return tuple(
+            conn.execute(
+                select(
+                    select(func.max(ImportLog.id)).scalar_subquery(),
+                    select(func.max(ImportLog.imported_at)).scalar_subquery(),
+                    select(func.max(AllocationRun.id)).scalar_subquery(),
+                    select(func.max(AllocationRun.ran_at)).scalar_subquery(),
+                )
+            ).one()
         )
 
 
@@ -105,23 +117,34 @@ def query(function, *args, **kwargs):
     )
 
 
-def table_files(frame: pd.DataFrame, sheet: str) -> tuple[bytes, bytes]:
-    """The table as CSV (UTF-8 with BOM, so spreadsheet programs read it right) and XLSX."""
-    csv = frame.to_csv(index=False).encode("utf-8-sig")
-    xlsx = io.BytesIO()
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
+def csv_file(frame: pd.DataFrame) -> bytes:
+    """The table as CSV, UTF-8 with BOM so spreadsheet programs read it right."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_file(frame: pd.DataFrame, sheet: str) -> bytes:
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name=sheet[:31])
-    return csv, xlsx.getvalue()
+    return out.getvalue()
 
 
 def downloads(frame: pd.DataFrame, name: str) -> None:
-    """CSV and XLSX buttons for a table, with the figures as shown (rupiah as integers)."""
-    csv, xlsx = table_files(frame, name)
+    """CSV and XLSX buttons for a table, with the figures as shown (rupiah as integers).
+
+    The files are written only when a button is clicked, not on every rerun of the page.
+    """
     row = st.container(horizontal=True)
-    row.download_button("⬇ CSV", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}")
+    row.download_button(
+        "⬇ CSV",
+        lambda: csv_file(frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+    )
     row.download_button(
         "⬇ XLSX",
-        xlsx,
+        lambda: xlsx_file(frame, name),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx-{name}",

@@ -26,7 +26,7 @@ from dashboard.i18n import translator
 from dashboard.presentation import headline_numbers
 from dashboard.sentences import claim_sentence
 from queries import donor
-from queries.figures import ALL_TIME, Period, ledger_figures
+from queries.figures import ALL_TIME, LedgerFigures, Period, ledger_figures
 
 KEY_VARIABLE = "LINGKARAN_STATEMENT_KEY"
 DEMO_KEY = "lingkaran-demo-statement-key"  # demo only: production sets its own secret
@@ -73,9 +73,18 @@ def make_statement(
 ) -> Statement:
     access.require(donor_id)
     as_of = as_of or dt.date.today()
-    figures = ledger_figures(engine, donor_id, as_of, period).as_report()
+    return statement_of(period, ledger_figures(engine, donor_id, as_of, period))
+
+
+def statement_of(period: Period, figures: LedgerFigures) -> Statement:
+    """The statement of figures already computed (a page that shows them asks no more)."""
+    report = figures.as_report()
     return Statement(
-        donor_id, period, as_of, figures, verification_code(donor_id, period, as_of, figures)
+        figures.donor_id,
+        period,
+        figures.as_of,
+        report,
+        verification_code(figures.donor_id, period, figures.as_of, report),
     )
 
 
@@ -131,9 +140,9 @@ def render_statement(
     _ = translator(lang)
     info = donor.donor_info(engine, access, statement.donor_id)
     period = statement.period
-    headline = headline_numbers(
-        ledger_figures(engine, statement.donor_id, statement.as_of, period), lang
-    )
+    # Exactly the figures the code signs, not a second computation that could differ.
+    signed = LedgerFigures(**{**statement.figures, "as_of": statement.as_of})
+    headline = headline_numbers(signed, lang)
     months = donor.monthly(engine, access, statement.donor_id, period)
     claims = donor.claims(engine, access, statement.donor_id, period, statement.as_of)
     footer = _(

@@ -9,19 +9,17 @@ import streamlit as st
 from dashboard import charts, labels, shell
 from dashboard.formatting import date_text, number, percent, rupiah
 from dashboard.i18n import translator
+from dashboard.presentation import HEADLINE
 from queries import donor
 from queries.figures import Period
 
 lang = shell.language()
 _ = translator(lang)
-FIGURES = (
-    ("donated_idr", _("Donated"), rupiah),
-    ("allocated_idr", _("Allocated to contributions"), rupiah),
-    ("balance_idr", _("Unspent balance"), rupiah),
-    ("covered_workers", _("Workers protected"), number),
-    ("protected_months", _("Protected worker-months"), number),
-    ("claims_paid_count", _("Claims paid"), number),
-    ("claims_paid_idr", _("Benefits paid"), rupiah),
+# Workers protected *now* says nothing about a past year: the other headline numbers.
+FIGURES = tuple(
+    (h.key, _(h.label), rupiah if h.money else number)
+    for h in HEADLINE
+    if h.key != "active_workers"
 )
 
 st.title(_("Compare periods"))

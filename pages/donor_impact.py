@@ -9,7 +9,7 @@ from dashboard.formatting import date_text, number, percent, rupiah, rupiah_rati
 from dashboard.i18n import LANGUAGES, translator
 from dashboard.presentation import presentation
 from dashboard.sentences import claim_sentence
-from dashboard.statement import make_statement, render_statement
+from dashboard.statement import render_statement, statement_of
 from queries import donor
 
 lang = shell.language()
@@ -104,7 +104,7 @@ with st.expander(_("Download for your report: impact statement (PDF) and slide d
         or lang
     )
     engine = shell.ledger()
-    statement = make_statement(engine, access, donor_id, period, as_of)
+    statement = statement_of(period, f)  # the figures shown above: no second query
     buttons = st.container(horizontal=True)
     buttons.download_button(
         _("⬇ Impact statement (PDF)"),

@@ -49,12 +49,17 @@ if len(table) > 1000:
 
 name = "lingkaran-" + "-".join(by)
 row = st.container(horizontal=True)
+# Both files are written on click only: the cube can hold tens of thousands of cells.
 row.download_button(
-    "⬇ CSV", cube.to_csv(index=False).encode("utf-8"), f"{name}.csv", "text/csv", key="cube-csv"
+    "⬇ CSV",
+    lambda: cube.to_csv(index=False).encode("utf-8"),
+    f"{name}.csv",
+    "text/csv",
+    key="cube-csv",
 )
 row.download_button(
     "⬇ JSON",
-    json.dumps(
+    lambda: json.dumps(
         {"by": by, "suppression_k": k, "rows": open_data.records(cube)}, ensure_ascii=False
     ).encode("utf-8"),
     f"{name}.json",

@@ -6,10 +6,10 @@ import streamlit as st
 
 from dashboard import shell
 from dashboard.errors import LedgerError
-from dashboard.formatting import number, rupiah
 from dashboard.i18n import translator
+from dashboard.presentation import headline_numbers
 from dashboard.statement import verify_statement
-from queries.figures import Period
+from queries.figures import LedgerFigures, Period
 
 lang = shell.language()
 _ = translator(lang)
@@ -52,15 +52,5 @@ if submitted:
     else:
         figures = result.figures
         st.success(_("Confirmed: the statement's code matches these figures from the ledger."))
-        st.table(
-            {
-                _("Donated"): rupiah(figures["donated_idr"], lang),
-                _("Allocated to contributions"): rupiah(figures["allocated_idr"], lang),
-                _("Unspent balance"): rupiah(figures["balance_idr"], lang),
-                _("Workers protected"): number(figures["covered_workers"], lang),
-                _("Protected worker-months"): number(figures["protected_months"], lang),
-                _("Workers protected now"): number(figures["active_workers"], lang),
-                _("Claims paid"): number(figures["claims_paid_count"], lang),
-                _("Benefits paid"): rupiah(figures["claims_paid_idr"], lang),
-            }
-        )
+        recomputed = LedgerFigures(**{**result.figures, "as_of": as_of})
+        st.table(dict(headline_numbers(recomputed, lang)))

@@ -329,18 +329,6 @@ def breakdown(profile: pd.DataFrame, by: str) -> pd.DataFrame:
     )
 
 
-def who(
-    bind,
-    access: Access,
-    donor_id: str,
-    by: str,
-    period: Period = ALL_TIME,
-    as_of: dt.date | None = None,
-) -> pd.DataFrame:
-    """Workers covered by the donor's money by province, occupation, gender or age band."""
-    return breakdown(profile(bind, access, donor_id, period, as_of), by)
-
-
 def _paid_claims_by_row():
     """Per coverage row, the paid claim outcome: JKM (2) over JKK (1), else none."""
     rank = func.max(case((Claim.program == "JKM", 2), (Claim.program == "JKK", 1), else_=0))

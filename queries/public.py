@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, select
 
 from dashboard.months import first_day, month_label, month_of
 from dashboard.schema import (
@@ -27,6 +27,7 @@ from dashboard.schema import (
     sum_int,
 )
 from queries.donor import _connected, age_band
+from queries.figures import covering
 
 DIMENSIONS = ("year", "month", "province", "occupation", "gender", "age_band", "donor_type")
 FIGURES = ("workers", "protected_months", "allocated_idr")
@@ -145,6 +146,24 @@ def paid_claims(conn: Connection) -> pd.DataFrame:
         .sum()
         .astype({"claims": "int64", "amount_idr": "int64"})
     )
+
+
+@_connected
+def attributed_claims(conn: Connection) -> pd.DataFrame:
+    """Paid claims per program that fall in a covered month (CONTRACT.md "Figures"): their
+    sums are the programme's claims_paid_count and claims_paid_idr."""
+    rows = conn.execute(
+        select(Claim.program, func.count(Claim.id), sum_int(Claim.amount_idr))
+        .join(
+            Coverage,
+            and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month)),
+        )
+        .where(Claim.status == "paid")
+        .group_by(Claim.program)
+        .order_by(Claim.program)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["program", "claims", "amount_idr"])
+    return frame.astype({"claims": "int64", "amount_idr": "int64"})
 
 
 @_connected

@@ -181,3 +181,11 @@ def test_growth_compares_with_the_previous_period_of_the_same_length(demo_engine
     ).donated_idr
     expected = "new" if before == 0 else f"{(now - before) / before:+.1%}"
     assert content.growth[0].startswith(expected)
+
+
+def test_the_programme_deck_counts_the_claims_the_headline_counts(demo_engine, monkeypatch):
+    monkeypatch.setenv("LINGKARAN_SUPPRESSION_K", "2")  # the small demo: nothing withheld
+    content = presentation(demo_engine, OPERATOR, None, as_of=TODAY, lang="en")
+    claims = next(chart for chart in content.charts if chart.key == "claims")
+    figures = ledger_figures(demo_engine, None, TODAY)
+    assert sum(next(iter(claims.series.values()))) == figures.claims_paid_idr

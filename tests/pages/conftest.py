@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.config import DATABASE_URL_VARIABLE
@@ -28,6 +29,8 @@ def open_page(monkeypatch):
     ) -> AppTest:
         monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
         monkeypatch.setenv("LINGKARAN_MODE", mode)
+        # Tests rebuild ledgers at the same URL within a second: no answer of the last one.
+        st.cache_data.clear()
         at = AppTest.from_file(APP, default_timeout=60)
         if user is not None:
             at.secrets["auth"] = PRODUCTION_AUTH

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.config import DATABASE_URL_VARIABLE
@@ -20,6 +21,7 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 def run_app(monkeypatch, url: str) -> AppTest:
     monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
     monkeypatch.setenv("LINGKARAN_MODE", "demo")
+    st.cache_data.clear()  # a ledger rebuilt at the same URL within a second
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -57,6 +59,7 @@ def test_overview_on_an_empty_ledger_says_so(monkeypatch, tmp_path):
 def test_an_unreachable_database_gives_a_message_not_a_traceback(monkeypatch, url):
     monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
     monkeypatch.setenv("LINGKARAN_MODE", "demo")
+    st.cache_data.clear()  # a ledger rebuilt at the same URL within a second
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
     assert not at.exception

@@ -108,7 +108,7 @@ def test_monthly_protected_workers_and_cumulative_money(example):
     ],
 )
 def test_who_was_protected(example, by, expected):
-    frame = donor.who(example, EVERYONE, "D1", by, as_of=TODAY)
+    frame = donor.breakdown(donor.profile(example, EVERYONE, "D1", as_of=TODAY), by)
     assert [tuple(row) for row in frame.itertuples(index=False)] == expected
 
 

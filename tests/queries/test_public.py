@@ -104,3 +104,8 @@ def test_bad_dimensions_are_refused_by_name():
     with pytest.raises(ValueError, match="got 'province,worker_id'"):
         open_data.parse_dimensions("province,worker_id")
     assert open_data.parse_dimensions(None) == open_data.CUBE
+
+
+def test_attributed_claims_are_the_ones_the_report_counts(example):
+    claims = public.attributed_claims(example)
+    assert claims.values.tolist() == [["JKK", 1, 5_000_000]]  # K2 of 2024-11 is uncovered
