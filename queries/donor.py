@@ -11,12 +11,11 @@ aggregates in SQL and returns a small tidy DataFrame or dataclass. Worker ids ap
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, func, literal, select
+from sqlalchemy import Connection, and_, case, func, literal, select
 
 from dashboard.access import Access
 from dashboard.months import first_day, month_label, month_of
@@ -25,6 +24,7 @@ from queries.figures import (
     ALL_TIME,
     LedgerFigures,
     Period,
+    connected,
     covering,
     donor_key,
     for_donations,
@@ -33,19 +33,6 @@ from queries.figures import (
 
 AGE_BANDS = ((15, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 200))
 OUTCOMES = ("protected", "JKK", "JKM")  # "protected, no claim", "JKK claim paid", "JKM ..."
-
-
-def _connected(function):
-    """Accept an Engine or a Connection; run on one connection."""
-
-    @functools.wraps(function)
-    def wrapper(bind, *args, **kwargs):
-        if isinstance(bind, Engine):
-            with bind.connect() as conn:
-                return function(conn, *args, **kwargs)
-        return function(bind, *args, **kwargs)
-
-    return wrapper
 
 
 def age_band_label(low: int, high: int) -> str:
@@ -69,7 +56,7 @@ class DonorInfo:
     first_donation: dt.date | None
 
 
-@_connected
+@connected
 def donors(conn: Connection, access: Access) -> pd.DataFrame:
     """The donors ``access`` may see, for the picker: id, name, type, donated (largest first)."""
     donated = (
@@ -92,7 +79,7 @@ def donors(conn: Connection, access: Access) -> pd.DataFrame:
     return frame.reset_index(drop=True).astype({"donated_idr": "int64"})
 
 
-@_connected
+@connected
 def donor_info(conn: Connection, access: Access, donor_id: str) -> DonorInfo | None:
     """The donor's name, type and first donation; None when there is no such donor."""
     access.require(donor_id)
@@ -138,7 +125,7 @@ def headline(
     return Headline(ledger_figures(bind, donor_id, as_of, period))
 
 
-@_connected
+@connected
 def donations(
     conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
 ) -> pd.DataFrame:
@@ -189,7 +176,7 @@ def donations(
     return frame
 
 
-@_connected
+@connected
 def donation_coverage(
     conn: Connection, access: Access, donor_id: str, donation_id: str
 ) -> pd.DataFrame:
@@ -218,7 +205,7 @@ def donation_coverage(
     return frame.astype({"months": "int64", "amount_idr": "int64"})
 
 
-@_connected
+@connected
 def monthly(
     conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
 ) -> pd.DataFrame:
@@ -279,7 +266,7 @@ def monthly(
 BREAKDOWNS = ("province", "occupation", "gender", "age_band")
 
 
-@_connected
+@connected
 def profile(
     conn: Connection,
     access: Access,
@@ -344,7 +331,7 @@ def _paid_claims_by_row():
     )
 
 
-@_connected
+@connected
 def flow(
     conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
 ) -> pd.DataFrame:
@@ -389,7 +376,7 @@ def flow(
     )
 
 
-@_connected
+@connected
 def claims(
     conn: Connection,
     access: Access,

@@ -7,6 +7,7 @@ computed here and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import Connection, Engine, Select, and_, case, func, select
@@ -74,6 +75,19 @@ class Period:
 
 
 ALL_TIME = Period()
+
+
+def connected(function):
+    """Accept an Engine or a Connection; run on one connection."""
+
+    @functools.wraps(function)
+    def wrapper(bind, *args, **kwargs):
+        if isinstance(bind, Engine):
+            with bind.connect() as conn:
+                return function(conn, *args, **kwargs)
+        return function(bind, *args, **kwargs)
+
+    return wrapper
 
 
 def donor_key(conn: Connection, donor_id: str) -> int:

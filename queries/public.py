@@ -26,14 +26,14 @@ from dashboard.schema import (
     Worker,
     sum_int,
 )
-from queries.donor import _connected, age_band
-from queries.figures import covering
+from queries.donor import age_band
+from queries.figures import connected, covering
 
 DIMENSIONS = ("year", "month", "province", "occupation", "gender", "age_band", "donor_type")
 FIGURES = ("workers", "protected_months", "allocated_idr")
 
 
-@_connected
+@connected
 def monthly_protection(conn: Connection, today: dt.date | None = None) -> pd.DataFrame:
     """Per month: workers protected (from coverage_totals), donated by donor type."""
     today = today or dt.date.today()
@@ -72,7 +72,7 @@ def monthly_protection(conn: Connection, today: dt.date | None = None) -> pd.Dat
     return frame
 
 
-@_connected
+@connected
 def covered_by(conn: Connection, by: str, today: dt.date | None = None) -> pd.DataFrame:
     """Covered workers (distinct, from covered_workers) by a worker attribute, unsuppressed."""
     year = (today or dt.date.today()).year
@@ -87,7 +87,7 @@ def covered_by(conn: Connection, by: str, today: dt.date | None = None) -> pd.Da
     return pd.DataFrame(rows, columns=[by, "workers"]).astype({"workers": "int64"})
 
 
-@_connected
+@connected
 def aggregates(conn: Connection, by: tuple[str, ...], today: dt.date | None = None) -> pd.DataFrame:
     """The open-data cube: workers, worker-months and rupiah per cell of ``by``, unsuppressed.
 
@@ -129,7 +129,7 @@ def aggregates(conn: Connection, by: tuple[str, ...], today: dt.date | None = No
     return frame
 
 
-@_connected
+@connected
 def paid_claims(conn: Connection) -> pd.DataFrame:
     """Paid claims per quarter of the incident and program: count and rupiah, unsuppressed."""
     rows = conn.execute(
@@ -148,7 +148,7 @@ def paid_claims(conn: Connection) -> pd.DataFrame:
     )
 
 
-@_connected
+@connected
 def attributed_claims(conn: Connection) -> pd.DataFrame:
     """Paid claims per program that fall in a covered month (CONTRACT.md "Figures"): their
     sums are the programme's claims_paid_count and claims_paid_idr."""
@@ -166,7 +166,7 @@ def attributed_claims(conn: Connection) -> pd.DataFrame:
     return frame.astype({"claims": "int64", "amount_idr": "int64"})
 
 
-@_connected
+@connected
 def donors_wall(conn: Connection) -> pd.DataFrame:
     """Donors who chose show_name, with totals; everyone else pooled in one row without a
     name (type ``anonymous``, ``donors`` = how many are pooled)."""
@@ -210,7 +210,7 @@ def donors_wall(conn: Connection) -> pd.DataFrame:
     return wall.astype({"donated_idr": "int64", "workers": "int64", "donors": "int64"})
 
 
-@_connected
+@connected
 def rate_schedule(conn: Connection) -> pd.DataFrame:
     rows = conn.execute(
         select(Rate.effective_month, Rate.monthly_idr).order_by(Rate.effective_month)
@@ -220,7 +220,7 @@ def rate_schedule(conn: Connection) -> pd.DataFrame:
     return frame
 
 
-@_connected
+@connected
 def freshness(conn: Connection) -> dict[str, dt.datetime | None]:
     """When the ledger last changed: the last import and the last allocation."""
     return {
