@@ -132,7 +132,9 @@ def xlsx_file(frame: pd.DataFrame, sheet: str) -> bytes:
 def downloads(frame: pd.DataFrame, name: str) -> None:
     """CSV and XLSX buttons for a table, with the figures as shown (rupiah as integers).
 
-    The files are written only when a button is clicked, not on every rerun of the page.
+    The files are written only when a button is clicked, not on every rerun of the page. A
+    click must not rerun the page either (``on_click="ignore"``, as on every download button
+    of the app): the rerun drops the file's generator and the download silently never comes.
     """
     row = st.container(horizontal=True)
     row.download_button(
@@ -140,6 +142,7 @@ def downloads(frame: pd.DataFrame, name: str) -> None:
         lambda: csv_file(frame),
         file_name=f"{name}.csv",
         mime="text/csv",
+        on_click="ignore",
         key=f"csv-{name}",
     )
     row.download_button(
@@ -147,6 +150,7 @@ def downloads(frame: pd.DataFrame, name: str) -> None:
         lambda: xlsx_file(frame, name),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
         key=f"xlsx-{name}",
     )
 

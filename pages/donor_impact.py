@@ -111,6 +111,7 @@ with st.expander(_("Download for your report: impact statement (PDF) and slide d
         lambda: render_statement(engine, access, statement, report_lang),  # built on click only
         file_name=f"statement-{donor_id}-{report_lang}.pdf",
         mime="application/pdf",
+        on_click="ignore",
         key="statement",
     )
     buttons.download_button(
@@ -118,6 +119,7 @@ with st.expander(_("Download for your report: impact statement (PDF) and slide d
         lambda: build_deck(presentation(engine, access, donor_id, period, as_of, report_lang)),
         file_name=f"deck-{donor_id}-{report_lang}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        on_click="ignore",
         key="deck",
     )
     st.caption(_("Verification code of the statement: {code}").format(code=statement.code))

@@ -55,6 +55,7 @@ row.download_button(
     lambda: cube.to_csv(index=False).encode("utf-8"),
     f"{name}.csv",
     "text/csv",
+    on_click="ignore",
     key="cube-csv",
 )
 row.download_button(
@@ -64,6 +65,7 @@ row.download_button(
     ).encode("utf-8"),
     f"{name}.json",
     "application/json",
+    on_click="ignore",
     key="cube-json",
 )
 

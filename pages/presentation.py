@@ -87,6 +87,7 @@ for chart in content.charts:
             lambda figure=figure, fmt=fmt: image_or_nothing(figure, fmt),  # rendered on click
             file_name=f"{chart.key}.{fmt}",
             mime=mime,
+            on_click="ignore",
             key=f"{chart.key}-{fmt}",
             disabled=not browser_path(),
             help=None if browser_path() else _("Chart images need Chromium on the server."),
@@ -99,5 +100,6 @@ st.download_button(
     lambda: build_deck(content),  # built on click only
     file_name=name,
     mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    on_click="ignore",
     key="deck",
 )

@@ -50,14 +50,18 @@ def test_tables_download_as_csv_and_xlsx(app_url, page):
     page.goto(f"{app_url}/donor?donor=BUMN-001")
     page.get_by_text("Jejak donasi").wait_for(timeout=30_000)
     wait_for_app(page)
-    buttons = page.locator('[data-testid="stDownloadButton"] button')
+    # Each button by its key (Streamlit marks the element with class st-key-<key>), not by its
+    # place on the page: the page is still drawing when the heading appears.
+    csv_button = page.locator(".st-key-csv-donations-BUMN-001 button")
+    xlsx_button = page.locator(".st-key-xlsx-donations-BUMN-001 button")
+    csv_button.wait_for(timeout=30_000)
     with page.expect_download() as csv_download:
-        buttons.filter(has_text="CSV").last.click()
+        csv_button.click()
     text = open(csv_download.value.path(), encoding="utf-8-sig").read()
     assert text.splitlines()[0].startswith("donation_id,received_on,amount_idr,allocated_idr")
     assert "BUMN-001-001" in text
     with page.expect_download() as xlsx_download:
-        buttons.filter(has_text="XLSX").last.click()
+        xlsx_button.click()
     book = openpyxl.load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
     sheet = book.active
     assert [cell.value for cell in sheet[1]][:3] == ["donation_id", "received_on", "amount_idr"]
