@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,11 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from tqdm import tqdm
 
 from dashboard import values as v
+from dashboard.bulk import insert_rows
 from dashboard.derived import last_coverage_id, refresh
 from dashboard.errors import MAX_LISTED, ImportRefused, ValidationError
 from dashboard.months import month_label, month_of
-from dashboard.readers import open_table
+from dashboard.readers import Table, open_table
 from dashboard.schema import (
     Claim,
     Coverage,
@@ -97,7 +99,13 @@ def _text_1_200(raw: object) -> str:
     return text
 
 
+_MONTH_COUNTS = {str(n): n for n in range(1, 61)}
+
+
 def _months(raw: object) -> int:
+    """Months of coverage a row or a donation buys: 1 to 60."""
+    if type(raw) is str and raw in _MONTH_COUNTS:  # canonical: the common case
+        return _MONTH_COUNTS[raw]
     return v.parse_int_between(raw, 1, 60)
 
 
@@ -132,14 +140,14 @@ LARGE_FILE = 8 * 2**20  # bytes: above this, a file's worker ids are resolved in
 
 
 def _worker_keys(run: _Run, ids: Iterable[str]) -> dict[str, int]:
-    """worker_id -> key for the chunk. A large file (a ledger export, a full BPJS-TK dump)
-    loads the whole mapping once instead of one IN query per chunk of 5,000 rows."""
+    """worker_id -> key for the chunk's ``ids``. A large file (a ledger export, a full BPJS-TK
+    dump) loads the whole mapping once, instead of one IN query per chunk of 5,000 rows, and
+    gets all of it back."""
     if not run.state.get("large"):
         return _keys_by_id(run.conn, Worker.worker_id, Worker.id, ids)
     if "worker_keys" not in run.state:
         run.state["worker_keys"] = dict(run.conn.execute(select(Worker.worker_id, Worker.id)).all())
-    every = run.state["worker_keys"]
-    return {worker_id: every[worker_id] for worker_id in set(ids) if worker_id in every}
+    return run.state["worker_keys"]
 
 
 def _existing(conn: Connection, model, id_column, ids: Iterable[str]) -> dict[str, Any]:
@@ -185,6 +193,9 @@ class Donors(Kind):
         run.result.new += len(new)
         if run.writing and new:
             run.conn.execute(insert(Donor), new)
+
+
+WORKER_COLUMNS = ("worker_id", "registered_on", "province", "occupation", "gender", "birth_year")
 
 
 class Workers(Kind):
@@ -238,8 +249,10 @@ class Workers(Kind):
                     changes = {c: row[c] for c in self.mutable}
                     run.conn.execute(update(Worker).where(Worker.id == old["id"]).values(**changes))
         run.result.new += len(new)
-        if run.writing and new:
-            run.conn.execute(insert(Worker), new)
+        if run.writing:
+            insert_rows(
+                run.conn, Worker, WORKER_COLUMNS, list(map(itemgetter(*WORKER_COLUMNS), new))
+            )
 
 
 class Rates(Kind):
@@ -349,6 +362,28 @@ class Donations(Kind):
             run.conn.execute(insert(Donation), new)
 
 
+@dataclass(frozen=True, slots=True)
+class _Funding:
+    """What a coverage row is checked against: its donation's key, amount and first month."""
+
+    key: int
+    amount_idr: int
+    received_on: dt.date
+    first_month: int  # coverage may start in the month the donation was received or later
+
+
+def _overlap(held: list[tuple[int, int, int, int]], start: int, months: int):
+    """The first (start, months) in ``held`` that shares a month with ``start``..+``months``."""
+    end = start + months - 1
+    for other_start, other_months, _, _ in held:
+        if other_start <= end and start <= other_start + other_months - 1:
+            return other_start, other_months
+    return None
+
+
+COVERAGE_COLUMNS = ("donation_key", "worker_key", "start_month", "months", "amount_idr", "source")
+
+
 class CoverageRows(Kind):
     name = "coverage"
 
@@ -366,114 +401,124 @@ class CoverageRows(Kind):
         # No coverage before this file: every interval and every rupiah spent is this
         # file's own, already held in run.state, so the database need not be asked.
         run.state["empty"] = run.state["since"] == 0
+        run.state["spans"] = {}  # worker key -> [(start, months, donation key, amount)]
+        run.state["spent"] = {}  # donation key -> rupiah funded so far
+        run.state["donations"] = {}  # donation_id -> _Funding
 
     def finish(self, run: _Run) -> None:
         refresh(run.conn, run.state["since"])
 
-    def apply(self, run: _Run, rows: list[tuple[int, Record]]) -> None:
-        conn = run.conn
-        workers = _worker_keys(run, (r["worker_id"] for _, r in rows))
-        donations = _existing(
-            conn, Donation, Donation.donation_id, (r["donation_id"] for _, r in rows)
-        )
-        # Every interval already held by the chunk's workers, from the database and this file.
-        intervals: dict[int, list[tuple[int, int, int, int]]] = run.state.setdefault("spans", {})
-        fresh_workers = [k for k in set(workers.values()) if k not in intervals]
-        for key in fresh_workers:
-            intervals[key] = []
-        if fresh_workers and not run.state["empty"]:
-            for worker_key, start, months, donation_key, amount in conn.execute(
-                select(
-                    Coverage.worker_key,
-                    Coverage.start_month,
-                    Coverage.months,
-                    Coverage.donation_key,
-                    Coverage.amount_idr,
-                ).where(Coverage.worker_key.in_(sorted(fresh_workers)))
-            ):
-                intervals[worker_key].append((start, months, donation_key, amount))
-        spent: dict[int, int] = run.state.setdefault("spent", {})
-        unseen = [d["id"] for d in donations.values() if d["id"] not in spent]
-        if unseen and not run.state["empty"]:
-            spent.update(
-                conn.execute(
+    @staticmethod
+    def _donations(run: _Run, rows: list[tuple[int, Record]]) -> dict[str, _Funding]:
+        """Every donation the file names so far, each read once; with what it has funded."""
+        known: dict[str, _Funding] = run.state["donations"]
+        unseen = {r["donation_id"] for _, r in rows} - known.keys()
+        if not unseen:
+            return known
+        found = run.conn.execute(
+            select(
+                Donation.donation_id, Donation.id, Donation.amount_idr, Donation.received_on
+            ).where(Donation.donation_id.in_(sorted(unseen)))
+        ).all()
+        for donation_id, key, amount, received_on in found:
+            known[donation_id] = _Funding(key, amount, received_on, month_of(received_on))
+        if found and not run.state["empty"]:
+            run.state["spent"].update(
+                run.conn.execute(
                     select(Coverage.donation_key, sum_int(Coverage.amount_idr))
-                    .where(Coverage.donation_key.in_(unseen))
+                    .where(Coverage.donation_key.in_([key for _, key, _, _ in found]))
                     .group_by(Coverage.donation_key)
                 ).all()
             )
+        return known
+
+    @staticmethod
+    def _load_spans(run: _Run, workers: dict[str, int], rows: list[tuple[int, Record]]) -> None:
+        """The coverage the ledger already holds for the chunk's workers not seen before."""
+        spans = run.state["spans"]
+        fresh = {workers[r["worker_id"]] for _, r in rows if r["worker_id"] in workers}
+        fresh -= spans.keys()
+        for key in fresh:
+            spans[key] = []
+        if not fresh:
+            return
+        for worker_key, start, months, donation_key, amount in run.conn.execute(
+            select(
+                Coverage.worker_key,
+                Coverage.start_month,
+                Coverage.months,
+                Coverage.donation_key,
+                Coverage.amount_idr,
+            ).where(Coverage.worker_key.in_(sorted(fresh)))
+        ):
+            spans[worker_key].append((start, months, donation_key, amount))
+
+    def apply(self, run: _Run, rows: list[tuple[int, Record]]) -> None:
+        workers = _worker_keys(run, (r["worker_id"] for _, r in rows))
+        donations = self._donations(run, rows)
+        if not run.state["empty"]:
+            self._load_spans(run, workers, rows)
+        spans: dict[int, list[tuple[int, int, int, int]]] = run.state["spans"]
+        spent: dict[int, int] = run.state["spent"]
         new = []
         for line, row in rows:
             worker_key = workers.get(row["worker_id"])
-            donation = donations.get(row["donation_id"])
+            funding = donations.get(row["donation_id"])
             if worker_key is None:
                 run.fail(
                     line, "worker_id", row["worker_id"], "no such worker (import workers first)"
                 )
-            if donation is None:
+            if funding is None:
                 run.fail(
                     line, "donation_id", row["donation_id"], "no such donation (import it first)"
                 )
-            if worker_key is None or donation is None:
-                continue
-            if not run.first_in_file(line, "start_month", (worker_key, row["start_month"])):
+            if worker_key is None or funding is None:
                 continue
             start, months, amount = row["start_month"], row["months"], row["amount_idr"]
-            same = (start, months, donation["id"], amount)
-            if same in intervals[worker_key]:
+            if not run.first_in_file(line, "start_month", (worker_key, start)):
+                continue
+            held = spans.get(worker_key)
+            if held is None:  # only into an empty ledger: _load_spans filled the others
+                held = spans[worker_key] = []
+            same = (start, months, funding.key, amount)
+            if same in held:
                 run.result.unchanged += 1
                 continue
-            if start < month_of(donation["received_on"]):
+            if start < funding.first_month:
                 run.fail(
                     line,
                     "start_month",
                     month_label(start),
                     f"coverage cannot start before the donation was received "
-                    f"({donation['received_on'].isoformat()})",
+                    f"({funding.received_on.isoformat()})",
                 )
                 continue
-            clash = next(
-                (
-                    (s, m)
-                    for s, m, _, _ in intervals[worker_key]
-                    if s <= start + months - 1 and start <= s + m - 1
-                ),
-                None,
-            )
+            clash = _overlap(held, start, months)
             if clash is not None:
                 run.fail(
                     line,
                     "start_month",
                     month_label(start),
-                    f"overlaps coverage of worker {row['worker_id']} from {month_label(clash[0])} "
-                    f"for {clash[1]} month(s)",
+                    f"overlaps coverage of worker {row['worker_id']} from "
+                    f"{month_label(clash[0])} for {clash[1]} month(s)",
                 )
                 continue
-            total = spent.get(donation["id"], 0) + amount
-            if total > donation["amount_idr"]:
+            total = spent.get(funding.key, 0) + amount
+            if total > funding.amount_idr:
                 run.fail(
                     line,
                     "amount_idr",
                     amount,
                     f"donation {row['donation_id']} would fund {total} of its "
-                    f"{donation['amount_idr']} rupiah",
+                    f"{funding.amount_idr} rupiah",
                 )
                 continue
-            spent[donation["id"]] = total
-            intervals[worker_key].append(same)
-            new.append(
-                {
-                    "donation_key": donation["id"],
-                    "worker_key": worker_key,
-                    "start_month": start,
-                    "months": months,
-                    "amount_idr": amount,
-                    "source": "import",
-                }
-            )
+            spent[funding.key] = total
+            held.append(same)
+            new.append((funding.key, worker_key, start, months, amount, "import"))
         run.result.new += len(new)
-        if run.writing and new:
-            conn.execute(insert(Coverage), new)
+        if run.writing:
+            insert_rows(run.conn, Coverage, COVERAGE_COLUMNS, new)
 
 
 STATUS_RANK = {"submitted": 0, "approved": 1, "paid": 2, "rejected": 2}
@@ -599,16 +644,25 @@ KIND_HANDLERS: dict[str, Kind] = {
 
 def _parsed_rows(
     run: _Run,
-    rows: Iterator[tuple[int, dict[str, object]]],
+    table: Table,
     parsers: dict[str, tuple[Parser, bool]],
 ) -> Iterator[tuple[int, Record]]:
     """Each row with every cell parsed; a row with any bad cell is reported and skipped."""
-    for line, cells in rows:
+    plan = [
+        (column, table.columns.index(column) if column in table.columns else None, parse, required)
+        for column, (parse, required) in parsers.items()
+    ]
+    for line, cells in table.rows:
         record: Record = {}
         ok = True
-        for column, (parse, required) in parsers.items():
-            raw = cells.get(column)
-            if v.is_blank(raw):
+        for column, index, parse, required in plan:
+            raw = None if index is None else cells[index]
+            # v.is_blank, written out: this loop runs for every cell of a file.
+            if (
+                raw is None
+                or raw == ""
+                or (type(raw) is str and raw[0].isspace() and not raw.strip())
+            ):
                 if required:
                     run.fail(line, column, None, "a value is required")
                     ok = False
@@ -674,7 +728,7 @@ def import_into(
     run = _Run(conn, path.name, today, result)
     run.state["large"] = path.stat().st_size > LARGE_FILE
     handler.start(run)
-    rows = _parsed_rows(run, table.rows, parsers)
+    rows = _parsed_rows(run, table, parsers)
     with tqdm(desc=f"import {kind}", unit=" rows", disable=not progress, leave=False) as bar:
         for chunk in _chunks(rows, CHUNK):
             handler.apply(run, chunk)

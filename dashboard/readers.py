@@ -1,4 +1,4 @@
-"""Read a contract file (CSV or XLSX) as numbered rows of named cells (CONTRACT.md "Files")."""
+"""Read a contract file (CSV or XLSX) as numbered rows of cells (CONTRACT.md "Files")."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dashboard.errors import ImportRefused, ValidationError
 
-Row = tuple[int, dict[str, object]]  # (line number, column -> raw cell)
+Row = tuple[int, list[object]]  # (line number, raw cells in the order of Table.columns)
 
 
 @dataclass
@@ -24,7 +24,8 @@ def open_table(
     optional: tuple[str, ...],
     refused: dict[str, str] | None = None,
 ) -> Table:
-    """The file's header checked against the kind's columns, and an iterator over its rows.
+    """The file's header checked against the kind's columns, and an iterator over its rows,
+    each padded to the header's width; blank rows are skipped.
 
     ``refused`` names columns that are never accepted, with the reason (e.g. personal data).
     """
@@ -41,21 +42,28 @@ def open_table(
     columns = [str(cell).strip().lower() if cell is not None else "" for cell in header]
     _check_header(name, columns, required, optional, refused or {})
 
-    def named_rows() -> Iterator[Row]:
-        for line, cells in rows:
-            if all(cell is None or str(cell).strip() == "" for cell in cells):
-                continue
-            if len(cells) > len(columns) and any(
-                cell not in (None, "") for cell in cells[len(columns) :]
-            ):
-                error = ValidationError(
-                    name, line, None, None, f"{len(cells)} fields, the header has {len(columns)}"
-                )
-                raise ImportRefused(name, [error], 1)
-            padded = list(cells) + [None] * (len(columns) - len(cells))
-            yield line, dict(zip(columns, padded, strict=False))
+    width = len(columns)
 
-    return Table(columns, named_rows())
+    def aligned_rows() -> Iterator[Row]:
+        for line, cells in rows:
+            if len(cells) != width:
+                if len(cells) > width and any(cell not in (None, "") for cell in cells[width:]):
+                    reason = f"{len(cells)} fields, the header has {width}"
+                    raise ImportRefused(name, [ValidationError(name, line, None, None, reason)], 1)
+                cells = list(cells[:width]) + [None] * (width - len(cells))
+            if _blank_row(cells):
+                continue
+            yield line, cells
+
+    return Table(columns, aligned_rows())
+
+
+def _blank_row(cells: list[object]) -> bool:
+    """True for a row without a value (an empty line, or only separators and spaces)."""
+    first = cells[0]
+    if type(first) is str and first and not first[0].isspace():  # the common case: an id
+        return False
+    return all(cell is None or str(cell).strip() == "" for cell in cells)
 
 
 def _check_header(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -132,6 +132,10 @@ def parse_date(raw: object, today: dt.date) -> dt.date:
 
 def parse_month(raw: object) -> int:
     """``YYYY-MM`` as a month index."""
+    if type(raw) is str and len(raw) == 7:  # canonical: the common case, a few hundred values
+        index = _canonical_month(raw)
+        if index is not None:
+            return index
     if isinstance(raw, dt.date):  # an XLSX date cell
         return month_index(raw.year, raw.month)
     match = _MONTH.fullmatch(_text(raw))
@@ -153,7 +157,24 @@ def provinces() -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=4096)
+def _canonical_month(text: str) -> int | None:
+    """The month index of a canonical ``YYYY-MM``, else None (the full parser says why)."""
+    year, dash, month = text[:4], text[4], text[5:]
+    if dash == "-" and text.isascii() and year.isdigit() and month.isdigit():
+        if 1 <= int(month) <= 12:
+            return month_index(int(year), int(month))
+    return None
+
+
+@cache
+def _province_codes() -> frozenset[str]:
+    return frozenset(provinces())
+
+
 def parse_province(raw: object) -> str:
+    if raw in _province_codes():  # canonical: the common case
+        return raw
     code = _text(raw).upper()
     if code not in provinces():
         if code in {sub.code for sub in pycountry.subdivisions.get(country_code="ID")}:
@@ -163,6 +184,8 @@ def parse_province(raw: object) -> str:
 
 
 def parse_occupation(raw: object) -> str:
+    if type(raw) is str and raw in OCCUPATIONS:  # canonical: the common case
+        return raw
     code = _text(raw).lower()
     if code not in OCCUPATIONS:
         raise Invalid("occupation is one of " + ", ".join(OCCUPATIONS))
@@ -177,6 +200,8 @@ def parse_choice(raw: object, choices: tuple[str, ...], *, upper: bool = False) 
 
 
 def parse_gender(raw: object) -> str:
+    if raw == "F" or raw == "M":  # canonical: the common case
+        return raw
     value = _text(raw).upper()
     if value not in GENDERS:
         raise Invalid("gender is F or M (P or L accepted)")

@@ -259,6 +259,22 @@ REFUSED = {
         "start_month",
         "overlaps coverage of worker A",
     ),
+    "coverage month spelling": (
+        "coverage",
+        COVERAGE_HEADER,
+        [["X", "C", "2024-11", "1", "16800"], ["X", "C", "2024-13", "1", "16800"]],
+        3,
+        "start_month",
+        "no such month",
+    ),
+    "coverage row twice in the file": (
+        "coverage",
+        COVERAGE_HEADER,
+        [["X", "C", "2024-11", "1", "16800"], ["X", "C", "2024-11", "1", "16800"]],
+        3,
+        "start_month",
+        "appears more than once in this file",
+    ),
     "coverage within the donation": (
         "coverage",
         COVERAGE_HEADER,
@@ -325,6 +341,20 @@ def test_a_bad_file_is_refused_naming_line_and_column_and_nothing_is_written(
     assert f"bad-{kind}.csv:{line}: column {column}" in result.output, result.output
     assert reason in result.output, result.output
     assert "Traceback" not in result.output
+    assert table_contents(engine) == before
+
+
+def test_blank_rows_are_skipped_and_a_row_with_extra_fields_is_refused(cli, engine, ledger):
+    rows = [["D7", "Koperasi Tujuh", "community", ""], [], ["", " ", "", ""], [" ", "", "", "", ""]]
+    result = cli("import", "donors", write_csv(ledger, "donors-7.csv", DONOR_HEADER, rows))
+    assert result.exit_code == 0, result.output
+    assert "donors-7.csv: 1 new, 0 unchanged" in result.output
+
+    extra = [["D8", "Delapan", "community", "", ""], ["D9", "Sembilan", "community", "", "x"]]
+    before = table_contents(engine)
+    result = cli("import", "donors", write_csv(ledger, "donors-8.csv", DONOR_HEADER, extra))
+    assert result.exit_code != 0
+    assert "donors-8.csv:3: 5 fields, the header has 4" in result.output, result.output
     assert table_contents(engine) == before
 
 
