@@ -1,4 +1,4 @@
-"""The `lingkaran` command line: import, allocate, report, check, export, migrate, demo."""
+"""The `lingkaran` command line: import, allocate, report, check, export, migrate, demo, serve."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import click
@@ -14,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import config
-from dashboard.access import OPERATOR
+from dashboard.access import OPERATOR, production_problems
 from dashboard.db import open_ledger
 from dashboard.errors import ImportRefused, LedgerError
 from dashboard.formatting import number, rupiah
@@ -182,10 +183,57 @@ def demo(ctx: click.Context, port: int, workers: int) -> None:
     if not has_programme(engine):
         click.echo(f"Building the demo ledger ({number(workers)} workers) in {url} ...")
         seed_programme(engine, workers=workers, seed=2016, progress=True, echo=click.echo)
-    app = Path(__file__).parent / "server.py"  # the pages and the /api/v1 routes
-    environment = {**os.environ, config.DATABASE_URL_VARIABLE: url, "LINGKARAN_MODE": "demo"}
-    headless = "false" if sys.stdin.isatty() and sys.stdout.isatty() else "true"
     click.echo(f"Lingkaran demo on http://localhost:{port} (database {url})")
+    sys.exit(_run_app(url, "demo", port=port, max_upload_mb=50))
+
+
+@main.command()
+@click.option("--port", default=8501, show_default=True, help="Port for the web app.")
+@click.option("--address", default=None, help="Address to listen on (default: all).")
+@click.option("--max-upload-mb", default=50, show_default=True, help="Largest admin upload, in MB.")
+@click.pass_context
+def serve(ctx: click.Context, port: int, address: str | None, max_upload_mb: int) -> None:
+    """Serve the dashboard and its API in production mode (login and memberships).
+
+    Reads `.streamlit/secrets.toml` from the current folder (identity provider, cookie
+    secret); the hardening settings are passed here, so no config.toml is needed.
+    """
+    problems = production_problems(_secrets())
+    if problems:
+        click.echo("Lingkaran refuses to start in production mode:", err=True)
+        for problem in problems:
+            click.echo(f"- {problem}", err=True)
+        sys.exit(1)
+    open_ledger(ctx.obj["url"])  # the schema is current before the first visitor
+    click.echo(f"Lingkaran on port {port} (production mode)")
+    sys.exit(
+        _run_app(
+            ctx.obj["url"], "production", port=port, max_upload_mb=max_upload_mb, address=address
+        )
+    )
+
+
+def _secrets() -> dict:
+    """The secrets Streamlit will read: ~/.streamlit/secrets.toml, then the current folder's."""
+    secrets: dict = {}
+    for path in (Path.home() / ".streamlit" / "secrets.toml", Path(".streamlit/secrets.toml")):
+        if path.is_file():
+            try:
+                secrets.update(tomllib.loads(path.read_text(encoding="utf-8")))
+            except tomllib.TOMLDecodeError as problem:
+                raise click.ClickException(f"{path}: not valid TOML ({problem})") from None
+    return secrets
+
+
+def _run_app(
+    url: str, mode: str, *, port: int, max_upload_mb: int, address: str | None = None
+) -> int:
+    """`streamlit run dashboard/server.py` (pages and /api/v1) with the settings every
+    deployment needs, whatever folder it starts from: no traceback in the browser, the
+    viewer toolbar only, XSRF protection, no usage statistics, the upload limit."""
+    app = Path(__file__).parent / "server.py"
+    environment = {**os.environ, config.DATABASE_URL_VARIABLE: url, "LINGKARAN_MODE": mode}
+    headless = "false" if mode == "demo" and sys.stdin.isatty() and sys.stdout.isatty() else "true"
     command = [
         sys.executable,
         "-m",
@@ -196,6 +244,10 @@ def demo(ctx: click.Context, port: int, workers: int) -> None:
         str(port),
         "--server.headless",
         headless,
+        "--server.enableXsrfProtection",
+        "true",
+        "--server.maxUploadSize",
+        str(max_upload_mb),
         "--browser.gatherUsageStats",
         "false",
         # No traceback reaches a user: the console keeps the details for the operator.
@@ -203,10 +255,10 @@ def demo(ctx: click.Context, port: int, workers: int) -> None:
         "none",
         "--client.toolbarMode",
         "viewer",
-        "--server.maxUploadSize",
-        "50",
     ]
-    sys.exit(subprocess.call(command, env=environment))
+    if address:
+        command += ["--server.address", address]
+    return subprocess.call(command, env=environment)
 
 
 @main.group()

@@ -95,6 +95,27 @@ def test_production_refuses_demo_or_missing_secrets(monkeypatch):
     assert production_problems(good) == []
 
 
+def test_serve_refuses_to_start_with_demo_secrets_before_starting_anything(
+    cli, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LINGKARAN_STATEMENT_KEY", raising=False)
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        '[auth]\ncookie_secret = "changeme"\nclient_id = "lingkaran"\n'
+    )
+    started = []
+    monkeypatch.setattr("dashboard.cli._run_app", lambda *a, **k: started.append(a) or 0)
+
+    result = cli("serve", "--port", "8999")
+
+    assert result.exit_code == 1
+    assert "refuses to start in production mode" in result.output
+    assert "cookie_secret" in result.output and "LINGKARAN_STATEMENT_KEY" in result.output
+    assert started == []
+
+
 def test_the_users_cli_adds_lists_and_removes(cli, engine):
     with engine.begin() as conn:
         conn.execute(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +16,6 @@ from tests.browser.conftest import _free_port, _wait_until_up, screenshot, wait_
 from tests.conftest import write_csv
 
 pytestmark = pytest.mark.browser
-SERVER = Path(__file__).resolve().parents[2] / "dashboard" / "server.py"
 
 
 @pytest.fixture(scope="module")
@@ -61,27 +59,13 @@ def production_app(provider, demo_url, tmp_path_factory):
     )
     environment = {
         **os.environ,
-        "LINGKARAN_MODE": "production",
-        "LINGKARAN_DATABASE_URL": f"sqlite:///{ledger}",
         "LINGKARAN_STATEMENT_KEY": "end-to-end-statement-key",
     }
     log = (folder / "app.log").open("w")
+    # `lingkaran serve`, as an operator starts it, from the folder holding its secrets.
+    command = [sys.executable, "-m", "dashboard.cli", "--db", f"sqlite:///{ledger}", "serve"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(SERVER),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.maxUploadSize",
-            "1",
-        ],
+        [*command, "--port", str(port), "--max-upload-mb", "1"],
         cwd=folder,
         env=environment,
         stdin=subprocess.DEVNULL,
@@ -122,6 +106,9 @@ def test_a_donor_user_logs_in_sees_only_their_donor_and_logs_out(production_app,
     url, _ = production_app
     page.goto(f"{url}/donor?donor=CSR-001")
     page.get_by_text("Halaman donatur bersifat pribadi").wait_for(timeout=30_000)
+    wait_for_app(page)
+    # `lingkaran serve` shows visitors the viewer toolbar only: no Deploy button.
+    assert page.get_by_test_id("stAppDeployButton").count() == 0
     log_in(page, url, "ana")
     page.goto(f"{url}/donor?donor=BUMN-001")
     page.get_by_text("BUMN-001").first.wait_for(timeout=30_000)  # the "no such donor" warning
