@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from dashboard import shell
+from dashboard import controls, shell
 from dashboard.access import DEMO, mode, production_problems
 from dashboard.i18n import translator
 
@@ -24,7 +24,7 @@ def page(file: str, title: str, icon: str, url_path: str | None = None, **option
 
 st.set_page_config(page_title="Lingkaran", page_icon=":material/volunteer_activism:", layout="wide")
 with st.sidebar:
-    _ = translator(shell.language_picker())
+    _ = translator(controls.language_picker())
 if mode() == DEMO:
     st.warning(
         _(

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, labels, shell
+from dashboard import charts, controls, labels, shell
 from dashboard.formatting import date_text, number, percent, rupiah
 from dashboard.i18n import translator
 from dashboard.presentation import HEADLINE
@@ -26,7 +26,7 @@ st.title(_("Compare periods"))
 st.caption(_("The donations received in one year and what they became, against the year before."))
 
 access = shell.require_member()
-donor_id = shell.donor_picker(access)
+donor_id = controls.donor_picker(access)
 if donor_id is None:
     st.stop()
 info = shell.query(donor.donor_info, access, donor_id)
@@ -100,7 +100,7 @@ st.dataframe(
     ),
     hide_index=True,
 )
-shell.downloads(table, f"compare-{donor_id}-{year}")
+controls.downloads(table, f"compare-{donor_id}-{year}")
 
 figure = go.Figure()
 figure.update_layout(

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, labels, shell
+from dashboard import charts, controls, labels, shell
 from dashboard.deck import build_deck
 from dashboard.formatting import date_text, number, percent, rupiah, rupiah_ratio, usd
 from dashboard.i18n import LANGUAGES, translator
@@ -24,10 +24,10 @@ st.caption(
 )
 
 access = shell.require_member()
-donor_id = shell.donor_picker(access)
+donor_id = controls.donor_picker(access)
 if donor_id is None:
     st.stop()
-period, as_of = shell.period_picker()
+period, as_of = controls.period_picker()
 info = shell.query(donor.donor_info, access, donor_id)
 
 # ── Headline ───────────────────────────────────────────────────────────────────────────────
@@ -36,7 +36,7 @@ f = head.figures
 st.subheader(f"{shell.plain(info.name)} · {labels.donor_type(info.type, lang)}", anchor=False)
 st.caption(
     _("Donations received {period}; workers protected now as of {date}.").format(
-        period=shell.period_text(period), date=date_text(as_of, lang, "long")
+        period=controls.period_text(period), date=date_text(as_of, lang, "long")
     )
 )
 if f.donated_idr == 0:
@@ -199,7 +199,7 @@ with st.expander(_("Table: who was protected")):
         ),
         hide_index=True,
     )
-    shell.downloads(who_table, f"protected-{donor_id}")
+    controls.downloads(who_table, f"protected-{donor_id}")
 
 # ── Claims made possible ───────────────────────────────────────────────────────────────────
 st.subheader(_("Claims this donation made possible"), anchor=False)
@@ -225,7 +225,7 @@ else:
         shown.assign(amount_idr=shown["amount_idr"].map(lambda n: rupiah(n, lang))),
         hide_index=True,
     )
-    shell.downloads(shown, f"claims-{donor_id}")
+    controls.downloads(shown, f"claims-{donor_id}")
     with st.expander(_("Sentences for your sustainability report")):
         for claim in claims.tail(20).iloc[::-1].to_dict("records"):
             st.text(claim_sentence(claim, lang))
@@ -254,7 +254,7 @@ st.dataframe(
     ),
     hide_index=True,
 )
-shell.downloads(trail_shown, f"donations-{donor_id}")
+controls.downloads(trail_shown, f"donations-{donor_id}")
 chosen = st.selectbox(
     _("Show the coverage rows of a donation"),
     list(trail["donation_id"]),
@@ -277,4 +277,4 @@ if chosen:
         coverage.assign(amount_idr=coverage["amount_idr"].map(lambda n: rupiah(n, lang))),
         hide_index=True,
     )
-    shell.downloads(coverage, f"coverage-{chosen}")
+    controls.downloads(coverage, f"coverage-{chosen}")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import labels, shell
+from dashboard import controls, labels, shell
 from dashboard.formatting import rupiah
 from dashboard.i18n import translator
 from dashboard.privacy import shown_count, suppression_k
@@ -51,4 +51,4 @@ download = pd.DataFrame(
         "workers": workers,
     }
 )
-shell.downloads(download, "donors-wall")
+controls.downloads(download, "donors-wall")

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import open_data, shell
+from dashboard import controls, open_data, shell
 from dashboard.formatting import number
 from dashboard.i18n import translator
 from dashboard.privacy import suppression_k
@@ -74,7 +74,7 @@ dictionary = pd.DataFrame(
     {"column": list(open_data.DATA_DICTIONARY), "meaning": list(open_data.DATA_DICTIONARY.values())}
 )
 st.dataframe(dictionary, hide_index=True)
-shell.downloads(dictionary, "data-dictionary")
+controls.downloads(dictionary, "data-dictionary")
 
 st.header("API", anchor=False)
 st.markdown(
