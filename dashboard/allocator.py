@@ -19,10 +19,19 @@ import numpy as np
 from sqlalchemy import Connection, Engine, func, insert, select
 from tqdm import tqdm
 
+from dashboard.bulk import insert_rows
 from dashboard.derived import last_coverage_id, refresh
 from dashboard.errors import LedgerError
 from dashboard.months import first_day, month_of
-from dashboard.schema import AllocationRun, Coverage, Donation, Rate, Worker, sum_int
+from dashboard.schema import (
+    COVERAGE_COLUMNS,
+    AllocationRun,
+    Coverage,
+    Donation,
+    Rate,
+    Worker,
+    sum_int,
+)
 from dashboard.values import OCCUPATIONS, provinces
 
 NEVER = np.iinfo(np.int32).max
@@ -158,7 +167,7 @@ def allocate(engine: Engine, *, progress: bool = False) -> AllocationResult:
         ).all()
         workers = _Workers(conn)
         since = last_coverage_id(conn)
-        pending: list[dict] = []
+        pending: list[tuple] = []
         for donation in tqdm(donations, desc="allocate", disable=not progress, leave=False):
             start = month_of(donation.received_on) + 1
             months = donation.months_per_worker
@@ -172,15 +181,8 @@ def allocate(engine: Engine, *, progress: bool = False) -> AllocationResult:
                 continue
             workers.busy_until[chosen] = start + months - 1
             pending.extend(
-                {
-                    "donation_key": donation.id,
-                    "worker_key": int(key),
-                    "start_month": start,
-                    "months": months,
-                    "amount_idr": cost,
-                    "source": "allocator",
-                }
-                for key in workers.keys[chosen]
+                (donation.id, key, start, months, cost, "allocator")
+                for key in workers.keys[chosen].tolist()  # Python ints, not NumPy's
             )
             result.donations.append(
                 DonationAllocation(
@@ -188,10 +190,9 @@ def allocate(engine: Engine, *, progress: bool = False) -> AllocationResult:
                 )
             )
             if len(pending) >= WRITE_BATCH:
-                conn.execute(insert(Coverage), pending)
+                insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
                 pending.clear()
-        if pending:
-            conn.execute(insert(Coverage), pending)
+        insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
         refresh(conn, since)
         conn.execute(
             insert(AllocationRun).values(

@@ -28,6 +28,7 @@ from dashboard.errors import MAX_LISTED, ImportRefused, ValidationError
 from dashboard.months import month_label, month_of
 from dashboard.readers import Table, open_table
 from dashboard.schema import (
+    COVERAGE_COLUMNS,
     Claim,
     Coverage,
     Donation,
@@ -379,9 +380,6 @@ def _overlap(held: list[tuple[int, int, int, int]], start: int, months: int):
         if other_start <= end and start <= other_start + other_months - 1:
             return other_start, other_months
     return None
-
-
-COVERAGE_COLUMNS = ("donation_key", "worker_key", "start_month", "months", "amount_idr", "source")
 
 
 class CoverageRows(Kind):

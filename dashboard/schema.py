@@ -104,6 +104,10 @@ class Coverage(Base):
     source: Mapped[str] = mapped_column(String(16))
 
 
+# A new coverage row as a tuple, for dashboard.bulk.insert_rows (the allocator and importer).
+COVERAGE_COLUMNS = ("donation_key", "worker_key", "start_month", "months", "amount_idr", "source")
+
+
 class Claim(Base):
     __tablename__ = "claims"
     __table_args__ = (Index("ix_claims_status_worker", "status", "worker_key"),)
