@@ -12,10 +12,17 @@ import io
 import pandas as pd
 import streamlit as st
 
+from dashboard import labels
 from dashboard.formatting import date_text
 from dashboard.i18n import translator
 from dashboard.shell import language, query
 from queries.figures import Period
+
+
+def table(frame: pd.DataFrame, lang: str, **options) -> None:
+    """A table as shown: its columns headed in the page's language (``labels.COLUMNS``)."""
+    headings = {name: labels.column(name, lang) for name in frame.columns if name in labels.COLUMNS}
+    st.dataframe(frame, hide_index=True, column_config=headings, **options)
 
 
 def csv_file(frame: pd.DataFrame) -> bytes:

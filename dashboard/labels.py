@@ -28,6 +28,29 @@ OUTCOMES = {
     "JKM": N_("JKM claim paid"),
 }
 GENDERS = {"F": N_("Women"), "M": N_("Men")}
+# Column headings of the tables pages show; downloads keep the machine names.
+COLUMNS = {
+    "donation_id": N_("Donation"),
+    "received_on": N_("Received"),
+    "amount_idr": N_("Amount"),
+    "allocated_idr": N_("Allocated"),
+    "balance_idr": N_("Balance"),
+    "workers": N_("Workers"),
+    "protected_months": N_("Worker-months"),
+    "program": N_("Program"),
+    "incident_month": N_("Incident month"),
+    "province": N_("Province"),
+    "occupation": N_("Occupation"),
+    "gender": N_("Gender"),
+    "age_band": N_("Age band"),
+    "by": N_("Grouped by"),
+    "group": N_("Group"),
+    "worker_id": N_("Worker (pseudonymous id)"),
+    "start_month": N_("First month"),
+    "months": N_("Months"),
+    "figure": N_("Figure"),
+    "growth_percent": N_("Growth"),
+}
 
 # Colour-blind-safe (Okabe-Ito); the same meaning has the same colour on every page.
 PROGRAM_COLOURS = {"JKK": "#E69F00", "JKM": "#D55E00", "JHT": "#56B4E9"}
@@ -64,6 +87,11 @@ def program(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
 
 def outcome(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return translator(lang)(OUTCOMES[code]) if code in OUTCOMES else code
+
+
+def column(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A table column's heading: ``amount_idr`` reads "Jumlah" (id) or "Amount" (en)."""
+    return translator(lang)(COLUMNS[name]) if name in COLUMNS else name
 
 
 def gender(code: str, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine
 
+from dashboard.labels import N_
 from dashboard.ledger_files import CONTRACT_VERSION
 from dashboard.privacy import suppress, suppression_k  # noqa: F401 - re-exported for the API
 from queries import public
@@ -19,20 +20,24 @@ from queries.figures import ledger_figures
 CUBE = ("month", "province", "occupation", "donor_type")
 WORKER_COUNTS = ("covered_workers", "active_workers", "claims_paid_count")
 
+# English in the API's JSON schema; translated where a page shows them.
 DATA_DICTIONARY = {
-    "year": "Year in which the coverage started (YYYY).",
-    "month": "First month of the coverage (YYYY-MM).",
-    "province": "ISO 3166-2:ID code of the worker's province (38 provinces).",
-    "occupation": "Contract occupation code (farmer, fisher, street_vendor, ...).",
-    "gender": "F or M.",
-    "age_band": "Age of the worker in the current year, in bands (15–24 ... 65+).",
-    "donor_type": "corporate (CSR), soe (BUMN), personal or community.",
-    "workers": "Distinct workers with coverage in the cell; missing when suppressed.",
-    "protected_months": "Worker-months of that coverage; missing when suppressed.",
-    "allocated_idr": "Contributions paid for that coverage, integer rupiah; missing when "
-    "suppressed.",
-    "suppressed": "true when the cell counts fewer than k workers, or is withheld so that "
-    "such a cell cannot be recovered from totals (complementary suppression).",
+    "year": N_("Year in which the coverage started (YYYY)."),
+    "month": N_("First month of the coverage (YYYY-MM)."),
+    "province": N_("ISO 3166-2:ID code of the worker's province (38 provinces)."),
+    "occupation": N_("Contract occupation code (farmer, fisher, street_vendor, ...)."),
+    "gender": N_("F or M."),
+    "age_band": N_("Age of the worker in the current year, in bands (15–24 ... 65+)."),
+    "donor_type": N_("corporate (CSR), soe (BUMN), personal or community."),
+    "workers": N_("Distinct workers with coverage in the cell; missing when suppressed."),
+    "protected_months": N_("Worker-months of that coverage; missing when suppressed."),
+    "allocated_idr": N_(
+        "Contributions paid for that coverage, integer rupiah; missing when suppressed."
+    ),
+    "suppressed": N_(
+        "true when the cell counts fewer than k workers, or is withheld so that "
+        "such a cell cannot be recovered from totals (complementary suppression)."
+    ),
 }
 
 

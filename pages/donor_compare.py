@@ -84,7 +84,7 @@ for i, (key, name, shown) in enumerate(FIGURES[:4]):
         delta=_("{growth} vs {year}").format(growth=growth, year=year - 1),
         delta_color="normal" if key != "balance_idr" else "off",
     )
-st.dataframe(
+controls.table(
     table.assign(
         **{
             str(year - 1): [
@@ -98,7 +98,7 @@ st.dataframe(
             ],
         }
     ),
-    hide_index=True,
+    lang,
 )
 controls.downloads(table, f"compare-{donor_id}-{year}")
 

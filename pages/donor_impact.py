@@ -185,19 +185,19 @@ for dimension, title, colour in (
 who_table = pd.concat(
     [
         by[dimension][["group", "workers", "protected_months", "allocated_idr"]].assign(
-            by=dimension
+            by=labels.column(dimension, lang)
         )
         for dimension in donor.BREAKDOWNS
     ]
 )[["by", "group", "workers", "protected_months", "allocated_idr"]]
 with st.expander(_("Table: who was protected")):
-    st.dataframe(
+    controls.table(
         who_table.assign(
             workers=who_table["workers"].map(lambda n: number(n, lang)),
             protected_months=who_table["protected_months"].map(lambda n: number(n, lang)),
             allocated_idr=who_table["allocated_idr"].map(lambda n: rupiah(n, lang)),
         ),
-        hide_index=True,
+        lang,
     )
     controls.downloads(who_table, f"protected-{donor_id}")
 
@@ -221,9 +221,8 @@ else:
             "amount_idr": claims["amount_idr"],
         }
     )
-    st.dataframe(
-        shown.assign(amount_idr=shown["amount_idr"].map(lambda n: rupiah(n, lang))),
-        hide_index=True,
+    controls.table(
+        shown.assign(amount_idr=shown["amount_idr"].map(lambda n: rupiah(n, lang))), lang
     )
     controls.downloads(shown, f"claims-{donor_id}")
     with st.expander(_("Sentences for your sustainability report")):
@@ -243,7 +242,7 @@ trail_shown = trail[
         "protected_months",
     ]
 ]
-st.dataframe(
+controls.table(
     trail_shown.assign(
         received_on=trail_shown["received_on"].map(lambda d: date_text(d, lang)),
         amount_idr=trail_shown["amount_idr"].map(lambda n: rupiah(n, lang)),
@@ -252,7 +251,7 @@ st.dataframe(
         workers=trail_shown["workers"].map(lambda n: number(n, lang)),
         protected_months=trail_shown["protected_months"].map(lambda n: number(n, lang)),
     ),
-    hide_index=True,
+    lang,
 )
 controls.downloads(trail_shown, f"donations-{donor_id}")
 chosen = st.selectbox(
@@ -273,8 +272,7 @@ if chosen:
             rows=number(len(coverage), lang), donation=chosen
         )
     )
-    st.dataframe(
-        coverage.assign(amount_idr=coverage["amount_idr"].map(lambda n: rupiah(n, lang))),
-        hide_index=True,
+    controls.table(
+        coverage.assign(amount_idr=coverage["amount_idr"].map(lambda n: rupiah(n, lang))), lang
     )
     controls.downloads(coverage, f"coverage-{chosen}")

@@ -71,7 +71,10 @@ row.download_button(
 
 st.header(_("Data dictionary"), anchor=False)
 dictionary = pd.DataFrame(
-    {"column": list(open_data.DATA_DICTIONARY), "meaning": list(open_data.DATA_DICTIONARY.values())}
+    {
+        _("Column"): list(open_data.DATA_DICTIONARY),
+        _("Meaning"): [_(meaning) for meaning in open_data.DATA_DICTIONARY.values()],
+    }
 )
 st.dataframe(dictionary, hide_index=True)
 controls.downloads(dictionary, "data-dictionary")

@@ -63,6 +63,22 @@ def test_the_impact_page_draws_every_section_and_expands_a_donation(open_page, d
     assert "baris cakupan dibiayai donasi" in at.caption[-1].value
 
 
+@pytest.mark.parametrize(
+    ("lang", "headings"),
+    [
+        ("id", ["Donasi", "Diterima", "Jumlah", "Dialokasikan", "Saldo", "Pekerja"]),
+        ("en", ["Donation", "Received", "Amount", "Allocated", "Balance", "Workers"]),
+    ],
+)
+def test_the_donation_trail_is_headed_in_the_page_language(open_page, demo_url, lang, headings):
+    at = open_page(demo_url, "donor_impact", donor="BUMN-001", lang=lang)
+    trail = at.dataframe[-1]
+    shown = [column.get("label", name) for name, column in json.loads(trail.proto.columns).items()]
+    assert shown[: len(headings)] == headings
+    # Only the headings change: the frame (and its downloads) keeps the machine names.
+    assert list(trail.value.columns[:2]) == ["donation_id", "received_on"]
+
+
 def test_a_period_keeps_only_the_donations_received_in_it(open_page, demo_url):
     at = open_page(demo_url, "donor_impact", donor="BUMN-001")
     all_time = metrics(at)["Donasi"]
