@@ -13,7 +13,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import labels
-from dashboard.formatting import date_text
 from dashboard.i18n import translator
 from dashboard.shell import language, query
 from queries.figures import Period
@@ -143,16 +142,6 @@ def period_picker() -> tuple[Period, dt.date]:
         start, end = end, start
     as_of = min(end, today) if end else today
     return Period(start, end), as_of
-
-
-def period_text(period: Period) -> str:
-    lang = language()
-    _ = translator(lang)
-    if period.is_all_time:
-        return _("all time")
-    start = date_text(period.start, lang, "long") if period.start else _("the start")
-    end = date_text(period.end, lang, "long") if period.end else _("today")
-    return f"{start} – {end}"
 
 
 def language_picker() -> str:

@@ -98,7 +98,8 @@ def growth_texts(now: LedgerFigures, before: LedgerFigures, lang: str) -> list[s
     return texts
 
 
-def _period_text(period: Period, lang: str) -> str:
+def period_text(period: Period, lang: str) -> str:
+    """A period as a reader says it: "all time", or "1 January 2025 – today"."""
     _ = translator(lang)
     if period.is_all_time:
         return _("all time")
@@ -260,7 +261,7 @@ def presentation(
     )
     charts.append(_claims_chart(claims, lang))
     subtitle = _("Impact report, donations received {period}").format(
-        period=_period_text(period, lang)
+        period=period_text(period, lang)
     )
     footnote = _(
         "Data as of {date}. Figures as defined by the Lingkaran data contract v1; public "

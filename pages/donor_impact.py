@@ -7,7 +7,7 @@ from dashboard import charts, controls, labels, shell
 from dashboard.deck import build_deck
 from dashboard.formatting import date_text, number, percent, rupiah, rupiah_ratio, usd
 from dashboard.i18n import LANGUAGES, translator
-from dashboard.presentation import presentation
+from dashboard.presentation import period_text, presentation
 from dashboard.sentences import claim_sentence
 from dashboard.statement import render_statement, statement_of
 from queries import donor
@@ -36,7 +36,7 @@ f = head.figures
 st.subheader(f"{shell.plain(info.name)} · {labels.donor_type(info.type, lang)}", anchor=False)
 st.caption(
     _("Donations received {period}; workers protected now as of {date}.").format(
-        period=controls.period_text(period), date=date_text(as_of, lang, "long")
+        period=period_text(period, lang), date=date_text(as_of, lang, "long")
     )
 )
 if f.donated_idr == 0:
