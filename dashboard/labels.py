@@ -50,6 +50,16 @@ COLUMNS = {
     "months": N_("Months"),
     "figure": N_("Figure"),
     "growth_percent": N_("Growth"),
+    "imported_at": N_("Imported at"),
+    "kind": N_("Kind"),
+    "file_name": N_("File"),
+    "new": N_("New"),
+    "updated": N_("Updated"),
+    "unchanged": N_("Unchanged"),
+    "at": N_("At"),
+    "who": N_("Who"),
+    "action": N_("Action"),
+    "detail": N_("Detail"),
 }
 
 # Colour-blind-safe (Okabe-Ito); the same meaning has the same colour on every page.

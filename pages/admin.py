@@ -5,16 +5,15 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import select
 
-from dashboard import shell
+from dashboard import controls, shell
 from dashboard.access import audit
 from dashboard.allocator import allocate
 from dashboard.checks import check_ledger
 from dashboard.errors import ImportRefused, LedgerError
 from dashboard.i18n import translator
 from dashboard.importer import KINDS, import_file
-from dashboard.schema import AuditEntry, ImportLog
+from queries import admin
 
 lang = shell.language()
 _ = translator(lang)
@@ -89,37 +88,6 @@ if right.button(_("Check the ledger"), key="check"):
     audit(engine, access.who, "check", f"{len(violations)} violation(s)")
 
 st.header(_("Import log"), anchor=False)
-with engine.connect() as conn:
-    imports = pd.DataFrame(
-        conn.execute(
-            select(
-                ImportLog.imported_at,
-                ImportLog.kind,
-                ImportLog.file_name,
-                ImportLog.rows_new,
-                ImportLog.rows_updated,
-                ImportLog.rows_unchanged,
-                ImportLog.sha256,
-            )
-            .order_by(ImportLog.id.desc())
-            .limit(200)
-        ).all(),
-        columns=["imported_at", "kind", "file_name", "new", "updated", "unchanged", "sha256"],
-    )
-    audit_log = pd.DataFrame(
-        conn.execute(
-            select(
-                AuditEntry.at,
-                AuditEntry.actor,
-                AuditEntry.action,
-                AuditEntry.detail,
-                AuditEntry.sha256,
-            )
-            .order_by(AuditEntry.id.desc())
-            .limit(200)
-        ).all(),
-        columns=["at", "who", "action", "detail", "sha256"],
-    )
-st.dataframe(imports, hide_index=True)
+controls.table(admin.import_log(engine), lang)
 st.header(_("Audit log"), anchor=False)
-st.dataframe(audit_log, hide_index=True)
+controls.table(admin.audit_log(engine), lang)
