@@ -260,6 +260,9 @@ def claims_by_program(claims: pd.DataFrame, title: str, lang: str = DEFAULT_LANG
     frame["order"] = quarters.map(lambda q: q.ordinal)
     totals = frame.groupby(["order", "quarter", "program"], as_index=False)["amount_idr"].sum()
     totals = totals.sort_values("order")
+    # Every quarter from the first claim to the last, so quiet quarters show as gaps.
+    every = pd.period_range(quarters.min(), quarters.max(), freq="Q")
+    axis = [quarter.format(quarter=q.quarter, year=q.year) for q in every]
     for program, rows in totals.groupby("program"):
         figure.add_trace(
             go.Bar(
@@ -273,13 +276,16 @@ def claims_by_program(claims: pd.DataFrame, title: str, lang: str = DEFAULT_LANG
         )
     figure.update_layout(
         barmode="stack",
+        # A lone quarter would otherwise be one bar as wide as the chart.
+        bargap=max(0.2, 1 - 0.1 * len(axis)),
         height=360,
         yaxis_title=_("Rupiah"),
         xaxis={
             "title": _("Quarter of the incident"),
             "type": "category",
             "categoryorder": "array",
-            "categoryarray": list(dict.fromkeys(totals["quarter"])),
+            "categoryarray": axis,
+            "range": [-0.5, len(axis) - 0.5],
         },
     )
     return figure

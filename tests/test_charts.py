@@ -1,0 +1,37 @@
+"""dashboard.charts: what a reader sees on the axes, checked on the figure itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from dashboard.charts import claims_by_program
+
+
+def claims(*months: dt.date) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "incident_month": list(months),
+            "program": ["JKK"] * len(months),
+            "amount_idr": [6_855_000] * len(months),
+        }
+    )
+
+
+def test_quiet_quarters_between_claims_show_as_gaps():
+    figure = claims_by_program(claims(dt.date(2024, 3, 1), dt.date(2025, 2, 1)), "t", "en")
+    assert list(figure.layout.xaxis.categoryarray) == [
+        "Q1 2024",
+        "Q2 2024",
+        "Q3 2024",
+        "Q4 2024",
+        "Q1 2025",
+    ]
+    assert list(figure.data[0].x) == ["Q1 2024", "Q1 2025"]
+
+
+def test_a_lone_quarter_is_a_narrow_bar_not_the_whole_chart():
+    figure = claims_by_program(claims(dt.date(2024, 3, 1)), "t", "id")
+    assert list(figure.layout.xaxis.categoryarray) == ["K1 2024"]
+    assert figure.layout.bargap >= 0.8
