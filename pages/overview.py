@@ -152,32 +152,49 @@ for by, label, title, colour in (
 
 # ── Claims ─────────────────────────────────────────────────────────────────────────────────
 st.subheader(_("Claims paid by program"), anchor=False)
-claims = suppress(
-    shell.query(public.paid_claims), ["quarter", "program"], "claims", ["amount_idr"], k
-)
-visible = claims[~claims["suppressed"]]
-claims_chart = go.Figure()
-for program, rows in visible.groupby("program"):
-    claims_chart.add_trace(
-        go.Bar(
-            x=rows["quarter"],
-            y=rows["amount_idr"].astype("int64"),
-            name=labels.program(program, lang),
-            marker={"color": labels.PROGRAM_COLOURS.get(program, labels.NEUTRAL_COLOUR)},
-        )
+# Quarters when they publish most claims; otherwise years, whose cells are larger.
+for grain in ("quarter", "year"):
+    every = shell.query(public.paid_claims, grain)
+    claims = suppress(every, [grain, "program"], "claims", ["amount_idr"], k)
+    visible = claims[~claims["suppressed"]]
+    if 2 * visible["claims"].sum() >= every["claims"].sum():
+        break
+GRAINS = {
+    "quarter": (_("Benefits paid by quarter of the incident (rupiah)"), _("Quarter")),
+    "year": (_("Benefits paid by year of the incident (rupiah)"), _("Year")),
+}
+if visible.empty:
+    st.info(
+        _(
+            "Too few paid claims to publish them by period without identifying anyone (each "
+            "period and program needs at least {k}). The totals above include them."
+        ).format(k=k)
     )
-claims_chart.update_layout(
-    template=charts.TEMPLATE,
-    title=_("Benefits paid by quarter of the incident (rupiah)"),
-    barmode="stack",
-    xaxis={"title": _("Quarter"), "type": "category", "categoryorder": "category ascending"},
-    yaxis_title=_("Rupiah"),
-    height=380,
-)
-st.plotly_chart(claims_chart, key="claims")
+else:
+    claims_chart = go.Figure()
+    for program, rows in visible.groupby("program"):
+        claims_chart.add_trace(
+            go.Bar(
+                x=rows[grain],
+                y=rows["amount_idr"].astype("int64"),
+                name=labels.program(program, lang),
+                marker={"color": labels.PROGRAM_COLOURS.get(program, labels.NEUTRAL_COLOUR)},
+            )
+        )
+    title, axis = GRAINS[grain]
+    claims_chart.update_layout(
+        template=charts.TEMPLATE,
+        title=title,
+        barmode="stack",
+        bargap=max(0.2, 1 - 0.1 * visible[grain].nunique()),  # one period: not one wide slab
+        xaxis={"title": axis, "type": "category", "categoryorder": "category ascending"},
+        yaxis_title=_("Rupiah"),
+        height=380,
+    )
+    st.plotly_chart(claims_chart, key="claims")
 st.caption(
     _(
-        "{cells} quarter-program cells with fewer than {k} claims are not shown. All paid "
+        "{cells} period-program cells with fewer than {k} claims are not shown. All paid "
         "claims are included, also those outside any donation's protection."
     ).format(cells=number(int(claims["suppressed"].sum()), lang), k=k)
 )

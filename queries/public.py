@@ -130,8 +130,11 @@ def aggregates(conn: Connection, by: tuple[str, ...], today: dt.date | None = No
 
 
 @connected
-def paid_claims(conn: Connection) -> pd.DataFrame:
-    """Paid claims per quarter of the incident and program: count and rupiah, unsuppressed."""
+def paid_claims(conn: Connection, grain: str = "quarter") -> pd.DataFrame:
+    """Paid claims per ``grain`` ("quarter": ``2024-Q1``, or "year": ``2024``) of the incident
+    and program: count and rupiah, unsuppressed."""
+    if grain not in ("quarter", "year"):
+        raise ValueError(f"grain is quarter or year, not {grain!r}")
     rows = conn.execute(
         select(Claim.incident_month, Claim.program, func.count(), sum_int(Claim.amount_idr))
         .where(Claim.status == "paid")
@@ -139,10 +142,13 @@ def paid_claims(conn: Connection) -> pd.DataFrame:
     ).all()
     frame = pd.DataFrame(rows, columns=["month", "program", "claims", "amount_idr"])
     if frame.empty:
-        return pd.DataFrame(columns=["quarter", "program", "claims", "amount_idr"])
-    frame["quarter"] = [f"{(m // 12)}-Q{(m % 12) // 3 + 1}" for m in frame["month"]]
+        return pd.DataFrame(columns=[grain, "program", "claims", "amount_idr"])
+    if grain == "quarter":
+        frame[grain] = [f"{(m // 12)}-Q{(m % 12) // 3 + 1}" for m in frame["month"]]
+    else:
+        frame[grain] = [str(m // 12) for m in frame["month"]]
     return (
-        frame.groupby(["quarter", "program"], as_index=False)[["claims", "amount_idr"]]
+        frame.groupby([grain, "program"], as_index=False)[["claims", "amount_idr"]]
         .sum()
         .astype({"claims": "int64", "amount_idr": "int64"})
     )

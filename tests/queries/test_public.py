@@ -55,6 +55,12 @@ def test_paid_claims_by_quarter_include_claims_outside_coverage(example):
     ]
 
 
+def test_paid_claims_by_year_add_up_the_quarters(example):
+    assert public.paid_claims(example, "year").values.tolist() == [["2024", "JKK", 2, 8_000_000]]
+    with pytest.raises(ValueError, match="quarter or year"):
+        public.paid_claims(example, "month")
+
+
 def test_monthly_protection_and_donations_by_type(example):
     months = public.monthly_protection(example, TODAY)
     by_month = dict(zip(months["month"], months["protected_workers"], strict=True))
