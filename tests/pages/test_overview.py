@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,12 @@ def test_an_unreachable_database_gives_a_message_not_a_traceback(monkeypatch, ur
     at.run()
     assert not at.exception
     assert "Basis data buku besar tidak dapat dibuka" in at.error[0].value
+
+
+def test_claims_too_few_by_quarter_are_shown_by_year_not_as_an_empty_chart(monkeypatch, demo_url):
+    # The 5,000-worker demo: no quarter-program cell reaches 10 paid claims.
+    at = run_app(monkeypatch, demo_url)
+    chart = next(c for c in at.get("plotly_chart") if '"Tahun"' in c.proto.spec)
+    spec = json.loads(chart.proto.spec)
+    assert spec["layout"]["title"]["text"] == "Manfaat dibayarkan per tahun kejadian (rupiah)"
+    assert spec["data"] and all(len(trace["x"]) > 0 for trace in spec["data"])
