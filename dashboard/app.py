@@ -43,6 +43,10 @@ else:
         st.error(_("Lingkaran refuses to start in production mode:"))
         st.markdown("\n".join(f"- {problem}" for problem in problems))
         st.stop()
+    if st.user.is_logged_in:  # who is signed in, and the way out, on every page
+        with st.sidebar:
+            st.caption(_("Signed in as {who}").format(who=shell.plain(st.user.get("email", ""))))
+            st.button(_("Log out"), key="sidebar-logout", on_click=st.logout)
 navigation = st.navigation(
     {
         _("Public"): [

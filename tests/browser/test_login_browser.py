@@ -125,6 +125,18 @@ def test_a_donor_user_logs_in_sees_only_their_donor_and_logs_out(production_app,
     page.goto(f"{url}/admin")
     page.get_by_text("Halaman ini untuk administrator").wait_for(timeout=30_000)
 
+    # Log out from the sidebar: the donor pages are private again.
+    assert page.get_by_text("Masuk sebagai ana@example.org").count() == 1
+    page.get_by_role("button", name="Keluar").click()
+    # Streamlit ends the session at the provider too (its end-session endpoint), which sends
+    # the browser back to the app.
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(lambda address: address.startswith(url), timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{url}/donor?donor=CSR-001")
+    page.get_by_text("Halaman donatur bersifat pribadi").wait_for(timeout=30_000)
+    assert "Jejak donasi" not in page.locator("body").inner_text()
+
 
 def test_an_admin_imports_a_file_through_the_browser(production_app, page, tmp_path):
     url, folder = production_app
