@@ -4,13 +4,16 @@
 routes in one process.)
 """
 
+import contextlib
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from dashboard import controls, shell
 from dashboard.access import DEMO, mode, production_problems
+from dashboard.errors import LedgerError
 from dashboard.i18n import translator
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
@@ -47,6 +50,10 @@ else:
         with st.sidebar:
             st.caption(_("Signed in as {who}").format(who=shell.plain(st.user.get("email", ""))))
             st.button(_("Log out"), key="sidebar-logout", on_click=st.logout)
+viewer_is_admin = False
+# An unreachable ledger is left to the page, which says so in words (shell.friendly_failures).
+with contextlib.suppress(SQLAlchemyError, LedgerError, OSError):
+    viewer_is_admin = shell.viewer().admin
 navigation = st.navigation(
     {
         _("Public"): [
@@ -60,7 +67,14 @@ navigation = st.navigation(
         _("Donors"): [
             page("donor_impact.py", _("Donation impact"), "volunteer_activism", "donor"),
             page("donor_compare.py", _("Compare periods"), "compare_arrows", "compare"),
-            page("admin.py", _("Admin console"), "admin_panel_settings", "admin"),
+            # Listed for admins only; anyone else who opens /admin is told it is not theirs.
+            page(
+                "admin.py",
+                _("Admin console"),
+                "admin_panel_settings",
+                "admin",
+                visibility="visible" if viewer_is_admin else "hidden",
+            ),
         ],
     }
 )

@@ -121,6 +121,8 @@ def test_a_donor_user_logs_in_sees_only_their_donor_and_logs_out(production_app,
     page.get_by_role("option").first.click()
     page.get_by_text("Jejak donasi").wait_for(timeout=30_000)
     screenshot(page, "login_donor_user", height=1400)
+    assert page.get_by_role("link", name="Dampak donasi").count() == 1
+    assert page.get_by_role("link", name="Konsol admin").count() == 0  # not listed for her
 
     page.goto(f"{url}/admin")
     page.get_by_text("Halaman ini untuk administrator").wait_for(timeout=30_000)
@@ -144,6 +146,7 @@ def test_an_admin_imports_a_file_through_the_browser(production_app, page, tmp_p
     page.goto(f"{url}/admin")
     page.get_by_text("Impor berkas kontrak").wait_for(timeout=30_000)
     wait_for_app(page)
+    assert page.get_by_role("link", name="Konsol admin").count() == 1
     good = write_csv(
         tmp_path,
         "donors-new.csv",
