@@ -26,19 +26,24 @@ pio.templates["lingkaran"] = go.layout.Template(
         yaxis={"gridcolor": "#EEEEEE", "zeroline": False},
         legend={"orientation": "h", "y": -0.15},
         hoverlabel={"bgcolor": "white"},
-        separators=",.",  # Indonesian: 1.234.567,5
         colorway=["#0072B2", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#56B4E9", "#999999"],
         yaxis_tickformat=",d",
     )
 )
 TEMPLATE = "plotly+lingkaran"
+# Plotly's decimal then thousands separator, as Babel writes numbers in each language.
+SEPARATORS = {"id": ",.", "en": ".,"}  # 1.234.567,5 and 1,234,567.5
 TOP_PROVINCES = 8
 
 
-def _figure(title: str) -> go.Figure:
-    figure = go.Figure()
-    figure.update_layout(template=TEMPLATE, title=title)
+def style(figure: go.Figure, lang: str = DEFAULT_LANGUAGE, **layout) -> go.Figure:
+    """The Lingkaran template and the language's digit separators, on any figure."""
+    figure.update_layout(template=TEMPLATE, separators=SEPARATORS[lang], **layout)
     return figure
+
+
+def _figure(title: str, lang: str) -> go.Figure:
+    return style(go.Figure(), lang, title=title)
 
 
 def flow_sankey(
@@ -50,7 +55,7 @@ def flow_sankey(
     balance (``balances``: year -> rupiah) flows to its own node, so every rupiah shows.
     """
     _ = translator(lang)
-    figure = _figure(title)
+    figure = _figure(title, lang)
     if flow.empty:
         return figure
     flow = flow.copy()
@@ -144,7 +149,7 @@ def protection_over_time(
     """Workers protected each month (line) with the donations received (bars), two axes."""
     _ = translator(lang)
     figure = make_subplots(specs=[[{"secondary_y": True}]])
-    figure.update_layout(template=TEMPLATE, title=title, height=420)
+    style(figure, lang, title=title, height=420)
     if monthly.empty:
         return figure
     figure.add_trace(
@@ -185,7 +190,7 @@ def protection_over_time(
 
 def cumulative_money(monthly: pd.DataFrame, title: str, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     _ = translator(lang)
-    figure = _figure(title)
+    figure = _figure(title, lang)
     if monthly.empty:
         return figure
     for column, name, colour in (
@@ -212,7 +217,7 @@ def ranked_bars(
 ) -> go.Figure:
     """Workers per group, largest on top (works offline: no map tiles)."""
     _ = translator(lang)
-    figure = _figure(title)
+    figure = _figure(title, lang)
     if frame.empty:
         return figure
     ordered = frame.sort_values("workers")
@@ -250,7 +255,7 @@ def ranked_bars(
 def claims_by_program(claims: pd.DataFrame, title: str, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """Paid claims per quarter, stacked by program, in rupiah."""
     _ = translator(lang)
-    figure = _figure(title)
+    figure = _figure(title, lang)
     if claims.empty:
         return figure
     frame = claims.copy()

@@ -102,9 +102,9 @@ controls.table(
 )
 controls.downloads(table, f"compare-{donor_id}-{year}")
 
-figure = go.Figure()
-figure.update_layout(
-    template=charts.TEMPLATE,
+figure = charts.style(
+    go.Figure(),
+    lang,
     title=_("Workers protected each month: donations of {previous} and {year}").format(
         previous=year - 1, year=year
     ),

@@ -67,8 +67,9 @@ workers_chart = go.Figure(
         name=_("Workers protected now"),
     )
 )
-workers_chart.update_layout(
-    template=charts.TEMPLATE,
+charts.style(
+    workers_chart,
+    lang,
     title=_("Workers protected each month"),
     xaxis_title=_("Month"),
     yaxis_title=_("Workers"),
@@ -87,8 +88,9 @@ for code in labels.DONOR_TYPES:
             line={"color": labels.DONOR_TYPE_COLOURS[code]},
         )
     )
-donations_chart.update_layout(
-    template=charts.TEMPLATE,
+charts.style(
+    donations_chart,
+    lang,
     title=_("Donations by donor type, cumulative (rupiah)"),
     xaxis_title=_("Month"),
     yaxis_title=_("Rupiah"),
@@ -171,23 +173,37 @@ if visible.empty:
         ).format(k=k)
     )
 else:
+
+    def period_label(key: str) -> str:
+        """``2024-Q3`` as the page's language writes a quarter (K3 2024, Q3 2024); a year as is."""
+        if grain != "quarter":
+            return key
+        year, quarter = key.split("-Q")
+        return _("Q{quarter} {year}").format(quarter=quarter, year=year)
+
     claims_chart = go.Figure()
     for program, rows in visible.groupby("program"):
         claims_chart.add_trace(
             go.Bar(
-                x=rows[grain],
+                x=rows[grain].map(period_label),
                 y=rows["amount_idr"].astype("int64"),
                 name=labels.program(program, lang),
                 marker={"color": labels.PROGRAM_COLOURS.get(program, labels.NEUTRAL_COLOUR)},
             )
         )
     title, axis = GRAINS[grain]
-    claims_chart.update_layout(
-        template=charts.TEMPLATE,
+    charts.style(
+        claims_chart,
+        lang,
         title=title,
         barmode="stack",
         bargap=max(0.2, 1 - 0.1 * visible[grain].nunique()),  # one period: not one wide slab
-        xaxis={"title": axis, "type": "category", "categoryorder": "category ascending"},
+        xaxis={
+            "title": axis,
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": [period_label(key) for key in sorted(visible[grain].unique())],
+        },
         yaxis_title=_("Rupiah"),
         height=380,
     )

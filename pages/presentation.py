@@ -74,10 +74,7 @@ for chart in content.charts:
             )
         else:
             figure.add_trace(go.Bar(x=chart.categories, y=values, name=name))
-    separators = ",." if lang == "id" else ".,"  # decimal, thousands
-    figure.update_layout(
-        template=charts.TEMPLATE, title=chart.title, height=380, separators=separators
-    )
+    charts.style(figure, lang, title=chart.title, height=380)
     st.plotly_chart(figure, key=f"chart-{chart.key}")
     st.markdown(f"**{chart.takeaway}**")
     images = st.container(horizontal=True)

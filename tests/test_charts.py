@@ -35,3 +35,8 @@ def test_a_lone_quarter_is_a_narrow_bar_not_the_whole_chart():
     figure = claims_by_program(claims(dt.date(2024, 3, 1)), "t", "id")
     assert list(figure.layout.xaxis.categoryarray) == ["K1 2024"]
     assert figure.layout.bargap >= 0.8
+
+
+def test_digits_are_grouped_as_the_language_writes_them():
+    assert claims_by_program(claims(dt.date(2024, 3, 1)), "t", "id").layout.separators == ",."
+    assert claims_by_program(claims(dt.date(2024, 3, 1)), "t", "en").layout.separators == ".,"

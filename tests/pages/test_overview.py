@@ -19,11 +19,13 @@ from queries.figures import ledger_figures
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
-def run_app(monkeypatch, url: str) -> AppTest:
+def run_app(monkeypatch, url: str, lang: str | None = None) -> AppTest:
     monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
     monkeypatch.setenv("LINGKARAN_MODE", "demo")
     st.cache_data.clear()  # a ledger rebuilt at the same URL within a second
     at = AppTest.from_file(APP, default_timeout=30)
+    if lang:
+        at.query_params["lang"] = lang
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
@@ -74,3 +76,11 @@ def test_claims_too_few_by_quarter_are_shown_by_year_not_as_an_empty_chart(monke
     spec = json.loads(chart.proto.spec)
     assert spec["layout"]["title"]["text"] == "Manfaat dibayarkan per tahun kejadian (rupiah)"
     assert spec["data"] and all(len(trace["x"]) > 0 for trace in spec["data"])
+
+
+def test_every_chart_in_english_groups_digits_the_english_way(monkeypatch, demo_url):
+    # 1,295,532,000 on an English axis, not 1.295.532.000.
+    at = run_app(monkeypatch, demo_url, lang="en")
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    assert len(specs) >= 5
+    assert {spec["layout"]["separators"] for spec in specs} == {".,"}
