@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -183,8 +182,9 @@ def demo(ctx: click.Context, port: int, workers: int) -> None:
     if not has_programme(engine):
         click.echo(f"Building the demo ledger ({number(workers)} workers) in {url} ...")
         seed_programme(engine, workers=workers, seed=2016, progress=True, echo=click.echo)
+    engine.dispose()
     click.echo(f"Lingkaran demo on http://localhost:{port} (database {url})")
-    sys.exit(_run_app(url, "demo", port=port, max_upload_mb=50))
+    _run_app(url, "demo", port=port, max_upload_mb=50)
 
 
 @main.command()
@@ -204,13 +204,9 @@ def serve(ctx: click.Context, port: int, address: str | None, max_upload_mb: int
         for problem in problems:
             click.echo(f"- {problem}", err=True)
         sys.exit(1)
-    open_ledger(ctx.obj["url"])  # the schema is current before the first visitor
+    open_ledger(ctx.obj["url"]).dispose()  # the schema is current before the first visitor
     click.echo(f"Lingkaran on port {port} (production mode)")
-    sys.exit(
-        _run_app(
-            ctx.obj["url"], "production", port=port, max_upload_mb=max_upload_mb, address=address
-        )
-    )
+    _run_app(ctx.obj["url"], "production", port=port, max_upload_mb=max_upload_mb, address=address)
 
 
 def _secrets() -> dict:
@@ -227,7 +223,7 @@ def _secrets() -> dict:
 
 def _run_app(
     url: str, mode: str, *, port: int, max_upload_mb: int, address: str | None = None
-) -> int:
+) -> None:
     """`streamlit run dashboard/server.py` (pages and /api/v1) with the settings every
     deployment needs, whatever folder it starts from: no traceback in the browser, the
     viewer toolbar only, XSRF protection, no usage statistics, the upload limit."""
@@ -258,7 +254,11 @@ def _run_app(
     ]
     if address:
         command += ["--server.address", address]
-    return subprocess.call(command, env=environment)
+    sys.stdout.flush()
+    # Become the Streamlit server rather than its parent: a stop signal (a service manager's
+    # SIGTERM, a test's terminate()) then reaches the server itself. A parent that waited in
+    # subprocess.call died alone and left the server running.
+    os.execve(sys.executable, command, environment)
 
 
 @main.group()

@@ -49,6 +49,18 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> 
     raise RuntimeError(f"the app did not answer at {url} within {seconds} s")
 
 
+def stop_app(process: subprocess.Popen, url: str) -> None:
+    """Stop the app and make sure it is gone: `lingkaran demo` once left its Streamlit
+    server running after its own process had been terminated."""
+    process.terminate()
+    process.wait(timeout=20)
+    try:
+        urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+    except OSError:
+        return
+    raise AssertionError(f"the app still answers at {url} after its process ended")
+
+
 @pytest.fixture(scope="session")
 def app_url(demo_url: str, tmp_path_factory) -> Iterator[str]:
     """`lingkaran --db <demo> demo --port N`, exactly as a user starts it."""
@@ -65,8 +77,7 @@ def app_url(demo_url: str, tmp_path_factory) -> Iterator[str]:
         _wait_until_up(url, process)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop_app(process, url)
         log.close()
 
 

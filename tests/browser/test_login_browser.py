@@ -12,7 +12,7 @@ from sqlalchemy import select
 from dashboard.access import add_membership
 from dashboard.db import open_ledger
 from dashboard.schema import AuditEntry
-from tests.browser.conftest import _free_port, _wait_until_up, screenshot, wait_for_app
+from tests.browser.conftest import _free_port, _wait_until_up, screenshot, stop_app, wait_for_app
 from tests.conftest import write_csv
 
 pytestmark = pytest.mark.browser
@@ -77,8 +77,7 @@ def production_app(provider, demo_url, tmp_path_factory):
         _wait_until_up(url, process)
         yield url, folder
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop_app(process, url)
         log.close()
 
 
