@@ -152,15 +152,12 @@ def language_picker() -> str:
     from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
     requested = st.query_params.get("lang")
-    if requested in LANGUAGES and st.session_state.get("lang") is None:
-        st.session_state["lang"] = requested
+    if st.session_state.get("lang") is None:  # first run, or the control was cleared
+        st.session_state["lang"] = requested if requested in LANGUAGES else DEFAULT_LANGUAGE
     chosen = (
+        # The value lives in session state only: a default as well makes Streamlit warn.
         st.segmented_control(
-            "Bahasa / Language",
-            list(LANGUAGES),
-            format_func=LANGUAGES.get,
-            default=DEFAULT_LANGUAGE,
-            key="lang",
+            "Bahasa / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang"
         )
         or DEFAULT_LANGUAGE
     )
