@@ -70,8 +70,8 @@ def _set_period(start: dt.date | None, end: dt.date | None) -> None:
 def donor_picker(access) -> str | None:
     """The donor chosen in the picker (``?donor=ID`` in the link), or None with a message.
 
-    Until access control lands any donor can be picked; an id in the link that is not in the
-    ledger is named in a warning instead of silently showing someone else.
+    The list is the viewer's donors (every donor in demo mode); an id in the link outside it is
+    named in a warning instead of silently showing someone else.
     """
     from queries import donor
 
