@@ -151,13 +151,20 @@ def _ranked_chart(key: str, frame: pd.DataFrame, column: str, name, title: str, 
     return Chart(key, "bar", title, takeaway, categories, {_("Workers"): values}, _("workers"))
 
 
-def _claims_chart(claims: pd.DataFrame, lang: str) -> Chart:
-    """Paid claims per program, in rupiah (claims: program, claims, amount_idr)."""
+def _claims_chart(claims: pd.DataFrame, lang: str, withheld: tuple[int, int] = (0, 0)) -> Chart:
+    """Paid claims per program, in rupiah (claims: program, claims, amount_idr).
+
+    ``withheld``: claims and rupiah of the programs too small to publish alone; they show
+    together as one column, so the chart still adds up to the headline.
+    """
     _ = translator(lang)
     by_program = claims.groupby("program")[["claims", "amount_idr"]].sum()
     programs = [p for p in labels.PROGRAMS if p in by_program.index]
     amounts = [int(by_program.loc[p, "amount_idr"]) for p in programs]
-    count = int(by_program["claims"].sum()) if len(by_program) else 0
+    count = (int(by_program["claims"].sum()) if len(by_program) else 0) + withheld[0]
+    if withheld[0]:
+        programs.append(_("Programs with few claims (withheld)"))
+        amounts.append(withheld[1])
     takeaway = (
         _("{claims} paid claims brought {amount} to workers and their families.").format(
             claims=number(count, lang), amount=rupiah(sum(amounts), lang)
@@ -218,6 +225,7 @@ def presentation(
         provinces = donor.breakdown(profile, "province")
         occupations = donor.breakdown(profile, "occupation")
         claims = donor.claims(engine, access, donor_id, period, as_of).assign(claims=1)
+        withheld = (0, 0)  # a donor sees its own claims one by one
         money = _money_chart(months, lang) if not months.empty else None
     else:
         title = _("GN Lingkaran programme")
@@ -233,6 +241,11 @@ def presentation(
             public.attributed_claims(engine), ["program"], "claims", ["amount_idr"], k
         )
         claims = claims[~claims["suppressed"]].astype({"claims": "int64", "amount_idr": "int64"})
+        # The headline publishes the totals, so what is withheld by program shows as one sum.
+        withheld = (
+            figures.claims_paid_count - int(claims["claims"].sum()),
+            figures.claims_paid_idr - int(claims["amount_idr"].sum()),
+        )
         money = None
     charts = []
     if not months.empty:
@@ -259,7 +272,7 @@ def presentation(
             lang,
         )
     )
-    charts.append(_claims_chart(claims, lang))
+    charts.append(_claims_chart(claims, lang, withheld))
     subtitle = _("Impact report, donations received {period}").format(
         period=period_text(period, lang)
     )

@@ -189,3 +189,13 @@ def test_the_programme_deck_counts_the_claims_the_headline_counts(demo_engine, m
     claims = next(chart for chart in content.charts if chart.key == "claims")
     figures = ledger_figures(demo_engine, None, TODAY)
     assert sum(next(iter(claims.series.values()))) == figures.claims_paid_idr
+
+
+def test_claims_withheld_by_program_still_add_up_to_the_headline(demo_engine):
+    # k = 10 on the small demo: JKM has fewer than 10 claims, so JKK is withheld with it.
+    content = presentation(demo_engine, OPERATOR, None, as_of=TODAY, lang="en")
+    claims = next(chart for chart in content.charts if chart.key == "claims")
+    figures = ledger_figures(demo_engine, None, TODAY)
+    assert claims.categories == ["Programs with few claims (withheld)"]
+    assert next(iter(claims.series.values())) == [figures.claims_paid_idr]
+    assert claims.takeaway.startswith(f"{figures.claims_paid_count} paid claims brought IDR ")
