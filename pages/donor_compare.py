@@ -32,9 +32,10 @@ if donor_id is None:
 info = shell.query(donor.donor_info, access, donor_id)
 today = dt.date.today()
 first_year = info.first_donation.year if info.first_donation else today.year
-year = st.selectbox(
-    _("Year"), list(range(today.year, first_year - 1, -1)), key="year", bind="query-params"
-)
+years = list(range(today.year, first_year - 1, -1))
+# The latest year with a donation, not an empty current year.
+latest = years.index(info.last_donation.year) if info.last_donation else 0
+year = st.selectbox(_("Year"), years, index=latest, key="year", bind="query-params")
 
 
 def same_span(year: int) -> Period:

@@ -54,6 +54,7 @@ class DonorInfo:
     name: str
     type: str
     first_donation: dt.date | None
+    last_donation: dt.date | None
 
 
 @connected
@@ -81,10 +82,16 @@ def donors(conn: Connection, access: Access) -> pd.DataFrame:
 
 @connected
 def donor_info(conn: Connection, access: Access, donor_id: str) -> DonorInfo | None:
-    """The donor's name, type and first donation; None when there is no such donor."""
+    """The donor's name, type, first and last donation; None when there is no such donor."""
     access.require(donor_id)
     row = conn.execute(
-        select(Donor.donor_id, Donor.name, Donor.type, func.min(Donation.received_on))
+        select(
+            Donor.donor_id,
+            Donor.name,
+            Donor.type,
+            func.min(Donation.received_on),
+            func.max(Donation.received_on),
+        )
         .outerjoin(Donation, Donation.donor_key == Donor.id)
         .where(Donor.donor_id == donor_id)
         .group_by(Donor.donor_id, Donor.name, Donor.type)

@@ -140,7 +140,8 @@ def test_donors_for_the_picker_largest_first(example):
     assert frame.to_dict("records") == [
         {"donor_id": "D1", "name": "PT Contoh Peduli", "type": "corporate", "donated_idr": 300_000}
     ]
-    assert donor.donor_info(example, EVERYONE, "D1").first_donation == dt.date(2024, 4, 20)
+    info = donor.donor_info(example, EVERYONE, "D1")
+    assert (info.first_donation, info.last_donation) == (dt.date(2024, 4, 20), dt.date(2024, 4, 20))
     assert donor.donor_info(example, EVERYONE, "NOPE") is None
 
 
