@@ -92,9 +92,11 @@ def moment(value: dt.datetime | None) -> str:
     return f"{date_text(value.date(), lang, 'long')} {value:%H:%M} UTC"
 
 
+# The labels stay out of f-strings: pybabel does not see a _() call inside one.
+last_import, last_allocation = _("Last import"), _("Last allocation")
 st.markdown(
-    f"- {_('Last import')}: **{moment(when['last_import'])}**\n"
-    f"- {_('Last allocation')}: **{moment(when['last_allocation'])}**"
+    f"- {last_import}: **{moment(when['last_import'])}**\n"
+    f"- {last_allocation}: **{moment(when['last_allocation'])}**"
 )
 
 k = suppression_k()
