@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from sqlalchemy import Engine, exists, func, select
 from tqdm import tqdm
 
 from dashboard.allocator import allocate
-from dashboard.importer import import_file
+from dashboard.importer import contract_columns, import_file
 from dashboard.months import first_day, month_index, month_label, month_of
 from dashboard.schema import Coverage, CoveredWorker, Donor, Worker, sum_int
 from dashboard.values import provinces
@@ -134,7 +134,7 @@ def has_programme(engine: Engine) -> bool:
         return bool(conn.execute(select(exists().where(Donor.id.is_not(None)))).scalar())
 
 
-def _write_csv(path: Path, header: list[str], rows) -> Path:
+def _write_csv(path: Path, header: Sequence[str], rows) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -407,31 +407,23 @@ def seed_programme(
         donors = _donors(rng)
         _write_csv(
             files / "donors.csv",
-            ["donor_id", "name", "type", "show_name"],
+            contract_columns("donors"),
             ([d["donor_id"], d["name"], d["type"], d["show_name"]] for d in donors),
         )
         _write_csv(
             files / "rates.csv",
-            ["effective_from", "monthly_idr"],
+            contract_columns("rates"),
             [[month_label(month_index(2015, 7)), BASE_RATE]],
         )
         echo(f"generating {workers:,} workers ...")
         _write_csv(
             files / "workers.csv",
-            ["worker_id", "registered_on", "province", "occupation", "gender", "birth_year"],
+            contract_columns("workers"),
             _workers(rng, workers, today),
         )
         _write_csv(
             files / "donations.csv",
-            [
-                "donation_id",
-                "donor_id",
-                "received_on",
-                "amount_idr",
-                "months_per_worker",
-                "earmark_province",
-                "earmark_occupation",
-            ],
+            contract_columns("donations"),
             _donations(rng, donors, workers, today),
         )
         step("generate", "generated the contract files")
@@ -449,7 +441,7 @@ def seed_programme(
         claims = _claims(engine, rng, today)
         _write_csv(
             files / "claims.csv",
-            ["claim_id", "worker_id", "program", "incident_on", "status", "paid_on", "amount_idr"],
+            contract_columns("claims"),
             tqdm(claims, desc="claims", disable=not progress, leave=False),
         )
         result = import_file(engine, "claims", files / "claims.csv", today=today, progress=progress)

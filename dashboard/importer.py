@@ -640,6 +640,12 @@ KIND_HANDLERS: dict[str, Kind] = {
 }
 
 
+def contract_columns(kind: str) -> tuple[str, ...]:
+    """The columns of a ``kind`` file in the contract's order (CONTRACT.md "Files"): what the
+    importer reads is what the export and the demo write."""
+    return tuple(KIND_HANDLERS[kind].parsers(dt.date.today()))
+
+
 def _parsed_rows(
     run: _Run,
     table: Table,

@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from dashboard.db import alembic_config
 from dashboard.errors import ImportRefused, ValidationError
-from dashboard.importer import ImportResult, file_sha256, import_into
+from dashboard.importer import ImportResult, contract_columns, file_sha256, import_into
 from dashboard.months import month_label
 from dashboard.schema import Claim, Coverage, Donation, Donor, Rate, Worker
 
@@ -58,19 +58,19 @@ def _exports() -> dict[str, _Export]:
     donor = aliased(Donor)
     return {
         "donors": _Export(
-            ("donor_id", "name", "type", "show_name"),
+            contract_columns("donors"),
             lambda: select(Donor.donor_id, Donor.name, Donor.type, Donor.show_name).order_by(
                 Donor.id
             ),
             lambda r: [r[0], r[1], r[2], _yes_no(r[3])],
         ),
         "rates": _Export(
-            ("effective_from", "monthly_idr"),
+            contract_columns("rates"),
             lambda: select(Rate.effective_month, Rate.monthly_idr).order_by(Rate.effective_month),
             lambda r: [month_label(r[0]), str(r[1])],
         ),
         "workers": _Export(
-            ("worker_id", "registered_on", "province", "occupation", "gender", "birth_year"),
+            contract_columns("workers"),
             lambda: select(
                 Worker.worker_id,
                 Worker.registered_on,
@@ -82,15 +82,7 @@ def _exports() -> dict[str, _Export]:
             lambda r: [r[0], _iso(r[1]), r[2], r[3], r[4], str(r[5])],
         ),
         "donations": _Export(
-            (
-                "donation_id",
-                "donor_id",
-                "received_on",
-                "amount_idr",
-                "months_per_worker",
-                "earmark_province",
-                "earmark_occupation",
-            ),
+            contract_columns("donations"),
             lambda: (
                 select(
                     Donation.donation_id,
@@ -107,7 +99,7 @@ def _exports() -> dict[str, _Export]:
             lambda r: [r[0], r[1], _iso(r[2]), str(r[3]), str(r[4]), _text(r[5]), _text(r[6])],
         ),
         "coverage": _Export(
-            ("donation_id", "worker_id", "start_month", "months", "amount_idr"),
+            contract_columns("coverage"),
             lambda: (
                 select(
                     Donation.donation_id,
@@ -123,15 +115,7 @@ def _exports() -> dict[str, _Export]:
             lambda r: [r[0], r[1], month_label(r[2]), str(r[3]), str(r[4])],
         ),
         "claims": _Export(
-            (
-                "claim_id",
-                "worker_id",
-                "program",
-                "incident_on",
-                "status",
-                "paid_on",
-                "amount_idr",
-            ),
+            contract_columns("claims"),
             lambda: (
                 select(
                     Claim.claim_id,
