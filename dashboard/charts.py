@@ -42,6 +42,17 @@ def style(figure: go.Figure, lang: str = DEFAULT_LANGUAGE, **layout) -> go.Figur
     return figure
 
 
+def quarter_label(year: int, quarter: int, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A quarter as the language writes it: K3 2024 (id), Q3 2024 (en)."""
+    _ = translator(lang)
+    return _("Q{quarter} {year}").format(quarter=quarter, year=year)
+
+
+def bar_gap(columns: int) -> float:
+    """Room between bars: a few columns stay narrow instead of filling the whole chart."""
+    return max(0.2, 1 - 0.1 * columns)
+
+
 def _figure(title: str, lang: str) -> go.Figure:
     return style(go.Figure(), lang, title=title)
 
@@ -260,14 +271,13 @@ def claims_by_program(claims: pd.DataFrame, title: str, lang: str = DEFAULT_LANG
         return figure
     frame = claims.copy()
     quarters = pd.to_datetime(frame["incident_month"]).dt.to_period("Q")
-    quarter = _("Q{quarter} {year}")
-    frame["quarter"] = [quarter.format(quarter=q.quarter, year=q.year) for q in quarters]
+    frame["quarter"] = [quarter_label(q.year, q.quarter, lang) for q in quarters]
     frame["order"] = quarters.map(lambda q: q.ordinal)
     totals = frame.groupby(["order", "quarter", "program"], as_index=False)["amount_idr"].sum()
     totals = totals.sort_values("order")
     # Every quarter from the first claim to the last, so quiet quarters show as gaps.
     every = pd.period_range(quarters.min(), quarters.max(), freq="Q")
-    axis = [quarter.format(quarter=q.quarter, year=q.year) for q in every]
+    axis = [quarter_label(q.year, q.quarter, lang) for q in every]
     for program, rows in totals.groupby("program"):
         figure.add_trace(
             go.Bar(
@@ -281,8 +291,7 @@ def claims_by_program(claims: pd.DataFrame, title: str, lang: str = DEFAULT_LANG
         )
     figure.update_layout(
         barmode="stack",
-        # A lone quarter would otherwise be one bar as wide as the chart.
-        bargap=max(0.2, 1 - 0.1 * len(axis)),
+        bargap=bar_gap(len(axis)),
         height=360,
         yaxis_title=_("Rupiah"),
         xaxis={

@@ -175,11 +175,11 @@ if visible.empty:
 else:
 
     def period_label(key: str) -> str:
-        """``2024-Q3`` as the page's language writes a quarter (K3 2024, Q3 2024); a year as is."""
+        """``2024-Q3`` as the page's language writes a quarter; a year as it is."""
         if grain != "quarter":
             return key
         year, quarter = key.split("-Q")
-        return _("Q{quarter} {year}").format(quarter=quarter, year=year)
+        return charts.quarter_label(int(year), int(quarter), lang)
 
     claims_chart = go.Figure()
     for program, rows in visible.groupby("program"):
@@ -197,7 +197,7 @@ else:
         lang,
         title=title,
         barmode="stack",
-        bargap=max(0.2, 1 - 0.1 * visible[grain].nunique()),  # one period: not one wide slab
+        bargap=charts.bar_gap(visible[grain].nunique()),
         xaxis={
             "title": axis,
             "type": "category",
