@@ -123,7 +123,7 @@ def language() -> str:
 def viewer():
     """Who is looking. Demo mode: anyone sees every donor. Production: the logged-in user's
     memberships (by the e-mail the identity provider verified), or nobody."""
-    from dashboard.access import DEMO, NOBODY, Access, access_for, mode
+    from dashboard.access import DEMO, NOBODY, Access, mode
 
     if mode() == DEMO:
         return Access.everything("demo visitor", admin=True)
@@ -133,7 +133,16 @@ def viewer():
     email = user.get("email")
     if not email or user.get("email_verified") is False:
         return NOBODY
-    return access_for(ledger(), str(email))
+    return _memberships(database_url(), str(email))
+
+
+@st.cache_data(ttl=5, show_spinner=False, max_entries=1024)
+def _memberships(url: str, email: str):
+    """One membership query per user every few seconds, not one per call: the app shell and
+    the page both ask on every rerun. A membership removed takes effect within 5 s."""
+    from dashboard.access import access_for
+
+    return access_for(_engine(url), email)
 
 
 def require_member(*, admin: bool = False):
