@@ -25,9 +25,14 @@ st.caption(
 with st.form("verify"):
     donor_id = st.text_input(_("Donor id"), key="verify-donor").strip()
     left, middle, right = st.columns(3)
-    start = left.date_input(_("Donations received from (optional)"), value=None, key="v-from")
-    end = middle.date_input(_("to (optional)"), value=None, key="v-to")
-    as_of = right.date_input(_("Date of the figures"), value=dt.date.today(), key="v-as-of")
+    # Dates typed as the statement prints them and as the donor page takes them: DD/MM/YYYY.
+    start = left.date_input(
+        _("Donations received from (optional)"), value=None, key="v-from", format="DD/MM/YYYY"
+    )
+    end = middle.date_input(_("to (optional)"), value=None, key="v-to", format="DD/MM/YYYY")
+    as_of = right.date_input(
+        _("Date of the figures"), value=dt.date.today(), key="v-as-of", format="DD/MM/YYYY"
+    )
     code = st.text_input(
         _("Verification code"), placeholder="ABCD-EFGH-JKLM-NPQR-STUV", key="verify-code"
     )
