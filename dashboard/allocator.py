@@ -1,9 +1,11 @@
 """`lingkaran allocate`: turn donations into coverage rows (CONTRACT.md "Allocation").
 
 The rules, in the contract's words: donations in (received_on, donation_id) order; each funds
-blocks of ``months_per_worker`` months from the month after it was received (S); eligible
-workers registered before S, match the earmarks and have no coverage in the block; served in
-(registered_on, worker_id) order; never a partial block. Deterministic and append-only.
+blocks of ``months_per_worker`` months from the month after it was received (S), priced at the
+JKK+JKM rates plus (v2) the JHT rates for a ``jkk_jkm_jht`` donation; eligible workers
+registered before S, match the earmarks and have no coverage and (v2) no self-paid month in
+the block; served in (registered_on, worker_id) order; never a partial block. Deterministic
+and append-only.
 
 The workers are held as NumPy arrays in registration order, so choosing the eligible workers
 for one donation is a handful of vectorised comparisons over a prefix of the array instead
@@ -16,12 +18,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select, union_all
 from tqdm import tqdm
 
 from dashboard.bulk import insert_rows
 from dashboard.derived import last_coverage_id, refresh
 from dashboard.errors import LedgerError
+from dashboard.importer.rates import BASE_JHT_MONTHLY_IDR
 from dashboard.months import first_day, month_of
 from dashboard.schema import (
     COVERAGE_COLUMNS,
@@ -29,10 +32,11 @@ from dashboard.schema import (
     Coverage,
     Donation,
     Rate,
+    SelfPaid,
     Worker,
     sum_int,
 )
-from dashboard.values import OCCUPATIONS, provinces
+from dashboard.values import JKK_JKM, JKK_JKM_JHT, OCCUPATIONS, provinces
 
 NEVER = np.iinfo(np.int32).max
 WRITE_BATCH = 50_000
@@ -65,26 +69,48 @@ class AllocationResult:
 
 
 class RateSchedule:
-    """The monthly contribution in force for any month, from the ``rates`` table."""
+    """The monthly contributions in force for any month, from the ``rates`` table: JKK+JKM,
+    and (v2) JHT, whose rate carries forward from the last row that gave one."""
 
     def __init__(self, conn: Connection) -> None:
         rows = conn.execute(
-            select(Rate.effective_month, Rate.monthly_idr).order_by(Rate.effective_month)
+            select(Rate.effective_month, Rate.monthly_idr, Rate.jht_monthly_idr).order_by(
+                Rate.effective_month
+            )
         ).all()
         if not rows:
             raise LedgerError("the ledger has no contribution rates: import rates first")
-        self._months = [month for month, _ in rows]
-        self._amounts = [amount for _, amount in rows]
+        self._months = [month for month, _, _ in rows]
+        self._amounts = [amount for _, amount, _ in rows]
+        self._jht_amounts = []
+        jht = BASE_JHT_MONTHLY_IDR
+        for _, _, given in rows:
+            jht = jht if given is None else given
+            self._jht_amounts.append(jht)
 
-    def monthly(self, month: int) -> int:
-        index = np.searchsorted(self._months, month, side="right") - 1
+    def _index(self, month: int) -> int:
+        index = int(np.searchsorted(self._months, month, side="right")) - 1
         if index < 0:
             raise LedgerError("no contribution rate is in force before the schedule starts")
-        return int(self._amounts[index])
+        return index
 
-    def block_cost(self, start: int, months: int) -> int:
-        """The sum of the monthly rates in force over a block (CONTRACT.md "Allocation" 2)."""
-        return sum(self.monthly(month) for month in range(start, start + months))
+    def monthly(self, month: int) -> int:
+        return int(self._amounts[self._index(month)])
+
+    def jht_monthly(self, month: int) -> int:
+        return int(self._jht_amounts[self._index(month)])
+
+    def jht_cost(self, start: int, months: int) -> int:
+        """The JHT part of a block of a ``jkk_jkm_jht`` donation (CONTRACT.md v2 "Figures")."""
+        return sum(self.jht_monthly(month) for month in range(start, start + months))
+
+    def block_cost(self, start: int, months: int, package: str = JKK_JKM) -> int:
+        """The sum of the monthly rates in force over a block (CONTRACT.md "Allocation" 2),
+        plus the JHT rates for a ``jkk_jkm_jht`` donation (v2)."""
+        cost = sum(self.monthly(month) for month in range(start, start + months))
+        if package == JKK_JKM_JHT:
+            cost += self.jht_cost(start, months)
+        return cost
 
 
 class _Workers:
@@ -111,8 +137,13 @@ class _Workers:
         # next_start: first month of the next interval that starts after the current S.
         self.busy_until = np.full(count, -1, dtype=np.int32)
         self.next_start = np.full(count, NEVER, dtype=np.int32)
+        # A worker's coverage and (v2) self-paid months both make a block that touches them
+        # ineligible (CONTRACT.md "Allocation" 3): to the allocator both are busy months.
         spans = conn.execute(
-            select(Coverage.worker_key, Coverage.start_month, Coverage.months)
+            union_all(
+                select(Coverage.worker_key, Coverage.start_month, Coverage.months),
+                select(SelfPaid.worker_key, SelfPaid.start_month, SelfPaid.months),
+            )
         ).all()
         worker = position[np.fromiter((s[0] for s in spans), np.int64, count=len(spans))]
         start = np.fromiter((s[1] for s in spans), np.int32, count=len(spans))
@@ -171,7 +202,7 @@ def allocate(engine: Engine, *, progress: bool = False) -> AllocationResult:
         for donation in tqdm(donations, desc="allocate", disable=not progress, leave=False):
             start = month_of(donation.received_on) + 1
             months = donation.months_per_worker
-            cost = rates.block_cost(start, months)
+            cost = rates.block_cost(start, months, donation.package)
             affordable = (donation.amount_idr - donation.spent) // cost
             if affordable <= 0 or not len(workers.keys):
                 continue

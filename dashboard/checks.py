@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, except_, func, select
+from sqlalchemy import Connection, Engine, except_, func, literal, or_, select, union_all
 
 from dashboard.allocator import RateSchedule
 from dashboard.derived import coverage_totals_query
 from dashboard.months import month_label, month_of
 from dashboard.schema import (
+    Confirmation,
     Coverage,
     CoverageTotal,
     CoveredWorker,
     Donation,
     Donor,
     DonorWorker,
+    SelfPaid,
     sum_int,
 )
 from queries.figures import ledger_figures
@@ -29,6 +31,9 @@ ADDITIVE = (
     "active_workers",
     "claims_paid_count",
     "claims_paid_idr",
+    "jht_saved_idr",
+    "confirmed_idr",
+    "unconfirmed_idr",
 )
 
 
@@ -84,39 +89,24 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
                 Violation("funded by one donation", f"{orphans} coverage row(s) have no donation")
             )
 
-        previous_end = (
-            func.lag(Coverage.start_month + Coverage.months - 1)
-            .over(partition_by=Coverage.worker_key, order_by=Coverage.start_month)
-            .label("previous_end")
-        )
-        spans = select(Coverage.worker_key, Coverage.start_month, previous_end).subquery()
-        overlaps = conn.execute(
-            select(spans.c.worker_key, spans.c.start_month)
-            .where(spans.c.previous_end >= spans.c.start_month)
-            .limit(20)
-        ).all()
-        for worker_key, start in overlaps:
-            found.append(
-                Violation(
-                    "no overlapping coverage",
-                    f"worker #{worker_key} has two coverage rows in {month_label(start)}",
-                )
-            )
+        found.extend(_overlap_violations(conn))
+        found.extend(_confirmation_violations(conn))
 
         rates = RateSchedule(conn)
         blocks = conn.execute(
-            select(Coverage.start_month, Coverage.months, Coverage.amount_idr)
+            select(Coverage.start_month, Coverage.months, Coverage.amount_idr, Donation.package)
+            .join(Donation, Donation.id == Coverage.donation_key)
             .where(Coverage.source == "allocator")
             .distinct()
         ).all()
-        for start, months, amount in blocks:
-            expected = rates.block_cost(start, months)
+        for start, months, amount, package in blocks:
+            expected = rates.block_cost(start, months, package)
             if amount != expected:
                 found.append(
                     Violation(
                         "block cost",
-                        f"allocated block {month_label(start)} x {months} costs {amount}, "
-                        f"the rates say {expected}",
+                        f"allocated {package} block {month_label(start)} x {months} costs "
+                        f"{amount}, the rates say {expected}",
                     )
                 )
 
@@ -146,6 +136,83 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
                 f"covered_workers: donors {summed_workers} < programme {total.covered_workers}",
             )
         )
+    return found
+
+
+def _overlap_violations(conn: Connection) -> list[Violation]:
+    """A worker's coverage rows never overlap each other nor (v2) the worker's self-paid rows,
+    and self-paid rows never overlap each other (CONTRACT.md "coverage", "self_paid")."""
+    spans = union_all(
+        select(
+            Coverage.worker_key,
+            Coverage.start_month,
+            Coverage.months,
+            literal("coverage").label("kind"),
+        ),
+        select(
+            SelfPaid.worker_key,
+            SelfPaid.start_month,
+            SelfPaid.months,
+            literal("self-paid").label("kind"),
+        ),
+    ).subquery()
+    window = {"partition_by": spans.c.worker_key, "order_by": spans.c.start_month}
+    ordered = select(
+        spans.c.worker_key,
+        spans.c.start_month,
+        spans.c.kind,
+        func.lag(spans.c.start_month + spans.c.months - 1).over(**window).label("previous_end"),
+        func.lag(spans.c.kind).over(**window).label("previous_kind"),
+    ).subquery()
+    found = []
+    for worker_key, start, kind, previous_kind in conn.execute(
+        select(ordered.c.worker_key, ordered.c.start_month, ordered.c.kind, ordered.c.previous_kind)
+        .where(ordered.c.previous_end >= ordered.c.start_month)
+        .order_by(ordered.c.worker_key, ordered.c.start_month)
+        .limit(20)
+    ):
+        if kind == previous_kind == "coverage":
+            rule, what = "no overlapping coverage", "two coverage rows"
+        else:
+            rule, what = "no self-paid overlap", f"{previous_kind} and {kind} rows"
+        found.append(Violation(rule, f"worker #{worker_key} has {what} in {month_label(start)}"))
+    return found
+
+
+def _confirmation_violations(conn: Connection) -> list[Violation]:
+    """A confirmation equals its coverage row (donation and amount) and does not precede the
+    donation (CONTRACT.md v2 "confirmations")."""
+    found = []
+    for donation_id, worker_key, start, row_amount, confirmed, on, received, same in conn.execute(
+        select(
+            Donation.donation_id,
+            Coverage.worker_key,
+            Coverage.start_month,
+            Coverage.amount_idr,
+            Confirmation.amount_idr,
+            Confirmation.confirmed_on,
+            Donation.received_on,
+            Confirmation.donation_key == Coverage.donation_key,
+        )
+        .join(Coverage, Coverage.id == Confirmation.coverage_key)
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .where(
+            or_(
+                Confirmation.amount_idr != Coverage.amount_idr,
+                Confirmation.donation_key != Coverage.donation_key,
+                Confirmation.confirmed_on < Donation.received_on,
+            )
+        )
+        .limit(20)
+    ):
+        row = f"{donation_id}, worker #{worker_key}, {month_label(start)}"
+        if not same:
+            detail = f"confirmation of ({row}) names another donation"
+        elif confirmed != row_amount:
+            detail = f"confirmation of ({row}) is for {confirmed}, the row for {row_amount}"
+        else:
+            detail = f"confirmation of ({row}) on {on} precedes the donation ({received})"
+        found.append(Violation("confirmation equals its row", detail))
     return found
 
 

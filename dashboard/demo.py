@@ -21,7 +21,7 @@ from tqdm import tqdm
 from dashboard.allocator import allocate
 from dashboard.importer import contract_columns, import_file
 from dashboard.months import first_day, month_index, month_label, month_of
-from dashboard.schema import Coverage, CoveredWorker, Donor, Worker, sum_int
+from dashboard.schema import Coverage, CoveredWorker, Donation, Donor, Worker, sum_int
 from dashboard.values import provinces
 
 FIRST_REGISTRATION = dt.date(2016, 1, 4)
@@ -29,6 +29,13 @@ FIRST_DONATION_MONTH = month_index(2017, 1)
 REGISTRATION_CURVE = 1.3
 WORKER_MONTHS_PER_WORKER = 15  # ~30,000,000 worker-months at 2,000,000 workers
 BASE_RATE = 16_800
+BASE_JHT_RATE = 20_000
+# v2: the share of each donor type's donations that add JHT (about a third of all donations).
+JHT_SHARE = {"corporate": 0.35, "soe": 0.5, "personal": 0.15, "community": 0.25}
+# v2: chance that a worker whose stimulus ended pays on alone, by the stimulus's months:
+# longer stimuli build the habit (about a quarter to a third overall).
+CONTINUE_AFTER = ((1, 3, 6, 12, 24), (0.16, 0.22, 0.29, 0.38, 0.42))
+NEVER_CONFIRMED = 0.004  # rows whose contribution never reached BPJS-TK
 JKM_DEATH_BENEFIT = 42_000_000  # 20,000,000 + 24 x 500,000 + 10,000,000 (PP 82/2019)
 JKK_DEATH_BENEFIT = 48 * 1_000_000  # 48 x the Rp 1,000,000 reported income
 JKK_PER_WORKER_MONTH = 0.010 / 12
@@ -271,6 +278,104 @@ def _donations(rng: np.random.Generator, donors: list[dict], workers: int, today
     return rows
 
 
+def _packages(rng: np.random.Generator, donors: list[dict], donations: list[tuple]) -> list:
+    """Each donation with its package (v2): about a third add JHT, and those donors give
+    enough more to pay the JHT rate too, so they protect about as many worker-months."""
+    types = {d["donor_id"]: d["type"] for d in donors}
+    factor = (BASE_RATE + BASE_JHT_RATE) / BASE_RATE
+    rows = []
+    for row in donations:
+        kind = types[row[1]]
+        if rng.random() >= JHT_SHARE[kind]:
+            rows.append((*row, "jkk_jkm"))
+            continue
+        rounding = 1_000_000 if kind in ("corporate", "soe") else 50_000
+        amount = max(rounding, round(row[3] * factor / rounding) * rounding)
+        rows.append((*row[:3], amount, *row[4:], "jkk_jkm_jht"))
+    return rows
+
+
+def _coverage_spans(engine: Engine) -> dict[str, np.ndarray]:
+    """Every coverage row as arrays, ordered by worker then start, with the row's next start
+    for the same worker (NEVER when it is the worker's last)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Coverage.id,
+                Worker.worker_id,
+                Coverage.worker_key,
+                Coverage.start_month,
+                Coverage.months,
+                Coverage.amount_idr,
+                Donation.donation_id,
+                Donation.received_on,
+            )
+            .join(Worker, Worker.id == Coverage.worker_key)
+            .join(Donation, Donation.id == Coverage.donation_key)
+            .order_by(Coverage.worker_key, Coverage.start_month)
+        ).all()
+    count = len(rows)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 8
+    worker = np.fromiter(columns[2], np.int64, count)
+    start = np.fromiter(columns[3], np.int64, count)
+    same_next = np.append(worker[1:] == worker[:-1], False) if count else worker.astype(bool)
+    following = np.where(same_next, np.append(start[1:], 0), np.iinfo(np.int64).max)
+    return {
+        "id": np.fromiter(columns[0], np.int64, count),
+        "worker_id": np.array(columns[1], dtype=object),
+        "start": start,
+        "months": np.fromiter(columns[4], np.int64, count),
+        "amount": np.fromiter(columns[5], np.int64, count),
+        "donation_id": np.array(columns[6], dtype=object),
+        "received": np.fromiter((d.toordinal() for d in columns[7]), np.int64, count),
+        "following": following,
+    }
+
+
+def _self_paid(rng: np.random.Generator, spans: dict[str, np.ndarray], today: dt.date) -> list:
+    """After a stimulus ends, some workers pay on alone (v2 self_paid): from the month after
+    it, or a month or two later, for 1 to 12 months, never into later coverage or the future."""
+    current = month_of(today)
+    end = spans["start"] + spans["months"] - 1
+    gap = spans["following"] - end - 1  # free months before the worker's next coverage
+    ended = (gap > 0) & (end < current)
+    chance = np.interp(spans["months"], *CONTINUE_AFTER)
+    goes_on = ended & (rng.random(len(end)) < chance)
+    delay = rng.choice(3, len(end), p=[0.75, 0.18, 0.07])
+    length = rng.integers(1, 13, len(end))
+    first = end + 1 + delay
+    last = np.minimum.reduce(
+        [first + length - 1, spans["following"] - 1, np.full(len(end), current)]
+    )
+    chosen = np.flatnonzero(goes_on & (last >= first))
+    return [
+        (spans["worker_id"][i], month_label(int(first[i])), int(last[i] - first[i] + 1))
+        for i in chosen
+    ]
+
+
+def _confirmations(rng: np.random.Generator, spans: dict[str, np.ndarray], today: dt.date):
+    """BPJS-TK confirms a row's contribution a few days to three weeks after its donation was
+    received or its first month began; a row that started within the last month may still be
+    pending, and a few never reached BPJS-TK (v2 confirmations)."""
+    count = len(spans["id"])
+    begins = np.fromiter((first_day(int(m)).toordinal() for m in spans["start"]), np.int64, count)
+    confirmed = np.maximum(spans["received"], begins - 10) + rng.integers(3, 22, count)
+    reached = rng.random(count) >= NEVER_CONFIRMED
+    chosen = np.flatnonzero(reached & (confirmed <= today.toordinal()))
+    return [
+        (
+            spans["donation_id"][i],
+            spans["worker_id"][i],
+            month_label(int(spans["start"][i])),
+            dt.date.fromordinal(int(confirmed[i])).isoformat(),
+            int(spans["amount"][i]),
+            f"TK-{dt.date.fromordinal(int(confirmed[i])):%Y%m}-{int(spans['id'][i]):08d}",
+        )
+        for i in chosen
+    ]
+
+
 def _claims(engine: Engine, rng: np.random.Generator, today: dt.date) -> list[tuple]:
     """JKK and JKM claims at plausible rates inside the coverage that was allocated."""
     with engine.connect() as conn:
@@ -392,6 +497,7 @@ def seed_programme(
     """
     today = today or dt.date.today()
     rng = np.random.default_rng(seed)
+    v2 = np.random.default_rng([seed, 2])  # contract v2's draws: the v1 programme stays as it was
     began = last = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -413,7 +519,7 @@ def seed_programme(
         _write_csv(
             files / "rates.csv",
             contract_columns("rates"),
-            [[month_label(month_index(2015, 7)), BASE_RATE]],
+            [[month_label(month_index(2015, 7)), BASE_RATE, BASE_JHT_RATE]],
         )
         echo(f"generating {workers:,} workers ...")
         _write_csv(
@@ -424,7 +530,7 @@ def seed_programme(
         _write_csv(
             files / "donations.csv",
             contract_columns("donations"),
-            _donations(rng, donors, workers, today),
+            _packages(v2, donors, _donations(rng, donors, workers, today)),
         )
         step("generate", "generated the contract files")
         for kind in ("donors", "rates", "workers", "donations"):
@@ -446,4 +552,19 @@ def seed_programme(
         )
         result = import_file(engine, "claims", files / "claims.csv", today=today, progress=progress)
         step("claims", f"imported {result.summary()}")
+        spans = _coverage_spans(engine)
+        _write_csv(
+            files / "self_paid.csv", contract_columns("self_paid"), _self_paid(v2, spans, today)
+        )
+        _write_csv(
+            files / "confirmations.csv",
+            contract_columns("confirmations"),
+            _confirmations(v2, spans, today),
+        )
+        del spans
+        for kind in ("self_paid", "confirmations"):
+            result = import_file(
+                engine, kind, files / f"{kind}.csv", today=today, progress=progress
+            )
+            step(kind, f"imported {result.summary()}")
     return timings

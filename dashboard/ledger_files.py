@@ -4,7 +4,7 @@
 canonical spellings (ISO dates, plain integer rupiah, ``YYYY-MM`` months), streamed in id
 order so that the same ledger always gives the same bytes, and a ``manifest.json`` with each
 file's row count and sha256. `lingkaran import-ledger` checks the manifest before anything is
-written, then imports the six files in dependency order in one transaction, through the
+written, then imports the contract's files in dependency order in one transaction, through the
 ordinary importer.
 """
 
@@ -27,11 +27,30 @@ from dashboard.db import alembic_config
 from dashboard.errors import ImportRefused, ValidationError
 from dashboard.importer import ImportResult, contract_columns, file_sha256, import_into
 from dashboard.months import month_label
-from dashboard.schema import Claim, Coverage, Donation, Donor, Rate, Worker
+from dashboard.schema import (
+    Claim,
+    Confirmation,
+    Coverage,
+    Donation,
+    Donor,
+    Rate,
+    SelfPaid,
+    Worker,
+)
 
-CONTRACT_VERSION = "1"
+CONTRACT_VERSION = "2"
+READABLE_VERSIONS = ("1", "2")  # CONTRACT.md v2: a v1 ledger is a valid v2 ledger
 MANIFEST = "manifest.json"
-KINDS = ("donors", "rates", "workers", "donations", "coverage", "claims")  # dependency order
+KINDS = (  # dependency order
+    "donors",
+    "rates",
+    "workers",
+    "donations",
+    "coverage",
+    "claims",
+    "self_paid",
+    "confirmations",
+)
 STREAM_ROWS = 20_000
 
 
@@ -66,8 +85,10 @@ def _exports() -> dict[str, _Export]:
         ),
         "rates": _Export(
             contract_columns("rates"),
-            lambda: select(Rate.effective_month, Rate.monthly_idr).order_by(Rate.effective_month),
-            lambda r: [month_label(r[0]), str(r[1])],
+            lambda: select(Rate.effective_month, Rate.monthly_idr, Rate.jht_monthly_idr).order_by(
+                Rate.effective_month
+            ),
+            lambda r: [month_label(r[0]), str(r[1]), _text(r[2])],
         ),
         "workers": _Export(
             contract_columns("workers"),
@@ -92,11 +113,21 @@ def _exports() -> dict[str, _Export]:
                     Donation.months_per_worker,
                     Donation.earmark_province,
                     Donation.earmark_occupation,
+                    Donation.package,
                 )
                 .join(donor, donor.id == Donation.donor_key)
                 .order_by(Donation.id)
             ),
-            lambda r: [r[0], r[1], _iso(r[2]), str(r[3]), str(r[4]), _text(r[5]), _text(r[6])],
+            lambda r: [
+                r[0],
+                r[1],
+                _iso(r[2]),
+                str(r[3]),
+                str(r[4]),
+                _text(r[5]),
+                _text(r[6]),
+                r[7],
+            ],
         ),
         "coverage": _Export(
             contract_columns("coverage"),
@@ -130,6 +161,33 @@ def _exports() -> dict[str, _Export]:
                 .order_by(Claim.id)
             ),
             lambda r: [r[0], r[1], r[2], _iso(r[3]), r[4], _iso(r[5]), _text(r[6])],
+        ),
+        "self_paid": _Export(
+            contract_columns("self_paid"),
+            lambda: (
+                select(Worker.worker_id, SelfPaid.start_month, SelfPaid.months)
+                .join(Worker, Worker.id == SelfPaid.worker_key)
+                .order_by(SelfPaid.id)
+            ),
+            lambda r: [r[0], month_label(r[1]), str(r[2])],
+        ),
+        "confirmations": _Export(
+            contract_columns("confirmations"),
+            lambda: (
+                select(
+                    Donation.donation_id,
+                    Worker.worker_id,
+                    Coverage.start_month,
+                    Confirmation.confirmed_on,
+                    Confirmation.amount_idr,
+                    Confirmation.reference,
+                )
+                .join(Coverage, Coverage.id == Confirmation.coverage_key)
+                .join(Donation, Donation.id == Coverage.donation_key)
+                .join(Worker, Worker.id == Coverage.worker_key)
+                .order_by(Confirmation.id)
+            ),
+            lambda r: [r[0], r[1], month_label(r[2]), _iso(r[3]), str(r[4]), _text(r[5])],
         ),
     }
 
@@ -211,9 +269,9 @@ def verify_manifest(folder: Path) -> dict:
     except (ValueError, KeyError, TypeError) as problem:
         error = ValidationError(MANIFEST, 0, None, None, f"not a ledger manifest: {problem}")
         raise ImportRefused(MANIFEST, [error], 1) from None
-    if manifest.get("contract_version") != CONTRACT_VERSION:
+    if manifest.get("contract_version") not in READABLE_VERSIONS:
         found = manifest.get("contract_version")
-        reason = f"contract version {found!r}, expected {CONTRACT_VERSION}"
+        reason = f"contract version {found!r}, expected one of {', '.join(READABLE_VERSIONS)}"
         problems.append(ValidationError(MANIFEST, 0, "contract_version", None, reason))
     for kind, entry in files.items():
         if kind not in KINDS:
@@ -257,7 +315,7 @@ def ledger_is_empty(engine: Engine) -> bool:
     with engine.connect() as conn:
         return all(
             conn.execute(select(func.count()).select_from(table)).scalar_one() == 0
-            for table in (Donor, Worker, Donation, Coverage, Claim)
+            for table in (Donor, Worker, Donation, Coverage, Claim, SelfPaid, Confirmation)
         )
 
 

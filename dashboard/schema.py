@@ -56,13 +56,15 @@ class Worker(Base):
 
 
 class Rate(Base):
-    """Monthly JKK+JKM contribution per worker from ``effective_month`` on."""
+    """Monthly JKK+JKM contribution per worker from ``effective_month`` on, and (v2) the JHT
+    contribution from then on; a NULL JHT rate keeps the one in force before it."""
 
     __tablename__ = "rates"
     __table_args__ = (CheckConstraint("monthly_idr > 0", name="ck_rates_positive"),)
 
     effective_month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     monthly_idr: Mapped[int] = mapped_column(BigInteger)
+    jht_monthly_idr: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Donation(Base):
@@ -80,6 +82,8 @@ class Donation(Base):
     months_per_worker: Mapped[int] = mapped_column(Integer)
     earmark_province: Mapped[str | None] = mapped_column(String(8))
     earmark_occupation: Mapped[str | None] = mapped_column(String(32))
+    # CONTRACT.md v2: "jkk_jkm" (JKK and JKM) or "jkk_jkm_jht" (old-age savings as well).
+    package: Mapped[str] = mapped_column(String(16), server_default="jkk_jkm")
 
 
 class Coverage(Base):
@@ -123,6 +127,50 @@ class Claim(Base):
     status: Mapped[str] = mapped_column(String(10))
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
     amount_idr: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class SelfPaid(Base):
+    """Months a worker paid their own BPJS-TK contributions (CONTRACT.md v2 "self_paid")."""
+
+    __tablename__ = "self_paid"
+    __table_args__ = (
+        UniqueConstraint("worker_key", "start_month", name="uq_self_paid_worker_start"),
+        CheckConstraint("months > 0", name="ck_self_paid_months"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    worker_key: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    start_month: Mapped[int] = mapped_column(Integer)
+    months: Mapped[int] = mapped_column(Integer)
+
+
+SELF_PAID_COLUMNS = ("worker_key", "start_month", "months")
+
+
+class Confirmation(Base):
+    """BPJS-TK's confirmation that one coverage row's contribution arrived (CONTRACT.md v2).
+
+    ``donation_key`` repeats the coverage row's donation so that a donor's confirmed rupiah
+    is a sum over an index, without joining the coverage table."""
+
+    __tablename__ = "confirmations"
+    __table_args__ = (CheckConstraint("amount_idr > 0", name="ck_confirmations_positive"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coverage_key: Mapped[int] = mapped_column(ForeignKey("coverage.id"), unique=True)
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"), index=True)
+    confirmed_on: Mapped[dt.date] = mapped_column(Date)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str | None] = mapped_column(String(64))
+
+
+CONFIRMATION_COLUMNS = (
+    "coverage_key",
+    "donation_key",
+    "confirmed_on",
+    "amount_idr",
+    "reference",
+)
 
 
 class ImportLog(Base):

@@ -19,6 +19,15 @@ MAX_IDR = 9_223_372_036_854_775_807  # BIGINT
 DONOR_TYPES = ("corporate", "soe", "personal", "community")
 GENDERS = {"F": "F", "M": "M", "P": "F", "L": "M"}  # perempuan / laki-laki
 PROGRAMS = ("JKK", "JKM", "JHT")
+# CONTRACT.md v2 "donations": what a donation's blocks pay for.
+JKK_JKM = "jkk_jkm"
+JKK_JKM_JHT = "jkk_jkm_jht"
+PACKAGES = {
+    "jkk_jkm": JKK_JKM,
+    "jkk+jkm": JKK_JKM,
+    "jkk_jkm_jht": JKK_JKM_JHT,
+    "jkk+jkm+jht": JKK_JKM_JHT,
+}
 CLAIM_STATUSES = ("submitted", "approved", "paid", "rejected")
 OCCUPATIONS = {
     "farmer": "petani",
@@ -197,6 +206,21 @@ def parse_choice(raw: object, choices: tuple[str, ...], *, upper: bool = False) 
     if value not in choices:
         raise Invalid("expected one of " + ", ".join(choices))
     return value
+
+
+def parse_package(raw: object) -> str:
+    value = _text(raw).lower()
+    if value not in PACKAGES:
+        raise Invalid("package is jkk_jkm or jkk_jkm_jht (JKK+JKM and JKK+JKM+JHT accepted)")
+    return PACKAGES[value]
+
+
+def parse_reference(raw: object) -> str:
+    """Free text of 1 to 64 characters (a confirmation's BPJS-TK reference)."""
+    text = _text(raw)
+    if not 1 <= len(text) <= 64:
+        raise Invalid("a reference is 1 to 64 characters")
+    return text
 
 
 def parse_gender(raw: object) -> str:

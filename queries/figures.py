@@ -10,22 +10,29 @@ import datetime as dt
 import functools
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import Connection, Engine, Select, and_, case, func, select
+from sqlalchemy import Connection, Engine, Select, Subquery, and_, case, func, select
 
 from dashboard.errors import LedgerError
 from dashboard.months import month_of
 from dashboard.schema import (
     Claim,
+    Confirmation,
     Coverage,
     CoverageTotal,
     CoveredWorker,
     Donation,
     Donor,
     DonorWorker,
+    SelfPaid,
     sum_int,
 )
+from dashboard.values import JKK_JKM_JHT
 
 MAX_BLOCK_MONTHS = 60  # months_per_worker and imported coverage months are 1..60
+# CONTRACT.md v2 "Figures": a JHT claim is the worker's own savings, never made possible by a
+# donation; only JKK and JKM claims inside coverage are attributed to a donor.
+ATTRIBUTED_PROGRAMS = ("JKK", "JKM")
+CONTINUATION_WINDOW = 3  # months after the last covered month (CONTRACT.md v2 "ended_workers")
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,11 @@ class LedgerFigures:
     active_workers: int
     claims_paid_count: int
     claims_paid_idr: int
+    jht_saved_idr: int
+    confirmed_idr: int
+    unconfirmed_idr: int
+    ended_workers: int
+    continued_workers: int
     as_of: dt.date
     donor_id: str | None = None
     donors: int | None = None
@@ -104,6 +116,11 @@ def covering(month_column) -> object:
         Coverage.start_month > month_column - MAX_BLOCK_MONTHS,  # lets the index bound the scan
         Coverage.start_month + Coverage.months > month_column,
     )
+
+
+def attributable_claim() -> object:
+    """Paid JKK and JKM claims: the only claims a donor's coverage can make possible."""
+    return and_(Claim.status == "paid", Claim.program.in_(ATTRIBUTED_PROGRAMS))
 
 
 def for_donations(
@@ -196,12 +213,19 @@ def ledger_figures(
                 Coverage,
                 and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month)),
             )
-            .where(Claim.status == "paid"),
+            .where(attributable_claim()),
             key,
             Coverage.donation_key,
             period,
         )
     ).one()
+
+    confirmed = conn.execute(
+        for_donations(
+            select(sum_int(Confirmation.amount_idr)), key, Confirmation.donation_key, period
+        )
+    ).scalar_one()
+    ended, continued = conn.execute(continuation_query(key, period, month_of(as_of))).one()
 
     return LedgerFigures(
         donated_idr=int(donated),
@@ -212,7 +236,74 @@ def ledger_figures(
         active_workers=int(active),
         claims_paid_count=int(claims_count),
         claims_paid_idr=int(claims_idr),
+        jht_saved_idr=jht_saved(conn, key, period),
+        confirmed_idr=int(confirmed),
+        unconfirmed_idr=int(allocated) - int(confirmed),
+        ended_workers=int(ended),
+        continued_workers=int(continued),
         as_of=as_of,
         donor_id=donor_id,
         donors=None if donor_id is not None else int(donors),
     )
+
+
+def jht_saved(conn: Connection, key: int | None, period: Period = ALL_TIME) -> int:
+    """The JHT part of the coverage rows of ``jkk_jkm_jht`` donations (CONTRACT.md v2): for
+    each block, the JHT rate in force in each of its months, times the rows of that block."""
+    from dashboard.allocator import RateSchedule
+
+    statement = (
+        select(CoverageTotal.start_month, CoverageTotal.months, CoverageTotal.row_count)
+        .join(Donation, Donation.id == CoverageTotal.donation_key)
+        .where(Donation.package == JKK_JKM_JHT, *period.received(Donation.received_on))
+    )
+    if key is not None:
+        statement = statement.where(Donation.donor_key == key)
+    blocks = conn.execute(statement).all()
+    if not blocks:
+        return 0
+    rates = RateSchedule(conn)
+    return sum(rates.jht_cost(start, months) * rows for start, months, rows in blocks)
+
+
+def last_covered_months(key: int | None, period: Period = ALL_TIME, *extra) -> Select:
+    """Each worker of these coverage rows with L, the last month those rows cover (CONTRACT.md
+    v2 "ended_workers"), and any ``extra`` grouping columns (say, the donor type)."""
+    return for_donations(
+        select(
+            Coverage.worker_key.label("worker_key"),
+            *extra,
+            func.max(Coverage.start_month + Coverage.months - 1).label("last_month"),
+            sum_int(Coverage.months).label("stimulus_months"),
+        ),
+        key,
+        Coverage.donation_key,
+        period,
+    ).group_by(Coverage.worker_key, *extra)
+
+
+def continuation_counts(last: Subquery, month: int) -> tuple:
+    """(ended, continued) as SUM expressions over ``last`` (from ``last_covered_months``):
+    ended when the month of as_of is past L + 3, continued when a self-paid month of the
+    worker falls in L + 1 .. L + 3 (CONTRACT.md v2 "continued_workers")."""
+    ended = last.c.last_month + CONTINUATION_WINDOW < month
+    paid_after = (
+        select(SelfPaid.id)
+        .where(
+            SelfPaid.worker_key == last.c.worker_key,
+            SelfPaid.start_month <= last.c.last_month + CONTINUATION_WINDOW,
+            SelfPaid.start_month + SelfPaid.months > last.c.last_month + 1,
+            # self-paid rows are at most 60 months long: lets the index bound the scan
+            SelfPaid.start_month > last.c.last_month - MAX_BLOCK_MONTHS,
+        )
+        .exists()
+    )
+    return (
+        sum_int(case((ended, 1), else_=0)).label("ended_workers"),
+        sum_int(case((and_(ended, paid_after), 1), else_=0)).label("continued_workers"),
+    )
+
+
+def continuation_query(key: int | None, period: Period, month: int) -> Select:
+    last = last_covered_months(key, period).subquery()
+    return select(*continuation_counts(last, month))

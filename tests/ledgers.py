@@ -60,8 +60,63 @@ def worked_example(folder: Path) -> dict[str, Path]:
     }
 
 
+def worked_example_v2(folder: Path) -> dict[str, Path]:
+    """CONTRACT.md "Worked example (v2)": JKK+JKM 16,800 and JHT 20,000 throughout; workers A
+    and B; B paid herself 2023-03 .. 2023-05; donation Y of 200,000 received 2023-01-20 for 3
+    months with JHT; A's block confirmed; A paid herself 2023-06 .. 2023-08; a paid JHT and a
+    paid JKK claim of A on 2023-03-10. ``confirmations`` is imported after allocation."""
+    return {
+        "donors": write_csv(
+            folder, "donors.csv", ["donor_id", "name", "type"], [["D2", "BUMN Contoh", "soe"]]
+        ),
+        "rates": write_csv(
+            folder,
+            "rates.csv",
+            ["effective_from", "monthly_idr", "jht_monthly_idr"],
+            [["2015-07", "16800", "20000"]],
+        ),
+        "workers": write_csv(
+            folder,
+            "workers.csv",
+            WORKER_HEADER,
+            [
+                ["A", "2023-01-05", "ID-JT", "street_vendor", "F", "1985"],
+                ["B", "2023-01-06", "ID-JT", "street_vendor", "F", "1988"],
+            ],
+        ),
+        "donations": write_csv(
+            folder,
+            "donations.csv",
+            [*DONATION_HEADER, "package"],
+            [["Y", "D2", "2023-01-20", "200000", "3", "JKK+JKM+JHT"]],
+        ),
+        "self_paid": write_csv(
+            folder,
+            "self_paid.csv",
+            ["worker_id", "start_month", "months"],
+            [["B", "2023-03", "3"], ["A", "2023-06", "3"]],
+        ),
+        "claims": write_csv(
+            folder,
+            "claims.csv",
+            CLAIM_HEADER,
+            [
+                ["KH", "A", "JHT", "2023-03-10", "paid", "2023-03-20", "1500000"],
+                ["KK", "A", "JKK", "2023-03-10", "paid", "2023-03-25", "2000000"],
+            ],
+        ),
+        "confirmations": write_csv(
+            folder,
+            "confirmations.csv",
+            ["donation_id", "worker_id", "start_month", "confirmed_on", "amount_idr", "reference"],
+            [["Y", "A", "2023-02", "2023-02-03", "110400", "BPJS-TK/2023/000123"]],
+        ),
+    }
+
+
 def import_all(cli, files: dict[str, Path]) -> None:
-    for kind in ("donors", "rates", "workers", "donations", "coverage", "claims"):
+    """Every kind but confirmations (they name coverage rows: import them after allocating)."""
+    for kind in ("donors", "rates", "workers", "donations", "coverage", "claims", "self_paid"):
         if kind in files:
             result = cli("import", kind, files[kind])
             assert result.exit_code == 0, result.output

@@ -45,7 +45,45 @@ def test_the_demo_covers_every_province_donor_type_and_occupation(demo_engine):
     assert programs["JHT"] > 0
     assert jkm_amounts <= {JKM_DEATH_BENEFIT, None}
     # It went through the importer: every kind's file is in the import log.
-    assert kinds_logged == {"donors", "rates", "workers", "donations", "claims"}
+    assert kinds_logged == {
+        "donors",
+        "rates",
+        "workers",
+        "donations",
+        "claims",
+        "self_paid",
+        "confirmations",
+    }
+
+
+def test_the_demo_is_realistic_for_contract_v2(demo_engine):
+    """About a third of donations add JHT; a quarter to a third of ended workers continue;
+    nearly every contribution older than a month is confirmed, a few recent ones pending."""
+    from dashboard.months import month_of
+    from dashboard.schema import Confirmation
+
+    figures = ledger_figures(demo_engine, None, TODAY)
+    with demo_engine.connect() as conn:
+        packages = dict(
+            conn.execute(select(Donation.package, func.count()).group_by(Donation.package)).all()
+        )
+        old_unconfirmed, recent_unconfirmed = conn.execute(
+            select(
+                func.count().filter(Coverage.start_month < month_of(TODAY) - 1),
+                func.count().filter(Coverage.start_month >= month_of(TODAY)),
+            )
+            .select_from(Coverage)
+            .outerjoin(Confirmation, Confirmation.coverage_key == Coverage.id)
+            .where(Confirmation.id.is_(None))
+        ).one()
+    assert 0.25 <= packages["jkk_jkm_jht"] / sum(packages.values()) <= 0.42
+    assert figures.jht_saved_idr > 0
+    # few workers leave the whole programme at 5,000 workers: the band is wide (0.32 at 50,000)
+    assert figures.ended_workers >= 10
+    assert 0.15 <= figures.continued_workers / figures.ended_workers <= 0.5
+    assert 0.95 <= figures.confirmed_idr / figures.allocated_idr < 1
+    assert 0 < old_unconfirmed < 0.01 * figures.covered_workers
+    assert recent_unconfirmed > 0
 
 
 def test_the_demo_ledger_is_consistent(demo_engine):

@@ -2,7 +2,7 @@
 
 import json
 
-from tests.ledgers import import_all, worked_example
+from tests.ledgers import import_all, worked_example, worked_example_v2
 
 
 def report(cli, *args: str) -> dict:
@@ -27,6 +27,11 @@ def test_worked_example_allocates_two_blocks_and_leaves_72800(cli, tmp_path):
         "active_workers": 2,
         "claims_paid_count": 1,  # the 2024-09-03 claim; 2024-11-01 is after the block
         "claims_paid_idr": 5_000_000,
+        "jht_saved_idr": 0,  # a jkk_jkm donation
+        "confirmed_idr": 0,  # no confirmation imported
+        "unconfirmed_idr": 227_200,
+        "ended_workers": 0,  # L = 2024-10: not ended before 2025-02
+        "continued_workers": 0,
         "as_of": "2024-09-15",
         "donor_id": "D1",
     }
@@ -45,6 +50,11 @@ def test_programme_report_has_the_contract_keys_and_counts_donors(cli, tmp_path)
         "active_workers",
         "claims_paid_count",
         "claims_paid_idr",
+        "jht_saved_idr",
+        "confirmed_idr",
+        "unconfirmed_idr",
+        "ended_workers",
+        "continued_workers",
         "as_of",
         "donors",
     ]
@@ -81,3 +91,38 @@ def test_report_table_formats_rupiah_for_indonesia(cli, tmp_path):
     result = cli("report", "--donor", "D1")
     assert "Rp 227.200" in result.output
     assert "Rp 72.800" in result.output
+
+
+def test_v2_worked_example_figure_by_figure(cli, tmp_path):
+    """CONTRACT.md "Worked example (v2)": JHT package, B's self-paid months keep her out of the
+    block, A's block confirmed, A continues on her own, her JHT claim is not counted."""
+    files = worked_example_v2(tmp_path)
+    import_all(cli, files)
+    allocated = cli("allocate", "--verbose")
+    assert allocated.exit_code == 0, allocated.output
+    # One block of 3 x (16,800 + 20,000) for A only: B paid herself in 2023-03 and 2023-04.
+    assert "Y: 1 worker(s) x 3 month(s) from 2023-02" in allocated.output
+    confirmed = cli("import", "confirmations", files["confirmations"])
+    assert confirmed.exit_code == 0, confirmed.output
+
+    assert report(cli, "--donor", "D2", "--as-of", "2023-08-15") == {
+        "donated_idr": 200_000,
+        "allocated_idr": 110_400,
+        "balance_idr": 89_600,
+        "covered_workers": 1,
+        "protected_months": 3,
+        "active_workers": 0,  # A's block ran 2023-02 .. 2023-04
+        "claims_paid_count": 1,  # the JKK claim; the JHT claim is her own savings
+        "claims_paid_idr": 2_000_000,
+        "jht_saved_idr": 60_000,  # 3 x 20,000
+        "confirmed_idr": 110_400,
+        "unconfirmed_idr": 0,
+        "ended_workers": 1,  # L = 2023-04 and 2023-08 > 2023-07
+        "continued_workers": 1,  # self-paid 2023-06 lies in 2023-05 .. 2023-07
+        "as_of": "2023-08-15",
+        "donor_id": "D2",
+    }
+    # A month earlier the stimulus has not had its three months yet: nobody has ended.
+    earlier = report(cli, "--donor", "D2", "--as-of", "2023-07-31")
+    assert (earlier["ended_workers"], earlier["continued_workers"]) == (0, 0)
+    assert cli("check").exit_code == 0

@@ -23,23 +23,43 @@ from dashboard import values as v
 from dashboard.errors import ImportRefused
 from dashboard.importer.claims import Claims
 from dashboard.importer.common import ImportResult, ImportRun, Kind, Parser, Record
+from dashboard.importer.confirmations import Confirmations
 from dashboard.importer.coverage import CoverageRows
 from dashboard.importer.donations import Donations
 from dashboard.importer.donors import Donors
 from dashboard.importer.rates import Rates
+from dashboard.importer.self_paid import SelfPaidRows
 from dashboard.importer.workers import Workers
 from dashboard.readers import Table, open_table
 from dashboard.schema import ImportLog
 
 CHUNK = 5_000
-KINDS = ("donors", "workers", "rates", "donations", "coverage", "claims")
+KINDS = (
+    "donors",
+    "workers",
+    "rates",
+    "donations",
+    "coverage",
+    "claims",
+    "self_paid",
+    "confirmations",
+)
 
 LARGE_FILE = 8 * 2**20  # bytes: above this, a file's worker ids are resolved in one pass
 
 
 KIND_HANDLERS: dict[str, Kind] = {
     kind.name: kind
-    for kind in (Donors(), Workers(), Rates(), Donations(), CoverageRows(), Claims())
+    for kind in (
+        Donors(),
+        Workers(),
+        Rates(),
+        Donations(),
+        CoverageRows(),
+        Claims(),
+        SelfPaidRows(),
+        Confirmations(),
+    )
 }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 
 from dashboard import values as v
 from dashboard.errors import MAX_LISTED, ValidationError
-from dashboard.schema import Worker
+from dashboard.schema import SelfPaid, Worker
 
 Parser = Callable[[object], Any]
 Record = dict[str, Any]
@@ -127,10 +127,33 @@ def existing_rows(conn: Connection, model, id_column, ids: Iterable[str]) -> dic
     return {row[id_column.key]: row for row in rows}
 
 
-def overlap(held: list[tuple[int, int, int, int]], start: int, months: int):
-    """The first (start, months) in ``held`` that shares a month with ``start``..+``months``."""
+def overlap(held: Iterable[tuple], start: int, months: int) -> tuple | None:
+    """The first span in ``held`` (tuples starting with start, months) that shares a month
+    with ``start``..+``months``."""
     end = start + months - 1
-    for other_start, other_months, _, _ in held:
-        if other_start <= end and start <= other_start + other_months - 1:
-            return other_start, other_months
+    for span in held:
+        if span[0] <= end and start <= span[0] + span[1] - 1:
+            return span
     return None
+
+
+def self_paid_spans(run: ImportRun, keys: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
+    """worker key -> the worker's self-paid (start, months) already in the ledger, for the
+    ``keys`` not asked before (CONTRACT.md v2: coverage and self-paid months never overlap).
+    Read once per worker and kept in the run; no query at all while the table is empty."""
+    held: dict[int, list[tuple[int, int]]] = run.state.setdefault("self_paid", {})
+    if "self_paid_any" not in run.state:
+        run.state["self_paid_any"] = (
+            run.conn.execute(select(SelfPaid.id).limit(1)).first() is not None
+        )
+    fresh = sorted(set(keys) - held.keys())
+    for key in fresh:
+        held[key] = []
+    if fresh and run.state["self_paid_any"]:
+        for worker_key, start, months in run.conn.execute(
+            select(SelfPaid.worker_key, SelfPaid.start_month, SelfPaid.months).where(
+                SelfPaid.worker_key.in_(fresh)
+            )
+        ):
+            held[worker_key].append((start, months))
+    return held

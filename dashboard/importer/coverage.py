@@ -1,5 +1,6 @@
 """Coverage (CONTRACT.md "Files", coverage): bought outside the allocator; never before its
-donation, never overlapping, never more than its donation."""
+donation, never overlapping another coverage row or (v2) the worker's self-paid months,
+never more than its donation."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from dashboard.importer.common import (
     Record,
     overlap,
     parse_months,
+    self_paid_spans,
     worker_keys,
 )
 from dashboard.months import month_label, month_of
@@ -116,6 +118,9 @@ class CoverageRows(Kind):
             self._load_spans(run, workers, rows)
         spans: dict[int, list[tuple[int, int, int, int]]] = run.state["spans"]
         spent: dict[int, int] = run.state["spent"]
+        self_paid = self_paid_spans(
+            run, (workers[r["worker_id"]] for _, r in rows if r["worker_id"] in workers)
+        )
         new = []
         for line, row in rows:
             worker_key = workers.get(row["worker_id"])
@@ -157,6 +162,16 @@ class CoverageRows(Kind):
                     month_label(start),
                     f"overlaps coverage of worker {row['worker_id']} from "
                     f"{month_label(clash[0])} for {clash[1]} month(s)",
+                )
+                continue
+            paid = overlap(self_paid.get(worker_key, ()), start, months)
+            if paid is not None:
+                run.fail(
+                    line,
+                    "start_month",
+                    month_label(start),
+                    f"overlaps self-paid months of worker {row['worker_id']} from "
+                    f"{month_label(paid[0])} for {paid[1]} month(s)",
                 )
                 continue
             total = spent.get(funding.key, 0) + amount

@@ -30,6 +30,7 @@ class Donations(Kind):
         "months_per_worker",
         "earmark_province",
         "earmark_occupation",
+        "package",
     )
 
     def parsers(self, today: dt.date) -> dict[str, tuple[Parser, bool]]:
@@ -41,6 +42,7 @@ class Donations(Kind):
             "months_per_worker": (parse_months, False),
             "earmark_province": (v.parse_province, False),
             "earmark_occupation": (v.parse_occupation, False),
+            "package": (v.parse_package, False),
         }
 
     def apply(self, run: ImportRun, rows: list[tuple[int, Record]]) -> None:
@@ -52,6 +54,7 @@ class Donations(Kind):
             if not run.first_in_file(line, "donation_id", row["donation_id"]):
                 continue
             row["months_per_worker"] = row["months_per_worker"] or 6
+            row["package"] = row["package"] or v.JKK_JKM
             donor_key = donors.get(row["donor_id"])
             if donor_key is None:
                 run.fail(line, "donor_id", row["donor_id"], "no such donor (import donors first)")

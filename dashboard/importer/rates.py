@@ -1,4 +1,8 @@
-"""Rates (CONTRACT.md "Files", rates): the contribution schedule, immutable."""
+"""Rates (CONTRACT.md "Files", rates): the contribution schedule, immutable.
+
+v2: an optional ``jht_monthly_idr`` gives the JHT contribution from that month on; a row
+without it keeps the JHT rate in force before it (20,000 from 2015-07 when none was given).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from dashboard.schema import (
 )
 
 BASE_RATE_MONTH = 2015 * 12 + 6  # 2015-07, CONTRACT.md "rates"
+BASE_JHT_MONTHLY_IDR = 20_000  # the JHT schedule starts 2015-07 -> 20,000 (CONTRACT.md v2)
 
 
 class Rates(Kind):
@@ -26,10 +31,16 @@ class Rates(Kind):
         self.columns = {
             "effective_from": (v.parse_month, True),
             "monthly_idr": (v.parse_money, True),
+            "jht_monthly_idr": (v.parse_money, False),
         }
 
     def apply(self, run: ImportRun, rows: list[tuple[int, Record]]) -> None:
-        existing = dict(run.conn.execute(select(Rate.effective_month, Rate.monthly_idr)).all())
+        existing = {
+            month: (amount, jht)
+            for month, amount, jht in run.conn.execute(
+                select(Rate.effective_month, Rate.monthly_idr, Rate.jht_monthly_idr)
+            )
+        }
         allocated_until = run.conn.execute(
             select(func.max(Coverage.start_month + Coverage.months - 1)).where(
                 Coverage.source == "allocator"
@@ -37,19 +48,30 @@ class Rates(Kind):
         ).scalar()
         new = []
         for line, row in rows:
-            month, amount = row["effective_from"], row["monthly_idr"]
+            month, amount, jht = row["effective_from"], row["monthly_idr"], row["jht_monthly_idr"]
+            if month == BASE_RATE_MONTH and jht is None:
+                jht = BASE_JHT_MONTHLY_IDR  # the schedule's first row always says its JHT rate
             if not run.first_in_file(line, "effective_from", month):
                 continue
             label = month_label(month)
             if month in existing:
-                if existing[month] == amount:
+                old_amount, old_jht = existing[month]
+                if (old_amount, old_jht) == (amount, jht):
                     run.result.unchanged += 1
-                else:
+                elif old_amount != amount:
                     run.fail(
                         line,
                         "monthly_idr",
                         amount,
-                        f"conflict: the rate from {label} is {existing[month]} (immutable)",
+                        f"conflict: the rate from {label} is {old_amount} (immutable)",
+                    )
+                else:
+                    held = "none" if old_jht is None else old_jht
+                    run.fail(
+                        line,
+                        "jht_monthly_idr",
+                        jht,
+                        f"conflict: the JHT rate from {label} is {held} (immutable)",
                     )
             elif month < BASE_RATE_MONTH:
                 run.fail(line, "effective_from", label, "the rate schedule starts with 2015-07")
@@ -62,7 +84,9 @@ class Rates(Kind):
                     "at the rates in force; a new rate must start after it",
                 )
             else:
-                new.append({"effective_month": month, "monthly_idr": amount})
+                new.append(
+                    {"effective_month": month, "monthly_idr": amount, "jht_monthly_idr": jht}
+                )
         run.result.new += len(new)
         if run.writing and new:
             run.conn.execute(insert(Rate), new)
