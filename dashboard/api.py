@@ -1,6 +1,7 @@
 """Machine-readable open data at stable URLs, served by the app's own process.
 
     GET /api/v1/summary                      the programme's figures
+    GET /api/v1/continuation?by=donor_type   continuation by donor type or months of stimulus
     GET /api/v1/aggregates?by=province,...   the suppressed cube over the chosen dimensions
     GET /api/v1/schema                       JSON Schema of both answers
 
@@ -66,6 +67,20 @@ def aggregates(request: Request) -> JSONResponse:
     return _answer(build)
 
 
+def continuation(request: Request) -> JSONResponse:
+    def build() -> dict:
+        by = request.query_params.get("by", "donor_type")
+        if by not in ("donor_type", "stimulus"):
+            raise ValueError("by is donor_type or stimulus")
+        return {
+            "by": by,
+            "suppression_k": open_data.suppression_k(),
+            "rows": open_data.records(open_data.continuation(_ledger(), by)),
+        }
+
+    return _answer(build)
+
+
 def schema(_request: Request) -> JSONResponse:
     return JSONResponse(open_data.json_schema(), headers=HEADERS)
 
@@ -73,5 +88,6 @@ def schema(_request: Request) -> JSONResponse:
 routes = [
     Route("/api/v1/summary", summary),
     Route("/api/v1/aggregates", aggregates),
+    Route("/api/v1/continuation", continuation),
     Route("/api/v1/schema", schema),
 ]

@@ -46,6 +46,16 @@ def _footnote(slide, text: str) -> None:
     _text(slide, Inches(0.6), Inches(6.85), Inches(12), Inches(0.5), text, 10, colour=MUTED)
 
 
+def _bullets(slide, lines: list[str]) -> None:
+    box = slide.shapes.add_textbox(Inches(0.6), Inches(1.5), Inches(12), Inches(4.8))
+    box.text_frame.word_wrap = True
+    for i, line in enumerate(lines):
+        paragraph = box.text_frame.paragraphs[0] if i == 0 else box.text_frame.add_paragraph()
+        paragraph.text = "• " + line
+        paragraph.font.size = Pt(18)
+        paragraph.space_after = Pt(12)
+
+
 def _chart_slide(deck, chart: Chart, footnote: str) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank
     _text(slide, Inches(0.6), Inches(0.4), Inches(12), Inches(0.8), chart.title, 28, bold=True)
@@ -146,6 +156,21 @@ def build_deck(content: Presentation) -> bytes:
             )
     _footnote(numbers, content.footnote)
 
+    if content.assurance:
+        assured = deck.slides.add_slide(deck.slide_layouts[6])
+        _text(
+            assured,
+            Inches(0.6),
+            Inches(0.4),
+            Inches(12),
+            Inches(0.8),
+            _("Confirmed, continued, saved"),
+            28,
+            bold=True,
+        )
+        _bullets(assured, content.assurance)
+        _footnote(assured, content.footnote)
+
     for chart in content.charts:
         _chart_slide(deck, chart, content.footnote)
 
@@ -164,18 +189,12 @@ def build_deck(content: Presentation) -> bytes:
             "what is left is its unspent balance."
         ),
         _(
-            "A paid claim counts for a donor when it happened in a month that donor's money "
-            "protected."
+            "A paid JKK or JKM claim counts for a donor when it happened in a month that "
+            "donor's money protected; JHT payouts are the worker's own savings and never count."
         ),
         _("Public figures withhold any group of fewer than {k} workers.").format(k=suppression_k()),
     ]
-    box = method.shapes.add_textbox(Inches(0.6), Inches(1.5), Inches(12), Inches(4.8))
-    box.text_frame.word_wrap = True
-    for i, line in enumerate(lines):
-        paragraph = box.text_frame.paragraphs[0] if i == 0 else box.text_frame.add_paragraph()
-        paragraph.text = "• " + line
-        paragraph.font.size = Pt(18)
-        paragraph.space_after = Pt(12)
+    _bullets(method, lines)
     _footnote(method, content.footnote)
 
     out = io.BytesIO()

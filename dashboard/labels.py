@@ -27,6 +27,7 @@ OUTCOMES = {
     "JKK": N_("JKK claim paid"),
     "JKM": N_("JKM claim paid"),
 }
+PACKAGES = {"jkk_jkm": N_("JKK + JKM"), "jkk_jkm_jht": N_("JKK + JKM + JHT")}
 GENDERS = {"F": N_("Women"), "M": N_("Men")}
 # Column headings of the tables pages show; downloads keep the machine names.
 COLUMNS = {
@@ -60,6 +61,16 @@ COLUMNS = {
     "who": N_("Who"),
     "action": N_("Action"),
     "detail": N_("Detail"),
+    "package": N_("Package"),
+    "confirmed_idr": N_("Confirmed by BPJS-TK"),
+    "unconfirmed_rows": N_("Rows awaiting confirmation"),
+    "confirmed_on": N_("Confirmed on"),
+    "reference": N_("BPJS-TK reference"),
+    "donor_type": N_("Donor type"),
+    "stimulus": N_("Months of stimulus"),
+    "ended_workers": N_("Protection ended 3+ months ago"),
+    "continued_workers": N_("Went on paying themselves"),
+    "continuation_rate": N_("Continuation rate"),
 }
 
 # Colour-blind-safe (Okabe-Ito); the same meaning has the same colour on every page.
@@ -93,6 +104,10 @@ def donor_type(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
 
 def program(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return translator(lang)(PROGRAMS[code]) if code in PROGRAMS else code
+
+
+def package(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    return translator(lang)(PACKAGES[code]) if code in PACKAGES else code
 
 
 def outcome(code: str, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -18,7 +18,13 @@ from queries import public
 from queries.figures import ledger_figures
 
 CUBE = ("month", "province", "occupation", "donor_type")
-WORKER_COUNTS = ("covered_workers", "active_workers", "claims_paid_count")
+WORKER_COUNTS = (
+    "covered_workers",
+    "active_workers",
+    "claims_paid_count",
+    "ended_workers",
+    "continued_workers",
+)
 
 # English in the API's JSON schema; translated where a page shows them.
 DATA_DICTIONARY = {
@@ -91,6 +97,17 @@ def summary(engine: Engine, as_of: dt.date | None = None, k: int | None = None) 
     }
 
 
+def continuation(engine: Engine, by: str, k: int | None = None) -> pd.DataFrame:
+    """The programme's continuation by ``donor_type`` or ``stimulus`` (CONTRACT.md v2), a
+    group withheld (complementary included) when it has fewer than k ended or continued
+    workers: the overview and ``/api/v1/continuation`` publish exactly this."""
+    k = suppression_k() if k is None else k
+    frame = public.continuation(engine, by)
+    frame["smallest"] = frame[["ended_workers", "continued_workers"]].min(axis=1)
+    frame = suppress(frame, [by], "smallest", ["ended_workers", "continued_workers"], k)
+    return frame.drop(columns="smallest")
+
+
 def _utc(moment: dt.datetime | None) -> str | None:
     """ISO 8601 in UTC (SQLite hands back the stored UTC time without its zone)."""
     if moment is None:
@@ -136,6 +153,11 @@ def json_schema() -> dict:
                             "active_workers",
                             "claims_paid_count",
                             "claims_paid_idr",
+                            "jht_saved_idr",
+                            "confirmed_idr",
+                            "unconfirmed_idr",
+                            "ended_workers",
+                            "continued_workers",
                             "as_of",
                             "donors",
                         ],
@@ -148,10 +170,38 @@ def json_schema() -> dict:
                             "active_workers": count,
                             "claims_paid_count": count,
                             "claims_paid_idr": {"type": "integer", "minimum": 0},
+                            "jht_saved_idr": {"type": "integer", "minimum": 0},
+                            "confirmed_idr": {"type": "integer", "minimum": 0},
+                            "unconfirmed_idr": {"type": "integer", "minimum": 0},
+                            "ended_workers": count,
+                            "continued_workers": count,
                             "as_of": {"type": "string", "format": "date"},
                             "donors": {"type": "integer", "minimum": 0},
                         },
                         "additionalProperties": False,
+                    },
+                },
+            },
+            "continuation": {
+                "type": "object",
+                "required": ["by", "suppression_k", "rows"],
+                "properties": {
+                    "by": {"enum": ["donor_type", "stimulus"]},
+                    "suppression_k": {"type": "integer", "minimum": 2},
+                    "rows": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["ended_workers", "continued_workers", "suppressed"],
+                            "properties": {
+                                "donor_type": {"type": "string"},
+                                "stimulus": {"type": "string"},
+                                "ended_workers": count,
+                                "continued_workers": count,
+                                "suppressed": {"type": "boolean"},
+                            },
+                            "additionalProperties": False,
+                        },
                     },
                 },
             },

@@ -19,6 +19,7 @@ from dashboard.formatting import date_text, month_text, number, percent, rupiah
 from dashboard.i18n import translator
 from dashboard.labels import N_
 from dashboard.privacy import suppress, suppression_k
+from dashboard.sentences import v2_sentences
 from queries import donor, public
 from queries.figures import ALL_TIME, LedgerFigures, Period, ledger_figures
 
@@ -47,6 +48,8 @@ class Presentation:
     charts: list[Chart] = field(default_factory=list)
     footnote: str = ""
     growth: list[str | None] = field(default_factory=list)  # per headline number
+    # Contract v2's lines: confirmed by BPJS-TK, continuation, old-age savings (sentences.py)
+    assurance: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -277,7 +280,7 @@ def presentation(
         period=period_text(period, lang)
     )
     footnote = _(
-        "Data as of {date}. Figures as defined by the Lingkaran data contract v1; public "
+        "Data as of {date}. Figures as defined by the Lingkaran data contract v2; public "
         "groups of fewer than {k} workers are withheld."
     ).format(date=date_text(as_of, lang, "long"), k=k)
     before = previous_period(period)
@@ -296,4 +299,5 @@ def presentation(
         charts,
         footnote,
         growth,
+        v2_sentences(figures, lang, donor=donor_id is not None),
     )

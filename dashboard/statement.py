@@ -24,7 +24,7 @@ from dashboard.access import Access
 from dashboard.formatting import date_text, number
 from dashboard.i18n import translator
 from dashboard.presentation import headline_numbers
-from dashboard.sentences import claim_sentence
+from dashboard.sentences import claim_sentence, v2_sentences
 from queries import donor
 from queries.figures import ALL_TIME, LedgerFigures, Period, ledger_figures
 
@@ -177,7 +177,12 @@ def render_statement(
         pdf.set_font("DejaVu", "B", 10)
         pdf.cell(0, 7, value, border="B", align="R", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 10)
-    pdf.ln(5)
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "", 9.5)
+    for line in v2_sentences(signed, lang):
+        pdf.multi_cell(0, 5, "• " + line)
+        pdf.ln(0.6)
+    pdf.ln(3)
 
     pdf.set_font("DejaVu", "B", 11)
     pdf.multi_cell(0, 6, _("Workers protected each month"))
@@ -211,9 +216,13 @@ def render_statement(
         _(
             "Each donation pays BPJS Ketenagakerjaan contributions (JKK and JKM) for informal "
             "workers in blocks of consecutive months from the month after it was received, "
-            "oldest registrations first, never a partial block. A paid claim counts when it "
-            "happened in a month this donor's money protected. Figures follow the Lingkaran "
-            "data contract v1 and equal the Lingkaran app and `lingkaran report`."
+            "oldest registrations first, never a partial block; a JHT donation adds old-age "
+            "savings. A paid JKK or JKM claim counts when it happened in a month this donor's "
+            "money protected; JHT payouts are the worker's own savings and never count. "
+            "Confirmed: BPJS Ketenagakerjaan confirmed receiving the contribution. Continued: "
+            "a worker paid their own contributions within three months after the donor's last "
+            "protected month. Figures follow the Lingkaran data contract v2 and equal the "
+            "Lingkaran app and `lingkaran report`."
         ),
     )
     pdf.ln(3)

@@ -8,7 +8,7 @@ from dashboard.deck import build_deck
 from dashboard.formatting import date_text, number, percent, rupiah, rupiah_ratio, usd
 from dashboard.i18n import LANGUAGES, translator
 from dashboard.presentation import period_text, presentation
-from dashboard.sentences import claim_sentence
+from dashboard.sentences import claim_sentence, v2_sentences
 from dashboard.statement import render_statement, statement_of
 from queries import donor
 
@@ -91,6 +91,35 @@ row[1].metric(
     rupiah_ratio(head.claims_per_rupiah, lang) if head.claims_per_rupiah is not None else "–",
     help=_("Benefits paid for every rupiah of contributions allocated."),
 )
+
+# ── Confirmed, continued, saved (contract v2) ───────────────────────────────────────────────
+row = st.columns(3)
+row[0].metric(
+    _("Confirmed by BPJS Ketenagakerjaan"),
+    money(f.confirmed_idr),
+    delta=_("{share} of allocated").format(share=percent(head.confirmed_share, lang))
+    if head.confirmed_share is not None
+    else None,
+    delta_color="off",
+    delta_arrow="off",
+    help=_("Contributions BPJS Ketenagakerjaan confirmed it received, row by row."),
+)
+row[1].metric(
+    _("Went on paying themselves"),
+    percent(head.continuation_rate, lang) if head.continuation_rate is not None else "–",
+    help=_(
+        "Workers whose protection from this donor ended at least three months ago and who "
+        "paid their own BPJS Ketenagakerjaan contributions within those three months."
+    ),
+)
+if f.jht_saved_idr:
+    row[2].metric(
+        _("Old-age savings (JHT)"),
+        money(f.jht_saved_idr),
+        help=_("Put into the workers' own JHT accounts by donations with the JHT package."),
+    )
+for line in v2_sentences(f, lang):
+    st.caption(shell.plain(line))
 
 with st.expander(_("Download for your report: impact statement (PDF) and slide deck (PPTX)")):
     report_lang = (
@@ -240,6 +269,9 @@ trail_shown = trail[
         "balance_idr",
         "workers",
         "protected_months",
+        "package",
+        "confirmed_idr",
+        "unconfirmed_rows",
     ]
 ]
 controls.table(
@@ -250,10 +282,31 @@ controls.table(
         balance_idr=trail_shown["balance_idr"].map(lambda n: rupiah(n, lang)),
         workers=trail_shown["workers"].map(lambda n: number(n, lang)),
         protected_months=trail_shown["protected_months"].map(lambda n: number(n, lang)),
+        package=trail_shown["package"].map(lambda code: labels.package(code, lang)),
+        confirmed_idr=trail_shown["confirmed_idr"].map(lambda n: rupiah(n, lang)),
+        unconfirmed_rows=trail_shown["unconfirmed_rows"].map(lambda n: number(n, lang)),
     ),
     lang,
 )
 controls.downloads(trail_shown, f"donations-{donor_id}")
+waiting = int(trail["unconfirmed_rows"].sum())
+if waiting:
+    with st.expander(
+        _("{rows} coverage rows not yet confirmed by BPJS Ketenagakerjaan").format(
+            rows=number(waiting, lang)
+        )
+    ):
+        pending = shell.query(donor.unconfirmed, access, donor_id, period)
+        if len(pending) < waiting:
+            st.caption(
+                _("The oldest {shown} are listed; the download of each donation has all.").format(
+                    shown=number(len(pending), lang)
+                )
+            )
+        controls.table(
+            pending.assign(amount_idr=pending["amount_idr"].map(lambda n: rupiah(n, lang))), lang
+        )
+        controls.downloads(pending, f"unconfirmed-{donor_id}")
 chosen = st.selectbox(
     _("Show the coverage rows of a donation"),
     list(trail["donation_id"]),
@@ -273,6 +326,12 @@ if chosen:
         )
     )
     controls.table(
-        coverage.assign(amount_idr=coverage["amount_idr"].map(lambda n: rupiah(n, lang))), lang
+        coverage.assign(
+            amount_idr=coverage["amount_idr"].map(lambda n: rupiah(n, lang)),
+            confirmed_on=coverage["confirmed_on"].map(
+                lambda d: date_text(d, lang) if pd.notna(d) else _("not yet")
+            ),
+        ),
+        lang,
     )
     controls.downloads(coverage, f"coverage-{chosen}")

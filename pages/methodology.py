@@ -17,7 +17,7 @@ st.title(_("Methodology"))
 st.caption(
     _(
         "Every figure in Lingkaran is computed from one allocation ledger, with the "
-        "definitions of the Lingkaran data contract (version 1)."
+        "definitions of the Lingkaran data contract (version 2)."
     )
 )
 
@@ -34,8 +34,24 @@ DEFINITIONS = {
         "Distinct workers whose coverage includes the month of the reference date (today)."
     ),
     _("Claims paid"): _(
-        "Claims with status paid whose incident fell in a month covered by one of that "
-        "worker's coverage rows. Claims outside any coverage are attributed to no donor."
+        "JKK (work accident) and JKM (death) claims with status paid whose incident fell in a "
+        "month covered by one of that worker's coverage rows. Claims outside any coverage are "
+        "attributed to no donor. JHT (old-age) payouts are the worker's own savings and are "
+        "never counted as made possible by donations."
+    ),
+    _("Old-age savings (JHT)"): _(
+        "For donations with the JKK + JKM + JHT package: the JHT rate in force in each month "
+        "of each coverage row, put into the worker's own JHT account."
+    ),
+    _("Confirmed by BPJS Ketenagakerjaan"): _(
+        "The sum of the coverage rows BPJS Ketenagakerjaan confirmed it received, each for "
+        "exactly the row's amount; the rest of the allocated money awaits confirmation."
+    ),
+    _("Continuation rate"): _(
+        "Of the workers whose last month protected by these donations (L) lies more than "
+        "three whole months before the reference month, the share who paid their own "
+        "contributions in at least one of the months L+1 to L+3. A worker whose protection "
+        "another donor took over counts as ended, not continued."
     ),
     _("Donors"): _("Donors with at least one donation."),
 }
@@ -47,12 +63,14 @@ RULES = (
     _(
         "Each donation funds blocks of `months_per_worker` consecutive months starting with "
         "the month after it was received (S). A block costs the sum of the monthly rate in "
-        "force in each of its months."
+        "force in each of its months, plus the JHT rate in force for a donation with the "
+        "JKK + JKM + JHT package."
     ),
     _(
         "Eligible workers were registered before the first day of S, match the donation's "
-        "earmarks (province, occupation) and have no coverage in any month of the block; they "
-        "are served in order of registration, then worker id."
+        "earmarks (province, occupation) and have no coverage and no month they paid "
+        "themselves in any month of the block; they are served in order of registration, "
+        "then worker id."
     ),
     _(
         "While the unspent money covers a block and an eligible worker remains, one coverage "
@@ -69,6 +87,9 @@ st.dataframe(
         {
             _("In force from"): rates["effective_from"],
             _("Contribution per worker per month"): rates["monthly_idr"].map(
+                lambda n: rupiah(n, lang)
+            ),
+            _("JHT contribution per worker per month (JHT package)"): rates["jht_monthly_idr"].map(
                 lambda n: rupiah(n, lang)
             ),
         }

@@ -4,10 +4,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, labels, shell
-from dashboard.formatting import date_text, number, rupiah
+from dashboard import charts, controls, labels, open_data, shell
+from dashboard.formatting import date_text, number, percent, rupiah
 from dashboard.i18n import translator
 from dashboard.privacy import suppress, suppression_k
+from dashboard.sentences import confirmed_sentence, continuation_sentence
 from queries import public
 
 lang = shell.language()
@@ -52,6 +53,7 @@ claims_row[0].metric(
 )
 claims_row[1].metric(_("Benefits paid"), rupiah(totals.claims_paid_idr, lang))
 claims_row[2].metric(_("Donors"), number(totals.donors, lang))
+st.caption(shell.plain(confirmed_sentence(totals, lang)))
 
 # ── Growth ─────────────────────────────────────────────────────────────────────────────────
 st.subheader(_("Growth"), anchor=False)
@@ -152,6 +154,61 @@ for by, label, title, colour in (
     frame = frame[~frame["suppressed"]].astype({"workers": "int64"})
     right.plotly_chart(charts.ranked_bars(frame, "label", title, colour, lang), key=by)
 
+# ── Continuation: did the stimulus work? ───────────────────────────────────────────────────
+st.subheader(_("Did workers go on paying themselves?"), anchor=False)
+st.write(shell.plain(continuation_sentence(totals, lang, donor=False)))
+st.caption(
+    _(
+        "Many donors pay a few months as a stimulus, after which BPJS Ketenagakerjaan urges "
+        "workers to continue on their own. A worker counts as continued when they paid their "
+        "own contributions in the three months after their last month protected by donations; "
+        "only workers whose protection ended at least three months ago are counted."
+    )
+)
+
+
+def continuation_table(by: str) -> pd.DataFrame:
+    """One breakdown of continuation, groups of fewer than k ended or continued withheld."""
+    frame = shell.query(open_data.continuation, by, k)
+    shown = frame[~frame["suppressed"]].astype(
+        {"ended_workers": "int64", "continued_workers": "int64"}
+    )
+    rate = (shown["continued_workers"] / shown["ended_workers"]).map(lambda r: percent(r, lang))
+    return pd.DataFrame(
+        {
+            by: shown[by],
+            "ended_workers": shown["ended_workers"].map(lambda n: number(n, lang)),
+            "continued_workers": shown["continued_workers"].map(lambda n: number(n, lang)),
+            "continuation_rate": rate,
+        }
+    )
+
+
+left, right = st.columns(2)
+by_type = continuation_table("donor_type")
+by_type["donor_type"] = by_type["donor_type"].map(lambda code: labels.donor_type(code, lang))
+with left:
+    st.markdown("**" + _("By donor type") + "**")
+    controls.table(by_type, lang)
+    st.caption(
+        _(
+            "Each type counts the workers its donations protected, as a donor's own page "
+            "does: a worker protected by two types counts in both, and one whose protection "
+            "was taken over by another donor counts as ended, not continued. The rows "
+            "therefore do not add up to the programme's figure."
+        )
+    )
+with right:
+    st.markdown("**" + _("By months of stimulus") + "**")
+    by_stimulus = continuation_table("stimulus")
+    controls.table(by_stimulus, lang)
+    st.caption(
+        _(
+            "Months of stimulus: the months donations paid for the worker in all. Groups of "
+            "fewer than {k} workers are withheld."
+        ).format(k=k)
+    )
+
 # ── Claims ─────────────────────────────────────────────────────────────────────────────────
 st.subheader(_("Claims paid by program"), anchor=False)
 # Quarters when they publish most claims; otherwise years, whose cells are larger.
@@ -210,7 +267,8 @@ else:
     st.plotly_chart(claims_chart, key="claims")
 st.caption(
     _(
-        "{cells} period-program cells with fewer than {k} claims are not shown. All paid "
-        "claims are included, also those outside any donation's protection."
+        "{cells} period-program cells with fewer than {k} claims are not shown. Only JKK and "
+        "JKM claims that happened in a month protected by donations are counted, as in the "
+        "totals above; JHT payouts are the workers' own old-age savings and are not shown."
     ).format(cells=number(int(claims["suppressed"].sum()), lang), k=k)
 )

@@ -62,6 +62,8 @@ for row in range(0, len(content.headline), 3):
     ):
         growth = content.growth[row + offset] if content.growth else None
         column.metric(label, value, delta=growth, delta_color="off" if growth else "normal")
+for line in content.assurance:
+    st.markdown("- " + shell.plain(line))
 
 for chart in content.charts:
     figure = go.Figure()

@@ -19,11 +19,21 @@ from sqlalchemy import Connection, and_, case, func, literal, select
 
 from dashboard.access import Access
 from dashboard.months import first_day, month_label, month_of
-from dashboard.schema import Claim, Coverage, CoverageTotal, Donation, Donor, Worker, sum_int
+from dashboard.schema import (
+    Claim,
+    Confirmation,
+    Coverage,
+    CoverageTotal,
+    Donation,
+    Donor,
+    Worker,
+    sum_int,
+)
 from queries.figures import (
     ALL_TIME,
     LedgerFigures,
     Period,
+    attributable_claim,
     connected,
     covering,
     donor_key,
@@ -119,6 +129,18 @@ class Headline:
         return (2 * f.allocated_idr + f.protected_months) // (2 * f.protected_months)
 
     @property
+    def confirmed_share(self) -> Fraction | None:
+        """Share of allocated rupiah BPJS Ketenagakerjaan confirmed received (v2)."""
+        f = self.figures
+        return Fraction(f.confirmed_idr, f.allocated_idr) if f.allocated_idr else None
+
+    @property
+    def continuation_rate(self) -> Fraction | None:
+        """Ended workers who went on paying themselves (CONTRACT.md v2 "continued_workers")."""
+        f = self.figures
+        return Fraction(f.continued_workers, f.ended_workers) if f.ended_workers else None
+
+    @property
     def claims_per_rupiah(self) -> Fraction | None:
         """Claims paid per rupiah allocated."""
         f = self.figures
@@ -149,6 +171,15 @@ def donations(
         .group_by(CoverageTotal.donation_key)
         .subquery()
     )
+    confirmed = (
+        select(
+            Confirmation.donation_key,
+            sum_int(Confirmation.amount_idr).label("confirmed_idr"),
+            func.count().label("confirmed_rows"),
+        )
+        .group_by(Confirmation.donation_key)
+        .subquery()
+    )
     rows = conn.execute(
         select(
             Donation.donation_id,
@@ -160,8 +191,12 @@ def donations(
             Donation.months_per_worker,
             Donation.earmark_province,
             Donation.earmark_occupation,
+            Donation.package,
+            func.coalesce(confirmed.c.confirmed_idr, 0),
+            func.coalesce(confirmed.c.confirmed_rows, 0),
         )
         .outerjoin(funded, funded.c.donation_key == Donation.id)
+        .outerjoin(confirmed, confirmed.c.donation_key == Donation.id)
         .where(Donation.donor_key == key, *period.received(Donation.received_on))
         .order_by(Donation.received_on, Donation.donation_id)
     ).all()
@@ -175,11 +210,24 @@ def donations(
         "months_per_worker",
         "earmark_province",
         "earmark_occupation",
+        "package",
+        "confirmed_idr",
+        "confirmed_rows",
     ]
     frame = pd.DataFrame(rows, columns=columns)
-    money = ["amount_idr", "allocated_idr", "workers", "protected_months", "months_per_worker"]
-    frame = frame.astype(dict.fromkeys(money, "int64"))
+    counts = [
+        "amount_idr",
+        "allocated_idr",
+        "workers",
+        "protected_months",
+        "months_per_worker",
+        "confirmed_idr",
+        "confirmed_rows",
+    ]
+    frame = frame.astype(dict.fromkeys(counts, "int64"))
     frame.insert(4, "balance_idr", frame["amount_idr"] - frame["allocated_idr"])
+    # workers = coverage rows of the donation (one per worker): rows still awaiting BPJS-TK
+    frame["unconfirmed_rows"] = frame["workers"] - frame["confirmed_rows"]
     return frame
 
 
@@ -198,17 +246,31 @@ def donation_coverage(
             Coverage.start_month,
             Coverage.months,
             Coverage.amount_idr,
+            Confirmation.confirmed_on,
+            Confirmation.reference,
         )
         .join(Coverage, Coverage.worker_key == Worker.id)
         .join(Donation, Donation.id == Coverage.donation_key)
+        .outerjoin(Confirmation, Confirmation.coverage_key == Coverage.id)
         .where(Donation.donor_key == key, Donation.donation_id == donation_id)
-        .order_by(Worker.registered_on, Worker.worker_id)
+        .order_by(Confirmation.id.is_not(None), Worker.registered_on, Worker.worker_id)
     ).all()
     frame = pd.DataFrame(
         rows,
-        columns=["worker_id", "province", "occupation", "start_month", "months", "amount_idr"],
+        columns=[
+            "worker_id",
+            "province",
+            "occupation",
+            "start_month",
+            "months",
+            "amount_idr",
+            "confirmed_on",
+            "reference",
+        ],
     )
     frame["start_month"] = frame["start_month"].map(month_label)
+    for column in ("confirmed_on", "reference"):  # None, not NaN, where nothing is confirmed
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame.astype({"months": "int64", "amount_idr": "int64"})
 
 
@@ -332,7 +394,7 @@ def _paid_claims_by_row():
             Claim,
             and_(Claim.worker_key == Coverage.worker_key, covering(Claim.incident_month)),
         )
-        .where(Claim.status == "paid")
+        .where(attributable_claim())
         .group_by(Coverage.id)
         .subquery()
     )
@@ -410,7 +472,7 @@ def claims(
         )
         .join(Donation, Donation.id == Coverage.donation_key)
         .where(
-            Claim.status == "paid",
+            attributable_claim(),
             Donation.donor_key == key,
             *period.received(Donation.received_on),
         )
@@ -422,3 +484,40 @@ def claims(
     )
     frame["incident_month"] = frame["incident_month"].map(first_day)
     return frame.astype({"amount_idr": "int64"})
+
+
+UNCONFIRMED_LISTED = 1_000
+
+
+@connected
+def unconfirmed(
+    conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
+) -> pd.DataFrame:
+    """Coverage rows of the donor's donations that BPJS Ketenagakerjaan has not confirmed yet
+    (CONTRACT.md v2), oldest first, at most ``UNCONFIRMED_LISTED`` (pseudonymous worker ids)."""
+    access.require(donor_id)
+    key = donor_key(conn, donor_id)
+    rows = conn.execute(
+        select(
+            Donation.donation_id,
+            Worker.worker_id,
+            Coverage.start_month,
+            Coverage.months,
+            Coverage.amount_idr,
+        )
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .join(Worker, Worker.id == Coverage.worker_key)
+        .outerjoin(Confirmation, Confirmation.coverage_key == Coverage.id)
+        .where(
+            Donation.donor_key == key,
+            Confirmation.id.is_(None),
+            *period.received(Donation.received_on),
+        )
+        .order_by(Coverage.start_month, Donation.donation_id, Worker.worker_id)
+        .limit(UNCONFIRMED_LISTED)
+    ).all()
+    frame = pd.DataFrame(
+        rows, columns=["donation_id", "worker_id", "start_month", "months", "amount_idr"]
+    )
+    frame["start_month"] = frame["start_month"].map(month_label)
+    return frame.astype({"months": "int64", "amount_idr": "int64"})

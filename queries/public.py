@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, case, func, select
 
 from dashboard.months import first_day, month_label, month_of
 from dashboard.schema import (
@@ -26,8 +26,16 @@ from dashboard.schema import (
     Worker,
     sum_int,
 )
+from dashboard.values import DONOR_TYPES
 from queries.donor import age_band
-from queries.figures import connected, covering
+from queries.figures import (
+    ALL_TIME,
+    attributable_claim,
+    connected,
+    continuation_counts,
+    covering,
+    last_covered_months,
+)
 
 DIMENSIONS = ("year", "month", "province", "occupation", "gender", "age_band", "donor_type")
 FIGURES = ("workers", "protected_months", "allocated_idr")
@@ -131,13 +139,18 @@ def aggregates(conn: Connection, by: tuple[str, ...], today: dt.date | None = No
 
 @connected
 def paid_claims(conn: Connection, grain: str = "quarter") -> pd.DataFrame:
-    """Paid claims per ``grain`` ("quarter": ``2024-Q1``, or "year": ``2024``) of the incident
-    and program: count and rupiah, unsuppressed."""
+    """Paid JKK and JKM claims inside coverage (the ones donations made possible, CONTRACT.md
+    v2 "Figures") per ``grain`` ("quarter": ``2024-Q1``, or "year": ``2024``) of the incident
+    and program: count and rupiah, unsuppressed. They add up to the programme's headline."""
     if grain not in ("quarter", "year"):
         raise ValueError(f"grain is quarter or year, not {grain!r}")
     rows = conn.execute(
         select(Claim.incident_month, Claim.program, func.count(), sum_int(Claim.amount_idr))
-        .where(Claim.status == "paid")
+        .join(
+            Coverage,
+            and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month)),
+        )
+        .where(attributable_claim())
         .group_by(Claim.incident_month, Claim.program)
     ).all()
     frame = pd.DataFrame(rows, columns=["month", "program", "claims", "amount_idr"])
@@ -164,7 +177,7 @@ def attributed_claims(conn: Connection) -> pd.DataFrame:
             Coverage,
             and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month)),
         )
-        .where(Claim.status == "paid")
+        .where(attributable_claim())
         .group_by(Claim.program)
         .order_by(Claim.program)
     ).all()
@@ -218,12 +231,15 @@ def donors_wall(conn: Connection) -> pd.DataFrame:
 
 @connected
 def rate_schedule(conn: Connection) -> pd.DataFrame:
+    """The rates in force: JKK+JKM, and the JHT rate (carried forward where a row gives none)."""
     rows = conn.execute(
-        select(Rate.effective_month, Rate.monthly_idr).order_by(Rate.effective_month)
+        select(Rate.effective_month, Rate.monthly_idr, Rate.jht_monthly_idr).order_by(
+            Rate.effective_month
+        )
     )
-    frame = pd.DataFrame(rows.all(), columns=["effective_from", "monthly_idr"])
+    frame = pd.DataFrame(rows.all(), columns=["effective_from", "monthly_idr", "jht_monthly_idr"])
     frame["effective_from"] = frame["effective_from"].map(month_label)
-    return frame
+    return frame.astype({"jht_monthly_idr": "Int64"}).ffill().astype({"jht_monthly_idr": "int64"})
 
 
 @connected
@@ -233,3 +249,46 @@ def freshness(conn: Connection) -> dict[str, dt.datetime | None]:
         "last_import": conn.execute(select(func.max(ImportLog.imported_at))).scalar(),
         "last_allocation": conn.execute(select(func.max(AllocationRun.ran_at))).scalar(),
     }
+
+
+STIMULUS_BANDS = ((1, 3, "1–3"), (4, 6, "4–6"), (7, 12, "7–12"), (13, None, "13+"))
+
+
+def stimulus_band(months_column):
+    """The band of a worker's stimulus (months donors paid for, in all) as an SQL expression."""
+    return case(
+        *(
+            (months_column <= high, label)
+            for _low, high, label in STIMULUS_BANDS
+            if high is not None
+        ),
+        else_=STIMULUS_BANDS[-1][2],
+    )
+
+
+@connected
+def continuation(conn: Connection, by: str, today: dt.date | None = None) -> pd.DataFrame:
+    """The programme's continuation (CONTRACT.md v2) by ``donor_type`` (the coverage of each
+    type's donations, as a donor's own figure reads it) or by ``stimulus`` band (the months
+    the programme paid for the worker in all): ended and continued workers, unsuppressed."""
+    month = month_of(today or dt.date.today())
+    if by == "donor_type":
+        last = (
+            last_covered_months(None, ALL_TIME, Donor.type.label("donor_type"))
+            .join(Donation, Donation.id == Coverage.donation_key)
+            .join(Donor, Donor.id == Donation.donor_key)
+            .subquery()
+        )
+        group = last.c.donor_type
+    elif by == "stimulus":
+        last = last_covered_months(None).subquery()
+        group = stimulus_band(last.c.stimulus_months).label("stimulus")
+    else:
+        raise ValueError(f"continuation is by donor_type or stimulus, not {by!r}")
+    rows = conn.execute(select(group, *continuation_counts(last, month)).group_by(group)).all()
+    frame = pd.DataFrame(rows, columns=[by, "ended_workers", "continued_workers"])
+    order = DONOR_TYPES if by == "donor_type" else [label for *_, label in STIMULUS_BANDS]
+    frame[by] = pd.Categorical(frame[by], categories=list(order), ordered=True)
+    frame = frame.sort_values(by).reset_index(drop=True)
+    frame[by] = frame[by].astype(str)
+    return frame.astype({"ended_workers": "int64", "continued_workers": "int64"})

@@ -39,7 +39,14 @@ def charts_of(deck_bytes: bytes) -> dict[str, dict[str, list]]:
 def test_the_deck_has_its_slides_and_native_charts_with_the_query_series(demo_engine):
     content = presentation(demo_engine, OPERATOR, DONOR, as_of=TODAY, lang="en")
     deck = PptxPresentation(io.BytesIO(build_deck(content)))
-    assert len(deck.slides) == 3 + len(content.charts)  # title, numbers, charts, methodology
+    # title, numbers, confirmed/continued/saved, charts, methodology
+    assert len(deck.slides) == 4 + len(content.charts)
+    assured = [shape.text_frame.text for shape in deck.slides[2].shapes if shape.has_text_frame]
+    assert assured[0] == "Confirmed, continued, saved"
+    figures = content.figures
+    assert f"Of {figures.ended_workers} workers whose protection from you ended" in assured[1]
+    assert "confirmed received by BPJS Ketenagakerjaan" in assured[1]
+    assert "old-age savings" in assured[1]  # PT Listrik Kepulauan gave JHT donations
     texts = [shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame]
     assert texts[0] == "PT Listrik Kepulauan (Persero)"
     assert "Impact report" in texts[1]
@@ -191,8 +198,9 @@ def test_the_programme_deck_counts_the_claims_the_headline_counts(demo_engine, m
     assert sum(next(iter(claims.series.values()))) == figures.claims_paid_idr
 
 
-def test_claims_withheld_by_program_still_add_up_to_the_headline(demo_engine):
-    # k = 10 on the small demo: JKM has fewer than 10 claims, so JKK is withheld with it.
+def test_claims_withheld_by_program_still_add_up_to_the_headline(demo_engine, monkeypatch):
+    # k = 200 on the small demo: JKM has fewer than 200 claims, so JKK is withheld with it.
+    monkeypatch.setenv("LINGKARAN_SUPPRESSION_K", "200")
     content = presentation(demo_engine, OPERATOR, None, as_of=TODAY, lang="en")
     claims = next(chart for chart in content.charts if chart.key == "claims")
     figures = ledger_figures(demo_engine, None, TODAY)

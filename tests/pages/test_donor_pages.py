@@ -75,11 +75,17 @@ def test_the_impact_page_draws_every_section_and_expands_a_donation(open_page, d
 )
 def test_the_donation_trail_is_headed_in_the_page_language(open_page, demo_url, lang, headings):
     at = open_page(demo_url, "donor_impact", donor="BUMN-001", lang=lang)
-    trail = at.dataframe[-1]
+    # The trail is the table keyed by donation and date received (the machine names: only
+    # the headings change, the frame and its downloads keep them).
+    trail = next(
+        frame
+        for frame in at.dataframe
+        if list(frame.value.columns[:2]) == ["donation_id", "received_on"]
+    )
     shown = [column.get("label", name) for name, column in json.loads(trail.proto.columns).items()]
     assert shown[: len(headings)] == headings
-    # Only the headings change: the frame (and its downloads) keeps the machine names.
-    assert list(trail.value.columns[:2]) == ["donation_id", "received_on"]
+    confirmed = {"id": "Dikonfirmasi BPJS-TK", "en": "Confirmed by BPJS-TK"}[lang]
+    assert confirmed in shown
 
 
 def test_a_period_keeps_only_the_donations_received_in_it(open_page, demo_url):
@@ -149,3 +155,23 @@ def test_compare_opens_on_the_latest_year_with_a_donation(open_page, demo_url):
     at.selectbox(key="year").select(2024).run()
     assert not at.exception
     assert "vs 2023" in at.metric[0].delta
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_donor_page_shows_confirmed_continued_and_saved(open_page, demo_url, lang):
+    """Contract v2 on the page: the figures of `lingkaran report`, and the sentence that
+    states the continuation rate with its two counts."""
+    at = open_page(demo_url, "donor_impact", donor="BUMN-001", lang=lang)
+    figures = report(demo_url, "BUMN-001")
+    _ = translator(lang)
+    shown = metrics(at)
+    assert shown[_("Confirmed by BPJS Ketenagakerjaan")] == rupiah(figures["confirmed_idr"], lang)
+    assert shown[_("Old-age savings (JHT)")] == rupiah(figures["jht_saved_idr"], lang)
+    # as the reader sees them: the Markdown escapes of shell.plain removed
+    captions = " ".join(caption.value for caption in at.caption).replace("\\", "")
+    sentence = {
+        "id": "Dari {ended} pekerja yang perlindungannya dari Anda berakhir",
+        "en": "Of {ended} workers whose protection from you ended",
+    }[lang].format(ended=number(figures["ended_workers"], lang))
+    assert sentence in captions
+    assert number(figures["continued_workers"], lang) in captions

@@ -84,3 +84,28 @@ def test_every_chart_in_english_groups_digits_the_english_way(monkeypatch, demo_
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     assert len(specs) >= 5
     assert {spec["layout"]["separators"] for spec in specs} == {".,"}
+
+
+def test_overview_states_the_confirmed_share_and_continuation_by_group(monkeypatch, demo_url):
+    """The audit line and the continuation tables: withheld groups left out, never zero."""
+    from dashboard import open_data
+
+    at = run_app(monkeypatch, demo_url, "en")
+    engine = open_ledger(demo_url)
+    report = ledger_figures(engine, None, dt.date.today())
+    by_type = open_data.continuation(engine, "donor_type", 10)
+    engine.dispose()
+    # as the reader sees them: the Markdown escapes of shell.plain removed
+    captions = " ".join(caption.value for caption in at.caption).replace("\\", "")
+    share = f"{100 * report.confirmed_idr / report.allocated_idr:.1f}%"
+    assert f"{share} of allocated contributions confirmed received" in captions
+    texts = " ".join(markdown.value for markdown in at.markdown).replace("\\", "")
+    assert f"Of {number(report.ended_workers, 'en')} workers whose protection ended" in texts
+    table = next(
+        frame.value for frame in at.dataframe if "continuation_rate" in frame.value.columns
+    )
+    published = by_type[~by_type["suppressed"]]
+    assert len(table) == len(published) >= 2
+    assert list(table["continued_workers"]) == [
+        number(int(n), "en") for n in published["continued_workers"]
+    ]

@@ -61,6 +61,10 @@ def test_the_donation_trail(example):
             "months_per_worker": 6,
             "earmark_province": None,
             "earmark_occupation": None,
+            "package": "jkk_jkm",
+            "confirmed_idr": 0,  # nothing confirmed yet: both rows await BPJS-TK
+            "confirmed_rows": 0,
+            "unconfirmed_rows": 2,
         }
     ]
     assert donor.donations(example, EVERYONE, "D1", YEAR_2023).empty
@@ -76,6 +80,8 @@ def test_a_donation_expands_to_its_coverage_rows(example):
             "start_month": "2024-05",
             "months": 6,
             "amount_idr": BLOCK,
+            "confirmed_on": None,
+            "reference": None,
         },
         {
             "worker_id": "B",
@@ -84,8 +90,48 @@ def test_a_donation_expands_to_its_coverage_rows(example):
             "start_month": "2024-05",
             "months": 6,
             "amount_idr": BLOCK,
+            "confirmed_on": None,
+            "reference": None,
         },
     ]
+
+
+def test_confirmations_show_in_the_trail_and_the_unconfirmed_rows_are_listed(
+    cli, example, tmp_path
+):
+    from tests.conftest import write_csv
+
+    confirmed = write_csv(
+        tmp_path,
+        "confirmations.csv",
+        ["donation_id", "worker_id", "start_month", "confirmed_on", "amount_idr", "reference"],
+        [["X", "B", "2024-05", "2024-05-06", str(BLOCK), "TK-9"]],
+    )
+    assert cli("import", "confirmations", confirmed).exit_code == 0
+    trail = donor.donations(example, EVERYONE, "D1").iloc[0]
+    assert (trail["confirmed_idr"], trail["confirmed_rows"], trail["unconfirmed_rows"]) == (
+        BLOCK,
+        1,
+        1,
+    )
+    rows = donor.donation_coverage(example, EVERYONE, "D1", "X")
+    # the row still awaiting confirmation comes first
+    assert rows[["worker_id", "confirmed_on", "reference"]].values.tolist() == [
+        ["A", None, None],
+        ["B", dt.date(2024, 5, 6), "TK-9"],
+    ]
+    pending = donor.unconfirmed(example, EVERYONE, "D1")
+    assert pending.to_dict("records") == [
+        {
+            "donation_id": "X",
+            "worker_id": "A",
+            "start_month": "2024-05",
+            "months": 6,
+            "amount_idr": BLOCK,
+        }
+    ]
+    headline = donor.headline(example, EVERYONE, "D1", as_of=TODAY)
+    assert headline.confirmed_share == Fraction(1, 2)
 
 
 def test_monthly_protected_workers_and_cumulative_money(example):
