@@ -68,8 +68,8 @@ COLUMNS = {
     "reference": N_("BPJS-TK reference"),
     "donor_type": N_("Donor type"),
     "stimulus": N_("Months of stimulus"),
-    "ended_workers": N_("Protection ended 3+ months ago"),
-    "continued_workers": N_("Went on paying themselves"),
+    "ended_workers": N_("Ended"),
+    "continued_workers": N_("Continued"),
     "continuation_rate": N_("Continuation rate"),
 }
 

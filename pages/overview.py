@@ -167,8 +167,8 @@ st.caption(
 )
 
 
-def continuation_table(by: str) -> pd.DataFrame:
-    """One breakdown of continuation, groups of fewer than k ended or continued withheld."""
+def continuation_table(by: str) -> tuple[pd.DataFrame, int]:
+    """One breakdown of continuation as shown, and how many of its groups are withheld."""
     frame = shell.query(open_data.continuation, by, k)
     shown = frame[~frame["suppressed"]].astype(
         {"ended_workers": "int64", "continued_workers": "int64"}
@@ -177,15 +177,15 @@ def continuation_table(by: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             by: shown[by],
-            "ended_workers": shown["ended_workers"].map(lambda n: number(n, lang)),
-            "continued_workers": shown["continued_workers"].map(lambda n: number(n, lang)),
             "continuation_rate": rate,
+            "continued_workers": shown["continued_workers"].map(lambda n: number(n, lang)),
+            "ended_workers": shown["ended_workers"].map(lambda n: number(n, lang)),
         }
-    )
+    ), int(frame["suppressed"].sum())
 
 
 left, right = st.columns(2)
-by_type = continuation_table("donor_type")
+by_type, withheld_types = continuation_table("donor_type")
 by_type["donor_type"] = by_type["donor_type"].map(lambda code: labels.donor_type(code, lang))
 with left:
     st.markdown("**" + _("By donor type") + "**")
@@ -195,18 +195,20 @@ with left:
             "Each type counts the workers its donations protected, as a donor's own page "
             "does: a worker protected by two types counts in both, and one whose protection "
             "was taken over by another donor counts as ended, not continued. The rows "
-            "therefore do not add up to the programme's figure."
-        )
+            "therefore do not add up to the programme's figure. {groups} types with fewer "
+            "than {k} ended or continued workers are withheld."
+        ).format(groups=withheld_types, k=k)
     )
 with right:
     st.markdown("**" + _("By months of stimulus") + "**")
-    by_stimulus = continuation_table("stimulus")
+    by_stimulus, withheld_bands = continuation_table("stimulus")
     controls.table(by_stimulus, lang)
     st.caption(
         _(
-            "Months of stimulus: the months donations paid for the worker in all. Groups of "
-            "fewer than {k} workers are withheld."
-        ).format(k=k)
+            "Months of stimulus: the months donations paid for the worker in all. {groups} "
+            "groups with fewer than {k} ended or continued workers are withheld (and, where "
+            "only one would be, the next smallest too)."
+        ).format(groups=withheld_bands, k=k)
     )
 
 # ── Claims ─────────────────────────────────────────────────────────────────────────────────

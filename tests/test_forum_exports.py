@@ -113,6 +113,21 @@ def test_a_statement_verifies_and_a_tampered_one_does_not(demo_engine):
     assert not verify_statement(demo_engine, "CSR-001", period, TODAY, statement.code).confirmed
 
 
+def test_a_statement_issued_before_contract_v2_still_verifies(demo_engine):
+    """Its code signed the v1 figures only; they stand, so it verifies. A v1 code over a
+    changed figure does not."""
+    from dashboard.statement import V2_FIGURES, verification_code
+
+    period = Period()
+    figures = make_statement(demo_engine, OPERATOR, DONOR, period, TODAY).figures
+    v1 = {k: v for k, v in figures.items() if k not in V2_FIGURES}
+    code = verification_code(DONOR, period, TODAY, v1)
+    assert verify_statement(demo_engine, DONOR, period, TODAY, code).confirmed
+    with_jht_claim = {**v1, "claims_paid_count": v1["claims_paid_count"] + 1}
+    stale = verification_code(DONOR, period, TODAY, with_jht_claim)
+    assert not verify_statement(demo_engine, DONOR, period, TODAY, stale).confirmed
+
+
 def test_a_statement_signed_with_another_key_does_not_verify(demo_engine, monkeypatch):
     statement = make_statement(demo_engine, OPERATOR, DONOR, Period(), TODAY)
     monkeypatch.setenv("LINGKARAN_STATEMENT_KEY", "production-secret")

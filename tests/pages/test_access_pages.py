@@ -63,6 +63,8 @@ def test_the_admin_console_is_for_admins_only(open_page, demo_url, production):
     )
     admitted = open_page(production, "admin", mode="production", user=BOSS)
     assert admitted.title[0].value in ("Konsol admin", "Admin console")
+    # Contract v2's kinds are offered, for the same importer as `lingkaran import`.
+    assert {"self_paid", "confirmations"} <= set(admitted.selectbox(key="kind").options)
 
 
 def test_production_refuses_to_start_with_demo_secrets(open_page, demo_url, monkeypatch):
