@@ -8,16 +8,26 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, except_, func, literal, or_, select, union_all
 
 from dashboard.allocator import RateSchedule
-from dashboard.derived import coverage_totals_query
+from dashboard.derived import (
+    confirmation_totals_query,
+    coverage_totals_query,
+    covered_workers_query,
+    donor_continuation_query,
+    donor_workers_query,
+    programme_continuation_query,
+)
 from dashboard.months import month_label, month_of
 from dashboard.schema import (
     Confirmation,
+    ConfirmationTotal,
     Coverage,
     CoverageTotal,
     CoveredWorker,
     Donation,
     Donor,
+    DonorContinuation,
     DonorWorker,
+    ProgrammeContinuation,
     SelfPaid,
     sum_int,
 )
@@ -230,14 +240,48 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
             coverage_totals_query(),
         ),
         "donor_workers": (
-            select(DonorWorker.donor_key, DonorWorker.worker_key),
-            select(Donation.donor_key, Coverage.worker_key)
-            .join(Donation, Donation.id == Coverage.donation_key)
-            .distinct(),
+            select(
+                DonorWorker.donor_key,
+                DonorWorker.worker_key,
+                DonorWorker.last_month,
+                DonorWorker.continued,
+            ),
+            donor_workers_query(),
         ),
         "covered_workers": (
-            select(CoveredWorker.worker_key),
-            select(Coverage.worker_key).distinct(),
+            select(
+                CoveredWorker.worker_key,
+                CoveredWorker.last_month,
+                CoveredWorker.stimulus_months,
+                CoveredWorker.continued,
+            ),
+            covered_workers_query(),
+        ),
+        "donor_continuation": (
+            select(
+                DonorContinuation.donor_key,
+                DonorContinuation.last_month,
+                DonorContinuation.continued,
+                DonorContinuation.workers,
+            ),
+            donor_continuation_query(),
+        ),
+        "programme_continuation": (
+            select(
+                ProgrammeContinuation.last_month,
+                ProgrammeContinuation.stimulus_months,
+                ProgrammeContinuation.continued,
+                ProgrammeContinuation.workers,
+            ),
+            programme_continuation_query(),
+        ),
+        "confirmation_totals": (
+            select(
+                ConfirmationTotal.donation_key,
+                ConfirmationTotal.confirmed_idr,
+                ConfirmationTotal.confirmed_rows,
+            ),
+            confirmation_totals_query(),
         ),
     }
     found = []

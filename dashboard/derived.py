@@ -1,22 +1,64 @@
-"""Keep the derived tables (coverage_totals, donor_workers, covered_workers) in step.
+"""Keep the derived tables in step with the ledger, in the transaction of every write.
 
-Coverage is append-only, so after any write it is enough to look at the rows with an id
-above the highest id before the write. Both writers (the allocator and the coverage import)
-call ``refresh`` in their own transaction; `lingkaran check` recomputes and compares.
+- coverage_totals, donor_workers, covered_workers and the two continuation tables follow
+  coverage: coverage is append-only, so after a write it is enough to look at the rows with
+  an id above the highest id before it. The allocator and the coverage import call
+  ``refresh``.
+- whether a worker continued also follows self-paid months: the self-paid import calls
+  ``refresh_continued`` for the workers it touched.
+- confirmation_totals follows confirmations: the confirmation import calls
+  ``refresh_confirmed``.
+
+`lingkaran check` recomputes every table (the ``*_query`` functions) and compares.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, exists, func, insert, select
+from sqlalchemy import Connection, Select, delete, func, insert, select, update
 
-from dashboard.schema import Coverage, CoverageTotal, CoveredWorker, Donation, DonorWorker
+from dashboard.schema import (
+    Confirmation,
+    ConfirmationTotal,
+    Coverage,
+    CoverageTotal,
+    CoveredWorker,
+    Donation,
+    DonorContinuation,
+    DonorWorker,
+    ProgrammeContinuation,
+    SelfPaid,
+    sum_int,
+)
+
+MAX_BLOCK_MONTHS = 60  # coverage and self-paid rows are 1..60 months long
+CONTINUATION_WINDOW = 3  # months after the last covered month (CONTRACT.md v2)
 
 
 def last_coverage_id(conn: Connection) -> int:
     return conn.execute(select(func.coalesce(func.max(Coverage.id), 0))).scalar_one()
 
 
-def coverage_totals_query(donation_keys=None):
+def last_covered_month():
+    """The last month a coverage row protects, as an SQL expression."""
+    return Coverage.start_month + Coverage.months - 1
+
+
+def continued_after(worker_key, last_month):
+    """True when the worker paid for themselves in one of the months after ``last_month``
+    (L+1 .. L+3; CONTRACT.md v2 "continued_workers"), as an SQL expression."""
+    return (
+        select(SelfPaid.id)
+        .where(
+            SelfPaid.worker_key == worker_key,
+            SelfPaid.start_month <= last_month + CONTINUATION_WINDOW,
+            SelfPaid.start_month + SelfPaid.months > last_month + 1,
+            SelfPaid.start_month > last_month - MAX_BLOCK_MONTHS,  # lets the index bound it
+        )
+        .exists()
+    )
+
+
+def coverage_totals_query(donation_keys=None) -> Select:
     """The grouping coverage_totals holds, computed from the coverage rows themselves."""
     query = select(
         Coverage.donation_key,
@@ -30,40 +72,158 @@ def coverage_totals_query(donation_keys=None):
     return query
 
 
+def donor_workers_query(donor_keys=None) -> Select:
+    """donor_workers as computed from coverage (and self-paid months), for some donors."""
+    pairs = (
+        select(
+            Donation.donor_key,
+            Coverage.worker_key,
+            func.max(last_covered_month()).label("last_month"),
+        )
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .group_by(Donation.donor_key, Coverage.worker_key)
+    )
+    if donor_keys is not None:
+        pairs = pairs.where(Donation.donor_key.in_(donor_keys))
+    pairs = pairs.subquery()
+    return select(
+        pairs.c.donor_key,
+        pairs.c.worker_key,
+        pairs.c.last_month,
+        continued_after(pairs.c.worker_key, pairs.c.last_month).label("continued"),
+    )
+
+
+def covered_workers_query(worker_keys=None) -> Select:
+    """covered_workers as computed from coverage (and self-paid months), for some workers."""
+    workers = select(
+        Coverage.worker_key,
+        func.max(last_covered_month()).label("last_month"),
+        sum_int(Coverage.months).label("stimulus_months"),
+    ).group_by(Coverage.worker_key)
+    if worker_keys is not None:
+        workers = workers.where(Coverage.worker_key.in_(worker_keys))
+    workers = workers.subquery()
+    return select(
+        workers.c.worker_key,
+        workers.c.last_month,
+        workers.c.stimulus_months,
+        continued_after(workers.c.worker_key, workers.c.last_month).label("continued"),
+    )
+
+
+def donor_continuation_query(donor_keys=None) -> Select:
+    query = select(
+        DonorWorker.donor_key,
+        DonorWorker.last_month,
+        DonorWorker.continued,
+        func.count().label("workers"),
+    ).group_by(DonorWorker.donor_key, DonorWorker.last_month, DonorWorker.continued)
+    if donor_keys is not None:
+        query = query.where(DonorWorker.donor_key.in_(donor_keys))
+    return query
+
+
+def programme_continuation_query() -> Select:
+    return select(
+        CoveredWorker.last_month,
+        CoveredWorker.stimulus_months,
+        CoveredWorker.continued,
+        func.count().label("workers"),
+    ).group_by(CoveredWorker.last_month, CoveredWorker.stimulus_months, CoveredWorker.continued)
+
+
+def confirmation_totals_query(donation_keys=None) -> Select:
+    query = select(
+        Confirmation.donation_key,
+        sum_int(Confirmation.amount_idr).label("confirmed_idr"),
+        func.count().label("confirmed_rows"),
+    ).group_by(Confirmation.donation_key)
+    if donation_keys is not None:
+        query = query.where(Confirmation.donation_key.in_(donation_keys))
+    return query
+
+
+def _refresh_continuation(conn: Connection, donor_keys) -> None:
+    """The continuation counts of ``donor_keys`` and of the programme, from the worker tables."""
+    conn.execute(delete(DonorContinuation).where(DonorContinuation.donor_key.in_(donor_keys)))
+    conn.execute(
+        insert(DonorContinuation).from_select(
+            ["donor_key", "last_month", "continued", "workers"],
+            donor_continuation_query(donor_keys),
+        )
+    )
+    conn.execute(delete(ProgrammeContinuation))
+    conn.execute(
+        insert(ProgrammeContinuation).from_select(
+            ["last_month", "stimulus_months", "continued", "workers"],
+            programme_continuation_query(),
+        )
+    )
+
+
 def refresh(conn: Connection, since_id: int) -> None:
-    """Fold the coverage rows with ``id > since_id`` into the derived tables."""
+    """Fold the coverage rows with ``id > since_id`` into the derived tables.
+
+    The donors and workers those rows touch are recomputed whole from coverage: a new row
+    can move a worker's last covered month, and with it whether they continued."""
     fresh = select(Coverage).where(Coverage.id > since_id).subquery()
-    touched = select(fresh.c.donation_key).distinct()
-    conn.execute(delete(CoverageTotal).where(CoverageTotal.donation_key.in_(touched)))
+    donations = select(fresh.c.donation_key).distinct()
+    conn.execute(delete(CoverageTotal).where(CoverageTotal.donation_key.in_(donations)))
     conn.execute(
         insert(CoverageTotal).from_select(
             ["donation_key", "start_month", "months", "amount_idr", "row_count"],
-            coverage_totals_query(touched),
+            coverage_totals_query(donations),
         )
     )
-    pairs = (
-        select(Donation.donor_key, fresh.c.worker_key)
-        .join(Donation, Donation.id == fresh.c.donation_key)
-        .distinct()
-        .subquery()
+    donors = (
+        select(Donation.donor_key).where(Donation.id.in_(select(fresh.c.donation_key))).distinct()
     )
+    conn.execute(delete(DonorWorker).where(DonorWorker.donor_key.in_(donors)))
     conn.execute(
         insert(DonorWorker).from_select(
-            ["donor_key", "worker_key"],
-            select(pairs.c.donor_key, pairs.c.worker_key).where(
-                ~exists().where(
-                    DonorWorker.donor_key == pairs.c.donor_key,
-                    DonorWorker.worker_key == pairs.c.worker_key,
-                )
-            ),
+            ["donor_key", "worker_key", "last_month", "continued"], donor_workers_query(donors)
         )
     )
-    workers = select(fresh.c.worker_key).distinct().subquery()
+    workers = select(fresh.c.worker_key).distinct()
+    conn.execute(delete(CoveredWorker).where(CoveredWorker.worker_key.in_(workers)))
     conn.execute(
         insert(CoveredWorker).from_select(
-            ["worker_key"],
-            select(workers.c.worker_key).where(
-                ~exists().where(CoveredWorker.worker_key == workers.c.worker_key)
-            ),
+            ["worker_key", "last_month", "stimulus_months", "continued"],
+            covered_workers_query(workers),
         )
     )
+    _refresh_continuation(conn, donors)
+
+
+def last_self_paid_id(conn: Connection) -> int:
+    return conn.execute(select(func.coalesce(func.max(SelfPaid.id), 0))).scalar_one()
+
+
+def refresh_continued(conn: Connection, since_id: int) -> None:
+    """After self-paid rows with ``id > since_id`` arrive: whether their workers continued."""
+    workers = select(SelfPaid.worker_key).where(SelfPaid.id > since_id).distinct()
+    for table in (DonorWorker, CoveredWorker):
+        conn.execute(
+            update(table)
+            .where(table.worker_key.in_(workers))
+            .values(continued=continued_after(table.worker_key, table.last_month))
+        )
+    donors = select(DonorWorker.donor_key).where(DonorWorker.worker_key.in_(workers)).distinct()
+    _refresh_continuation(conn, donors)
+
+
+def refresh_confirmed(conn: Connection, since_id: int) -> None:
+    """After confirmations with ``id > since_id`` arrive: their donations' confirmed totals."""
+    donations = select(Confirmation.donation_key).where(Confirmation.id > since_id).distinct()
+    conn.execute(delete(ConfirmationTotal).where(ConfirmationTotal.donation_key.in_(donations)))
+    conn.execute(
+        insert(ConfirmationTotal).from_select(
+            ["donation_key", "confirmed_idr", "confirmed_rows"],
+            confirmation_totals_query(donations),
+        )
+    )
+
+
+def last_confirmation_id(conn: Connection) -> int:
+    return conn.execute(select(func.coalesce(func.max(Confirmation.id), 0))).scalar_one()

@@ -222,22 +222,67 @@ class CoverageTotal(Base):
 
 
 class DonorWorker(Base):
-    """Each (donor, worker) pair with at least one coverage row: a donor's covered workers."""
+    """Each (donor, worker) pair with at least one coverage row: a donor's covered workers,
+    with L, the last month the donor's coverage protects the worker, and (v2) whether the
+    worker paid for themselves in L+1 .. L+3: ended and continued workers are sums here."""
 
     __tablename__ = "donor_workers"
+    __table_args__ = (Index("ix_donor_workers_worker", "worker_key"),)
 
     donor_key: Mapped[int] = mapped_column(ForeignKey("donors.id"), primary_key=True)
     worker_key: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
+    last_month: Mapped[int] = mapped_column(Integer)
+    continued: Mapped[bool] = mapped_column(Boolean)
 
 
 class CoveredWorker(Base):
-    """Each worker with at least one coverage row: the programme's covered workers."""
+    """Each worker with at least one coverage row: the programme's covered workers, with L,
+    the months donations paid for in all (the stimulus), and (v2) continued as above."""
 
     __tablename__ = "covered_workers"
 
     worker_key: Mapped[int] = mapped_column(
         ForeignKey("workers.id"), primary_key=True, autoincrement=False
     )
+    last_month: Mapped[int] = mapped_column(Integer)
+    stimulus_months: Mapped[int] = mapped_column(Integer)
+    continued: Mapped[bool] = mapped_column(Boolean)
+
+
+class ConfirmationTotal(Base):
+    """Per donation: the rupiah and coverage rows BPJS-TK confirmed (CONTRACT.md v2)."""
+
+    __tablename__ = "confirmation_totals"
+
+    donation_key: Mapped[int] = mapped_column(
+        ForeignKey("donations.id"), primary_key=True, autoincrement=False
+    )
+    confirmed_idr: Mapped[int] = mapped_column(BigInteger)
+    confirmed_rows: Mapped[int] = mapped_column(Integer)
+
+
+class DonorContinuation(Base):
+    """A donor's workers counted by last covered month and whether they continued: ended and
+    continued workers at any date are sums over a few hundred rows (from donor_workers)."""
+
+    __tablename__ = "donor_continuation"
+
+    donor_key: Mapped[int] = mapped_column(ForeignKey("donors.id"), primary_key=True)
+    last_month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    continued: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    workers: Mapped[int] = mapped_column(Integer)
+
+
+class ProgrammeContinuation(Base):
+    """The programme's workers counted by last covered month, months of stimulus and whether
+    they continued (from covered_workers)."""
+
+    __tablename__ = "programme_continuation"
+
+    last_month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    stimulus_months: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    continued: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    workers: Mapped[int] = mapped_column(Integer)
 
 
 class Membership(Base):

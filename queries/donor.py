@@ -22,6 +22,7 @@ from dashboard.months import first_day, month_label, month_of
 from dashboard.schema import (
     Claim,
     Confirmation,
+    ConfirmationTotal,
     Coverage,
     CoverageTotal,
     Donation,
@@ -171,15 +172,7 @@ def donations(
         .group_by(CoverageTotal.donation_key)
         .subquery()
     )
-    confirmed = (
-        select(
-            Confirmation.donation_key,
-            sum_int(Confirmation.amount_idr).label("confirmed_idr"),
-            func.count().label("confirmed_rows"),
-        )
-        .group_by(Confirmation.donation_key)
-        .subquery()
-    )
+    confirmed = ConfirmationTotal
     rows = conn.execute(
         select(
             Donation.donation_id,
@@ -192,11 +185,11 @@ def donations(
             Donation.earmark_province,
             Donation.earmark_occupation,
             Donation.package,
-            func.coalesce(confirmed.c.confirmed_idr, 0),
-            func.coalesce(confirmed.c.confirmed_rows, 0),
+            func.coalesce(confirmed.confirmed_idr, 0),
+            func.coalesce(confirmed.confirmed_rows, 0),
         )
         .outerjoin(funded, funded.c.donation_key == Donation.id)
-        .outerjoin(confirmed, confirmed.c.donation_key == Donation.id)
+        .outerjoin(confirmed, confirmed.donation_key == Donation.id)
         .where(Donation.donor_key == key, *period.received(Donation.received_on))
         .order_by(Donation.received_on, Donation.donation_id)
     ).all()

@@ -10,20 +10,22 @@ import datetime as dt
 import functools
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import Connection, Engine, Select, Subquery, and_, case, func, select
+from sqlalchemy import Connection, Engine, Select, and_, case, func, select
 
+from dashboard.derived import CONTINUATION_WINDOW, continued_after, last_covered_month
 from dashboard.errors import LedgerError
 from dashboard.months import month_of
 from dashboard.schema import (
     Claim,
-    Confirmation,
+    ConfirmationTotal,
     Coverage,
     CoverageTotal,
     CoveredWorker,
     Donation,
     Donor,
+    DonorContinuation,
     DonorWorker,
-    SelfPaid,
+    ProgrammeContinuation,
     sum_int,
 )
 from dashboard.values import JKK_JKM_JHT
@@ -32,7 +34,6 @@ MAX_BLOCK_MONTHS = 60  # months_per_worker and imported coverage months are 1..6
 # CONTRACT.md v2 "Figures": a JHT claim is the worker's own savings, never made possible by a
 # donation; only JKK and JKM claims inside coverage are attributed to a donor.
 ATTRIBUTED_PROGRAMS = ("JKK", "JKM")
-CONTINUATION_WINDOW = 3  # months after the last covered month (CONTRACT.md v2 "ended_workers")
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,10 @@ def ledger_figures(
 
     confirmed = conn.execute(
         for_donations(
-            select(sum_int(Confirmation.amount_idr)), key, Confirmation.donation_key, period
+            select(sum_int(ConfirmationTotal.confirmed_idr)),
+            key,
+            ConfirmationTotal.donation_key,
+            period,
         )
     ).scalar_one()
     ended, continued = conn.execute(continuation_query(key, period, month_of(as_of))).one()
@@ -273,8 +277,7 @@ def last_covered_months(key: int | None, period: Period = ALL_TIME, *extra) -> S
         select(
             Coverage.worker_key.label("worker_key"),
             *extra,
-            func.max(Coverage.start_month + Coverage.months - 1).label("last_month"),
-            sum_int(Coverage.months).label("stimulus_months"),
+            func.max(last_covered_month()).label("last_month"),
         ),
         key,
         Coverage.donation_key,
@@ -282,28 +285,28 @@ def last_covered_months(key: int | None, period: Period = ALL_TIME, *extra) -> S
     ).group_by(Coverage.worker_key, *extra)
 
 
-def continuation_counts(last: Subquery, month: int) -> tuple:
-    """(ended, continued) as SUM expressions over ``last`` (from ``last_covered_months``):
-    ended when the month of as_of is past L + 3, continued when a self-paid month of the
-    worker falls in L + 1 .. L + 3 (CONTRACT.md v2 "continued_workers")."""
-    ended = last.c.last_month + CONTINUATION_WINDOW < month
-    paid_after = (
-        select(SelfPaid.id)
-        .where(
-            SelfPaid.worker_key == last.c.worker_key,
-            SelfPaid.start_month <= last.c.last_month + CONTINUATION_WINDOW,
-            SelfPaid.start_month + SelfPaid.months > last.c.last_month + 1,
-            # self-paid rows are at most 60 months long: lets the index bound the scan
-            SelfPaid.start_month > last.c.last_month - MAX_BLOCK_MONTHS,
-        )
-        .exists()
-    )
+def continuation_sums(last_month, continued, month: int, workers=1) -> tuple:
+    """(ended, continued) as SUM expressions over rows of ``workers`` workers (one each, or a
+    count) with their L and whether they continued: ended when the month of as_of is past
+    L + 3 (CONTRACT.md v2)."""
+    ended = last_month + CONTINUATION_WINDOW < month
     return (
-        sum_int(case((ended, 1), else_=0)).label("ended_workers"),
-        sum_int(case((and_(ended, paid_after), 1), else_=0)).label("continued_workers"),
+        sum_int(case((ended, workers), else_=0)).label("ended_workers"),
+        sum_int(case((and_(ended, continued), workers), else_=0)).label("continued_workers"),
     )
 
 
 def continuation_query(key: int | None, period: Period, month: int) -> Select:
+    """Ended and continued workers: from the derived tables for all time (kept with every
+    coverage and self-paid write), from the period's coverage rows otherwise."""
+    if period.is_all_time and key is None:
+        table = ProgrammeContinuation
+        return select(*continuation_sums(table.last_month, table.continued, month, table.workers))
+    if period.is_all_time:
+        table = DonorContinuation
+        return select(
+            *continuation_sums(table.last_month, table.continued, month, table.workers)
+        ).where(table.donor_key == key)
     last = last_covered_months(key, period).subquery()
-    return select(*continuation_counts(last, month))
+    continued = continued_after(last.c.worker_key, last.c.last_month)
+    return select(*continuation_sums(last.c.last_month, continued, month))

@@ -22,20 +22,14 @@ from dashboard.schema import (
     Donor,
     DonorWorker,
     ImportLog,
+    ProgrammeContinuation,
     Rate,
     Worker,
     sum_int,
 )
 from dashboard.values import DONOR_TYPES
 from queries.donor import age_band
-from queries.figures import (
-    ALL_TIME,
-    attributable_claim,
-    connected,
-    continuation_counts,
-    covering,
-    last_covered_months,
-)
+from queries.figures import attributable_claim, connected, continuation_sums, covering
 
 DIMENSIONS = ("year", "month", "province", "occupation", "gender", "age_band", "donor_type")
 FIGURES = ("workers", "protected_months", "allocated_idr")
@@ -270,22 +264,37 @@ def stimulus_band(months_column):
 def continuation(conn: Connection, by: str, today: dt.date | None = None) -> pd.DataFrame:
     """The programme's continuation (CONTRACT.md v2) by ``donor_type`` (the coverage of each
     type's donations, as a donor's own figure reads it) or by ``stimulus`` band (the months
-    the programme paid for the worker in all): ended and continued workers, unsuppressed."""
+    the programme paid for the worker in all): ended and continued workers, unsuppressed.
+    Read from the derived tables; a worker's L for a type is the latest of its donors'."""
     month = month_of(today or dt.date.today())
     if by == "donor_type":
-        last = (
-            last_covered_months(None, ALL_TIME, Donor.type.label("donor_type"))
-            .join(Donation, Donation.id == Coverage.donation_key)
-            .join(Donor, Donor.id == Donation.donor_key)
+        # max(2L + continued): the latest L of the type's donors, and whether the worker
+        # continued after that L (two donors with the same L agree on it).
+        encoded = func.max(DonorWorker.last_month * 2 + case((DonorWorker.continued, 1), else_=0))
+        per_worker = (
+            select(Donor.type.label("donor_type"), encoded.label("encoded"))
+            .join(Donor, Donor.id == DonorWorker.donor_key)
+            .group_by(Donor.type, DonorWorker.worker_key)
             .subquery()
         )
-        group = last.c.donor_type
+        group = per_worker.c.donor_type
+        statement = select(
+            group,
+            *continuation_sums(
+                (per_worker.c.encoded - per_worker.c.encoded % 2) / 2,
+                per_worker.c.encoded % 2 == 1,
+                month,
+            ),
+        ).group_by(group)
     elif by == "stimulus":
-        last = last_covered_months(None).subquery()
-        group = stimulus_band(last.c.stimulus_months).label("stimulus")
+        table = ProgrammeContinuation
+        group = stimulus_band(table.stimulus_months).label("stimulus")
+        statement = select(
+            group, *continuation_sums(table.last_month, table.continued, month, table.workers)
+        ).group_by(group)
     else:
         raise ValueError(f"continuation is by donor_type or stimulus, not {by!r}")
-    rows = conn.execute(select(group, *continuation_counts(last, month)).group_by(group)).all()
+    rows = conn.execute(statement).all()
     frame = pd.DataFrame(rows, columns=[by, "ended_workers", "continued_workers"])
     order = DONOR_TYPES if by == "donor_type" else [label for *_, label in STIMULUS_BANDS]
     frame[by] = pd.Categorical(frame[by], categories=list(order), ordered=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import delete, insert, select, update
 
@@ -82,3 +84,38 @@ def test_derived_tables_out_of_step_with_coverage_are_reported(cli, engine, allo
     result = cli("check")
     assert result.exit_code == 1
     assert "derived tables match coverage: covered_workers: 2 row(s) missing" in result.output
+
+
+def test_v2_violations_are_reported(cli, engine, allocated):
+    """A confirmation that differs from its row, a self-paid month inside coverage and a
+    worker marked continued who did not: each named by `check`."""
+
+    from dashboard.schema import Confirmation, DonorWorker, SelfPaid
+
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(Coverage.id, Coverage.donation_key, Coverage.worker_key).where(
+                Coverage.id == _coverage_of(conn, "A")
+            )
+        ).one()
+        conn.execute(
+            insert(Confirmation).values(
+                coverage_key=row.id,
+                donation_key=row.donation_key,
+                confirmed_on=dt.date(2024, 5, 2),
+                amount_idr=1_000,
+            )
+        )
+        conn.execute(
+            insert(SelfPaid).values(
+                worker_key=row.worker_key, start_month=month_index(2024, 6), months=1
+            )
+        )
+        conn.execute(update(DonorWorker).values(continued=True))
+    result = cli("check")
+    assert result.exit_code == 1
+    assert "confirmation equals its row" in result.output
+    assert "is for 1000, the row for 113600" in result.output
+    assert "no self-paid overlap" in result.output
+    assert "derived tables match coverage: donor_workers" in result.output
+    assert "confirmation_totals: 1 row(s) missing" in result.output

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, insert, select
 from dashboard.allocator import allocate
 from dashboard.checks import check_ledger
 from dashboard.db import open_ledger
+from dashboard.derived import refresh_confirmed
 from dashboard.months import first_day, month_index, month_of
 from dashboard.schema import Claim, Confirmation, Coverage, Donation, Donor, Rate, SelfPaid, Worker
 from queries.figures import ledger_figures
@@ -257,6 +258,7 @@ def test_allocation_and_v2_figures_follow_the_contract(
                         amount_idr=row[6],
                     )
                 )
+        refresh_confirmed(conn, 0)  # as the confirmations importer does after its rows
         worker_keys = dict(conn.execute(select(Worker.worker_id, Worker.id)).all())
         paid = []
         for number, (index, program, incident) in enumerate(drawn_claims):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from dashboard import values as v
 from dashboard.bulk import insert_rows
+from dashboard.derived import last_confirmation_id, refresh_confirmed
 from dashboard.importer.common import ImportRun, Kind, Parser, Record, worker_keys
 from dashboard.months import month_label
 from dashboard.schema import CONFIRMATION_COLUMNS, Confirmation, Coverage, Donation
@@ -32,6 +33,10 @@ class Confirmations(Kind):
 
     def start(self, run: ImportRun) -> None:
         run.state["donations"] = {}  # donation_id -> (key, received_on)
+        run.state["since"] = last_confirmation_id(run.conn)
+
+    def finish(self, run: ImportRun) -> None:
+        refresh_confirmed(run.conn, run.state["since"])
 
     @staticmethod
     def _donations(run: ImportRun, rows: list[tuple[int, Record]]) -> dict[str, tuple]:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from dashboard import values as v
 from dashboard.bulk import insert_rows
+from dashboard.derived import last_self_paid_id, refresh_continued
 from dashboard.importer.common import (
     ImportRun,
     Kind,
@@ -35,6 +36,12 @@ class SelfPaidRows(Kind):
             "start_month": (v.parse_month, True),
             "months": (parse_months, True),
         }
+
+    def start(self, run: ImportRun) -> None:
+        run.state["since"] = last_self_paid_id(run.conn)
+
+    def finish(self, run: ImportRun) -> None:
+        refresh_continued(run.conn, run.state["since"])  # who continued, in the derived tables
 
     @staticmethod
     def _workers(run: ImportRun, keys: set[int]) -> tuple[dict, dict]:
