@@ -44,6 +44,15 @@ DATA_DICTIONARY = {
         "true when the cell counts fewer than k workers, or is withheld so that "
         "such a cell cannot be recovered from totals (complementary suppression)."
     ),
+    "stimulus": N_("Months donations paid for the worker in all, in bands (1–3 ... 13+)."),
+    "ended_workers": N_(
+        "Workers whose last month protected by the group's donations lies more than three "
+        "months before the current month; missing when suppressed."
+    ),
+    "continued_workers": N_(
+        "Ended workers who paid their own contributions in one of the three months after "
+        "that last month; missing when suppressed."
+    ),
 }
 
 

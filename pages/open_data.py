@@ -69,6 +69,19 @@ row.download_button(
     key="cube-json",
 )
 
+st.header(_("Continuation"), anchor=False)
+st.caption(
+    _(
+        "Workers whose protection by donations ended at least three months ago (ended) and "
+        "those of them who paid their own contributions within those three months "
+        "(continued), by donor type and by months of stimulus. The same suppression applies."
+    )
+)
+for by_group in ("donor_type", "stimulus"):
+    kept = shell.query(open_data.continuation, by_group, k)
+    st.dataframe(kept, hide_index=True)
+    controls.downloads(kept, f"lingkaran-continuation-{by_group}")
+
 st.header(_("Data dictionary"), anchor=False)
 dictionary = pd.DataFrame(
     {
@@ -86,6 +99,8 @@ st.markdown(
         "- `GET /api/v1/summary`: the programme's figures\n"
         "- `GET /api/v1/aggregates?by=province,occupation`: aggregates over chosen dimensions "
         "(`year`, `month`, `province`, `occupation`, `gender`, `age_band`, `donor_type`)\n"
-        "- `GET /api/v1/schema`: the JSON Schema of both answers"
+        "- `GET /api/v1/continuation?by=donor_type` (or `by=stimulus`): ended and continued "
+        "workers\n"
+        "- `GET /api/v1/schema`: the JSON Schema of every answer"
     )
 )

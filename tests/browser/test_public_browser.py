@@ -58,6 +58,20 @@ def test_the_api_answers_json_that_matches_its_schema(app_url):
         assert answer["by"] == by.split(",")
         assert all(row["workers"] is None for row in answer["rows"] if row["suppressed"])
 
+    assert (
+        summary["figures"]["confirmed_idr"] + summary["figures"]["unconfirmed_idr"]
+        == (summary["figures"]["allocated_idr"])
+    )
+    for by in ("donor_type", "stimulus"):
+        status, answer = fetch(f"{app_url}/api/v1/continuation?by={by}")
+        assert status == 200
+        jsonschema.validate(answer, {**definitions["continuation"], "$defs": definitions})
+        published = [row for row in answer["rows"] if not row["suppressed"]]
+        assert published and all(r["ended_workers"] >= r["continued_workers"] for r in published)
+        assert all(row["ended_workers"] is None for row in answer["rows"] if row["suppressed"])
+    status, problem = fetch(f"{app_url}/api/v1/continuation?by=worker_id")
+    assert status == 400
+
     status, problem = fetch(f"{app_url}/api/v1/aggregates?by=worker_id")
     assert status == 400
     assert "worker_id" in problem["error"]
