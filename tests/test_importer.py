@@ -326,12 +326,10 @@ REFUSED = {
 }
 
 
-@pytest.mark.parametrize("case", REFUSED, ids=list(REFUSED))
-def test_a_bad_file_is_refused_naming_line_and_column_and_nothing_is_written(
-    case, cli, engine, ledger
-):
-    kind, header, rows, line, column, reason = REFUSED[case]
-    path = write_csv(ledger, f"bad-{kind}.csv", header, rows)
+def assert_refused(cli, engine, folder: Path, refusal: tuple) -> None:
+    """The file is refused naming its line, column and reason, and the ledger is unchanged."""
+    kind, header, rows, line, column, reason = refusal
+    path = write_csv(folder, f"bad-{kind}.csv", header, rows)
     before = table_contents(engine)
 
     result = cli("import", kind, path)
@@ -342,6 +340,13 @@ def test_a_bad_file_is_refused_naming_line_and_column_and_nothing_is_written(
     assert reason in result.output, result.output
     assert "Traceback" not in result.output
     assert table_contents(engine) == before
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=list(REFUSED))
+def test_a_bad_file_is_refused_naming_line_and_column_and_nothing_is_written(
+    case, cli, engine, ledger
+):
+    assert_refused(cli, engine, ledger, REFUSED[case])
 
 
 def test_blank_rows_are_skipped_and_a_row_with_extra_fields_is_refused(cli, engine, ledger):

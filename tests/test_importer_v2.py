@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from dashboard.schema import Confirmation, Coverage, SelfPaid
 from tests.conftest import table_contents, write_csv
 from tests.ledgers import DONATION_HEADER, import_all, worked_example
+from tests.test_importer import assert_refused
 
 NEXT_YEAR = dt.date.today().year + 1
 RATE_HEADER = ["effective_from", "monthly_idr", "jht_monthly_idr"]
@@ -187,18 +188,7 @@ REFUSED = {
 def test_a_bad_v2_file_is_refused_naming_line_and_column_and_nothing_is_written(
     case, cli, engine, ledger
 ):
-    kind, header, rows, line, column, reason = REFUSED[case]
-    path = write_csv(ledger, f"bad-{kind}.csv", header, rows)
-    before = table_contents(engine)
-
-    result = cli("import", kind, path)
-
-    assert result.exit_code != 0
-    assert "nothing was written" in result.output
-    assert f"bad-{kind}.csv:{line}: column {column}" in result.output, result.output
-    assert reason in result.output, result.output
-    assert "Traceback" not in result.output
-    assert table_contents(engine) == before
+    assert_refused(cli, engine, ledger, REFUSED[case])
 
 
 def test_coverage_may_not_overlap_the_workers_self_paid_months(cli, engine, ledger):
