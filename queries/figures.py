@@ -12,7 +12,12 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import Connection, Engine, Select, and_, case, func, select
 
-from dashboard.derived import CONTINUATION_WINDOW, continued_after, last_covered_month
+from dashboard.derived import (
+    CONTINUATION_WINDOW,
+    MAX_BLOCK_MONTHS,
+    continued_after,
+    last_covered_month,
+)
 from dashboard.errors import LedgerError
 from dashboard.months import month_of
 from dashboard.schema import (
@@ -30,7 +35,6 @@ from dashboard.schema import (
 )
 from dashboard.values import JKK_JKM_JHT
 
-MAX_BLOCK_MONTHS = 60  # months_per_worker and imported coverage months are 1..60
 # CONTRACT.md v2 "Figures": a JHT claim is the worker's own savings, never made possible by a
 # donation; only JKK and JKM claims inside coverage are attributed to a donor.
 ATTRIBUTED_PROGRAMS = ("JKK", "JKM")

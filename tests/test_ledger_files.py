@@ -11,7 +11,16 @@ from dashboard.db import open_ledger
 from dashboard.ledger_files import KINDS, compare_reports, export_ledger
 from tests.conftest import TODAY, table_contents, table_counts
 
-DATA_TABLES = ("donors", "workers", "rates", "donations", "coverage", "claims")
+DATA_TABLES = (
+    "donors",
+    "workers",
+    "rates",
+    "donations",
+    "coverage",
+    "claims",
+    "self_paid",
+    "confirmations",
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +39,14 @@ def test_the_export_holds_the_contract_columns_and_canonical_spellings(exported)
     headers = {kind: (folder / f"{kind}.csv").read_text().splitlines()[0] for kind in KINDS}
     assert headers["coverage"] == "donation_id,worker_id,start_month,months,amount_idr"
     assert headers["donors"] == "donor_id,name,type,show_name"
+    assert headers["rates"] == "effective_from,monthly_idr,jht_monthly_idr"
+    assert headers["self_paid"] == "worker_id,start_month,months"
+    assert headers["confirmations"] == (
+        "donation_id,worker_id,start_month,confirmed_on,amount_idr,reference"
+    )
+    assert manifest["contract_version"] == "2"
+    assert manifest["files"]["self_paid"]["rows"] > 0
+    assert manifest["files"]["confirmations"]["rows"] > 0
     first_donation = (folder / "donations.csv").read_text().splitlines()[1].split(",")
     assert first_donation[2][4] == "-" and first_donation[3].isdigit()  # ISO date, plain rupiah
     first_coverage = (folder / "coverage.csv").read_text().splitlines()[1].split(",")
