@@ -51,6 +51,7 @@ def main() -> None:
         "profile": lambda p: donor.profile(engine, access, largest, p, today),
         "claims": lambda p: donor.claims(engine, access, largest, p, today),
         "donations": lambda p: donor.donations(engine, access, largest, p),
+        "unconfirmed": lambda p: donor.unconfirmed(engine, access, largest, p),
     }
     print(f"database: {url}; largest donor: {largest}")
     for name, period in (("all time", Period()), (f"{today.year - 1}", last_year)):
