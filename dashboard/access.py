@@ -22,6 +22,37 @@ DEMO, PRODUCTION = "demo", "production"
 ROLES = ("donor", "admin")
 
 
+# Issuers (the ID token's ``iss``) whose every e-mail address is verified by the provider
+# itself although its tokens carry no ``email_verified`` claim (Microsoft Entra, a company's
+# own Keycloak): comma-separated, set by whoever deploys. Nobody is trusted by default.
+VERIFIED_ISSUERS_VARIABLE = "LINGKARAN_VERIFIED_EMAIL_ISSUERS"
+
+
+def verified_email(claims) -> str | None:
+    """The e-mail of a signed-in user if it may open donor pages, else None.
+
+    Trusted: ``email_verified`` is the JSON boolean true; or the claim is absent and the
+    token's issuer is listed in LINGKARAN_VERIFIED_EMAIL_ISSUERS. Anything else, including
+    the string "true", a missing claim from an unlisted issuer, or ``false``, is not.
+    """
+    email = claims.get("email")
+    if not email or not isinstance(email, str):
+        return None
+    verified = claims.get("email_verified")
+    if verified is True:
+        return email
+    if verified is None:
+        trusted = {
+            issuer.strip().rstrip("/")
+            for issuer in os.environ.get(VERIFIED_ISSUERS_VARIABLE, "").split(",")
+            if issuer.strip()
+        }
+        issuer = str(claims.get("iss") or "").strip().rstrip("/")
+        if issuer and issuer in trusted:
+            return email
+    return None
+
+
 class AccessDenied(PermissionError):
     """The caller may not see this donor's data (or the admin console)."""
 

@@ -123,17 +123,17 @@ def language() -> str:
 def viewer():
     """Who is looking. Demo mode: anyone sees every donor. Production: the logged-in user's
     memberships (by the e-mail the identity provider verified), or nobody."""
-    from dashboard.access import DEMO, NOBODY, Access, mode
+    from dashboard.access import DEMO, NOBODY, Access, mode, verified_email
 
     if mode() == DEMO:
         return Access.everything("demo visitor", admin=True)
     user = st.user
     if not user.is_logged_in:
         return NOBODY
-    email = user.get("email")
-    if not email or user.get("email_verified") is False:
+    email = verified_email(user)
+    if email is None:
         return NOBODY
-    return _memberships(database_url(), str(email))
+    return _memberships(database_url(), email)
 
 
 @st.cache_data(ttl=5, show_spinner=False, max_entries=1024)
@@ -155,6 +155,17 @@ def require_member(*, admin: bool = False):
         st.info(_("Donor pages are private: log in with your organisation's account."))
         if st.button(_("Log in"), key="login"):
             st.login()
+        st.stop()
+    from dashboard.access import verified_email
+
+    if verified_email(st.user) is None:
+        st.warning(
+            _(
+                "Your identity provider did not confirm that your e-mail address is verified, "
+                "so no donor's pages can open. Ask an administrator."
+            )
+        )
+        st.button(_("Log out"), key="logout", on_click=st.logout)
         st.stop()
     if admin and not access.admin:
         st.error(_("This page is for administrators."))

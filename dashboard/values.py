@@ -44,12 +44,18 @@ OCCUPATIONS = {
 _YES = {"yes", "true", "1", "ya", "y"}
 _NO = {"no", "false", "0", "tidak", "n"}
 
+# re.ASCII: \d and \s are the ASCII ones only. Full-width or other scripts' digits
+# (１５００００) are not among the contract's spellings, and int() would read them.
 _ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-_MONEY = re.compile(r"(?:rp\s?)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?", re.IGNORECASE)
-_ENGLISH_GROUPING = re.compile(r"(?:rp\s?)?\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.IGNORECASE)
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_ID_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_MONEY = re.compile(
+    r"(?:rp\s?)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?", re.IGNORECASE | re.ASCII
+)
+_ENGLISH_GROUPING = re.compile(
+    r"(?:rp\s?)?\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.IGNORECASE | re.ASCII
+)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_ID_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 
 
 class Invalid(ValueError):

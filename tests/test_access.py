@@ -169,3 +169,36 @@ def test_the_dashboard_reads_with_a_read_only_postgresql_role(postgres_url, tmp_
             conn.execute(text(f'REVOKE ALL ON DATABASE "{database}" FROM {role}'))
             conn.execute(text(f"DROP ROLE {role}"))
         owner.dispose()
+
+
+@pytest.mark.parametrize(
+    ("claims", "trusted"),
+    [
+        ({"email": "ana@example.org", "email_verified": True}, True),
+        ({"email": "ana@example.org", "email_verified": "false"}, False),  # a string
+        ({"email": "ana@example.org", "email_verified": "true"}, False),  # not a boolean
+        ({"email": "ana@example.org", "email_verified": False}, False),
+        ({"email": "ana@example.org", "email_verified": 1}, False),
+        ({"email": "ana@example.org"}, False),  # no claim, issuer not listed
+        ({"email": "ana@example.org", "iss": "https://idp.other.example/"}, False),
+        ({"email": "ana@example.org", "iss": "https://login.example.com/tenant/v2.0"}, True),
+        ({"email": "ana@example.org", "iss": "https://login.example.com/tenant/v2.0/"}, True),
+        # a listed issuer that says "not verified" is believed
+        (
+            {
+                "email": "ana@example.org",
+                "iss": "https://login.example.com/tenant/v2.0",
+                "email_verified": False,
+            },
+            False,
+        ),
+        ({"email_verified": True}, False),  # no address at all
+    ],
+)
+def test_only_a_boolean_true_or_a_listed_issuer_verifies_an_email(monkeypatch, claims, trusted):
+    from dashboard.access import VERIFIED_ISSUERS_VARIABLE, verified_email
+
+    monkeypatch.setenv(
+        VERIFIED_ISSUERS_VARIABLE, " https://login.example.com/tenant/v2.0 , https://x.example"
+    )
+    assert (verified_email(claims) == "ana@example.org") is trusted

@@ -315,6 +315,14 @@ REFUSED = {
         "amount_idr",
         "amount_idr > 0",
     ),
+    "full-width digits are not an amount": (
+        "donations",
+        DONATION_HEADER,
+        [["X9", "D1", "2024-04-20", "１５０００００", "6"]],
+        2,
+        "amount_idr",
+        "not a rupiah amount",
+    ),
     "paid not before the incident": (
         "claims",
         CLAIM_HEADER,

@@ -142,3 +142,21 @@ def test_show_name_yes_spellings(raw):
 @pytest.mark.parametrize("raw", ["no", "False", "0", "tidak"])
 def test_show_name_no_spellings(raw):
     assert v.parse_yes_no(raw) is False
+
+
+@pytest.mark.parametrize(
+    ("parse", "raw"),
+    [
+        (v.parse_money, "１５０００００"),  # full-width digits
+        (v.parse_money, "Rp １.５００.０００"),
+        (v.parse_money, "١٥٠٠٠٠٠"),  # Arabic-Indic digits
+        (lambda raw: v.parse_date(raw, dt.date(2026, 1, 1)), "２０２４-０５-０１"),
+        (lambda raw: v.parse_date(raw, dt.date(2026, 1, 1)), "０１/０５/２０２４"),
+        (v.parse_month, "２０２４-０５"),
+        (lambda raw: v.parse_int_between(raw, 1, 60), "６"),
+    ],
+)
+def test_digits_of_other_scripts_are_not_the_contracts_spellings(parse, raw):
+    """Python's int() and \\d read them; the contract lists ASCII digits only."""
+    with pytest.raises(v.Invalid):
+        parse(raw)

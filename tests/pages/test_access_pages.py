@@ -97,3 +97,32 @@ def test_markup_in_a_donor_name_renders_as_text(open_page, tmp_path, cli, databa
     heading = at.subheader[0].value
     assert "\\*\\*Bold\\*\\*" in heading and "\\<script\\>" in heading
     assert "\\[x\\]\\(javascript" in heading
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{"email_verified": "false"}, {}, {"email_verified": "true"}],
+    ids=["string false", "claim missing", "string true"],
+)
+def test_an_unverified_address_opens_no_donor_page(open_page, demo_url, production, claims):
+    """ana@example.org is a member of CSR-001, but her sign-in does not say, as a boolean,
+    that the address is verified (Microsoft Entra sends no claim at all)."""
+    user = {"is_logged_in": True, "email": "ana@example.org", **claims}
+    at = open_page(production, "donor_impact", mode="production", user=user, donor="CSR-001")
+    assert not metrics(at)
+    refused = translator("id")(
+        "Your identity provider did not confirm that your e-mail address is verified, "
+        "so no donor's pages can open. Ask an administrator."
+    )
+    assert any(warning.value == refused for warning in at.warning)
+
+
+def test_a_listed_issuer_vouches_for_its_addresses(open_page, demo_url, production, monkeypatch):
+    monkeypatch.setenv("LINGKARAN_VERIFIED_EMAIL_ISSUERS", "https://login.example.com/t/v2.0")
+    user = {
+        "is_logged_in": True,
+        "email": "ana@example.org",
+        "iss": "https://login.example.com/t/v2.0",
+    }
+    at = open_page(production, "donor_impact", mode="production", user=user, donor="CSR-001")
+    assert metrics(at)
