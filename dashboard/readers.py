@@ -92,32 +92,50 @@ def _check_header(
         raise ImportRefused(name, errors, 1)
 
 
+def _refused(name: str, line: int, reason: str) -> ImportRefused:
+    return ImportRefused(name, [ValidationError(name, line, None, None, reason)], 1)
+
+
+def _decoded_lines(name: str, handle) -> Iterator[str]:
+    """The file's physical lines as text, each decoded on its own, so that a byte that is not
+    UTF-8 (or a NUL byte, which no contract value holds) is reported at its own line."""
+    for number, raw in enumerate(handle, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if b"\x00" in raw:
+            raise _refused(name, number, "the line holds a NUL byte: not a text file?")
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _refused(name, number, "the file is not UTF-8 text") from None
+
+
 def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]]]:
     name = path.name
-    handle = path.open(encoding="utf-8-sig", newline="")
+    handle = path.open("rb")
+    lines = _decoded_lines(name, handle)
     try:
-        first = handle.readline()
-    except UnicodeDecodeError:
+        first = next(lines, "")
+    except ImportRefused:
         handle.close()
-        reason = "the file is not UTF-8 text"
-        raise ImportRefused(name, [ValidationError(name, 1, None, None, reason)], 1) from None
+        raise
     delimiter = ";" if first.count(";") > first.count(",") else ","
     header = next(csv.reader([first], delimiter=delimiter), [])
     if not header:
         handle.close()
-        raise ImportRefused(name, [ValidationError(name, 1, None, None, "the file is empty")], 1)
+        raise _refused(name, 1, "the file is empty")
 
     def rows() -> Iterator[tuple[int, list[object]]]:
-        reader = csv.reader(handle, delimiter=delimiter)
+        # strict: a stray or unclosed quote is an error, not a field that swallows the file
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         line = 1
         try:
             for record in reader:
                 line = reader.line_num + 1
                 yield line, record
-        except UnicodeDecodeError:
-            reason = "the file is not UTF-8 text"
-            error = ValidationError(name, line + 1, None, None, reason)
-            raise ImportRefused(name, [error], 1) from None
+        except csv.Error as problem:
+            reason = f"not valid CSV ({problem}): a quote left open, or a field too long?"
+            raise _refused(name, line + 1, reason) from None
         finally:
             handle.close()
 

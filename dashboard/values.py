@@ -47,12 +47,8 @@ _NO = {"no", "false", "0", "tidak", "n"}
 # re.ASCII: \d and \s are the ASCII ones only. Full-width or other scripts' digits
 # (１５００００) are not among the contract's spellings, and int() would read them.
 _ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-_MONEY = re.compile(
-    r"(?:rp\s?)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?", re.IGNORECASE | re.ASCII
-)
-_ENGLISH_GROUPING = re.compile(
-    r"(?:rp\s?)?\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.IGNORECASE | re.ASCII
-)
+_MONEY = re.compile(r"(?:rp\s?)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?", re.IGNORECASE | re.ASCII)
+_ENGLISH_GROUPING = re.compile(r"(?:rp\s?)?\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.IGNORECASE | re.ASCII)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _ID_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
@@ -221,12 +217,35 @@ def parse_package(raw: object) -> str:
     return PACKAGES[value]
 
 
-def parse_reference(raw: object) -> str:
-    """Free text of 1 to 64 characters (a confirmation's BPJS-TK reference)."""
+# Characters no name or reference needs, which change how text around them shows: the C0/C1
+# controls (a NUL, an escape, a line break inside a name) and the bidirectional embeddings,
+# overrides and isolates (a right-to-left override can make "exe.pdf" read "fdp.exe").
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def parse_text(raw: object, longest: int, what: str = "a text") -> str:
+    """Free text (a donor's name, a reference): trimmed, 1 to ``longest`` characters, and
+    refused when it holds a control or bidirectional-override character."""
     text = _text(raw)
-    if not 1 <= len(text) <= 64:
-        raise Invalid("a reference is 1 to 64 characters")
+    if not 1 <= len(text) <= longest:
+        raise Invalid(f"{what} is 1 to {longest} characters")
+    found = _INVISIBLE.search(text)
+    if found:
+        raise Invalid(
+            f"{what} may not hold control or direction-changing characters "
+            f"(U+{ord(found.group()):04X} at character {found.start() + 1})"
+        )
     return text
+
+
+def parse_reference(raw: object) -> str:
+    """A confirmation's BPJS-TK reference: free text of 1 to 64 characters."""
+    return parse_text(raw, 64, "a reference")
+
+
+def parse_name(raw: object) -> str:
+    """A donor's name: free text of 1 to 200 characters."""
+    return parse_text(raw, 200, "a name")
 
 
 def parse_gender(raw: object) -> str:

@@ -64,13 +64,6 @@ class ImportRun:
         return True
 
 
-def text_1_200(raw: object) -> str:
-    text = str(raw).strip()
-    if len(text) > 200:
-        raise v.Invalid("at most 200 characters")
-    return text
-
-
 MONTH_COUNTS = {str(n): n for n in range(1, 61)}
 
 

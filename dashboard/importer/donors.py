@@ -10,7 +10,6 @@ from dashboard.importer.common import (
     Kind,
     Record,
     existing_rows,
-    text_1_200,
 )
 from dashboard.schema import Donor
 
@@ -21,7 +20,7 @@ class Donors(Kind):
     def __init__(self) -> None:
         self.columns = {
             "donor_id": (v.parse_id, True),
-            "name": (text_1_200, True),
+            "name": (v.parse_name, True),
             "type": (lambda raw: v.parse_choice(raw, v.DONOR_TYPES), True),
             "show_name": (v.parse_yes_no, False),
         }

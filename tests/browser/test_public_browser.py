@@ -67,7 +67,9 @@ def test_the_api_answers_json_that_matches_its_schema(app_url):
         assert status == 200
         jsonschema.validate(answer, {**definitions["continuation"], "$defs": definitions})
         published = [row for row in answer["rows"] if not row["suppressed"]]
-        assert published and all(r["ended_workers"] >= r["continued_workers"] for r in published)
+        assert all(r["ended_workers"] >= r["continued_workers"] for r in published)
+        # companies and BUMN publish; on the small demo every stimulus band is withheld
+        assert len(published) >= (2 if by == "donor_type" else 0)
         assert all(row["ended_workers"] is None for row in answer["rows"] if row["suppressed"])
     status, problem = fetch(f"{app_url}/api/v1/continuation?by=worker_id")
     assert status == 400
