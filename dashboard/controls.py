@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import labels
 from dashboard.i18n import translator
-from dashboard.shell import language, query
+from dashboard.shell import language, plain, query
 from queries.figures import Period
 
 
@@ -24,15 +24,37 @@ def table(frame: pd.DataFrame, lang: str, **options) -> None:
     st.dataframe(frame, hide_index=True, column_config=headings, **options)
 
 
+# A cell that starts with one of these is a formula to a spreadsheet program (and openpyxl
+# writes a text starting with "=" as one): =HYPERLINK(...) from a donor's name would be live.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with every text cell that a spreadsheet would run as a formula made plain
+    text (a leading apostrophe, as spreadsheets themselves write it). Numbers stay numbers."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(
+                lambda cell: (
+                    "'" + cell
+                    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS)
+                    else cell
+                )
+            )
+    return frame
+
+
 def csv_file(frame: pd.DataFrame) -> bytes:
-    """The table as CSV, UTF-8 with BOM so spreadsheet programs read it right."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """The table as CSV, UTF-8 with BOM so spreadsheet programs read it right; no formulas."""
+    return inert(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def xlsx_file(frame: pd.DataFrame, sheet: str) -> bytes:
+    """The table as an XLSX workbook; texts are texts, never formulas."""
     out = io.BytesIO()
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
+        inert(frame).to_excel(writer, index=False, sheet_name=sheet[:31])
     return out.getvalue()
 
 
@@ -92,7 +114,7 @@ def donor_picker(access) -> str | None:
         # tell a visitor which donor ids exist.
         st.warning(
             _("There is no donor with id “{donor}” in the ledger. Pick a donor.").format(
-                donor=requested
+                donor=plain(requested[:64])  # from the URL: shown as text, never as Markdown
             )
         )
         del st.query_params["donor"]

@@ -55,7 +55,7 @@ if upload is not None and st.button(_("Import"), key="import", type="primary"):
             )
             audit(engine, access.who, "import refused", f"{kind} {name}: {refused.summary()}")
         else:
-            st.success(result.summary())
+            st.success(shell.plain(result.summary()))  # names the uploaded file
             audit(engine, access.who, "import", f"{kind} {result.summary()}", result.sha256)
             st.cache_data.clear()
 

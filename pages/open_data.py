@@ -52,7 +52,7 @@ row = st.container(horizontal=True)
 # Both files are written on click only: the cube can hold tens of thousands of cells.
 row.download_button(
     "⬇ CSV",
-    lambda: cube.to_csv(index=False).encode("utf-8"),
+    lambda: controls.inert(cube).to_csv(index=False).encode("utf-8"),
     f"{name}.csv",
     "text/csv",
     on_click="ignore",

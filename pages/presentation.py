@@ -52,7 +52,7 @@ if shell.current_figures().donors == 0:
     st.info(_("The ledger holds no donation yet."))
     st.stop()
 content = shell.query(presentation, access, scope, period, as_of, lang)
-st.header(content.title, anchor=False)
+st.header(shell.plain(content.title), anchor=False)  # a donor's name: text, not Markdown
 st.caption(content.subtitle)
 
 for row in range(0, len(content.headline), 3):

@@ -1,0 +1,37 @@
+"""Table downloads (CSV and XLSX) carry texts as texts: no formula from a donor's name."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pandas as pd
+
+from dashboard.controls import csv_file, xlsx_file
+
+NAMES = [
+    '=HYPERLINK("https://evil.example","klik")',
+    "+62 811",
+    "-1+1",
+    "@SUM(A1)",
+    "PT Biasa",
+]
+
+
+def frame() -> pd.DataFrame:
+    return pd.DataFrame({"name": NAMES, "donated_idr": [1_000_000, 2, 3, 4, 5]})
+
+
+def test_the_xlsx_holds_no_formula_and_keeps_numbers():
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_file(frame(), "donors"))).active
+    names = [sheet.cell(row, 1) for row in range(2, 2 + len(NAMES))]
+    assert all(cell.data_type == "s" for cell in names)
+    assert [cell.value for cell in names] == [f"'{name}" for name in NAMES[:4]] + ["PT Biasa"]
+    assert sheet.cell(2, 2).value == 1_000_000 and sheet.cell(2, 2).data_type == "n"
+
+
+def test_the_csv_starts_no_cell_with_a_formula_character():
+    text = csv_file(frame()).decode("utf-8-sig")
+    cells = [line.split(",")[0] for line in text.splitlines()[1:]]
+    assert not any(cell.lstrip('"').startswith(("=", "+", "-", "@")) for cell in cells)
+    assert "PT Biasa,5" in text
