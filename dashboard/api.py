@@ -3,7 +3,11 @@
     GET /api/v1/summary                      the programme's figures
     GET /api/v1/continuation?by=donor_type   continuation by donor type or months of stimulus
     GET /api/v1/aggregates?by=province,...   the suppressed cube over the chosen dimensions
-    GET /api/v1/schema                       JSON Schema of both answers
+    GET /api/v1/schema                       JSON Schema of every answer
+
+Every error is JSON ``{"error": ...}`` with a status that says what went wrong: 400 for a
+bad or repeated parameter, 404 for an unknown path under /api/, 405 for a method other
+than GET or HEAD, 503 when the ledger cannot be read.
 
 Mounted alongside Streamlit by ``dashboard/server.py`` (Streamlit's ASGI ``st.App``).
 Endpoints are plain functions: Starlette runs them in a thread, away from the event loop.
@@ -50,13 +54,21 @@ def _answer(build):
         return _problem(503, "the ledger database cannot be read right now")
 
 
+def _one(request: Request, name: str, default: str | None = None) -> str | None:
+    """A query parameter given at most once (``by=a&by=b`` is refused, not the last kept)."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise ValueError(f"{name} is given {len(values)} times: give it once")
+    return values[0] if values else default
+
+
 def summary(_request: Request) -> JSONResponse:
     return _answer(lambda: open_data.summary(_ledger()))
 
 
 def aggregates(request: Request) -> JSONResponse:
     def build() -> dict:
-        by = open_data.parse_dimensions(request.query_params.get("by"))
+        by = open_data.parse_dimensions(_one(request, "by"))
         frame = open_data.aggregates(_ledger(), by)
         return {
             "by": list(by),
@@ -69,7 +81,7 @@ def aggregates(request: Request) -> JSONResponse:
 
 def continuation(request: Request) -> JSONResponse:
     def build() -> dict:
-        by = request.query_params.get("by", "donor_type")
+        by = _one(request, "by", "donor_type")
         if by not in ("donor_type", "stimulus"):
             raise ValueError("by is donor_type or stimulus")
         return {
@@ -85,9 +97,34 @@ def schema(_request: Request) -> JSONResponse:
     return JSONResponse(open_data.json_schema(), headers=HEADERS)
 
 
+def not_found(request: Request) -> JSONResponse:
+    return _problem(404, f"no such API address: {request.url.path} (see /api/v1/schema)")
+
+
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _get_only(endpoint):
+    """The endpoint for GET and HEAD; a JSON 405 for any other method."""
+
+    @functools.wraps(endpoint)
+    def answer(request: Request) -> JSONResponse:
+        if request.method not in ("GET", "HEAD"):
+            response = _problem(405, f"{request.method} is not served here: use GET")
+            response.headers["Allow"] = "GET, HEAD"
+            return response
+        return endpoint(request)
+
+    return answer
+
+
 routes = [
-    Route("/api/v1/summary", summary),
-    Route("/api/v1/aggregates", aggregates),
-    Route("/api/v1/continuation", continuation),
-    Route("/api/v1/schema", schema),
+    Route(path, _get_only(endpoint), methods=METHODS)
+    for path, endpoint in (
+        ("/api/v1/summary", summary),
+        ("/api/v1/aggregates", aggregates),
+        ("/api/v1/continuation", continuation),
+        ("/api/v1/schema", schema),
+        ("/api/{rest:path}", not_found),  # after the real ones: anything else under /api/
+    )
 ]

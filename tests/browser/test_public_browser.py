@@ -32,9 +32,10 @@ def test_every_public_page_loads_without_an_exception(app_url, page, path):
     screenshot(page, name, height=height)
 
 
-def fetch(url: str) -> tuple[int, dict]:
+def fetch(url: str, method: str = "GET") -> tuple[int, dict]:
     try:
-        with urllib.request.urlopen(url, timeout=30) as answer:
+        request = urllib.request.Request(url, method=method)
+        with urllib.request.urlopen(request, timeout=30) as answer:
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as refused:
         return refused.code, json.loads(refused.read())
@@ -73,6 +74,15 @@ def test_the_api_answers_json_that_matches_its_schema(app_url):
         assert all(row["ended_workers"] is None for row in answer["rows"] if row["suppressed"])
     status, problem = fetch(f"{app_url}/api/v1/continuation?by=worker_id")
     assert status == 400
+
+    # The error contract: always JSON, with a status that says what went wrong.
+    status, problem = fetch(f"{app_url}/api/v1/aggregates?by=province&by=gender")
+    assert (status, problem["error"]) == (400, "by is given 2 times: give it once")
+    for path in ("/api/v1/nope", "/api/v2/summary", "/api/v1/summary/extra"):
+        status, problem = fetch(f"{app_url}{path}")
+        assert status == 404 and path in problem["error"]
+    status, problem = fetch(f"{app_url}/api/v1/summary", method="POST")
+    assert status == 405 and "use GET" in problem["error"]
 
     status, problem = fetch(f"{app_url}/api/v1/aggregates?by=worker_id")
     assert status == 400
