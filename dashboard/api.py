@@ -27,13 +27,14 @@ from starlette.routing import Route
 
 from dashboard import config, open_data
 from dashboard.db import open_ledger
+from dashboard.errors import LedgerError
 
 HEADERS = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
 
 
 @functools.cache
 def _engine(url: str) -> Engine:
-    return open_ledger(url)
+    return open_ledger(url, create=False)
 
 
 def _ledger() -> Engine:
@@ -49,7 +50,7 @@ def _answer(build):
         return JSONResponse(build(), headers=HEADERS)
     except ValueError as problem:
         return _problem(400, str(problem))
-    except SQLAlchemyError:
+    except (SQLAlchemyError, LedgerError):
         logging.getLogger("lingkaran").exception("api: database error")
         return _problem(503, "the ledger database cannot be read right now")
 

@@ -2,27 +2,60 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import make_url
+
+from dashboard.errors import LedgerError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys and a write-ahead log."""
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for ``url``; SQLite gets foreign keys and a write-ahead log.
+
+    ``create=False`` (the running app): an SQLite ledger must exist and is never created,
+    not even when its file is deleted while the app runs; a file that disappears makes
+    every later query fail instead of reading what an open connection still holds.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url)
+        database = make_url(url).database
+        on_disk = bool(database) and database != ":memory:" and not database.startswith("file:")
+        if create or not on_disk:
+            engine = create_engine(url)
+        else:
+            path = Path(database).resolve()
+            if not path.is_file():
+                raise LedgerError(
+                    f"no ledger at {path}: create it with `lingkaran init-db` "
+                    "(or `lingkaran demo`), then import"
+                )
+            engine = create_engine(
+                "sqlite://",
+                creator=lambda: sqlite3.connect(
+                    f"file:{path}?mode=rw", uri=True, check_same_thread=False
+                ),
+            )
+
+            @event.listens_for(engine, "checkout")
+            def _ledger_still_there(_dbapi, _record, _proxy):  # noqa: ANN001 - pool callback
+                if not path.is_file():
+                    raise exc.DisconnectionError(f"the ledger file {path} is gone")
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001 - DBAPI callback
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:
+                pass  # a read-only ledger (file or folder): served as it is, without a WAL
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA cache_size=-200000")
             cursor.close()
@@ -53,8 +86,9 @@ def is_current(engine: Engine) -> bool:
         return MigrationContext.configure(connection).get_current_revision() == head
 
 
-def open_ledger(url: str) -> Engine:
-    """An engine on an up-to-date ledger schema: every command starts here."""
-    engine = make_engine(url)
+def open_ledger(url: str, *, create: bool = True) -> Engine:
+    """An engine on an up-to-date ledger schema: every command starts here. The running
+    app passes ``create=False``: it serves a ledger, it never creates one."""
+    engine = make_engine(url, create=create)
     upgrade(engine)
     return engine

@@ -26,7 +26,7 @@ from queries.figures import LedgerFigures, ledger_figures
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
-    return open_ledger(url)
+    return open_ledger(url, create=False)
 
 
 def database_url() -> str:

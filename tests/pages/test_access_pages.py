@@ -51,7 +51,7 @@ def test_a_donor_user_sees_their_donor_and_no_other_whatever_the_url(
     )
     other = open_page(production, page, mode="production", user=ANA, donor="BUMN-001")
     assert not metrics(other)
-    assert any("BUMN-001" in warning.value for warning in other.warning)
+    assert any("BUMN-001" in warning.value.replace("\\", "") for warning in other.warning)
     sneaky = open_page(production, page, mode="production", user=ANA, donor="x' OR '1'='1")
     assert not metrics(sneaky)
 

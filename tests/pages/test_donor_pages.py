@@ -109,13 +109,16 @@ def test_no_donor_chosen_asks_for_one(open_page, demo_url, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_an_unknown_donor_in_the_link_is_named_not_a_traceback(open_page, demo_url, page):
     at = open_page(demo_url, page, donor="NO-SUCH")
-    assert any("NO-SUCH" in warning.value for warning in at.warning)
+    # as the reader sees it: the Markdown escapes of shell.plain removed
+    assert any("NO-SUCH" in warning.value.replace("\\", "") for warning in at.warning)
     assert not at.metric
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_an_empty_ledger_says_so(open_page, tmp_path, page):
-    at = open_page(f"sqlite:///{tmp_path / 'empty.db'}", page, donor="CSR-001")
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    open_ledger(url).dispose()  # `lingkaran init-db`: the app itself never creates a ledger
+    at = open_page(url, page, donor="CSR-001")
     assert "Belum ada donatur" in at.info[0].value
 
 

@@ -51,9 +51,20 @@ def test_overview_shows_the_report_figures_of_the_demo(monkeypatch, demo_url):
 
 
 def test_overview_on_an_empty_ledger_says_so(monkeypatch, tmp_path):
-    at = run_app(monkeypatch, f"sqlite:///{tmp_path / 'empty.db'}")
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    open_ledger(url).dispose()  # `lingkaran init-db`: the app itself never creates a ledger
+    at = run_app(monkeypatch, url)
     assert not at.metric
     assert any("Belum ada donasi" in info.value for info in at.info)
+
+
+def test_a_missing_ledger_is_reported_and_never_created_by_the_app(monkeypatch, tmp_path):
+    path = tmp_path / "missing.db"
+    at = run_app(monkeypatch, f"sqlite:///{path}")
+    assert not at.metric
+    assert "Basis data buku besar tidak dapat dibuka" in at.error[0].value
+    assert "init-db" in at.error[0].value
+    assert not path.exists()
 
 
 @pytest.mark.parametrize(
