@@ -30,9 +30,7 @@ def test_a_missing_ledger_is_an_error_not_a_new_file(tmp_path):
     assert not path.exists()
 
 
-def test_a_ledger_deleted_while_served_stops_answering_and_is_not_recreated(
-    demo_url, tmp_path
-):
+def test_a_ledger_deleted_while_served_stops_answering_and_is_not_recreated(demo_url, tmp_path):
     path = tmp_path / "served.db"
     shutil.copy(make_url(demo_url).database, path)
     engine = open_ledger(f"sqlite:///{path}", create=False)
