@@ -142,16 +142,56 @@ def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]]
     return header, rows()
 
 
+# An XLSX file is a zip archive: its parts are checked before openpyxl reads them, so that a
+# small upload cannot expand into gigabytes (a shared-strings or row bomb).
+XLSX_MAX_UNPACKED = 512 * 2**20  # bytes of all parts together (a 1,048,576-row sheet ~ 100 MB)
+XLSX_MAX_RATIO = 100  # a part over 1 MiB may expand at most 100 times (real sheets: ~10)
+
+
+def _check_xlsx_archive(path: Path) -> None:
+    import zipfile
+
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _refused(
+            name, 0, f"not a readable XLSX workbook ({exc.__class__.__name__})"
+        ) from None
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise _refused(
+            name,
+            0,
+            f"the workbook unpacks to {unpacked // 2**20:,} MiB (at most "
+            f"{XLSX_MAX_UNPACKED // 2**20} MiB): split it, or save it as CSV",
+        )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > 2**20 and ratio > XLSX_MAX_RATIO:
+            raise _refused(
+                name,
+                0,
+                f"{part.filename} expands {ratio:,.0f} times: not a spreadsheet "
+                "a program wrote (an archive bomb?)",
+            )
+
+
 def _xlsx_rows(path: Path) -> tuple[list[object], Iterator[tuple[int, list[object]]]]:
     import openpyxl
 
     name = path.name
+    _check_xlsx_archive(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         reason = f"not a readable XLSX workbook ({exc.__class__.__name__})"
         raise ImportRefused(name, [ValidationError(name, 0, None, None, reason)], 1) from None
     sheet = workbook.worksheets[0]
+    # The sheet's declared size is the file's word, not its content: a forged dimension
+    # (A1:XFD1048576) would pad every row to 16,384 cells.
+    sheet.reset_dimensions()
     cells = sheet.iter_rows(values_only=True)
     header = list(next(cells, ()))
     while header and header[-1] is None:

@@ -84,3 +84,51 @@ def test_a_reference_with_a_control_character_is_refused(cli, engine, tmp_path):
     assert "confirmations.csv:2: column reference" in result.output
     assert "(U+0007 at character 3)" in result.output
     assert table_contents(engine) == before
+
+
+def _xlsx(path: Path, patch) -> Path:
+    """A real donors workbook written by openpyxl, its parts then rewritten by ``patch``."""
+    import zipfile
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["donor_id", "name", "type"])
+    sheet.append(["D1", "PT Satu", "corporate"])
+    plain = path.with_suffix(".plain.xlsx")
+    workbook.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for part in source.infolist():
+            out.writestr(part, patch(part.filename, source.read(part.filename)))
+    return path
+
+
+def test_a_forged_sheet_dimension_does_not_pad_rows(cli, engine, tmp_path):
+    """<dimension ref="A1:XFD1048576"/> padded every row to 16,384 cells (minutes of CPU)."""
+    import re
+
+    def forge(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1:XFD1048576"/>', data)
+        return data
+
+    result = cli("import", "donors", _xlsx(tmp_path / "donors.xlsx", forge))
+    assert result.exit_code == 0, result.output
+    assert "1 new" in result.output
+
+
+def test_an_archive_bomb_is_refused_before_it_is_read(cli, engine, tmp_path):
+    """A shared-strings part of 60 MB of one repeated string, compressed to a few dozen KB."""
+
+    def bomb(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return data + b"<!--" + b"A" * 60_000_000 + b"-->"
+        return data
+
+    before = table_contents(engine)
+    result = cli("import", "donors", _xlsx(tmp_path / "donors.xlsx", bomb))
+    assert result.exit_code == 1
+    assert "xl/worksheets/sheet1.xml expands" in result.output
+    assert "an archive bomb?" in result.output
+    assert table_contents(engine) == before
