@@ -24,7 +24,6 @@ from tqdm import tqdm
 from dashboard.bulk import insert_rows
 from dashboard.derived import last_coverage_id, refresh
 from dashboard.errors import LedgerError
-from dashboard.importer.rates import BASE_JHT_MONTHLY_IDR
 from dashboard.months import first_day, month_of
 from dashboard.schema import (
     COVERAGE_COLUMNS,
@@ -36,7 +35,7 @@ from dashboard.schema import (
     Worker,
     sum_int,
 )
-from dashboard.values import JKK_JKM, JKK_JKM_JHT, OCCUPATIONS, provinces
+from dashboard.values import BASE_JHT_MONTHLY_IDR, JKK_JKM, JKK_JKM_JHT, OCCUPATIONS, provinces
 
 NEVER = np.iinfo(np.int32).max
 WRITE_BATCH = 50_000

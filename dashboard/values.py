@@ -19,6 +19,8 @@ MAX_IDR = 9_223_372_036_854_775_807  # BIGINT
 DONOR_TYPES = ("corporate", "soe", "personal", "community")
 GENDERS = {"F": "F", "M": "M", "P": "F", "L": "M"}  # perempuan / laki-laki
 PROGRAMS = ("JKK", "JKM", "JHT")
+# CONTRACT.md "rates": the JHT schedule starts 2015-07 -> 20,000 (2% of Rp 1,000,000).
+BASE_JHT_MONTHLY_IDR = 20_000
 # CONTRACT.md v2 "donations": what a donation's blocks pay for.
 JKK_JKM = "jkk_jkm"
 JKK_JKM_JHT = "jkk_jkm_jht"

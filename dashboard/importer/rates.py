@@ -21,7 +21,6 @@ from dashboard.schema import (
 )
 
 BASE_RATE_MONTH = 2015 * 12 + 6  # 2015-07, CONTRACT.md "rates"
-BASE_JHT_MONTHLY_IDR = 20_000  # the JHT schedule starts 2015-07 -> 20,000 (CONTRACT.md v2)
 
 
 class Rates(Kind):
@@ -50,7 +49,7 @@ class Rates(Kind):
         for line, row in rows:
             month, amount, jht = row["effective_from"], row["monthly_idr"], row["jht_monthly_idr"]
             if month == BASE_RATE_MONTH and jht is None:
-                jht = BASE_JHT_MONTHLY_IDR  # the schedule's first row always says its JHT rate
+                jht = v.BASE_JHT_MONTHLY_IDR  # the schedule's first row always says its JHT rate
             if not run.first_in_file(line, "effective_from", month):
                 continue
             label = month_label(month)
