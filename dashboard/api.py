@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import threading
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,6 +29,7 @@ from starlette.routing import Route
 from dashboard import config, open_data
 from dashboard.db import open_ledger
 from dashboard.errors import LedgerError
+from queries.public import ledger_version
 
 HEADERS = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
 
@@ -37,8 +39,12 @@ def _engine(url: str) -> Engine:
     return open_ledger(url, create=False)
 
 
+def _url() -> str:
+    return config.database_url(os.environ.get(config.DATABASE_URL_VARIABLE))
+
+
 def _ledger() -> Engine:
-    return _engine(config.database_url(os.environ.get(config.DATABASE_URL_VARIABLE)))
+    return _engine(_url())
 
 
 def _problem(status: int, message: str) -> JSONResponse:
@@ -67,15 +73,23 @@ def summary(_request: Request) -> JSONResponse:
     return _answer(lambda: open_data.summary(_ledger()))
 
 
+# Cubes are the expensive answers: at most two are computed at once (the others wait, and
+# the pages keep the rest of the machine), and each is kept per ledger version.
+_CUBE_SLOTS = threading.BoundedSemaphore(2)
+
+
+@functools.lru_cache(maxsize=64)
+def _cube(url: str, version: tuple, by: tuple[str, ...], k: int) -> dict:
+    with _CUBE_SLOTS:
+        frame = open_data.aggregates(_engine(url), by, k)
+    return {"by": list(by), "suppression_k": k, "rows": open_data.records(frame)}
+
+
 def aggregates(request: Request) -> JSONResponse:
     def build() -> dict:
         by = open_data.parse_dimensions(_one(request, "by"))
-        frame = open_data.aggregates(_ledger(), by)
-        return {
-            "by": list(by),
-            "suppression_k": open_data.suppression_k(),
-            "rows": open_data.records(frame),
-        }
+        url = _url()
+        return _cube(url, ledger_version(_engine(url)), by, open_data.suppression_k())
 
     return _answer(build)
 

@@ -18,6 +18,7 @@ from queries import public
 from queries.figures import ledger_figures
 
 CUBE = ("month", "province", "occupation", "donor_type")
+MAX_DIMENSIONS = len(CUBE)  # the work one request may ask for: no cube larger than the default
 WORKER_COUNTS = (
     "covered_workers",
     "active_workers",
@@ -66,6 +67,8 @@ def parse_dimensions(raw: str | None) -> tuple[str, ...]:
         raise ValueError(
             f"by must list distinct dimensions from {', '.join(public.DIMENSIONS)}; got {raw!r}"
         )
+    if len(chosen) > MAX_DIMENSIONS:
+        raise ValueError(f"by lists {len(chosen)} dimensions: at most {MAX_DIMENSIONS} at once")
     return chosen
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 import streamlit as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,7 +20,6 @@ from dashboard import config
 from dashboard.db import open_ledger
 from dashboard.errors import LedgerError
 from dashboard.i18n import DEFAULT_LANGUAGE, translator
-from dashboard.schema import AllocationRun, ImportLog
 from queries.figures import LedgerFigures, ledger_figures
 
 
@@ -45,22 +44,10 @@ def ledger_version() -> tuple:
 
 @st.cache_data(show_spinner=False, ttl=1)
 def _ledger_version(url: str) -> tuple:
-    """One query, asked at most once a second: a page's dozen cached queries share it.
+    """One query, asked at most once a second: a page's dozen cached queries share it."""
+    from queries.public import ledger_version as version_of
 
-    Ids and times together: a ledger rebuilt at the same URL restarts its ids, but not
-    its clock, so a cached answer of the old ledger is never served for the new one.
-    """
-    with _engine(url).connect() as conn:
-        return tuple(
-            conn.execute(
-                select(
-                    select(func.max(ImportLog.id)).scalar_subquery(),
-                    select(func.max(ImportLog.imported_at)).scalar_subquery(),
-                    select(func.max(AllocationRun.id)).scalar_subquery(),
-                    select(func.max(AllocationRun.ran_at)).scalar_subquery(),
-                )
-            ).one()
-        )
+    return version_of(_engine(url))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -25,6 +25,7 @@ by = st.multiselect(
     _("Dimensions"),
     list(public.DIMENSIONS),
     default=list(open_data.CUBE),
+    max_selections=open_data.MAX_DIMENSIONS,
     key="by",
     bind="query-params",
 )

@@ -237,6 +237,25 @@ def rate_schedule(conn: Connection) -> pd.DataFrame:
 
 
 @connected
+def ledger_version(conn: Connection) -> tuple:
+    """Changes whenever an import or an allocation lands: part of every cache key.
+
+    Ids and times together: a ledger rebuilt at the same URL restarts its ids, but not its
+    clock, so a cached answer of the old ledger is never served for the new one.
+    """
+    return tuple(
+        conn.execute(
+            select(
+                select(func.max(ImportLog.id)).scalar_subquery(),
+                select(func.max(ImportLog.imported_at)).scalar_subquery(),
+                select(func.max(AllocationRun.id)).scalar_subquery(),
+                select(func.max(AllocationRun.ran_at)).scalar_subquery(),
+            )
+        ).one()
+    )
+
+
+@connected
 def freshness(conn: Connection) -> dict[str, dt.datetime | None]:
     """When the ledger last changed: the last import and the last allocation."""
     return {

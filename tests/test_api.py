@@ -1,0 +1,50 @@
+"""The open-data API's limits and cache, on the small demo (Starlette's test client; the
+running app is covered by the browser tests)."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+import dashboard.api as api
+from dashboard import open_data
+from dashboard.config import DATABASE_URL_VARIABLE
+
+
+@pytest.fixture
+def client(demo_copy_url, monkeypatch):
+    monkeypatch.setenv(DATABASE_URL_VARIABLE, demo_copy_url)
+    api._cube.cache_clear()
+    return TestClient(Starlette(routes=api.routes))
+
+
+def test_a_request_asks_for_at_most_the_default_cube(client):
+    answer = client.get("/api/v1/aggregates?by=month,province,occupation,donor_type,gender")
+    assert answer.status_code == 400
+    assert answer.json() == {"error": "by lists 5 dimensions: at most 4 at once"}
+
+
+def test_a_cube_is_computed_once_per_ledger_version(client, demo_copy_url, monkeypatch, tmp_path):
+    from dashboard.db import open_ledger
+    from dashboard.importer import import_file
+    from tests.conftest import write_csv
+
+    computed = []
+    real = open_data.aggregates
+    monkeypatch.setattr(
+        open_data, "aggregates", lambda *args: computed.append(args[1]) or real(*args)
+    )
+    first = client.get("/api/v1/aggregates?by=province,gender").json()
+    again = client.get("/api/v1/aggregates?by=province,gender").json()
+    assert first == again and computed == [("province", "gender")]
+    # An import is a new ledger version: the next answer is computed afresh.
+    engine = open_ledger(demo_copy_url)
+    import_file(
+        engine,
+        "donors",
+        write_csv(tmp_path, "d.csv", ["donor_id", "name", "type"], [["NEW-1", "Baru", "personal"]]),
+    )
+    engine.dispose()
+    client.get("/api/v1/aggregates?by=province,gender")
+    assert computed == [("province", "gender")] * 2
