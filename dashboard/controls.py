@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard import labels
 from dashboard.i18n import translator
 from dashboard.shell import language, plain, query
+from dashboard.values import INVISIBLE
 from queries.figures import Period
 
 
@@ -26,22 +27,25 @@ def table(frame: pd.DataFrame, lang: str, **options) -> None:
 
 # A cell that starts with one of these is a formula to a spreadsheet program (and openpyxl
 # writes a text starting with "=" as one): =HYPERLINK(...) from a donor's name would be live.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@")  # tab and CR are removed with the controls
+
+
+def inert_text(cell: object) -> object:
+    """One cell as a file carries it: a text loses control and direction-changing characters
+    (a ledger written before import refused them; openpyxl refuses to write some at all)
+    and never starts like a formula; anything else is left as it is."""
+    if not isinstance(cell, str):
+        return cell
+    cell = INVISIBLE.sub("", cell)
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def inert(frame: pd.DataFrame) -> pd.DataFrame:
-    """The table with every text cell that a spreadsheet would run as a formula made plain
-    text (a leading apostrophe, as spreadsheets themselves write it). Numbers stay numbers."""
+    """The table with every text cell made inert (``inert_text``). Numbers stay numbers."""
     frame = frame.copy()
     for column in frame.columns:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = frame[column].map(
-                lambda cell: (
-                    "'" + cell
-                    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS)
-                    else cell
-                )
-            )
+            frame[column] = frame[column].map(inert_text)
     return frame
 
 

@@ -222,7 +222,7 @@ def parse_package(raw: object) -> str:
 # Characters no name or reference needs, which change how text around them shows: the C0/C1
 # controls (a NUL, an escape, a line break inside a name) and the bidirectional embeddings,
 # overrides and isolates (a right-to-left override can make "exe.pdf" read "fdp.exe").
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def parse_text(raw: object, longest: int, what: str = "a text") -> str:
@@ -231,7 +231,7 @@ def parse_text(raw: object, longest: int, what: str = "a text") -> str:
     text = _text(raw)
     if not 1 <= len(text) <= longest:
         raise Invalid(f"{what} is 1 to {longest} characters")
-    found = _INVISIBLE.search(text)
+    found = INVISIBLE.search(text)
     if found:
         raise Invalid(
             f"{what} may not hold control or direction-changing characters "

@@ -35,3 +35,16 @@ def test_the_csv_starts_no_cell_with_a_formula_character():
     cells = [line.split(",")[0] for line in text.splitlines()[1:]]
     assert not any(cell.lstrip('"').startswith(("=", "+", "-", "@")) for cell in cells)
     assert "PT Biasa,5" in text
+
+
+def test_control_and_direction_characters_never_reach_a_file():
+    """A ledger imported before names refused them: the public XLSX failed for everyone
+    (openpyxl refuses a BEL) and kept a right-to-left override."""
+    names = pd.DataFrame({"name": ["PT \x07Bel", "PT Evil\u202egnp.exe", "\t=1+1"]})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_file(names, "donors"))).active
+    assert [sheet.cell(row, 1).value for row in (2, 3, 4)] == [
+        "PT Bel",
+        "PT Evilgnp.exe",
+        "'=1+1",
+    ]
+    assert "\u202e" not in csv_file(names).decode("utf-8-sig")
