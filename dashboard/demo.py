@@ -22,14 +22,14 @@ from dashboard.allocator import allocate
 from dashboard.importer import contract_columns, import_file
 from dashboard.months import first_day, month_index, month_label, month_of
 from dashboard.schema import Coverage, CoveredWorker, Donation, Donor, Worker, sum_int
-from dashboard.values import provinces
+from dashboard.values import BASE_JHT_MONTHLY_IDR, provinces
 
 FIRST_REGISTRATION = dt.date(2016, 1, 4)
 FIRST_DONATION_MONTH = month_index(2017, 1)
 REGISTRATION_CURVE = 1.3
 WORKER_MONTHS_PER_WORKER = 15  # ~30,000,000 worker-months at 2,000,000 workers
 BASE_RATE = 16_800
-BASE_JHT_RATE = 20_000
+BASE_JHT_RATE = BASE_JHT_MONTHLY_IDR  # the contract schedule's first JHT rate
 # v2: the share of each donor type's donations that add JHT (about a third of all donations).
 JHT_SHARE = {"corporate": 0.35, "soe": 0.5, "personal": 0.15, "community": 0.25}
 # v2: chance that a worker whose stimulus ended pays on alone, by the stimulus's months:

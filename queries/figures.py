@@ -233,7 +233,7 @@ def ledger_figures(
             period,
         )
     ).scalar_one()
-    ended, continued = conn.execute(continuation_query(key, period, month_of(as_of))).one()
+    ended, continued = conn.execute(continuation_query(key, period, month)).one()
 
     return LedgerFigures(
         donated_idr=int(donated),
