@@ -94,16 +94,21 @@ def aggregates(request: Request) -> JSONResponse:
     return _answer(build)
 
 
+@functools.lru_cache(maxsize=16)
+def _continuation(url: str, version: tuple, by: str, k: int) -> dict:
+    # by donor type reads every (donor, worker) pair: 2.9 s at 2,000,000 workers
+    with _CUBE_SLOTS:
+        frame = open_data.continuation(_engine(url), by, k)
+    return {"by": by, "suppression_k": k, "rows": open_data.records(frame)}
+
+
 def continuation(request: Request) -> JSONResponse:
     def build() -> dict:
         by = _one(request, "by", "donor_type")
         if by not in ("donor_type", "stimulus"):
             raise ValueError("by is donor_type or stimulus")
-        return {
-            "by": by,
-            "suppression_k": open_data.suppression_k(),
-            "rows": open_data.records(open_data.continuation(_ledger(), by)),
-        }
+        url = _url()
+        return _continuation(url, ledger_version(_engine(url)), by, open_data.suppression_k())
 
     return _answer(build)
 

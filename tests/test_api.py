@@ -16,6 +16,7 @@ from dashboard.config import DATABASE_URL_VARIABLE
 def client(demo_copy_url, monkeypatch):
     monkeypatch.setenv(DATABASE_URL_VARIABLE, demo_copy_url)
     api._cube.cache_clear()
+    api._continuation.cache_clear()
     return TestClient(Starlette(routes=api.routes))
 
 
