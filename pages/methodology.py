@@ -99,7 +99,7 @@ st.dataframe(
 st.caption(
     _(
         "The JKK + JKM package: JKK is 1% of the Rp 1,000,000 minimum reported income "
-        "(Rp 10,000), plus JKM Rp 6,800."
+        "(Rp 10,000), plus JKM Rp 6,800. JHT adds 2% of the same income (Rp 20,000)."
     )
 )
 
@@ -129,9 +129,13 @@ PRIVACY = (
         "than **{k}** workers is withheld (“< {k}”) with its figures."
     ).format(k=k),
     _(
-        "So that a withheld cell cannot be recomputed from totals, every row or column holding "
-        "exactly one withheld cell also withholds its next smallest cell (complementary "
-        "suppression)."
+        "So that a withheld cell cannot be recomputed from the totals of its own table, every "
+        "row or column holding exactly one withheld cell also withholds its next smallest cell "
+        "(complementary suppression)."
+    ),
+    _(
+        "This rule works table by table. Combining several public tables can still reveal "
+        "some withheld figures; a method that holds across all of them is being built."
     ),
     _("Individual donors are anonymous unless they chose to be named."),
 )
@@ -149,13 +153,12 @@ LIMITS = (
         "when the coverage was bought."
     ),
     _(
-        "Claims paid count every program (JKK, JKM, JHT) that happened in a protected month, "
-        "as the data contract says; JHT (old age) is not part of the JKK + JKM package "
-        "donations pay for, so JHT claims inside coverage are counted too."
+        "Claims outside any protected month, and every JHT payout (the worker's own savings), "
+        "are neither counted nor shown: no figure presents them as made possible by donations."
     ),
     _(
-        "Claims outside any coverage (for example JHT of workers never funded) appear in the "
-        "claims chart but are attributed to no donor."
+        "A worker whose protection another donor took over counts as ended for the first "
+        "donor, not as continued: only months the worker paid themselves count as continuing."
     ),
 )
 st.markdown("\n".join(f"- {line}" for line in LIMITS))
