@@ -119,6 +119,18 @@ def table_contents(engine: Engine) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
+def ledger(cli, tmp_path: Path) -> Path:
+    """CONTRACT.md's worked example, allocated: A and B covered 2024-05..2024-10 by donation X
+    (the importer tests' starting point); returns the folder for more files."""
+    from tests.ledgers import import_all, worked_example
+
+    files = worked_example(tmp_path)
+    import_all(cli, {k: files[k] for k in ("donors", "rates", "workers", "donations")})
+    assert cli("allocate").exit_code == 0
+    return tmp_path
+
+
+@pytest.fixture
 def cli(database_url: str):
     """Run `lingkaran --db <test database> ...` and return click's result."""
     runner = CliRunner()

@@ -24,15 +24,6 @@ COVERAGE_HEADER = ["donation_id", "worker_id", "start_month", "months", "amount_
 DONOR_HEADER = ["donor_id", "name", "type", "show_name"]
 
 
-@pytest.fixture
-def ledger(cli, tmp_path: Path):
-    """The worked example, allocated: A and B covered 2024-05..2024-10 by donation X."""
-    files = worked_example(tmp_path)
-    import_all(cli, {k: files[k] for k in ("donors", "rates", "workers", "donations")})
-    assert cli("allocate").exit_code == 0
-    return tmp_path
-
-
 # (kind, header, rows, line, column, reason): the first problem the message must name.
 REFUSED = {
     "donor id alphabet": (

@@ -8,14 +8,13 @@ donation X, 113,600 a row), on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from dashboard.schema import Confirmation, Coverage, SelfPaid
 from tests.conftest import table_contents, write_csv
-from tests.ledgers import DONATION_HEADER, import_all, worked_example
+from tests.ledgers import DONATION_HEADER
 from tests.test_importer import assert_refused
 
 NEXT_YEAR = dt.date.today().year + 1
@@ -30,14 +29,6 @@ CONFIRMATION_HEADER = [
     "reference",
 ]
 COVERAGE_HEADER = ["donation_id", "worker_id", "start_month", "months", "amount_idr"]
-
-
-@pytest.fixture
-def ledger(cli, tmp_path: Path):
-    files = worked_example(tmp_path)
-    import_all(cli, {k: files[k] for k in ("donors", "rates", "workers", "donations")})
-    assert cli("allocate").exit_code == 0
-    return tmp_path
 
 
 # (kind, header, rows, line, column, reason)
