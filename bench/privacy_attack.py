@@ -1,148 +1,80 @@
-"""How many withheld open-data cells an attacker recovers from public answers alone.
+"""How much the public surface publishes, and what an attacker recovers from all of it.
 
-    python bench/privacy_attack.py --db sqlite:////path/to/demo.db [--dimensions 3]
+    python bench/privacy_attack.py --db sqlite:////path/to/demo.db [--k 10] [--baseline]
 
-Fetches every ``/api/v1/aggregates`` table of one to ``--dimensions`` dimensions (as the API
-computes them) and the programme's published totals, then solves, to a fixed point, every
-additive relation an attacker knows: a cell equals the sum of its cells one dimension finer
-(worker-months and rupiah always; distinct workers over the worker's own attributes -
-province, occupation, gender, age band - or when a cell has a single finer cell), and a
-year equals the sum of its months. A withheld
-figure is recovered when a relation leaves it the only unknown. Each recovery is checked
-against the unsuppressed figure. Issue 11 asks for zero; this measures where we stand, and
-is the attack the suppression method must defeat (nothing here is asserted).
+Builds the publication (every open-data table, the monthly series, the claims and the
+continuation tables, suppressed together by ``dashboard/disclosure.py``) and reports how
+many cells it holds and withholds, and the share of the programme's workers and
+worker-months in published cells. Then runs the attack of ``tests/attack.py`` with every
+public answer at once and counts the withheld figures it pins to one value (checked
+against the ledger). ``--baseline`` runs the same attack on suppression without the audit
+(small cells and the line rule only), as the tables were suppressed before issue 11.
+Nothing here is asserted: the test suite asserts zero on the small demo.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
+import sys
 import time
-from collections import defaultdict
+from pathlib import Path
 
-import pandas as pd
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard.db import open_ledger
-from dashboard.open_data import aggregates as published_cube
-from dashboard.privacy import suppression_k
-from queries import public
-from queries.figures import ledger_figures
-
-PARTITION = {"province", "occupation", "gender", "age_band"}  # one value per worker
-ADDITIVE = ("protected_months", "allocated_idr")
+from dashboard import disclosure, open_data  # noqa: E402
+from dashboard.db import open_ledger  # noqa: E402
+from queries.figures import ledger_figures  # noqa: E402
+from tests import attack  # noqa: E402
 
 
-def cell_key(by: tuple[str, ...], row) -> tuple:
-    return tuple((dimension, str(row[dimension])) for dimension in by)
+def report(engine, k: int, label: str) -> None:
+    open_data._CACHE.clear()
+    began = time.perf_counter()
+    published = open_data.publication(engine, k)
+    built = time.perf_counter() - began
+    cells, withheld = published.cells()
+    figures = ledger_figures(engine)
+    print(f"## {label}")
+    print(f"publication built in {built:.1f} s (k = {k})")
+    print(f"open-data tables: {len(published.tables)}, {cells:,} cells, {withheld:,} withheld")
+    for by, frame in published.tables.items():
+        shown = frame[~frame["suppressed"]]
+        months = int(shown["protected_months"].sum())
+        print(
+            f"  {','.join(by):<24} {len(frame):>5} cells {int(frame['suppressed'].sum()):>5} "
+            f"withheld; worker-months published {months / figures.protected_months:6.1%}"
+        )
+    growth = published.growth
+    print(f"monthly series: {len(growth)} months, {int(growth['suppressed'].sum())} withheld")
+    claims = published.claims_by_year
+    print(f"claims by year and program: {len(claims)} cells, {int(claims['suppressed'].sum())}")
+    for by, frame in published.continuation.items():
+        print(f"continuation by {by}: {len(frame)} groups, {int(frame['suppressed'].sum())}")
+    began = time.perf_counter()
+    ranges = attack.attack(attack.public_answers(engine, k))
+    truth = attack.truth(engine)
+    pinned = attack.recovered(ranges)
+    small = [n for n in pinned if n[-1] == "workers" and truth.get(n, k) < k]
+    took = time.perf_counter() - began
+    print(
+        f"attack: {len(ranges):,} withheld figures attacked in {took:.1f} s; "
+        f"{len(pinned)} pinned ({len(small)} worker counts under k)"
+    )
+    for name in pinned[:10]:
+        print(f"  {name} = {truth.get(name)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
-    parser.add_argument("--dimensions", type=int, default=3)
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--baseline", action="store_true")
     args = parser.parse_args()
     engine = open_ledger(args.db, create=False)
-    k = suppression_k()
-    began = time.perf_counter()
-    tables = {}
-    for size in range(1, args.dimensions + 1):
-        for by in itertools.combinations(public.DIMENSIONS, size):
-            tables[by] = (published_cube(engine, by, k), public.aggregates(engine, by))
-
-    known: dict[tuple, int] = {}  # (by, cell, figure) -> value the attacker holds
-    secret: dict[tuple, int] = {}  # withheld figures with their true values
-    cells: dict[tuple[str, ...], list[tuple]] = {}
-    for by, (shown, truth) in tables.items():
-        cells[by] = []
-        for (_, row), (_, true_row) in zip(shown.iterrows(), truth.iterrows(), strict=True):
-            key = cell_key(by, true_row)
-            cells[by].append(key)
-            for figure in ("workers", *ADDITIVE):
-                if row["suppressed"]:
-                    secret[(by, key, figure)] = int(true_row[figure])
-                else:
-                    known[(by, key, figure)] = int(row[figure])
-    totals = ledger_figures(engine)
-    for figure, value in (
-        ("workers", totals.covered_workers),
-        ("protected_months", totals.protected_months),
-        ("allocated_idr", totals.allocated_idr),
-    ):
-        known[((), (), figure)] = value
-    cells[()] = [()]
-
-    relations = []  # (parent, [children]): parent = sum of children; a missing cell is zero
-    for by, keys in cells.items():
-        for finer in tables:
-            extra = set(finer) - set(by)
-            if len(finer) != len(by) + 1 or not set(by) <= set(finer):
-                continue
-            (dimension,) = extra
-            figures = (*ADDITIVE, "workers") if dimension in PARTITION else ADDITIVE
-            children = defaultdict(list)
-            for child in cells[finer]:
-                children[tuple(pair for pair in child if pair[0] != dimension)].append(child)
-            for key in keys:
-                mine = children.get(key, [])
-                # distinct workers add up over the worker's own attributes; over months or
-                # donor types they do not, except when the cell has a single finer cell
-                # (then both count the same workers)
-                wanted = figures if len(mine) != 1 else (*ADDITIVE, "workers")
-                for figure in wanted:
-                    relations.append(((by, key, figure), [(finer, c, figure) for c in mine]))
-        if "year" in by and "month" not in by:  # a year is the sum of its months (additive)
-            finer = tuple("month" if d == "year" else d for d in by)
-            finer = next((t for t in tables if set(t) == set(finer)), None)
-            if finer is None:
-                continue
-            children = defaultdict(list)
-            for child in cells[finer]:
-                parent = tuple(
-                    ("year", value[:4]) if dimension == "month" else (dimension, value)
-                    for dimension, value in child
-                )
-                children[tuple(sorted(parent, key=lambda p: by.index(p[0])))].append(child)
-            for key in keys:
-                for figure in ADDITIVE:
-                    relations.append(
-                        ((by, key, figure), [(finer, c, figure) for c in children.get(key, [])])
-                    )
-
-    recovered: dict[tuple, int] = {}
-    changed = True
-    while changed:
-        changed = False
-        for parent, children in relations:
-            unknown = [term for term in (parent, *children) if term not in known]
-            if len(unknown) != 1:
-                continue
-            (term,) = unknown
-            rest = sum(known[c] for c in children if c in known)
-            value = known[parent] - rest if term != parent else rest
-            known[term] = value
-            if term in secret:
-                recovered[term] = value
-            changed = True
-
-    wrong = [term for term, value in recovered.items() if secret[term] != value]
-    workers = [t for t in recovered if t[2] == "workers"]
-    print(
-        f"{len(tables)} tables, {sum(len(c) for c in cells.values()):,} cells, "
-        f"{len({t[:2] for t in secret}):,} withheld; k = {k}; {time.perf_counter() - began:.1f} s"
-    )
-    print(
-        f"recovered exactly: {len(workers):,} withheld worker counts "
-        f"({sum(1 for t in workers if secret[t] < k):,} under {k}, "
-        f"{sum(1 for t in workers if secret[t] == 1):,} single workers), "
-        f"{len(recovered) - len(workers):,} withheld worker-month or rupiah figures; "
-        f"{len(wrong)} inconsistent"
-    )
-    if recovered:
-        sample = pd.DataFrame(
-            [(t[0], t[1], t[2], secret[t]) for t in list(recovered)[:5]],
-            columns=["table", "cell", "figure", "value"],
-        )
-        print(sample.to_string(index=False))
+    report(engine, args.k, "joint suppression with the audit (what the product publishes)")
+    if args.baseline:
+        disclosure._Auditor.recovered = lambda self, withheld: {}
+        report(engine, args.k, "baseline: small cells and the line rule, no audit")
 
 
 if __name__ == "__main__":

@@ -7,18 +7,41 @@ journalist who downloads a CSV and one who fetches the API get the same cells wi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import threading
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from dashboard.disclosure import (
+    COVER,
+    DISTINCT,
+    SUM,
+    Link,
+    Publication,
+    Relation,
+    suppress_jointly,
+)
 from dashboard.labels import N_
 from dashboard.ledger_files import CONTRACT_VERSION
-from dashboard.privacy import suppress, suppression_k  # noqa: F401 - re-exported for the API
+from dashboard.months import month_of
+from dashboard.privacy import suppression_k
 from queries import public
 from queries.figures import ledger_figures
 
-CUBE = ("month", "province", "occupation", "donor_type")
-MAX_DIMENSIONS = len(CUBE)  # the work one request may ask for: no cube larger than the default
+# The public surface publishes a fixed set of tables, suppressed together (dashboard/
+# disclosure.py): every one- and two-way table of these dimensions. Time is the year the
+# coverage started; months are too fine to publish across 38 provinces without giving
+# small groups away (issue 11).
+DIMENSIONS = ("year", "province", "occupation", "gender", "age_band", "donor_type")
+PLAN = tuple(
+    by for size in (1, 2) for by in itertools.combinations(DIMENSIONS, size)
+)  # 6 one-way and 15 two-way tables
+CUBE = ("province", "occupation")  # the open-data page's first table
+MAX_DIMENSIONS = 2
+PARTITION = {"province", "occupation", "gender", "age_band"}  # one value per worker
+FIGURES = public.FIGURES
 WORKER_COUNTS = (
     "covered_workers",
     "active_workers",
@@ -30,7 +53,6 @@ WORKER_COUNTS = (
 # English in the API's JSON schema; translated where a page shows them.
 DATA_DICTIONARY = {
     "year": N_("Year in which the coverage started (YYYY)."),
-    "month": N_("First month of the coverage (YYYY-MM)."),
     "province": N_("ISO 3166-2:ID code of the worker's province (38 provinces)."),
     "occupation": N_("Contract occupation code (farmer, fisher, street_vendor, ...)."),
     "gender": N_("F or M."),
@@ -42,8 +64,9 @@ DATA_DICTIONARY = {
         "Contributions paid for that coverage, integer rupiah; missing when suppressed."
     ),
     "suppressed": N_(
-        "true when the cell counts fewer than k workers, or is withheld so that "
-        "such a cell cannot be recovered from totals (complementary suppression)."
+        "true when the cell counts fewer than k workers, or is withheld so that no such cell "
+        "can be worked out from any combination of published figures (complementary "
+        "suppression, audited across every public table at once)."
     ),
     "stimulus": N_("Months donations paid for the worker in all, in bands (1–3 ... 13+)."),
     "ended_workers": N_(
@@ -58,24 +81,27 @@ DATA_DICTIONARY = {
 
 
 def parse_dimensions(raw: str | None) -> tuple[str, ...]:
-    """``province,occupation`` -> ('province', 'occupation'); ValueError names a bad one."""
+    """``occupation,province`` -> the published table ('province', 'occupation'); a
+    ValueError names what is wrong (an unknown dimension, or more than two)."""
     if not raw:
         return CUBE
     chosen = tuple(part.strip() for part in raw.split(",") if part.strip())
-    unknown = [d for d in chosen if d not in public.DIMENSIONS]
+    unknown = [d for d in chosen if d not in DIMENSIONS]
     if unknown or not chosen or len(set(chosen)) != len(chosen):
         raise ValueError(
-            f"by must list distinct dimensions from {', '.join(public.DIMENSIONS)}; got {raw!r}"
+            f"by must list one or two distinct dimensions from {', '.join(DIMENSIONS)}; got {raw!r}"
         )
     if len(chosen) > MAX_DIMENSIONS:
-        raise ValueError(f"by lists {len(chosen)} dimensions: at most {MAX_DIMENSIONS} at once")
-    return chosen
+        raise ValueError(
+            f"by lists {len(chosen)} dimensions: the open data publishes tables of one or "
+            f"two dimensions (finer tables would give small groups away)"
+        )
+    return tuple(d for d in DIMENSIONS if d in chosen)
 
 
 def aggregates(engine: Engine, by: tuple[str, ...] = CUBE, k: int | None = None) -> pd.DataFrame:
-    """The cube over ``by`` with small cells withheld (nullable integer figures)."""
-    frame = public.aggregates(engine, by)
-    return suppress(frame, by, "workers", ("protected_months", "allocated_idr"), k)
+    """One published table (``by`` as ``parse_dimensions`` orders it), withheld cells missing."""
+    return publication(engine, k).tables[tuple(d for d in DIMENSIONS if d in by)].copy()
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -99,6 +125,8 @@ def summary(engine: Engine, as_of: dt.date | None = None, k: int | None = None) 
     for key in WORKER_COUNTS:
         if figures[key] < k and figures[key] != 0:
             figures[key] = None
+    if as_of is None or as_of == dt.date.today():  # the published claims hold all of it
+        figures["claims_paid_count"] = publication(engine, k).claims_total
     when = public.freshness(engine)
     return {
         "contract_version": CONTRACT_VERSION,
@@ -111,13 +139,281 @@ def summary(engine: Engine, as_of: dt.date | None = None, k: int | None = None) 
 
 def continuation(engine: Engine, by: str, k: int | None = None) -> pd.DataFrame:
     """The programme's continuation by ``donor_type`` or ``stimulus`` (CONTRACT.md v2), a
-    group withheld (complementary included) when it has fewer than k ended or continued
-    workers: the overview and ``/api/v1/continuation`` publish exactly this."""
+    group withheld when it has fewer than k ended, continued or not continued workers, or
+    when it would give such a group away: the overview and ``/api/v1/continuation``
+    publish exactly this."""
+    if by not in ("donor_type", "stimulus"):
+        raise ValueError(f"continuation is by donor_type or stimulus, not {by!r}")
+    return publication(engine, k).continuation[by].copy()
+
+
+def paid_claims(engine: Engine, k: int | None = None) -> pd.DataFrame:
+    """Paid JKK and JKM claims in a covered month by year of the incident and program:
+    ``claims`` and ``amount_idr``, withheld together with the by-program totals."""
+    return publication(engine, k).claims_by_year.copy()
+
+
+def claims_by_program(engine: Engine, k: int | None = None) -> pd.DataFrame:
+    """The same claims per program, all time."""
+    return publication(engine, k).claims_by_program.copy()
+
+
+def monthly_protection(engine: Engine, k: int | None = None) -> pd.DataFrame:
+    """``public.monthly_protection`` up to the current month, ``protected_workers`` missing
+    in a month with fewer than k (or where that would give one away)."""
+    return publication(engine, k).growth.copy()
+
+
+def covered_by(engine: Engine, by: str, k: int | None = None) -> pd.DataFrame:
+    """Covered workers by one worker attribute as published: the one-way table."""
+    return aggregates(engine, (by,), k)[[by, "workers", "suppressed"]]
+
+
+# ── The publication: every public table, suppressed together ─────────────────────────────
+
+
+@dataclass(frozen=True)
+class Published:
+    """Everything the public surface shows, each withheld cell missing and marked."""
+
+    tables: dict[tuple[str, ...], pd.DataFrame]
+    growth: pd.DataFrame
+    claims_by_year: pd.DataFrame
+    claims_by_program: pd.DataFrame
+    claims_total: int | None
+    continuation: dict[str, pd.DataFrame]
+
+    def cells(self) -> tuple[int, int]:
+        """How many cells the open-data tables hold, and how many of them are withheld."""
+        frames = list(self.tables.values())
+        return sum(map(len, frames)), sum(int(f["suppressed"].sum()) for f in frames)
+
+
+_CACHE: dict[tuple, Published] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def publication(engine: Engine, k: int | None = None, today: dt.date | None = None) -> Published:
+    """The publication of the ledger as it stands, built once per ledger version, k and day
+    (ages and continuation move with the date) and shared by the pages and the API."""
     k = suppression_k() if k is None else k
-    frame = public.continuation(engine, by)
-    frame["smallest"] = frame[["ended_workers", "continued_workers"]].min(axis=1)
-    frame = suppress(frame, [by], "smallest", ["ended_workers", "continued_workers"], k)
-    return frame.drop(columns="smallest")
+    today = today or dt.date.today()
+    key = (
+        engine.url.render_as_string(hide_password=False),
+        public.ledger_version(engine),
+        k,
+        today,
+    )
+    with _CACHE_LOCK:  # one build at a time: concurrent visitors wait for the first
+        if key not in _CACHE:
+            if len(_CACHE) >= 8:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[key] = _build(engine, k, today)
+        return _CACHE[key]
+
+
+def _build(engine: Engine, k: int, today: dt.date) -> Published:
+    figures = ledger_figures(engine, None, today)
+    return Published(
+        _tables(engine, figures, k, today)[0],
+        _growth(engine, figures, k, today),
+        *_claims(engine, figures, k),
+        _continuation(engine, figures, k, today),
+    )
+
+
+def _withheld_frame(
+    frame: pd.DataFrame, cells: list, withheld: set, figures: tuple[str, ...]
+) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True).copy()
+    frame["suppressed"] = [cell in withheld for cell in cells]
+    for column in figures:
+        frame[column] = frame[column].astype("Int64").mask(frame["suppressed"])
+    return frame
+
+
+def _tables(engine: Engine, figures, k: int, today: dt.date):
+    """The 21 open-data tables, related to each other and to the programme's totals."""
+    total = ("total", ())
+    publication = Publication(size=lambda cell: cell["workers"], unit={"allocated_idr": 1000})
+    publication.add(
+        total,
+        {
+            "workers": figures.covered_workers,
+            "protected_months": figures.protected_months,
+            "allocated_idr": figures.allocated_idr,
+        },
+    )
+    publication.forced.add(total)
+    # Within a cell: worker-months are at least the workers, and the rupiah lie between the
+    # worker-months at the lowest and at the highest monthly price of the published rates.
+    rates = public.rate_schedule(engine)
+    cheapest = int(rates["monthly_idr"].min()) if len(rates) else 0
+    dearest = int((rates["monthly_idr"] + rates["jht_monthly_idr"]).max()) if len(rates) else 0
+    publication.links += [
+        Link((("workers", 1.0), ("protected_months", -1.0))),
+        Link((("protected_months", float(cheapest)), ("allocated_idr", -1.0))),
+        Link((("allocated_idr", 1.0), ("protected_months", -float(dearest)))),
+    ]
+    frames: dict[tuple[str, ...], pd.DataFrame] = {}
+    cell_ids: dict[tuple[str, ...], list] = {}
+    children: dict[tuple[tuple[str, ...], str], dict] = {}
+    for by in PLAN:
+        frame = public.aggregates(engine, by, today)
+        frames[by] = frame
+        cell_ids[by] = []
+        for row in frame.itertuples(index=False):
+            values = dict(zip(frame.columns, row, strict=True))
+            key = tuple(str(values[d]) for d in by)
+            cell = (",".join(by), key)
+            cell_ids[by].append(cell)
+            publication.add(cell, {f: int(values[f]) for f in FIGURES})
+            # the coarser tables this cell is a part of: drop one dimension
+            for dropped in by:
+                coarse = tuple(d for d in by if d != dropped)
+                coarse_key = tuple(v for d, v in zip(by, key, strict=True) if d != dropped)
+                parent = (",".join(coarse), coarse_key) if coarse else total
+                children.setdefault((coarse, dropped), {}).setdefault(parent, []).append(cell)
+    for (_coarse, dropped), lines in children.items():
+        for parent, parts in lines.items():
+            for figure in FIGURES:
+                kind = SUM if figure != "workers" or dropped in PARTITION else DISTINCT
+                publication.relations.append(Relation(figure, parent, tuple(parts), kind))
+    primary = [c for c, v in publication.cells.items() if 0 < v["workers"] < k]
+    withheld = suppress_jointly(publication, primary)
+    tables = {by: _withheld_frame(frames[by], cell_ids[by], withheld, FIGURES) for by in PLAN}
+    return tables, publication, withheld
+
+
+def _growth(engine: Engine, figures, k: int, today: dt.date) -> pd.DataFrame:
+    """Workers protected each month up to this one: each month's count is its worker-months,
+    so the months (with those paid ahead, never shown) add up to the published total."""
+    series = public.monthly_protection(engine, today)
+    if series.empty:
+        return series.assign(suppressed=pd.Series(dtype=bool))
+    total = ("total", ())
+    publication = Publication(size=lambda cell: cell["workers"])
+    publication.add(
+        total, {"workers": figures.covered_workers, "protected_months": figures.protected_months}
+    )
+    publication.forced.add(total)
+    current = month_of(today)
+    cells = []
+    for month, count in zip(series["month"], series["protected_workers"], strict=True):
+        cell = ("month", month.isoformat())
+        cells.append(cell)
+        publication.add(cell, {"workers": int(count), "protected_months": int(count)})
+        if month_of(month) > current:
+            publication.hidden.add(cell)
+        elif month_of(month) == current and figures.active_workers >= k:
+            publication.forced.add(cell)  # the headline's "protected now"
+    publication.links.append(Link((("workers", 1.0), ("protected_months", -1.0))))
+    publication.relations += [
+        Relation("protected_months", total, tuple(cells)),
+        Relation("workers", total, tuple(cells), DISTINCT),
+    ]
+    primary = [
+        c for c in cells if 0 < publication.cells[c]["workers"] < k and c not in publication.hidden
+    ]
+    withheld = suppress_jointly(publication, primary)
+    shown = [month_of(m) <= current for m in series["month"]]
+    frame = _withheld_frame(series, cells, withheld, ("protected_workers",))
+    return frame[shown].reset_index(drop=True)
+
+
+def _claims(engine: Engine, figures, k: int):
+    """Paid claims by year and program, by program, and in all, suppressed together."""
+    by_year = public.paid_claims(engine, "year")
+    by_program = public.attributed_claims(engine)
+    total = ("total", ())
+    publication = Publication(size=lambda cell: cell["claims"], unit={"amount_idr": 1000})
+    publication.add(
+        total, {"claims": figures.claims_paid_count, "amount_idr": figures.claims_paid_idr}
+    )
+    publication.forced.add(total)
+    program_cells, year_cells = [], []
+    for row in by_program.itertuples(index=False):
+        cell = ("program", row.program)
+        program_cells.append(cell)
+        publication.add(cell, {"claims": int(row.claims), "amount_idr": int(row.amount_idr)})
+    for row in by_year.itertuples(index=False):
+        cell = ("year,program", (row.year, row.program))
+        year_cells.append(cell)
+        publication.add(cell, {"claims": int(row.claims), "amount_idr": int(row.amount_idr)})
+    for figure in ("claims", "amount_idr"):
+        publication.relations.append(Relation(figure, total, tuple(program_cells)))
+        for program in program_cells:
+            parts = tuple(c for c in year_cells if c[1][1] == program[1])
+            publication.relations.append(Relation(figure, program, parts))
+    primary = [c for c, v in publication.cells.items() if 0 < v["claims"] < k]
+    withheld = suppress_jointly(publication, primary)
+    claims_total = None if total in withheld else figures.claims_paid_count
+    return (
+        _withheld_frame(by_year, year_cells, withheld, ("claims", "amount_idr")),
+        _withheld_frame(by_program, program_cells, withheld, ("claims", "amount_idr")),
+        claims_total,
+    )
+
+
+def _continuation(engine: Engine, figures, k: int, today: dt.date) -> dict[str, pd.DataFrame]:
+    """Continuation by donor type and by months of stimulus, with the programme's figure.
+
+    A group is sensitive when it has fewer than k ended workers, or fewer than k (but some)
+    who continued or who did not. Bands of stimulus partition the ended workers; donor
+    types overlap (a worker counts in each type that protected them), so they only bound
+    the programme's figure from above.
+    """
+    total = ("total", ())
+    publication = Publication(
+        size=lambda cell: min(cell["ended"], cell["continued"]),
+        floors={"ended": 1, "continued": 0, "stopped": 0},
+    )
+    publication.add(
+        total,
+        {
+            "ended": figures.ended_workers,
+            "continued": figures.continued_workers,
+            "stopped": figures.ended_workers - figures.continued_workers,
+        },
+    )
+    publication.forced.add(total)
+    frames, cell_ids = {}, {}
+    for by in ("stimulus", "donor_type"):
+        frame = public.continuation(engine, by, today)
+        frame = frame[frame["ended_workers"] > 0].reset_index(drop=True)
+        frames[by], cell_ids[by] = frame, []
+        for group, ended, continued in zip(
+            frame[by], frame["ended_workers"], frame["continued_workers"], strict=True
+        ):
+            cell = (by, group)
+            cell_ids[by].append(cell)
+            publication.add(
+                cell,
+                {
+                    "ended": int(ended),
+                    "continued": int(continued),
+                    "stopped": int(ended - continued),
+                },
+            )
+        for figure in ("ended", "continued", "stopped"):
+            if by == "stimulus":
+                publication.relations.append(Relation(figure, total, tuple(cell_ids[by])))
+            elif figure != "stopped":  # the programme's ended (continued) workers are each
+                publication.relations.append(  # ended (continued) in at least one type
+                    Relation(figure, total, tuple(cell_ids[by]), COVER)
+                )
+    primary = [
+        cell
+        for cell, v in publication.cells.items()
+        if v["ended"] < k or 0 < v["continued"] < k or 0 < v["stopped"] < k
+    ]
+    withheld = suppress_jointly(publication, primary)
+    return {
+        by: _withheld_frame(
+            frames[by], cell_ids[by], withheld, ("ended_workers", "continued_workers")
+        )
+        for by in frames
+    }
 
 
 def _utc(moment: dt.datetime | None) -> str | None:
@@ -133,10 +429,7 @@ def json_schema() -> dict:
     """JSON Schema (2020-12) of the API's answers."""
     count = {"type": ["integer", "null"], "minimum": 0}
     cell_properties = {
-        **{
-            name: {"type": "string", "description": DATA_DICTIONARY[name]}
-            for name in public.DIMENSIONS
-        },
+        **{name: {"type": "string", "description": DATA_DICTIONARY[name]} for name in DIMENSIONS},
         **{name: {**count, "description": DATA_DICTIONARY[name]} for name in public.FIGURES},
         "suppressed": {"type": "boolean", "description": DATA_DICTIONARY["suppressed"]},
     }
@@ -221,7 +514,12 @@ def json_schema() -> dict:
                 "type": "object",
                 "required": ["by", "suppression_k", "rows"],
                 "properties": {
-                    "by": {"type": "array", "items": {"enum": list(public.DIMENSIONS)}},
+                    "by": {
+                        "type": "array",
+                        "items": {"enum": list(DIMENSIONS)},
+                        "minItems": 1,
+                        "maxItems": MAX_DIMENSIONS,
+                    },
                     "suppression_k": {"type": "integer", "minimum": 2},
                     "rows": {
                         "type": "array",

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import labels
+from dashboard import labels, open_data
 from dashboard.access import Access
 from dashboard.formatting import date_text, month_text, number, percent, rupiah
 from dashboard.i18n import translator
 from dashboard.labels import N_
-from dashboard.privacy import suppress, suppression_k
+from dashboard.privacy import suppression_k
 from dashboard.sentences import v2_sentences
-from queries import donor, public
+from queries import donor
 from queries.figures import ALL_TIME, LedgerFigures, Period, ledger_figures
 
 TOP = 10
@@ -154,7 +154,9 @@ def _ranked_chart(key: str, frame: pd.DataFrame, column: str, name, title: str, 
     return Chart(key, "bar", title, takeaway, categories, {_("Workers"): values}, _("workers"))
 
 
-def _claims_chart(claims: pd.DataFrame, lang: str, withheld: tuple[int, int] = (0, 0)) -> Chart:
+def _claims_chart(
+    claims: pd.DataFrame, lang: str, withheld: tuple[int, int] = (0, 0), title: str | None = None
+) -> Chart:
     """Paid claims per program, in rupiah (claims: program, claims, amount_idr).
 
     ``withheld``: claims and rupiah of the programs too small to publish alone; they show
@@ -168,17 +170,17 @@ def _claims_chart(claims: pd.DataFrame, lang: str, withheld: tuple[int, int] = (
     if withheld[0]:
         programs.append(_("Programs with few claims (withheld)"))
         amounts.append(withheld[1])
-    takeaway = (
-        _("{claims} paid claims brought {amount} to workers and their families.").format(
-            claims=number(count, lang), amount=rupiah(sum(amounts), lang)
-        )
-        if count
-        else _("No claim has been paid in this period yet.")
-    )
+    if count:
+        takeaway = _("{claims} paid claims brought {amount} to workers and their families.")
+        takeaway = takeaway.format(claims=number(count, lang), amount=rupiah(sum(amounts), lang))
+    elif withheld[1]:  # so few claims in all that even their number is withheld
+        takeaway = _("Too few claims have been paid to show them without identifying anyone.")
+    else:
+        takeaway = _("No claim has been paid in this period yet.")
     return Chart(
         "claims",
         "column",
-        _("Benefits paid by program (rupiah)"),
+        title or _("Benefits paid by program (rupiah)"),
         takeaway,
         programs,
         {_("Benefits paid"): amounts},
@@ -229,26 +231,31 @@ def presentation(
         occupations = donor.breakdown(profile, "occupation")
         claims = donor.claims(engine, access, donor_id, period, as_of).assign(claims=1)
         withheld = (0, 0)  # a donor sees its own claims one by one
+        claims_title = _("Benefits paid by program (rupiah)")
         money = _money_chart(months, lang) if not months.empty else None
     else:
         title = _("GN Lingkaran programme")
-        months = public.monthly_protection(engine, as_of)
-        months = months[months["month"] <= as_of] if not months.empty else months
-        provinces = suppress(public.covered_by(engine, "province"), ["province"], k=k)
-        occupations = suppress(public.covered_by(engine, "occupation"), ["occupation"], k=k)
+        # The public publication (dashboard/open_data.py): withheld cells suppressed
+        # together, so nothing here can be subtracted from anything else to find them.
+        months = open_data.monthly_protection(engine, k)
+        if not months.empty:
+            months = months[~months["suppressed"] & (months["month"] <= as_of)]
+        provinces = open_data.covered_by(engine, "province", k)
+        occupations = open_data.covered_by(engine, "occupation", k)
         provinces = provinces[~provinces["suppressed"]].astype({"workers": "int64"})
         occupations = occupations[~occupations["suppressed"]].astype({"workers": "int64"})
-        # The claims the headline counts (in a covered month), all time per program: per
-        # quarter, the cells of the rarer program (JKM) would all be withheld.
-        claims = suppress(
-            public.attributed_claims(engine), ["program"], "claims", ["amount_idr"], k
+        # Claims all time per program (per quarter, the rarer program's cells would all be
+        # withheld); what is withheld shows as one sum against the all-time published total.
+        published_claims = open_data.claims_by_program(engine, k)
+        claims = published_claims[~published_claims["suppressed"]].astype(
+            {"claims": "int64", "amount_idr": "int64"}
         )
-        claims = claims[~claims["suppressed"]].astype({"claims": "int64", "amount_idr": "int64"})
-        # The headline publishes the totals, so what is withheld by program shows as one sum.
+        total_claims = open_data.summary(engine, k=k)["figures"]
         withheld = (
-            figures.claims_paid_count - int(claims["claims"].sum()),
-            figures.claims_paid_idr - int(claims["amount_idr"].sum()),
+            (total_claims["claims_paid_count"] or 0) - int(claims["claims"].sum()),
+            total_claims["claims_paid_idr"] - int(claims["amount_idr"].sum()),
         )
+        claims_title = _("Benefits paid by program, all time (rupiah)")
         money = None
     charts = []
     if not months.empty:
@@ -275,7 +282,7 @@ def presentation(
             lang,
         )
     )
-    charts.append(_claims_chart(claims, lang, withheld))
+    charts.append(_claims_chart(claims, lang, withheld, claims_title))
     subtitle = _("Impact report, donations received {period}").format(
         period=period_text(period, lang)
     )

@@ -125,17 +125,37 @@ st.header(_("Privacy and small-cell suppression"), anchor=False)
 PRIVACY = (
     _("The ledger holds pseudonymous workers only: no names, national ids or phone numbers."),
     _(
-        "Public pages, downloads and the API show aggregates only. Any cell counting fewer "
-        "than **{k}** workers is withheld (“< {k}”) with its figures."
-    ).format(k=k),
-    _(
-        "So that a withheld cell cannot be recomputed from the totals of its own table, every "
-        "row or column holding exactly one withheld cell also withholds its next smallest cell "
-        "(complementary suppression)."
+        "Public pages, downloads and the API publish a fixed set of tables and nothing finer: "
+        "the programme's totals; workers, worker-months and rupiah by the year the coverage "
+        "started, province, occupation, gender, age band and donor type, each alone and each "
+        "pair (21 tables); workers protected each month; paid claims by year and program; "
+        "continuation by donor type and by months of stimulus."
     ),
     _(
-        "This rule works table by table. Combining several public tables can still reveal "
-        "some withheld figures; a method that holds across all of them is being built."
+        "Any cell counting fewer than **{k}** workers (or claims) is withheld (“< {k}”) with "
+        "its figures, and so is a continuation group with fewer than {k} workers who "
+        "continued or who did not."
+    ).format(k=k),
+    _(
+        "Method: cell suppression with an audit, over all those tables at once. Every relation "
+        "a reader can use is written down: a table is the sum of the finer table; a count of "
+        "distinct workers lies between its largest part and the sum of its parts; a listed "
+        "cell counts at least one; a cell's worker-months are at least its workers, and its "
+        "rupiah lie between its worker-months at the lowest and the highest monthly price. "
+        "Linear programming then finds, for every withheld figure, the smallest and largest "
+        "value consistent with everything published. Where the two meet, a published cell of "
+        "a relation that pins it is withheld too, and the audit runs again until no withheld "
+        "figure can be worked out."
+    ),
+    _(
+        "A test proves it on a demo programme: an attacker written separately, holding every "
+        "public answer at once, cannot work out any withheld figure, while the same attacker "
+        "does when the audit is switched off."
+    ),
+    _(
+        "What this does not promise: a withheld figure may still be known to lie in a range "
+        "(between 1 and 9, say); and someone who already knows a worker from outside the "
+        "programme knows more than any table shows."
     ),
     _("Individual donors are anonymous unless they chose to be named."),
 )

@@ -9,7 +9,6 @@ from dashboard import controls, open_data, shell
 from dashboard.formatting import number
 from dashboard.i18n import translator
 from dashboard.privacy import suppression_k
-from queries import public
 
 lang = shell.language()
 _ = translator(lang)
@@ -22,8 +21,8 @@ st.caption(
 )
 
 by = st.multiselect(
-    _("Dimensions"),
-    list(public.DIMENSIONS),
+    _("Dimensions (one or two)"),
+    list(open_data.DIMENSIONS),
     default=list(open_data.CUBE),
     max_selections=open_data.MAX_DIMENSIONS,
     key="by",
@@ -33,11 +32,13 @@ if not by:
     st.info(_("Pick at least one dimension."))
     st.stop()
 k = suppression_k()
+by = list(open_data.parse_dimensions(",".join(by)))
 cube = shell.query(open_data.aggregates, tuple(by), k)
 st.caption(
     _(
-        "{cells} cells; {withheld} withheld (fewer than {k} workers, or complementary). Fewer "
-        "dimensions give larger cells and fewer withheld."
+        "{cells} cells; {withheld} withheld (fewer than {k} workers, or withheld so that such "
+        "a cell cannot be worked out from any other published figure). Fewer dimensions give "
+        'larger cells and fewer withheld. "year" is the year the coverage started.'
     ).format(
         cells=number(len(cube), lang), withheld=number(int(cube["suppressed"].sum()), lang), k=k
     )
@@ -70,6 +71,17 @@ row.download_button(
     key="cube-json",
 )
 
+st.header(_("Claims paid"), anchor=False)
+st.caption(
+    _(
+        "Paid JKK and JKM claims that happened in a month protected by donations, by year of "
+        "the incident and program. The same suppression applies."
+    )
+)
+claims = shell.query(open_data.paid_claims, k)
+st.dataframe(claims, hide_index=True)
+controls.downloads(claims, "lingkaran-claims-by-year")
+
 st.header(_("Continuation"), anchor=False)
 st.caption(
     _(
@@ -98,8 +110,8 @@ st.markdown(
     _(
         "The same data is served machine-readably at stable addresses of this app:\n\n"
         "- `GET /api/v1/summary`: the programme's figures\n"
-        "- `GET /api/v1/aggregates?by=province,occupation`: aggregates over chosen dimensions "
-        "(`year`, `month`, `province`, `occupation`, `gender`, `age_band`, `donor_type`)\n"
+        "- `GET /api/v1/aggregates?by=province,occupation`: the table over one or two "
+        "dimensions (`year`, `province`, `occupation`, `gender`, `age_band`, `donor_type`)\n"
         "- `GET /api/v1/continuation?by=donor_type` (or `by=stimulus`): ended and continued "
         "workers\n"
         "- `GET /api/v1/schema`: the JSON Schema of every answer"

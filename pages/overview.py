@@ -7,9 +7,8 @@ import streamlit as st
 from dashboard import charts, controls, labels, open_data, shell
 from dashboard.formatting import date_text, number, percent, rupiah
 from dashboard.i18n import translator
-from dashboard.privacy import suppress, suppression_k
+from dashboard.privacy import suppression_k
 from dashboard.sentences import confirmed_sentence, continuation_sentence
-from queries import public
 
 lang = shell.language()
 _ = translator(lang)
@@ -41,14 +40,22 @@ money = st.columns(3)
 money[0].metric(_("Donated"), rupiah(totals.donated_idr, lang))
 money[1].metric(_("Allocated to contributions"), rupiah(totals.allocated_idr, lang))
 money[2].metric(_("Unspent balance"), rupiah(totals.balance_idr, lang))
+k = suppression_k()
+
+
+def count(value: int) -> str:
+    """A programme count as published: fewer than k (but some) reads "< k"."""
+    return f"< {k}" if 0 < value < k else number(value, lang)
+
+
 people = st.columns(3)
-people[0].metric(_("Workers protected"), number(totals.covered_workers, lang))
+people[0].metric(_("Workers protected"), count(totals.covered_workers))
 people[1].metric(_("Protected worker-months"), number(totals.protected_months, lang))
-people[2].metric(_("Workers protected now"), number(totals.active_workers, lang))
+people[2].metric(_("Workers protected now"), count(totals.active_workers))
 claims_row = st.columns(3)
 claims_row[0].metric(
     _("Claims paid"),
-    number(totals.claims_paid_count, lang),
+    count(totals.claims_paid_count),
     help=_("Paid claims that happened in a month protected by donations."),
 )
 claims_row[1].metric(_("Benefits paid"), rupiah(totals.claims_paid_idr, lang))
@@ -57,13 +64,14 @@ st.caption(shell.plain(confirmed_sentence(totals, lang)))
 
 # ── Growth ─────────────────────────────────────────────────────────────────────────────────
 st.subheader(_("Growth"), anchor=False)
-growth = shell.query(public.monthly_protection)
-growth = growth[growth["month"] <= totals.as_of]  # coverage already bought for later months
+# Months up to this one (coverage already bought for later months is not shown), a month
+# with fewer than k workers left as a gap (dashboard/open_data.py).
+growth = shell.query(open_data.monthly_protection, k)
 left, right = st.columns(2)
 workers_chart = go.Figure(
     go.Scatter(
         x=growth["month"],
-        y=growth["protected_workers"],
+        y=growth["protected_workers"].astype("float"),
         mode="lines",
         line={"color": labels.WORKERS_COLOUR, "width": 3},
         name=_("Workers protected now"),
@@ -78,6 +86,10 @@ charts.style(
     height=380,
 )
 left.plotly_chart(workers_chart, key="active")
+if growth["suppressed"].any():
+    left.caption(
+        _("Months with fewer than {k} workers protected are left out of the line.").format(k=k)
+    )
 donations_chart = go.Figure()
 for code in labels.DONOR_TYPES:
     donations_chart.add_trace(
@@ -101,13 +113,12 @@ charts.style(
 right.plotly_chart(donations_chart, key="donations")
 
 # ── Where and who (small cells withheld) ───────────────────────────────────────────────────
-k = suppression_k()
 st.subheader(_("Where and who"), anchor=False)
 st.caption(_("Groups of fewer than {k} workers are not shown (“< {k}”).").format(k=k))
 
 
 def published(by: str, label) -> pd.DataFrame:
-    frame = suppress(shell.query(public.covered_by, by), [by], k=k)
+    frame = shell.query(open_data.covered_by, by, k)
     frame["label"] = frame[by].map(label)
     return frame
 
@@ -213,17 +224,11 @@ with right:
 
 # ── Claims ─────────────────────────────────────────────────────────────────────────────────
 st.subheader(_("Claims paid by program"), anchor=False)
-# Quarters when they publish most claims; otherwise years, whose cells are larger.
-for grain in ("quarter", "year"):
-    every = shell.query(public.paid_claims, grain)
-    claims = suppress(every, [grain, "program"], "claims", ["amount_idr"], k)
-    visible = claims[~claims["suppressed"]]
-    if 2 * visible["claims"].sum() >= every["claims"].sum():
-        break
-GRAINS = {
-    "quarter": (_("Benefits paid by quarter of the incident (rupiah)"), _("Quarter")),
-    "year": (_("Benefits paid by year of the incident (rupiah)"), _("Year")),
-}
+# By year of the incident: the public tables are yearly (dashboard/open_data.py).
+claims = shell.query(open_data.paid_claims, k)
+visible = claims[~claims["suppressed"]]
+grain = "year"
+GRAINS = {"year": (_("Benefits paid by year of the incident (rupiah)"), _("Year"))}
 if visible.empty:
     st.info(
         _(
@@ -234,11 +239,7 @@ if visible.empty:
 else:
 
     def period_label(key: str) -> str:
-        """``2024-Q3`` as the page's language writes a quarter; a year as it is."""
-        if grain != "quarter":
-            return key
-        year, quarter = key.split("-Q")
-        return charts.quarter_label(int(year), int(quarter), lang)
+        return str(key)
 
     claims_chart = go.Figure()
     for program, rows in visible.groupby("program"):
@@ -269,7 +270,8 @@ else:
     st.plotly_chart(claims_chart, key="claims")
 st.caption(
     _(
-        "{cells} period-program cells with fewer than {k} claims are not shown. Only JKK and "
+        "{cells} year-program cells are not shown (fewer than {k} claims, or withheld so that "
+        "such a cell cannot be worked out from the totals). Only JKK and "
         "JKM claims that happened in a month protected by donations are counted, as in the "
         "totals above; JHT payouts are the workers' own old-age savings and are not shown."
     ).format(cells=number(int(claims["suppressed"].sum()), lang), k=k)

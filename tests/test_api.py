@@ -20,10 +20,18 @@ def client(demo_copy_url, monkeypatch):
     return TestClient(Starlette(routes=api.routes))
 
 
-def test_a_request_asks_for_at_most_the_default_cube(client):
-    answer = client.get("/api/v1/aggregates?by=month,province,occupation,donor_type,gender")
+def test_a_request_asks_for_one_of_the_published_tables(client):
+    answer = client.get("/api/v1/aggregates?by=province,occupation,gender")
     assert answer.status_code == 400
-    assert answer.json() == {"error": "by lists 5 dimensions: at most 4 at once"}
+    assert answer.json()["error"].startswith("by lists 3 dimensions: the open data publishes")
+    months = client.get("/api/v1/aggregates?by=month")  # too fine to publish (issue 11)
+    assert months.status_code == 400 and "got 'month'" in months.json()["error"]
+
+
+def test_dimensions_in_any_order_name_the_same_table(client):
+    one = client.get("/api/v1/aggregates?by=occupation,province").json()
+    other = client.get("/api/v1/aggregates?by=province,occupation").json()
+    assert one == other and one["by"] == ["province", "occupation"]
 
 
 def test_a_cube_is_computed_once_per_ledger_version(client, demo_copy_url, monkeypatch, tmp_path):

@@ -214,11 +214,23 @@ def test_the_programme_deck_counts_the_claims_the_headline_counts(demo_engine, m
 
 
 def test_claims_withheld_by_program_still_add_up_to_the_headline(demo_engine, monkeypatch):
-    # k = 200 on the small demo: JKM has fewer than 200 claims, so JKK is withheld with it.
-    monkeypatch.setenv("LINGKARAN_SUPPRESSION_K", "200")
+    # k = 50 on the small demo (70 JKK and 11 JKM claims, 81 in all): JKM is withheld, and
+    # JKK with it, as the published total minus JKK would give JKM away.
+    monkeypatch.setenv("LINGKARAN_SUPPRESSION_K", "50")
     content = presentation(demo_engine, OPERATOR, None, as_of=TODAY, lang="en")
     claims = next(chart for chart in content.charts if chart.key == "claims")
     figures = ledger_figures(demo_engine, None, TODAY)
+    assert figures.claims_paid_count == 81
     assert claims.categories == ["Programs with few claims (withheld)"]
     assert next(iter(claims.series.values())) == [figures.claims_paid_idr]
-    assert claims.takeaway.startswith(f"{figures.claims_paid_count} paid claims brought IDR ")
+    assert claims.takeaway.startswith("81 paid claims brought IDR ")
+
+
+def test_claims_too_few_in_all_are_not_counted_at_all(demo_engine, monkeypatch):
+    monkeypatch.setenv("LINGKARAN_SUPPRESSION_K", "200")  # 81 claims in all: under k
+    content = presentation(demo_engine, OPERATOR, None, as_of=TODAY, lang="en")
+    claims = next(chart for chart in content.charts if chart.key == "claims")
+    assert claims.categories == []
+    assert claims.takeaway == (
+        "Too few claims have been paid to show them without identifying anyone."
+    )
