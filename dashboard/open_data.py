@@ -194,16 +194,13 @@ _CACHE_LOCK = threading.Lock()
 
 
 def publication(engine: Engine, k: int | None = None, today: dt.date | None = None) -> Published:
-    """The publication of the ledger as it stands, built once per ledger version, k and day
-    (ages and continuation move with the date) and shared by the pages and the API."""
+    """The publication of the ledger as it stands, built once per ledger version, k and
+    month (ages, continuation and the current month move with it) and shared by the pages
+    and the API."""
     k = suppression_k() if k is None else k
     today = today or dt.date.today()
-    key = (
-        engine.url.render_as_string(hide_password=False),
-        public.ledger_version(engine),
-        k,
-        today,
-    )
+    url = engine.url.render_as_string(hide_password=False)
+    key = (url, public.ledger_version(engine), k, month_of(today))
     with _CACHE_LOCK:  # one build at a time: concurrent visitors wait for the first
         if key not in _CACHE:
             if len(_CACHE) >= 8:
@@ -258,8 +255,9 @@ def _tables(engine: Engine, figures, k: int, today: dt.date):
     frames: dict[tuple[str, ...], pd.DataFrame] = {}
     cell_ids: dict[tuple[str, ...], list] = {}
     children: dict[tuple[tuple[str, ...], str], dict] = {}
+    cube = public.publication_cube(engine, today)
     for by in PLAN:
-        frame = public.aggregates(engine, by, today)
+        frame = plan_table(cube, by)
         frames[by] = frame
         cell_ids[by] = []
         for row in frame.itertuples(index=False):
@@ -283,6 +281,24 @@ def _tables(engine: Engine, figures, k: int, today: dt.date):
     withheld = suppress_jointly(publication, primary)
     tables = {by: _withheld_frame(frames[by], cell_ids[by], withheld, FIGURES) for by in PLAN}
     return tables, publication, withheld
+
+
+def plan_table(cube: dict[str, pd.DataFrame], by: tuple[str, ...]) -> pd.DataFrame:
+    """One table of the plan summed from ``public.publication_cube``: the same cells as
+    ``public.aggregates(by)``. Distinct workers come from the count that matches whether
+    the table has a year, a donor type, both or neither (see publication_cube)."""
+    keys = list(by)
+    sums = cube["sums"].groupby(keys)[["protected_months", "allocated_idr"]].sum()
+    source = {
+        (True, True): "by_year_type",
+        (True, False): "by_year",
+        (False, True): "by_type",
+        (False, False): "workers",
+    }["year" in by, "donor_type" in by]
+    workers = cube[source].groupby(keys)["workers"].sum()
+    frame = sums.join(workers, how="outer").fillna(0).reset_index()
+    frame = frame[frame["workers"] > 0].sort_values(keys).reset_index(drop=True)
+    return frame[[*keys, *FIGURES]].astype(dict.fromkeys(FIGURES, "int64"))
 
 
 def _growth(engine: Engine, figures, k: int, today: dt.date) -> pd.DataFrame:

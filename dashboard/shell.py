@@ -171,7 +171,17 @@ def require_member(*, admin: bool = False):
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
+# Streamlit's Markdown turns a bare web or e-mail address into a link even when every
+# special character is escaped (GitHub's autolinks are found in the text after parsing).
+# An invisible word joiner before the ":" of a scheme, the "." after "www" and an "@"
+# breaks the pattern and leaves the text as it reads.
+_AUTOLINK = re.compile(r"(?i)\b(https|http|ftp|mailto|xmpp)(?=:)|\b(www)(?=\.)|()(?=@)")
+WORD_JOINER = "\u2060"
+
+
 def plain(text: object) -> str:
     """User-provided text (a donor's name, a file name) made inert inside Markdown: every
-    character Markdown or HTML would act on is escaped, so it renders as the text it is."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    character Markdown or HTML would act on is escaped, and addresses are kept from turning
+    into links, so it renders as the text it is."""
+    unlinked = _AUTOLINK.sub(lambda match: match.group() + WORD_JOINER, str(text))
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", unlinked)

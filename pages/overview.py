@@ -266,8 +266,26 @@ else:
         },
         yaxis_title=_("Rupiah"),
         height=380,
+        showlegend=True,  # even with one program left, say which it is
     )
     st.plotly_chart(claims_chart, key="claims")
+# All time per program: larger cells, so a program too rare to show by year shows here.
+by_program = shell.query(open_data.claims_by_program, k)
+st.markdown("**" + _("All time, by program") + "**")
+controls.table(
+    pd.DataFrame(
+        {
+            _("Program"): by_program["program"].map(lambda p: labels.program(p, lang)),
+            _("Claims paid"): by_program["claims"].map(
+                lambda n: f"< {k}" if pd.isna(n) else number(int(n), lang)
+            ),
+            _("Benefits paid"): by_program["amount_idr"].map(
+                lambda n: _("withheld") if pd.isna(n) else rupiah(int(n), lang)
+            ),
+        }
+    ),
+    lang,
+)
 st.caption(
     _(
         "{cells} year-program cells are not shown (fewer than {k} claims, or withheld so that "

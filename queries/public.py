@@ -131,6 +131,93 @@ def aggregates(conn: Connection, by: tuple[str, ...], today: dt.date | None = No
     return frame
 
 
+WORKER_ATTRIBUTES = ("province", "occupation", "gender", "age_band")
+
+
+@connected
+def publication_cube(conn: Connection, today: dt.date | None = None) -> dict[str, pd.DataFrame]:
+    """What every one- and two-way table of ``DIMENSIONS`` but month is summed from,
+    in five queries instead of one per table (the open data's publication):
+
+    - ``sums``: worker-months and rupiah per year, donor type and worker attributes;
+    - ``workers``: covered workers per worker attributes (each worker once);
+    - ``by_year``, ``by_type``, ``by_year_type``: distinct workers per year, donor type or
+      both, and worker attributes.
+
+    A worker has one value of each attribute, so any table's distinct workers is a sum
+    over the attributes it leaves out; not over years or donor types, which is why those
+    come counted apart.
+    """
+    year = (today or dt.date.today()).year
+    attributes = [
+        Worker.province,
+        Worker.occupation,
+        Worker.gender,
+        age_band(Worker.birth_year, year).label("age_band"),
+    ]
+    coverage_year = (Coverage.start_month // 12).label("year")
+    from_coverage = (
+        select(Coverage.worker_key, coverage_year, Donor.type.label("donor_type"))
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .join(Donor, Donor.id == Donation.donor_key)
+    )
+    sums = (
+        select(
+            coverage_year,
+            Donor.type,
+            *attributes,
+            sum_int(Coverage.months),
+            sum_int(Coverage.amount_idr),
+        )
+        .join(Worker, Worker.id == Coverage.worker_key)
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .join(Donor, Donor.id == Donation.donor_key)
+        .group_by(coverage_year, Donor.type, *attributes)
+    )
+    frames = {
+        "sums": pd.DataFrame(
+            conn.execute(sums).all(),
+            columns=[
+                "year",
+                "donor_type",
+                *WORKER_ATTRIBUTES,
+                "protected_months",
+                "allocated_idr",
+            ],
+        )
+    }
+
+    def distinct(keys: list[str], source) -> pd.DataFrame:
+        pairs = source.distinct().subquery()
+        columns = [pairs.c[k] for k in keys]
+        statement = (
+            select(*columns, *attributes, func.count())
+            .select_from(pairs)
+            .join(Worker, Worker.id == pairs.c.worker_key)
+            .group_by(*columns, *attributes)
+        )
+        return pd.DataFrame(
+            conn.execute(statement).all(), columns=[*keys, *WORKER_ATTRIBUTES, "workers"]
+        )
+
+    frames["by_year_type"] = distinct(["year", "donor_type"], from_coverage)
+    frames["by_year"] = distinct(["year"], select(Coverage.worker_key, coverage_year))
+    frames["by_type"] = distinct(
+        ["donor_type"],
+        select(DonorWorker.worker_key, Donor.type.label("donor_type")).join(
+            Donor, Donor.id == DonorWorker.donor_key
+        ),
+    )
+    frames["workers"] = distinct([], select(CoveredWorker.worker_key))
+    for frame in frames.values():
+        if "year" in frame:
+            frame["year"] = frame["year"].astype("int64")
+        for column in ("workers", "protected_months", "allocated_idr"):
+            if column in frame:
+                frame[column] = frame[column].astype("int64")
+    return frames
+
+
 @connected
 def paid_claims(conn: Connection, grain: str = "quarter") -> pd.DataFrame:
     """Paid JKK and JKM claims inside coverage (the ones donations made possible, CONTRACT.md
