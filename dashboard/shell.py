@@ -171,11 +171,12 @@ def require_member(*, admin: bool = False):
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
-# Streamlit's Markdown turns a bare web or e-mail address into a link even when every
-# special character is escaped (GitHub's autolinks are found in the text after parsing).
-# An invisible word joiner before the ":" of a scheme, the "." after "www" and an "@"
-# breaks the pattern and leaves the text as it reads.
-_AUTOLINK = re.compile(r"(?i)\b(https|http|ftp|mailto|xmpp)(?=:)|\b(www)(?=\.)|()(?=@)")
+# Streamlit's Markdown turns a bare web address into a link even when every special
+# character is escaped (GitHub's autolinks are found in the text after parsing). An
+# invisible word joiner after a scheme's name and after "www" breaks the pattern and leaves
+# the text as it reads. E-mail addresses are left alone: a joiner would break copying one
+# (the signed-in user's own, say), and a mailto link opens nothing by itself.
+_AUTOLINK = re.compile(r"(?i)\b(?:https|http|ftp|mailto|xmpp)(?=:)|\bwww(?=\.)")
 WORD_JOINER = "\u2060"
 
 

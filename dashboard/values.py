@@ -225,6 +225,12 @@ def parse_package(raw: object) -> str:
 INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
+def visible(text: str) -> str:
+    """A name as every screen and file shows it: without the control and direction-changing
+    characters that import refuses today but a ledger written earlier may still hold."""
+    return INVISIBLE.sub("", text)
+
+
 def parse_text(raw: object, longest: int, what: str = "a text") -> str:
     """Free text (a donor's name, a reference): trimmed, 1 to ``longest`` characters, and
     refused when it holds a control or bidirectional-override character."""

@@ -30,6 +30,7 @@ from dashboard.schema import (
     Worker,
     sum_int,
 )
+from dashboard.values import visible
 from queries.figures import (
     ALL_TIME,
     LedgerFigures,
@@ -87,6 +88,7 @@ def donors(conn: Connection, access: Access) -> pd.DataFrame:
         .order_by(func.coalesce(donated.c.donated_idr, 0).desc(), Donor.donor_id)
     ).all()
     frame = pd.DataFrame(rows, columns=["donor_id", "name", "type", "donated_idr"])
+    frame["name"] = frame["name"].map(visible)
     frame = frame.loc[frame["donor_id"].map(access.allows).astype(bool)]
     return frame.reset_index(drop=True).astype({"donated_idr": "int64"})
 
@@ -107,7 +109,7 @@ def donor_info(conn: Connection, access: Access, donor_id: str) -> DonorInfo | N
         .where(Donor.donor_id == donor_id)
         .group_by(Donor.donor_id, Donor.name, Donor.type)
     ).first()
-    return None if row is None else DonorInfo(*row)
+    return None if row is None else DonorInfo(row[0], visible(row[1]), *row[2:])
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from dashboard.schema import (
     Worker,
     sum_int,
 )
-from dashboard.values import DONOR_TYPES
+from dashboard.values import DONOR_TYPES, visible
 from queries.donor import age_band
 from queries.figures import attributable_claim, connected, continuation_sums, covering
 
@@ -293,6 +293,7 @@ def donors_wall(conn: Connection) -> pd.DataFrame:
         .order_by(donated.c.donated_idr.desc(), Donor.name)
     ).all()
     wall = pd.DataFrame(rows, columns=["name", "type", "donated_idr", "workers"])
+    wall["name"] = wall["name"].map(visible)
     wall["donors"] = 1
     anonymous = select(Donor.id).where(Donor.show_name.is_(False)).scalar_subquery()
     count, pooled = conn.execute(

@@ -234,3 +234,38 @@ def test_claims_too_few_in_all_are_not_counted_at_all(demo_engine, monkeypatch):
     assert claims.takeaway == (
         "Too few claims have been paid to show them without identifying anyone."
     )
+
+
+def test_a_name_stored_with_control_and_direction_characters_prints_without_them(
+    demo_copy_url,
+):
+    """Import refuses them now; a ledger written before may still hold a bell and a
+    right-to-left override in a donor's name. Deck and statement drop both."""
+    from sqlalchemy import update
+
+    from dashboard.db import open_ledger
+    from dashboard.schema import Donor
+
+    engine = open_ledger(demo_copy_url)
+    with engine.begin() as conn:
+        conn.execute(
+            update(Donor)
+            .where(Donor.donor_id == DONOR)
+            .values(name="PT Bel\x07l \u202elivE\u202c Tbk")
+        )
+    deck = PptxPresentation(
+        io.BytesIO(build_deck(presentation(engine, OPERATOR, DONOR, as_of=TODAY, lang="en")))
+    )
+    texts = [
+        shape.text_frame.text
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    ]
+    statement = make_statement(engine, OPERATOR, DONOR, as_of=TODAY)
+    pdf = PdfReader(io.BytesIO(render_statement(engine, OPERATOR, statement, "en")))
+    texts += pdf.pages[0].extract_text().splitlines()
+    engine.dispose()
+    named = [text for text in texts if "PT Bel" in text]
+    assert len(named) >= 2
+    assert all("PT Bell livE Tbk" in text for text in named)
