@@ -25,7 +25,10 @@ def page(file: str, title: str, icon: str, url_path: str | None = None, **option
     )
 
 
-st.set_page_config(page_title="Lingkaran", page_icon=":material/volunteer_activism:", layout="wide")
+# A shipped file: a Material icon as favicon is fetched by the browser from a font host
+# outside the app on every page (issue 12: nothing is fetched from outside).
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
+st.set_page_config(page_title="Lingkaran", page_icon=str(FAVICON), layout="wide")
 with st.sidebar:
     _ = translator(controls.language_picker())
 if mode() == DEMO:

@@ -45,6 +45,40 @@ def test_an_address_in_a_link_is_shown_as_text_never_as_a_link(app_url, page):
     assert [link for link in links if "evil" in link] == []
 
 
+EVERY_PATH = (
+    "",
+    "donors",
+    "methodology",
+    "open-data",
+    "presentation",
+    "verify",
+    "donor?donor=CSR-001",
+    "compare?donor=CSR-001",
+    "admin",
+)
+
+
+def test_no_page_fetches_anything_from_another_host(app_url, page):
+    """Every page in both languages: each request the browser makes goes to the app (a
+    favicon, a font or an icon from elsewhere fails offline and tells a third party about
+    the visit)."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    app_host = urllib.parse.urlparse(app_url).netloc
+    for path in EVERY_PATH:
+        for lang in ("id", "en"):
+            sep = "&" if "?" in path else "?"
+            page.goto(f"{app_url}/{path}{sep}lang={lang}")
+            wait_for_app(page)
+            page.wait_for_timeout(1000)  # charts and the favicon come after the script run
+    assert len(requested) > 100  # the recording works
+    elsewhere = sorted(
+        {url for url in requested if urllib.parse.urlparse(url).netloc != app_host}
+        - {"about:blank"}
+    )
+    assert elsewhere == []
+
+
 def fetch(url: str, method: str = "GET") -> tuple[int, dict]:
     try:
         request = urllib.request.Request(url, method=method)
