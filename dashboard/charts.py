@@ -6,6 +6,8 @@ Numbers on hover are formatted by Babel (``dashboard.formatting``), never by han
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -224,14 +226,26 @@ def cumulative_money(monthly: pd.DataFrame, title: str, lang: str = DEFAULT_LANG
 
 
 def ranked_bars(
-    frame: pd.DataFrame, label_column: str, title: str, colour: str, lang: str = DEFAULT_LANGUAGE
+    frame: pd.DataFrame,
+    label_column: str,
+    title: str,
+    colour: str,
+    lang: str = DEFAULT_LANGUAGE,
+    order: Sequence[str] | None = None,
 ) -> go.Figure:
-    """Workers per group, largest on top (works offline: no map tiles)."""
+    """Workers per group, largest on top, or in ``order`` from the top when the groups have
+    one of their own (age bands) (works offline: no map tiles)."""
     _ = translator(lang)
     figure = _figure(title, lang)
     if frame.empty:
         return figure
-    ordered = frame.sort_values("workers")
+    if order is None:
+        ordered = frame.sort_values("workers")
+    else:  # plotly draws the first row at the bottom
+        rank = {label: position for position, label in enumerate(order)}
+        ordered = frame.iloc[
+            sorted(range(len(frame)), key=lambda i: -rank.get(frame[label_column].iloc[i], -1))
+        ]
     figure.add_trace(
         go.Bar(
             x=ordered["workers"],

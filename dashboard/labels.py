@@ -94,6 +94,9 @@ def occupation(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return OCCUPATIONS.get(code, code).capitalize()
 
 
+AGE_BAND_ORDER = ("< 15", "15–24", "25–34", "35–44", "45–54", "55–64", "65+")  # youngest first
+
+
 def province(code: str) -> str:
     return provinces().get(code, code)
 

@@ -160,11 +160,21 @@ def parse_month(raw: object) -> int:
     return month_index(year, month)
 
 
+# Where the ISO list's names are not how Indonesians write them: its Jakarta and
+# Yogyakarta are not the official names, and "Pengunungan" is a misspelling.
+PROVINCE_NAMES = {
+    "ID-JK": "DKI Jakarta",
+    "ID-YO": "DI Yogyakarta",
+    "ID-PE": "Papua Pegunungan",
+}
+
+
 @cache
 def provinces() -> dict[str, str]:
-    """ISO 3166-2:ID code -> name for the 38 provinces (island groups are not provinces)."""
+    """ISO 3166-2:ID code -> name for the 38 provinces (island groups are not provinces),
+    as Indonesians write them (``PROVINCE_NAMES`` over the ISO list)."""
     return {
-        sub.code: sub.name
+        sub.code: PROVINCE_NAMES.get(sub.code, sub.name)
         for sub in pycountry.subdivisions.get(country_code="ID")
         if sub.type != "Geographical unit"
     }

@@ -208,8 +208,10 @@ for dimension, title, colour in (
     ("gender", _("Workers protected by gender"), labels.NEUTRAL_COLOUR),
     ("age_band", _("Workers protected by age band"), labels.NEUTRAL_COLOUR),
 ):
+    order = labels.AGE_BAND_ORDER if dimension == "age_band" else None
     right.plotly_chart(
-        charts.ranked_bars(by[dimension], "group", title, colour, lang), key=dimension
+        charts.ranked_bars(by[dimension], "group", title, colour, lang, order=order),
+        key=dimension,
     )
 who_table = pd.concat(
     [

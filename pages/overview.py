@@ -163,7 +163,8 @@ for by, label, title, colour in (
 ):
     frame = published(by, label)
     frame = frame[~frame["suppressed"]].astype({"workers": "int64"})
-    right.plotly_chart(charts.ranked_bars(frame, "label", title, colour, lang), key=by)
+    order = labels.AGE_BAND_ORDER if by == "age_band" else None
+    right.plotly_chart(charts.ranked_bars(frame, "label", title, colour, lang, order=order), key=by)
 
 # ── Continuation: did the stimulus work? ───────────────────────────────────────────────────
 st.subheader(_("Did workers go on paying themselves?"), anchor=False)

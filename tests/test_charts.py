@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from dashboard.charts import claims_by_program
+from dashboard.charts import claims_by_program, ranked_bars
 
 
 def claims(*months: dt.date) -> pd.DataFrame:
@@ -40,3 +40,15 @@ def test_a_lone_quarter_is_a_narrow_bar_not_the_whole_chart():
 def test_digits_are_grouped_as_the_language_writes_them():
     assert claims_by_program(claims(dt.date(2024, 3, 1)), "t", "id").layout.separators == ",."
     assert claims_by_program(claims(dt.date(2024, 3, 1)), "t", "en").layout.separators == ".,"
+
+
+def test_age_bands_are_drawn_youngest_on_top_whatever_their_counts():
+    from dashboard.labels import AGE_BAND_ORDER
+    from queries.donor import AGE_BANDS, age_band_label
+
+    assert AGE_BAND_ORDER == ("< 15", *(age_band_label(low, high) for low, high in AGE_BANDS))
+    frame = pd.DataFrame({"band": ["45–54", "15–24", "65+", "25–34"], "workers": [50, 3, 9, 70]})
+    figure = ranked_bars(frame, "band", "Age", "#000", order=AGE_BAND_ORDER)
+    # plotly draws the first category at the bottom: reversed, youngest on top
+    assert list(figure.data[0].y)[::-1] == ["15–24", "25–34", "45–54", "65+"]
+    assert list(figure.data[0].x)[::-1] == [3, 70, 50, 9]

@@ -160,3 +160,14 @@ def test_digits_of_other_scripts_are_not_the_contracts_spellings(parse, raw):
     """Python's int() and \\d read them; the contract lists ASCII digits only."""
     with pytest.raises(v.Invalid):
         parse(raw)
+
+
+def test_provinces_read_as_indonesians_write_them():
+    from dashboard.values import provinces
+
+    names = provinces()
+    assert len(names) == 38
+    assert names["ID-JK"] == "DKI Jakarta"
+    assert names["ID-YO"] == "DI Yogyakarta"
+    assert names["ID-PE"] == "Papua Pegunungan"  # the ISO list misspells it "Pengunungan"
+    assert names["ID-JB"] == "Jawa Barat"
