@@ -28,3 +28,13 @@ def demo_database_url() -> str:
 def database_url(explicit: str | None = None) -> str:
     """The database to use: an explicit URL wins, then the environment, then the default."""
     return explicit or os.environ.get(DATABASE_URL_VARIABLE) or default_database_url()
+
+
+PUBLIC_URL_VARIABLE = "LINGKARAN_PUBLIC_URL"
+
+
+def public_url() -> str | None:
+    """Where the public reaches this app (``https://lingkaran.example.org``), for addresses
+    printed on statements; None when not configured."""
+    url = os.environ.get(PUBLIC_URL_VARIABLE, "").strip().rstrip("/")
+    return url or None

@@ -12,6 +12,7 @@ from pptx import Presentation as PptxPresentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from dashboard.i18n import translator
@@ -19,6 +20,8 @@ from dashboard.presentation import Chart, Presentation
 from dashboard.privacy import suppression_k
 
 WIDE = (Inches(13.333), Inches(7.5))
+TITLE_ONLY = 5  # the default template's "Title Only" layout
+LANGUAGE_TAGS = {"id": "id-ID", "en": "en-GB"}
 INK = RGBColor(0x26, 0x27, 0x30)
 MUTED = RGBColor(0x6B, 0x6F, 0x7B)
 ACCENT = RGBColor(0x00, 0x72, 0xB2)
@@ -42,6 +45,31 @@ def _text(slide, left, top, width, height, text, size, *, bold=False, colour=INK
     return box
 
 
+def _titled(deck, text: str, size: int = 28, box=(0.6, 0.4, 12.0, 0.8)):
+    """A new slide whose title is its title placeholder (the outline and screen readers
+    name the slide by it), placed and styled like the rest of the deck."""
+    slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
+    title = slide.shapes.title
+    title.left, title.top, title.width, title.height = (Inches(v) for v in box)
+    frame = title.text_frame
+    frame.word_wrap = True
+    frame.vertical_anchor = MSO_ANCHOR.TOP
+    paragraph = frame.paragraphs[0]
+    paragraph.text = text
+    paragraph.alignment = PP_ALIGN.LEFT
+    paragraph.font.size = Pt(size)
+    paragraph.font.bold = True
+    paragraph.font.color.rgb = INK
+    return slide
+
+
+def _fitting(text: str, size: int, width_inches: float) -> int:
+    """The largest size up to ``size`` at which ``text`` fits on one line of the box: a
+    number that wraps in LibreOffice (wider digits than PowerPoint's) reads as two."""
+    per_character = 0.62  # of the font size, a digit or a capital in the default sans
+    return max(10, min(size, int(width_inches * 72 / (per_character * max(len(text), 1)))))
+
+
 def _footnote(slide, text: str) -> None:
     _text(slide, Inches(0.6), Inches(6.85), Inches(12), Inches(0.5), text, 10, colour=MUTED)
 
@@ -57,8 +85,7 @@ def _bullets(slide, lines: list[str]) -> None:
 
 
 def _chart_slide(deck, chart: Chart, footnote: str) -> None:
-    slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank
-    _text(slide, Inches(0.6), Inches(0.4), Inches(12), Inches(0.8), chart.title, 28, bold=True)
+    slide = _titled(deck, chart.title)
     _text(
         slide, Inches(0.6), Inches(1.15), Inches(12), Inches(0.6), chart.takeaway, 16, colour=ACCENT
     )
@@ -101,9 +128,14 @@ def build_deck(content: Presentation) -> bytes:
     _ = translator(content.lang)
     deck = PptxPresentation()
     deck.slide_width, deck.slide_height = WIDE
+    properties = deck.core_properties
+    properties.title = f"{content.title}: {content.subtitle}"
+    properties.author = "GN Lingkaran (Lingkaran)"
+    properties.subject = _("GN Lingkaran: social security for vulnerable informal workers")
+    properties.language = LANGUAGE_TAGS.get(content.lang, content.lang)
+    properties.keywords = "GN Lingkaran; BPJS Ketenagakerjaan; JKK; JKM"
 
-    title = deck.slides.add_slide(deck.slide_layouts[6])
-    _text(title, Inches(0.8), Inches(2.2), Inches(11.5), Inches(1.4), content.title, 40, bold=True)
+    title = _titled(deck, content.title, 40, box=(0.8, 2.2, 11.5, 1.4))
     _text(
         title,
         Inches(0.8),
@@ -126,23 +158,17 @@ def build_deck(content: Presentation) -> bytes:
     )
     _footnote(title, content.footnote)
 
-    numbers = deck.slides.add_slide(deck.slide_layouts[6])
-    _text(
-        numbers,
-        Inches(0.6),
-        Inches(0.4),
-        Inches(12),
-        Inches(0.8),
-        _("Headline numbers"),
-        28,
-        bold=True,
-    )
+    numbers = _titled(deck, _("Headline numbers"))
     for i, (label, value) in enumerate(content.headline):
         column, row = i % 4, i // 4
         left = Inches(0.6) + Emu(int(Inches(3.1) * column))
         top = Inches(1.6) + Emu(int(Inches(2.4) * row))
         _text(numbers, left, top, Inches(3.0), Inches(0.5), label, 14, colour=MUTED)
-        _text(numbers, left, top + Inches(0.45), Inches(3.0), Inches(0.9), value, 26, bold=True)
+        figure = _text(
+            numbers, left, top + Inches(0.45), Inches(3.0), Inches(0.9), value, 26, bold=True
+        )
+        figure.text_frame.word_wrap = False
+        figure.text_frame.paragraphs[0].font.size = Pt(_fitting(value, 26, 3.0))
         if content.growth and content.growth[i]:
             _text(
                 numbers,
@@ -157,27 +183,14 @@ def build_deck(content: Presentation) -> bytes:
     _footnote(numbers, content.footnote)
 
     if content.assurance:
-        assured = deck.slides.add_slide(deck.slide_layouts[6])
-        _text(
-            assured,
-            Inches(0.6),
-            Inches(0.4),
-            Inches(12),
-            Inches(0.8),
-            _("Confirmed, continued, saved"),
-            28,
-            bold=True,
-        )
+        assured = _titled(deck, _("Confirmed, continued, saved"))
         _bullets(assured, content.assurance)
         _footnote(assured, content.footnote)
 
     for chart in content.charts:
         _chart_slide(deck, chart, content.footnote)
 
-    method = deck.slides.add_slide(deck.slide_layouts[6])
-    _text(
-        method, Inches(0.6), Inches(0.4), Inches(12), Inches(0.8), _("Methodology"), 28, bold=True
-    )
+    method = _titled(deck, _("Methodology"))
     lines = [
         _(
             "Donations pay BPJS Ketenagakerjaan contributions (JKK work accident and JKM death) "

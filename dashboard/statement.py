@@ -21,8 +21,10 @@ from fpdf import FPDF
 from sqlalchemy import Engine
 
 from dashboard.access import Access
+from dashboard.config import public_url
 from dashboard.formatting import date_text, number
 from dashboard.i18n import translator
+from dashboard.months import month_of
 from dashboard.presentation import headline_numbers
 from dashboard.sentences import claim_sentence, v2_sentences
 from queries import donor
@@ -156,11 +158,22 @@ def render_statement(
     headline = headline_numbers(signed, lang)
     months = donor.monthly(engine, access, statement.donor_id, period)
     claims = donor.claims(engine, access, statement.donor_id, period, statement.as_of)
-    footer = _(
-        "Verification code {code}. Check it in the Lingkaran app (Verify a statement) with "
-        "donor {donor}, the period and the date of this statement."
-    ).format(code=statement.code, donor=statement.donor_id)
+    address = public_url()
+    if address:
+        footer = _(
+            "Verification code {code}. Check it at {address}/verify with donor {donor}, the "
+            "period and the date of this statement."
+        ).format(code=statement.code, donor=statement.donor_id, address=address)
+    else:
+        footer = _(
+            "Verification code {code}. Check it in the Lingkaran app (Verify a statement) "
+            "with donor {donor}, the period and the date of this statement."
+        ).format(code=statement.code, donor=statement.donor_id)
     pdf = _Document(footer)
+    pdf.set_title(f"{_('Donor impact statement')}: {info.name} ({info.donor_id})")
+    pdf.set_author("GN Lingkaran (Lingkaran)")
+    pdf.set_subject(_("GN Lingkaran: social security for vulnerable informal workers"))
+    pdf.set_lang(lang)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 18)
     pdf.multi_cell(0, 9, _("Donor impact statement"))
@@ -197,7 +210,7 @@ def render_statement(
 
     pdf.set_font("DejaVu", "B", 11)
     pdf.multi_cell(0, 6, _("Workers protected each month"))
-    _bar_chart(pdf, months, lang)
+    _bar_chart(pdf, months, lang, statement.as_of)
     pdf.ln(4)
 
     pdf.set_font("DejaVu", "B", 11)
@@ -242,7 +255,7 @@ def render_statement(
     return bytes(pdf.output())
 
 
-def _bar_chart(pdf: FPDF, months, lang: str) -> None:
+def _bar_chart(pdf: FPDF, months, lang: str, as_of: dt.date) -> None:
     """Monthly protected workers as bars, drawn with the PDF's own shapes (no image)."""
     _ = translator(lang)
     width, height = pdf.epw, 42
@@ -253,25 +266,45 @@ def _bar_chart(pdf: FPDF, months, lang: str) -> None:
         return
     values = [int(v) for v in months["protected_workers"]]
     peak = max(values) or 1
+    axis = 14  # mm for the value labels on the left
+    left, width = left + axis, width - axis
     step = width / len(values)
-    pdf.set_fill_color(0, 158, 115)
-    for i, value in enumerate(values):
+    current = month_of(as_of)
+    pdf.set_font("DejaVu", "", 7)
+    pdf.set_text_color(90, 90, 100)
+    pdf.set_draw_color(225, 225, 225)
+    for share in (0, 0.5, 1):  # gridlines with their values: the chart has a scale
+        y = top + height - height * share
+        pdf.line(left, y, left + width, y)
+        pdf.set_xy(left - axis, y - 2)
+        pdf.cell(axis - 1.5, 4, number(round(peak * share), lang), align="R")
+    ahead = 0
+    for i, (month, value) in enumerate(zip(months["month"], values, strict=True)):
+        if month_of(month) > current:  # already paid for, not yet lived: lighter
+            pdf.set_fill_color(150, 214, 196)
+            ahead += 1
+        else:
+            pdf.set_fill_color(0, 158, 115)
         bar = height * value / peak
         pdf.rect(left + i * step, top + height - bar, max(step * 0.8, 0.2), bar, style="F")
     pdf.set_draw_color(180, 180, 180)
     pdf.line(left, top + height, left + width, top + height)
-    pdf.set_font("DejaVu", "", 7.5)
-    pdf.set_text_color(90, 90, 100)
     pdf.set_xy(left, top + height + 1)
     first, last = months["month"].iloc[0], months["month"].iloc[-1]
     pdf.cell(width / 2, 4, first.strftime("%Y-%m"))
     pdf.cell(width / 2, 4, last.strftime("%Y-%m"), align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_xy(left, top - 1)
-    pdf.cell(
-        width,
-        4,
-        _("peak: {workers} workers").format(workers=number(peak, lang)),
-        align="R",
-    )
+    pdf.set_xy(left, top - 4)
+    pdf.cell(width, 4, _("Workers protected"), align="L")
+    if ahead:
+        pdf.set_xy(left, top + height + 5)
+        pdf.multi_cell(
+            width,
+            3.5,
+            _(
+                "Lighter bars: months after {date} already paid for (protection bought "
+                "ahead), not yet lived."
+            ).format(date=date_text(as_of, lang, "long")),
+        )
+        top += 4
     pdf.set_text_color(0, 0, 0)
     pdf.set_y(top + height + 6)

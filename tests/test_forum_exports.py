@@ -269,3 +269,48 @@ def test_a_name_stored_with_control_and_direction_characters_prints_without_them
     named = [text for text in texts if "PT Bel" in text]
     assert len(named) >= 2
     assert all("PT Bell livE Tbk" in text for text in named)
+
+
+def test_every_slide_is_titled_and_the_deck_says_what_it_is(demo_engine):
+    """A title placeholder on every slide (the outline and screen readers name slides by
+    it) and the document's own title, author and language."""
+    content = presentation(demo_engine, OPERATOR, DONOR, as_of=TODAY, lang="en")
+    deck = PptxPresentation(io.BytesIO(build_deck(content)))
+    titles = [slide.shapes.title.text if slide.shapes.title else None for slide in deck.slides]
+    assert None not in titles and "" not in titles
+    assert titles[0] == content.title
+    assert titles[1] == "Headline numbers" and titles[-1] == "Methodology"
+    assert [chart.title for chart in content.charts] == titles[3:-1]
+    properties = deck.core_properties
+    assert properties.title == f"{content.title}: {content.subtitle}"
+    assert properties.author and properties.language == "en-GB"
+
+
+def test_headline_numbers_are_sized_to_stay_on_one_line(demo_engine):
+    content = presentation(demo_engine, OPERATOR, None, as_of=TODAY, lang="en")
+    deck = PptxPresentation(io.BytesIO(build_deck(content)))
+    numbers = deck.slides[1]
+    values = {value for _label, value in content.headline}
+    boxes = [s for s in numbers.shapes if s.has_text_frame and s.text_frame.text in values]
+    assert len(boxes) == len(values)
+    longest = max(boxes, key=lambda box: len(box.text_frame.text))
+    assert len(longest.text_frame.text) >= 16  # "IDR 1,176,000,000": would wrap at 26 pt
+    for box in boxes:
+        assert box.text_frame.word_wrap is False
+        size = box.text_frame.paragraphs[0].font.size.pt
+        # at 0.62 em a character, the number fits the 3-inch box
+        assert len(box.text_frame.text) * 0.62 * size <= 3.0 * 72 + 1
+    assert longest.text_frame.paragraphs[0].font.size.pt < 26
+
+
+def test_the_statement_names_itself_and_where_to_check_it(demo_engine, monkeypatch):
+    monkeypatch.setenv("LINGKARAN_PUBLIC_URL", "https://lingkaran.example.org/")
+    statement = make_statement(demo_engine, OPERATOR, DONOR, as_of=TODAY)
+    reader = PdfReader(io.BytesIO(render_statement(demo_engine, OPERATOR, statement, "en")))
+    name = donor.donor_info(demo_engine, OPERATOR, DONOR).name
+    assert reader.metadata.title == f"Donor impact statement: {name} ({DONOR})"
+    assert reader.metadata.author
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert f"Check it at https://lingkaran.example.org/verify with donor {DONOR}" in text
+    assert statement.code in text
+    assert "Workers protected" in text  # the chart's axis is named
