@@ -290,6 +290,15 @@ controls.table(
     ),
     lang,
 )
+listed = int(trail["workers"].sum())
+if listed != f.covered_workers:  # the column is per donation; the headline counts people
+    st.caption(
+        _(
+            "The workers column adds up to {listed}: a worker protected by more than one of "
+            "these donations counts once for each. {distinct} different workers were "
+            "protected, the figure at the top of the page."
+        ).format(listed=number(listed, lang), distinct=number(f.covered_workers, lang))
+    )
 controls.downloads(trail_shown, f"donations-{donor_id}")
 waiting = int(trail["unconfirmed_rows"].sum())
 if waiting:

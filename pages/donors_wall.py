@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import controls, labels, shell
-from dashboard.formatting import rupiah
+from dashboard.formatting import number, rupiah
 from dashboard.i18n import translator
 from dashboard.privacy import shown_count, suppression_k
 from queries import public
@@ -43,6 +43,15 @@ table = pd.DataFrame(
 )
 st.dataframe(table, hide_index=True, height=min(36 * (len(table) + 1) + 3, 900))
 st.caption(_("Worker counts below {k} are shown as “< {k}”.").format(k=k))
+programme = shell.current_figures()
+if int(wall["workers"].sum()) > programme.covered_workers:  # some worker has two donors
+    st.caption(
+        _(
+            "Each donor counts the workers its own donations protected, so a worker protected "
+            "by several donors appears once for each: the column adds up to more than the "
+            "{distinct} different workers the programme protected."
+        ).format(distinct=number(programme.covered_workers, lang))
+    )
 download = pd.DataFrame(
     {
         "donor": names,
