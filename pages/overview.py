@@ -207,8 +207,9 @@ with left:
             "Each type counts the workers its donations protected, as a donor's own page "
             "does: a worker protected by two types counts in both, and one whose protection "
             "was taken over by another donor counts as ended, not continued. The rows "
-            "therefore do not add up to the programme's figure. {groups} types with fewer "
-            "than {k} ended or continued workers are withheld."
+            "therefore do not add up to the programme's figure. Types withheld (fewer than "
+            "{k} workers who ended, continued or did not, or to keep such a type from being "
+            "worked out): {groups}."
         ).format(groups=withheld_types, k=k)
     )
 with right:
@@ -217,9 +218,9 @@ with right:
     controls.table(by_stimulus, lang)
     st.caption(
         _(
-            "Months of stimulus: the months donations paid for the worker in all. {groups} "
-            "groups with fewer than {k} ended or continued workers are withheld (and, where "
-            "only one would be, the next smallest too)."
+            "Months of stimulus: the months donations paid for the worker in all. Groups "
+            "withheld (fewer than {k} workers who ended, continued or did not, or to keep "
+            "such a group from being worked out): {groups}."
         ).format(groups=withheld_bands, k=k)
     )
 
