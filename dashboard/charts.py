@@ -6,6 +6,7 @@ Numbers on hover are formatted by Babel (``dashboard.formatting``), never by han
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
@@ -16,6 +17,7 @@ from plotly.subplots import make_subplots
 from dashboard import labels
 from dashboard.formatting import number, rupiah
 from dashboard.i18n import DEFAULT_LANGUAGE, translator
+from dashboard.months import first_day, month_of
 
 pio.templates["lingkaran"] = go.layout.Template(
     layout=go.Layout(
@@ -157,26 +159,39 @@ def flow_sankey(
 
 
 def protection_over_time(
-    monthly: pd.DataFrame, title: str, lang: str = DEFAULT_LANGUAGE
+    monthly: pd.DataFrame,
+    title: str,
+    lang: str = DEFAULT_LANGUAGE,
+    as_of: dt.date | None = None,
 ) -> go.Figure:
-    """Workers protected each month (line) with the donations received (bars), two axes."""
+    """Workers protected each month (line) with the donations received (bars), two axes.
+    Months after ``as_of``'s month are already paid for, not lived: a dotted line."""
     _ = translator(lang)
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     style(figure, lang, title=title, height=420)
     if monthly.empty:
         return figure
-    figure.add_trace(
-        go.Scatter(
-            x=monthly["month"],
-            y=monthly["protected_workers"],
-            name=_("Workers protected"),
-            mode="lines",
-            line={"color": labels.WORKERS_COLOUR, "width": 3},
-            customdata=[number(v, lang) for v in monthly["protected_workers"]],
-            hovertemplate="%{x|%Y-%m}: %{customdata}<extra></extra>",
-        ),
-        secondary_y=False,
-    )
+    current = first_day(month_of(as_of or dt.date.today()))
+    lived = monthly[monthly["month"] <= current]
+    ahead = monthly[monthly["month"] >= current]  # from this month, so the lines join
+    for part, name, dash in (
+        (lived, _("Workers protected"), "solid"),
+        (ahead, _("Paid ahead (not yet lived)"), "dot"),
+    ):
+        if part.empty or (part is ahead and len(part) < 2):
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=part["month"],
+                y=part["protected_workers"],
+                name=name,
+                mode="lines",
+                line={"color": labels.WORKERS_COLOUR, "width": 3, "dash": dash},
+                customdata=[number(v, lang) for v in part["protected_workers"]],
+                hovertemplate="%{x|%Y-%m}: %{customdata}<extra></extra>",
+            ),
+            secondary_y=False,
+        )
     gifts = monthly[monthly["donated_idr"] > 0]
     figure.add_trace(
         go.Bar(

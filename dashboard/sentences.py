@@ -7,6 +7,7 @@ from fractions import Fraction
 from dashboard import labels
 from dashboard.formatting import month_text, number, percent, rupiah
 from dashboard.i18n import translator
+from dashboard.months import first_day, month_of
 
 
 def claim_sentence(claim: dict, lang: str = "id") -> str:
@@ -93,3 +94,40 @@ def v2_sentences(figures, lang: str = "id", *, donor: bool = True) -> list[str]:
     lines = [confirmed_sentence(figures, lang), continuation_sentence(figures, lang, donor=donor)]
     saved = jht_sentence(figures, lang)
     return [*lines, saved] if saved else lines
+
+
+def outlook_sentence(monthly, as_of, lang: str = "id") -> str | None:
+    """What lies ahead of the date, from the donor's months (``queries.donor.monthly``):
+    protection already paid for after this month is not history, and a donor with nobody
+    protected now learns whether protection resumes or has ended."""
+    _ = translator(lang)
+    if monthly.empty or not (monthly["protected_workers"] > 0).any():
+        return None
+    current = month_of(as_of)
+    by_month = {
+        month_of(m): int(v)
+        for m, v in zip(monthly["month"], monthly["protected_workers"], strict=True)
+    }
+    ahead = [m for m, workers in sorted(by_month.items()) if m > current and workers > 0]
+    now = by_month.get(current, 0)
+    if not ahead:
+        if now:
+            return None
+        last = max(m for m, workers in by_month.items() if workers > 0)
+        return _("Protection paid by these donations ended after {month}.").format(
+            month=month_text(first_day(last), lang)
+        )
+    until = month_text(first_day(ahead[-1]), lang)
+    if now == 0:
+        return _(
+            "Nobody is protected by these donations this month: protection resumes in "
+            "{month} for {workers} workers and is paid until {until}."
+        ).format(
+            month=month_text(first_day(ahead[0]), lang),
+            workers=number(by_month[ahead[0]], lang),
+            until=until,
+        )
+    return _(
+        "Paid ahead: {workers} workers are protected next month, and protection is paid "
+        "until {until}. Later months on the chart are already paid for, not yet lived."
+    ).format(workers=number(by_month.get(current + 1, 0), lang), until=until)

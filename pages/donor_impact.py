@@ -8,7 +8,7 @@ from dashboard.deck import build_deck
 from dashboard.formatting import date_text, number, percent, rupiah, rupiah_ratio, usd
 from dashboard.i18n import LANGUAGES, translator
 from dashboard.presentation import period_text, presentation
-from dashboard.sentences import claim_sentence, v2_sentences
+from dashboard.sentences import claim_sentence, outlook_sentence, v2_sentences
 from dashboard.statement import render_statement, statement_of
 from queries import donor
 
@@ -77,6 +77,9 @@ row[2].metric(
     number(f.active_workers, lang),
     help=_("Protected in the month of the date above."),
 )
+outlook = outlook_sentence(shell.query(donor.monthly, access, donor_id, period), f.as_of, lang)
+if outlook:
+    st.caption(outlook)
 row = st.columns(3)
 row[0].metric(_("Claims paid"), number(f.claims_paid_count, lang))
 row[1].metric(_("Benefits paid"), money(f.claims_paid_idr))
@@ -174,7 +177,7 @@ monthly = shell.query(donor.monthly, access, donor_id, period)
 left, right = st.columns(2)
 left.plotly_chart(
     charts.protection_over_time(
-        monthly, _("Workers protected each month, and donations received"), lang
+        monthly, _("Workers protected each month, and donations received"), lang, f.as_of
     ),
     key="over-time",
 )

@@ -52,3 +52,48 @@ def test_age_bands_are_drawn_youngest_on_top_whatever_their_counts():
     # plotly draws the first category at the bottom: reversed, youngest on top
     assert list(figure.data[0].y)[::-1] == ["15–24", "25–34", "45–54", "65+"]
     assert list(figure.data[0].x)[::-1] == [3, 70, 50, 9]
+
+
+def _months(first: str, counts: list[int]) -> pd.DataFrame:
+    start = pd.Timestamp(first)
+    return pd.DataFrame(
+        {
+            "month": [(start + pd.DateOffset(months=i)).date() for i in range(len(counts))],
+            "protected_workers": counts,
+        }
+    )
+
+
+def test_months_paid_ahead_are_named_not_shown_as_history():
+    from dashboard.sentences import outlook_sentence
+
+    today = dt.date(2026, 11, 25)
+    # protected now (November) and paid through March 2027
+    ahead = _months("2026-09-01", [5, 5, 7, 7, 7, 7, 4])
+    assert outlook_sentence(ahead, today, "en") == (
+        "Paid ahead: 7 workers are protected next month, and protection is paid until "
+        "March 2027. Later months on the chart are already paid for, not yet lived."
+    )
+    # nobody now, the next block starts in December
+    resumes = _months("2026-09-01", [3, 0, 0, 620, 620])
+    assert outlook_sentence(resumes, today, "en") == (
+        "Nobody is protected by these donations this month: protection resumes in "
+        "December 2026 for 620 workers and is paid until January 2027."
+    )
+    ended = _months("2025-06-01", [4, 4, 4, 0])
+    assert outlook_sentence(ended, today, "en") == (
+        "Protection paid by these donations ended after August 2025."
+    )
+    assert outlook_sentence(_months("2026-10-01", [3, 3]), today, "en") is None  # up to now
+
+
+def test_the_protection_chart_draws_months_paid_ahead_dotted():
+    from dashboard.charts import protection_over_time
+
+    monthly = _months("2026-09-01", [5, 5, 7, 7, 7]).assign(donated_idr=0)
+    figure = protection_over_time(monthly, "t", "en", dt.date(2026, 11, 25))
+    lines = [trace for trace in figure.data if trace.type == "scatter"]
+    assert [(t.name, t.line.dash, len(t.x)) for t in lines] == [
+        ("Workers protected", "solid", 3),
+        ("Paid ahead (not yet lived)", "dot", 3),
+    ]
