@@ -60,6 +60,7 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
             cursor.execute("PRAGMA cache_size=-200000")
             cursor.close()
 
+        engine.ledger_url = url
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -92,3 +93,9 @@ def open_ledger(url: str, *, create: bool = True) -> Engine:
     engine = make_engine(url, create=create)
     upgrade(engine)
     return engine
+
+
+def ledger_identity(engine: Engine) -> str:
+    """Which ledger an engine reads, for cache keys: the URL it was opened with (the
+    app's SQLite engines connect through a creator, so their own URL is only sqlite://)."""
+    return getattr(engine, "ledger_url", None) or engine.url.render_as_string(hide_password=False)

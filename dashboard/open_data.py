@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import threading
 from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from dashboard.db import ledger_identity, open_ledger
 from dashboard.disclosure import (
     COVER,
     DISTINCT,
@@ -199,14 +201,38 @@ def publication(engine: Engine, k: int | None = None, today: dt.date | None = No
     and the API."""
     k = suppression_k() if k is None else k
     today = today or dt.date.today()
-    url = engine.url.render_as_string(hide_password=False)
-    key = (url, public.ledger_version(engine), k, month_of(today))
+    key = (ledger_identity(engine), public.ledger_version(engine), k, month_of(today))
     with _CACHE_LOCK:  # one build at a time: concurrent visitors wait for the first
         if key not in _CACHE:
             if len(_CACHE) >= 8:
                 _CACHE.pop(next(iter(_CACHE)))
             _CACHE[key] = _build(engine, k, today)
         return _CACHE[key]
+
+
+def keep_warm(
+    url: str, every: float = 60.0, stop: threading.Event | None = None
+) -> threading.Thread:
+    """A background thread of the serving process that builds the publication as soon as
+    the ledger changes (an import, an allocation) or a month begins, so that the first
+    visitor after it does not wait for the build (41 s at 2,000,000 workers)."""
+
+    stop = stop or threading.Event()
+
+    def run() -> None:
+        engine = None
+        while not stop.is_set():
+            try:
+                engine = engine or open_ledger(url, create=False)
+                publication(engine)
+            except Exception:  # noqa: BLE001 - a missing or busy ledger: try again later
+                logging.getLogger("lingkaran").warning("publication not prepared", exc_info=True)
+                engine = None
+            stop.wait(every)
+
+    thread = threading.Thread(target=run, name="lingkaran-publication", daemon=True)
+    thread.start()
+    return thread
 
 
 def _build(engine: Engine, k: int, today: dt.date) -> Published:

@@ -57,3 +57,45 @@ def test_a_cube_is_computed_once_per_ledger_version(client, demo_copy_url, monke
     engine.dispose()
     client.get("/api/v1/aggregates?by=province,gender")
     assert computed == [("province", "gender")] * 2
+
+
+def test_the_serving_process_prepares_the_publication_when_the_ledger_changes(
+    demo_copy_url, tmp_path
+):
+    """keep_warm builds it in the background: first for the ledger as it is, then again
+    after an import, without a visitor asking."""
+    import threading
+    import time
+
+    from dashboard.db import open_ledger
+    from dashboard.importer import import_file
+    from queries.public import ledger_version
+    from tests.conftest import write_csv
+
+    def prepared(version) -> bool:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(
+                key[0].endswith("demo-copy.db") and key[1] == version for key in open_data._CACHE
+            ):
+                return True
+            time.sleep(0.2)
+        return False
+
+    open_data._CACHE.clear()
+    engine = open_ledger(demo_copy_url)
+    stop = threading.Event()
+    open_data.keep_warm(demo_copy_url, every=0.2, stop=stop)
+    try:
+        assert prepared(ledger_version(engine))
+        import_file(
+            engine,
+            "donors",
+            write_csv(
+                tmp_path, "d.csv", ["donor_id", "name", "type"], [["NEW-2", "Baru", "personal"]]
+            ),
+        )
+        assert prepared(ledger_version(engine))
+    finally:
+        stop.set()
+        engine.dispose()
