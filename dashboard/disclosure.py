@@ -24,6 +24,7 @@ publication (a journalist who knows a worker), which no suppression can.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -117,6 +118,9 @@ def suppress_jointly(publication: Publication, primary: Iterable[CellId]) -> set
             if partner is not None:
                 added.add(partner)
         if not added:  # pinned by always-published cells alone: nothing more can help
+            logging.getLogger("lingkaran").warning(
+                "disclosure: %d withheld cells are fixed by published totals alone", len(recovered)
+            )
             return withheld
         withheld |= added
 

@@ -94,6 +94,29 @@ def occupation(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return OCCUPATIONS.get(code, code).capitalize()
 
 
+# An occupation as a person, for sentences ("the family of a fisher", "seorang nelayan"):
+# "home industry" or "ojek" name the trade, not the one who works in it. Both languages
+# here, as the contract's occupation names are (values.OCCUPATIONS), not in the catalogs.
+OCCUPATION_PEOPLE = {
+    "farmer": ("farmer", "petani"),
+    "fisher": ("fisher", "nelayan"),
+    "street_vendor": ("street vendor", "pedagang kaki lima"),
+    "motorcycle_taxi": ("motorcycle-taxi (ojek) driver", "pengemudi ojek"),
+    "domestic_worker": ("domestic worker", "pekerja rumah tangga"),
+    "construction_laborer": ("construction labourer", "buruh bangunan"),
+    "market_porter": ("market porter", "buruh gendong/kuli pasar"),
+    "waste_picker": ("waste picker", "pemulung"),
+    "home_industry": ("home-industry worker", "pekerja industri rumahan"),
+    "other": ("worker in another occupation", "pekerja dengan pekerjaan lain"),
+}
+
+
+def occupation_person(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``a {occupation}`` reads right: ``home-industry worker`` (en), ``pengemudi ojek`` (id)."""
+    english, indonesian = OCCUPATION_PEOPLE.get(code, (code.replace("_", " "), code))
+    return indonesian if lang == "id" else english
+
+
 AGE_BAND_ORDER = ("< 15", "15–24", "25–34", "35–44", "45–54", "55–64", "65+")  # youngest first
 
 

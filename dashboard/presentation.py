@@ -145,7 +145,7 @@ def _ranked_chart(key: str, frame: pd.DataFrame, column: str, name, title: str, 
     categories = [name(code) for code in top[column]]
     values = [int(v) for v in top["workers"]]
     takeaway = (
-        _("{group} has the most protected workers: {workers}.").format(
+        _("Largest group: {group}, with {workers} protected workers.").format(
             group=categories[0], workers=number(values[0], lang)
         )
         if values

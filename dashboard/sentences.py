@@ -25,7 +25,7 @@ def claim_sentence(claim: dict, lang: str = "id") -> str:
     )
     return sentence.format(
         month=month_text(claim["incident_month"], lang),
-        who=who.format(occupation=labels.occupation(claim["occupation"], lang).lower()),
+        who=who.format(occupation=labels.occupation_person(claim["occupation"], lang)),
         age=claim["age_band"],
         province=labels.province(claim["province"]),
         what=what.format(amount=rupiah(claim["amount_idr"], lang)),
