@@ -320,6 +320,11 @@ def export_deck(ctx, donor_id, start, end, as_of, lang, out: Path) -> None:
     from queries.figures import Period
 
     content = presentation(_engine(ctx), OPERATOR, donor_id, Period(start, end), as_of, lang)
+    if donor_id is not None and content.figures.donated_idr == 0:  # as the donor page does
+        raise LedgerError(
+            f"{donor_id} made no donation in the chosen period: the deck would show only "
+            "zeros. Choose a period with donations (--from, --to)."
+        )
     deck = build_deck(content)
     out.write_bytes(deck)
     slides = len(PptxPresentation(io.BytesIO(deck)).slides)  # counted, not assumed

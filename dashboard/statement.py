@@ -22,10 +22,11 @@ from sqlalchemy import Engine
 
 from dashboard.access import Access
 from dashboard.config import public_url
+from dashboard.errors import LedgerError
 from dashboard.formatting import date_text, number
 from dashboard.i18n import translator
 from dashboard.months import month_of
-from dashboard.presentation import headline_numbers
+from dashboard.presentation import headline_numbers, period_text
 from dashboard.sentences import claim_sentence, v2_sentences
 from queries import donor
 from queries.figures import ALL_TIME, LedgerFigures, Period, ledger_figures
@@ -82,7 +83,13 @@ def make_statement(
 ) -> Statement:
     access.require(donor_id)
     as_of = as_of or dt.date.today()
-    return statement_of(period, ledger_figures(engine, donor_id, as_of, period))
+    figures = ledger_figures(engine, donor_id, as_of, period)
+    if figures.donated_idr == 0:  # the donor page refuses the same: nothing to state
+        raise LedgerError(
+            f"{donor_id} made no donation in the period {period_text(period, 'en')}: a statement "
+            "would only sign zeros. Choose a period with donations (--from, --to)."
+        )
+    return statement_of(period, figures)
 
 
 def statement_of(period: Period, figures: LedgerFigures) -> Statement:

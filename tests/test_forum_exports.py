@@ -314,3 +314,21 @@ def test_the_statement_names_itself_and_where_to_check_it(demo_engine, monkeypat
     assert f"Check it at https://lingkaran.example.org/verify with donor {DONOR}" in text
     assert statement.code in text
     assert "Workers protected" in text  # the chart's axis is named
+
+
+@pytest.mark.parametrize("kind", ["statement", "deck"])
+def test_the_cli_refuses_a_period_without_donations_as_the_page_does(demo_url, tmp_path, kind):
+    from click.testing import CliRunner
+
+    from dashboard.cli import main
+
+    out = tmp_path / f"empty.{'pdf' if kind == 'statement' else 'pptx'}"
+    result = CliRunner().invoke(
+        main,
+        ["--db", demo_url, "export", kind, "--donor", DONOR, "--from", "2010-01-01"]
+        + ["--to", "2010-12-31", "--out", str(out)],
+    )
+    assert result.exit_code == 1
+    assert f"{DONOR} made no donation in the" in result.output
+    assert "Choose a period with donations" in result.output
+    assert not out.exists()
