@@ -93,6 +93,14 @@ def _set_period(start: dt.date | None, end: dt.date | None) -> None:
     st.session_state["to"] = end
 
 
+CHOSEN_DONOR = "chosen-donor"  # the picker's choice, kept while the visitor changes pages
+LINKED_DONOR = "linked-donor"  # the donor last written into the link (?donor=)
+
+
+def _remember_donor() -> None:
+    st.session_state[CHOSEN_DONOR] = st.session_state["donor"]
+
+
 def donor_picker(access) -> str | None:
     """The donor chosen in the picker (``?donor=ID`` in the link), or None with a message.
 
@@ -122,8 +130,13 @@ def donor_picker(access) -> str | None:
             )
         )
         del st.query_params["donor"]
-    elif requested is not None and st.session_state.get("donor") is None:
-        st.session_state["donor"] = requested
+    elif requested is not None and requested != st.session_state.get(LINKED_DONOR):
+        st.session_state[CHOSEN_DONOR] = requested  # a link was opened: it chooses
+    # Streamlit drops a widget's state when a page without it runs, so the choice is kept
+    # under a key of its own and every donor page's picker starts from it.
+    remembered = st.session_state.get(CHOSEN_DONOR)
+    if remembered in names:
+        st.session_state["donor"] = remembered
     chosen = st.selectbox(
         _("Donor"),
         list(names),
@@ -131,7 +144,9 @@ def donor_picker(access) -> str | None:
         format_func=lambda donor_id: f"{names[donor_id]} ({donor_id})",
         placeholder=_("Pick a donor…"),
         key="donor",
+        on_change=_remember_donor,
     )
+    st.session_state[LINKED_DONOR] = chosen
     if chosen is not None:
         st.query_params["donor"] = chosen
     elif "donor" in st.query_params:

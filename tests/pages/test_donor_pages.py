@@ -178,3 +178,16 @@ def test_the_donor_page_shows_confirmed_continued_and_saved(open_page, demo_url,
     }[lang].format(ended=number(figures["ended_workers"], lang))
     assert sentence in captions
     assert number(figures["continued_workers"], lang) in captions
+
+
+def test_the_chosen_donor_stays_chosen_on_the_other_donor_page(open_page, demo_url):
+    at = open_page(demo_url, "donor_impact", donor="BUMN-001")
+    assert at.selectbox(key="donor").value == "BUMN-001"
+    # The sidebar link to the other page carries no ?donor=: only the session remembers.
+    at.query_params.clear()
+    at.switch_page("../pages/donor_compare.py").run()
+    assert not at.exception
+    assert at.selectbox(key="donor").value == "BUMN-001"
+    at.switch_page("../pages/overview.py").run()
+    at.switch_page("../pages/donor_impact.py").run()
+    assert at.selectbox(key="donor").value == "BUMN-001"
