@@ -75,7 +75,8 @@ for key, name, _shown in FIGURES:
     )
 table = pd.DataFrame(rows)
 
-cols = st.columns(4)
+# Two to a row: four side by side cut rupiah off ("Rp 400.000.…") on a laptop screen.
+cols = st.columns(2) + st.columns(2)
 for i, (key, name, shown) in enumerate(FIGURES[:4]):
     old, new = getattr(before, key), getattr(now, key)
     growth = percent((new - old) / old, lang) if old else _("new")

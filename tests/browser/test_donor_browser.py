@@ -74,3 +74,22 @@ def test_the_comparison_page_loads(app_url, page):
     wait_for_app(page)
     no_exception(page)
     screenshot(page, "donor_compare", height=1800)
+
+
+CUT_OFF = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')]
+    .flatMap(value => [value, ...value.querySelectorAll('*')])
+    .filter(element => element.scrollWidth > element.clientWidth + 1)
+    .map(element => element.textContent)"""
+
+
+@pytest.mark.parametrize("path", ["donor?donor=BUMN-001", "compare?donor=BUMN-001"])
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_no_headline_figure_is_cut_off(app_url, page, path, lang):
+    """A metric too wide for its column ends in an ellipsis ("Rp 400.000.…"): none may, on
+    a common laptop screen with the sidebar open."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{app_url}/{path}&lang={lang}")
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=30_000)
+    wait_for_app(page)
+    assert page.locator('[data-testid="stMetricValue"]').count() >= 4
+    assert page.evaluate(CUT_OFF) == []
