@@ -264,7 +264,7 @@ def _run_app(
 
 @main.group()
 def export() -> None:
-    """Export the ledger (or, later, decks and statements) as files."""
+    """Export the ledger, a slide deck or a donor impact statement as files."""
 
 
 @export.command("ledger")
