@@ -211,6 +211,9 @@ def protection_over_time(
         showgrid=False,
         rangemode="tozero",
         tickformat=",d",
+        # Its own round ticks: synced to the workers axis it read "508.010.733".
+        tickmode="auto",
+        nticks=5,
     )
     figure.update_xaxes(title_text=_("Month"))
     return figure
