@@ -117,6 +117,25 @@ def occupation_person(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return indonesian if lang == "id" else english
 
 
+# The contract's kinds of file as the admin console names them; the code stays beside it.
+FILE_KINDS = {
+    "donors": N_("Donors"),
+    "workers": N_("Workers"),
+    "rates": N_("Contribution rates"),
+    "donations": N_("Donations"),
+    "coverage": N_("Coverage"),
+    "claims": N_("Claims"),
+    "self_paid": N_("Self-paid months"),
+    "confirmations": N_("BPJS Ketenagakerjaan confirmations"),
+}
+
+
+def file_kind(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``Donatur (donors)``: the kind in the page's language, with the contract's name."""
+    name = translator(lang)(FILE_KINDS[code]) if code in FILE_KINDS else code
+    return f"{name} ({code})"
+
+
 AGE_BAND_ORDER = ("< 15", "15–24", "25–34", "35–44", "45–54", "55–64", "65+")  # youngest first
 
 

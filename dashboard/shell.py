@@ -102,6 +102,9 @@ def query(function, *args, **kwargs):
     )
 
 
+DEMO_VISITOR = "demo visitor"  # who the audit log names in demo mode (not translated there)
+
+
 def language() -> str:
     """The language chosen in the sidebar for this session."""
     return st.session_state.get("lang") or DEFAULT_LANGUAGE
@@ -113,7 +116,7 @@ def viewer():
     from dashboard.access import DEMO, NOBODY, Access, mode, verified_email
 
     if mode() == DEMO:
-        return Access.everything("demo visitor", admin=True)
+        return Access.everything(DEMO_VISITOR, admin=True)
     user = st.user
     if not user.is_logged_in:
         return NOBODY

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import controls, shell
+from dashboard import controls, labels, shell
 from dashboard.access import audit
 from dashboard.allocator import allocate
 from dashboard.checks import check_ledger
@@ -22,12 +22,14 @@ engine = shell.ledger()
 st.title(_("Admin console"))
 st.caption(
     _("Signed in as {who}. Every action here is recorded in the audit log.").format(
-        who=shell.plain(access.who)
+        who=_("the demo visitor") if access.who == shell.DEMO_VISITOR else shell.plain(access.who)
     )
 )
 
 st.header(_("Import a contract file"), anchor=False)
-kind = st.selectbox(_("Kind of file"), KINDS, key="kind")
+kind = st.selectbox(
+    _("Kind of file"), KINDS, key="kind", format_func=lambda code: labels.file_kind(code, lang)
+)
 upload = st.file_uploader(
     _("Contract file (CSV or XLSX)"),
     type=["csv", "xlsx"],
@@ -90,4 +92,8 @@ if right.button(_("Check the ledger"), key="check"):
 st.header(_("Import log"), anchor=False)
 controls.table(admin.import_log(engine), lang)
 st.header(_("Audit log"), anchor=False)
-controls.table(admin.audit_log(engine), lang)
+actions = admin.audit_log(engine)
+if actions.empty:
+    st.caption(_("No action has been recorded yet."))
+else:
+    controls.table(actions, lang)

@@ -64,7 +64,12 @@ def test_the_admin_console_is_for_admins_only(open_page, demo_url, production):
     admitted = open_page(production, "admin", mode="production", user=BOSS)
     assert admitted.title[0].value in ("Konsol admin", "Admin console")
     # Contract v2's kinds are offered, for the same importer as `lingkaran import`.
-    assert {"self_paid", "confirmations"} <= set(admitted.selectbox(key="kind").options)
+    # named in the page's language, the contract's code beside it
+    assert {
+        "Bulan bayar sendiri (self_paid)",
+        "Konfirmasi BPJS Ketenagakerjaan (confirmations)",
+    } <= set(admitted.selectbox(key="kind").options)
+    assert "Signed in as" not in " ".join(c.value for c in admitted.caption)
 
 
 def test_production_refuses_to_start_with_demo_secrets(open_page, demo_url, monkeypatch):
