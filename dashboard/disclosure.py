@@ -71,9 +71,9 @@ class Publication:
     relations; ``forced`` cells are always published (the programme's headline) and are
     never chosen to protect another. ``floors`` is what an attacker knows a present cell's
     figure to be at least (1 for a count: a cell with nobody in it is not published).
-    ``resolution`` is the narrowest range a withheld figure may be pinned to (1 unless
-    set: a withheld count is never known exactly); ``unit`` scales a figure for the solver
-    (rupiah in thousands keep the numbers within its tolerances).
+    A withheld figure may not be pinned to a range narrower than one (count or rupiah);
+    ``unit`` scales a figure for the solver (rupiah in thousands keep the numbers within its
+    tolerances).
     """
 
     cells: dict[CellId, dict[str, int]] = field(default_factory=dict)
@@ -82,7 +82,6 @@ class Publication:
     hidden: set[CellId] = field(default_factory=set)
     forced: set[CellId] = field(default_factory=set)
     floors: dict[str, int] = field(default_factory=dict)
-    resolution: dict[str, float] = field(default_factory=dict)
     unit: dict[str, float] = field(default_factory=dict)
     size: Callable[[dict[str, int]], int] = lambda figures: min(figures.values())
 
@@ -91,7 +90,7 @@ class Publication:
 
 
 def audit(publication: Publication, withheld: set[CellId]) -> dict[CellId, str]:
-    """Withheld cells an attacker pins (narrower than the figure's resolution), each with
+    """Withheld cells an attacker pins (narrower than one unit), each with
     the figure that gives it away.
 
     One linear system over every figure at once (a figure of a cell is a variable), as
@@ -294,7 +293,7 @@ class _Auditor:
         return rows
 
     def _pinned_in(self, rows: list[Row]) -> list[Variable]:
-        """Withheld figures of one component whose range is narrower than their resolution."""
+        """Withheld figures of one component whose range is narrower than one unit."""
         key = frozenset(rows)
         if key not in self.solved:
             self.solved[key] = self._solve(rows)
@@ -322,12 +321,9 @@ class _Auditor:
         """The pinned figures among ``rows``' variables (of the cell ``only``, if given)."""
         publication = self.publication
         solver, variables = self._solver(rows)
-        needed = [
-            publication.resolution.get(figure, 1.0) / publication.unit.get(figure, 1.0)
-            for _, figure in variables
-        ]
+        needed = [1.0 / publication.unit.get(figure, 1.0) for _, figure in variables]
         # Each solve's optimal point shows other variables moving too: a variable already
-        # seen to span its resolution needs no solves of its own.
+        # seen to span one unit needs no solves of its own.
         low = np.full(len(variables), np.inf)
         high = np.full(len(variables), -np.inf)
         pinned = []

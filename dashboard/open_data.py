@@ -182,7 +182,8 @@ class Published:
     growth: pd.DataFrame
     claims_by_year: pd.DataFrame
     claims_by_program: pd.DataFrame
-    claims_total: int | None
+    claims_total: int | None  # the count, None when withheld
+    claims_total_idr: int
     continuation: dict[str, pd.DataFrame]
 
     def cells(self) -> tuple[int, int]:
@@ -238,7 +239,7 @@ def keep_warm(
 def _build(engine: Engine, k: int, today: dt.date) -> Published:
     figures = ledger_figures(engine, None, today)
     return Published(
-        _tables(engine, figures, k, today)[0],
+        _tables(engine, figures, k, today),
         _growth(engine, figures, k, today),
         *_claims(engine, figures, k),
         _continuation(engine, figures, k, today),
@@ -305,8 +306,7 @@ def _tables(engine: Engine, figures, k: int, today: dt.date):
                 publication.relations.append(Relation(figure, parent, tuple(parts), kind))
     primary = [c for c, v in publication.cells.items() if 0 < v["workers"] < k]
     withheld = suppress_jointly(publication, primary)
-    tables = {by: _withheld_frame(frames[by], cell_ids[by], withheld, FIGURES) for by in PLAN}
-    return tables, publication, withheld
+    return {by: _withheld_frame(frames[by], cell_ids[by], withheld, FIGURES) for by in PLAN}
 
 
 def plan_table(cube: dict[str, pd.DataFrame], by: tuple[str, ...]) -> pd.DataFrame:
@@ -394,6 +394,7 @@ def _claims(engine: Engine, figures, k: int):
         _withheld_frame(by_year, year_cells, withheld, ("claims", "amount_idr")),
         _withheld_frame(by_program, program_cells, withheld, ("claims", "amount_idr")),
         claims_total,
+        figures.claims_paid_idr,  # published whole, as in the summary
     )
 
 

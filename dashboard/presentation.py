@@ -246,14 +246,12 @@ def presentation(
         occupations = occupations[~occupations["suppressed"]].astype({"workers": "int64"})
         # Claims all time per program (per quarter, the rarer program's cells would all be
         # withheld); what is withheld shows as one sum against the all-time published total.
-        published_claims = open_data.claims_by_program(engine, k)
-        claims = published_claims[~published_claims["suppressed"]].astype(
-            {"claims": "int64", "amount_idr": "int64"}
-        )
-        total_claims = open_data.summary(engine, k=k)["figures"]
+        published = open_data.publication(engine, k)
+        claims = published.claims_by_program
+        claims = claims[~claims["suppressed"]].astype({"claims": "int64", "amount_idr": "int64"})
         withheld = (
-            (total_claims["claims_paid_count"] or 0) - int(claims["claims"].sum()),
-            total_claims["claims_paid_idr"] - int(claims["amount_idr"].sum()),
+            (published.claims_total or 0) - int(claims["claims"].sum()),
+            published.claims_total_idr - int(claims["amount_idr"].sum()),
         )
         claims_title = _("Benefits paid by program, all time (rupiah)")
         money = None

@@ -12,6 +12,7 @@ import os
 import pandas as pd
 
 from dashboard.formatting import number
+from dashboard.i18n import DEFAULT_LANGUAGE
 
 DEFAULT_K = 10
 K_VARIABLE = "LINGKARAN_SUPPRESSION_K"
@@ -23,7 +24,8 @@ def suppression_k() -> int:
     return max(2, int(raw)) if raw.strip().isdigit() else DEFAULT_K
 
 
-def shown_count(value, k: int | None = None) -> str:
-    """How a possibly withheld count reads on a page: the number, or ``< 10``."""
+def shown_count(value, k: int | None = None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """How a possibly withheld count reads on a page: the number in the page's language, or
+    ``< 10`` when it is withheld (missing) or counts fewer than k but some."""
     k = suppression_k() if k is None else k
-    return f"< {k}" if pd.isna(value) else number(int(value))
+    return f"< {k}" if pd.isna(value) or 0 < value < k else number(int(value), lang)

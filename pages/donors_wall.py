@@ -38,7 +38,7 @@ table = pd.DataFrame(
             lambda t: _("Several types") if t == "anonymous" else labels.donor_type(t, lang)
         ),
         _("Donated"): wall["donated_idr"].map(lambda n: rupiah(n, lang)),
-        _("Workers protected"): workers.map(lambda n: shown_count(n, k)),
+        _("Workers protected"): workers.map(lambda n: shown_count(n, k, lang)),
     }
 )
 st.dataframe(table, hide_index=True, height=min(36 * (len(table) + 1) + 3, 900))

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import charts, controls, labels, open_data, shell
 from dashboard.formatting import date_text, number, percent, rupiah
 from dashboard.i18n import translator
-from dashboard.privacy import suppression_k
+from dashboard.privacy import shown_count, suppression_k
 from dashboard.sentences import confirmed_sentence, continuation_sentence
 
 lang = shell.language()
@@ -44,8 +44,7 @@ k = suppression_k()
 
 
 def count(value: int) -> str:
-    """A programme count as published: fewer than k (but some) reads "< k"."""
-    return f"< {k}" if 0 < value < k else number(value, lang)
+    return shown_count(value, k, lang)
 
 
 people = st.columns(3)
@@ -229,8 +228,6 @@ st.subheader(_("Claims paid by program"), anchor=False)
 # By year of the incident: the public tables are yearly (dashboard/open_data.py).
 claims = shell.query(open_data.paid_claims, k)
 visible = claims[~claims["suppressed"]]
-grain = "year"
-GRAINS = {"year": (_("Benefits paid by year of the incident (rupiah)"), _("Year"))}
 if visible.empty:
     st.info(
         _(
@@ -239,32 +236,30 @@ if visible.empty:
         ).format(k=k)
     )
 else:
-
-    def period_label(key: str) -> str:
-        return str(key)
-
+    # Every year from the first claim to the last, so a year with nothing shown is a gap
+    # on the axis, not a year that silently is not there.
+    years = [str(y) for y in range(int(claims["year"].min()), int(claims["year"].max()) + 1)]
     claims_chart = go.Figure()
     for program, rows in visible.groupby("program"):
         claims_chart.add_trace(
             go.Bar(
-                x=rows[grain].map(period_label),
+                x=rows["year"].astype(str),
                 y=rows["amount_idr"].astype("int64"),
                 name=labels.program(program, lang),
                 marker={"color": labels.PROGRAM_COLOURS.get(program, labels.NEUTRAL_COLOUR)},
             )
         )
-    title, axis = GRAINS[grain]
     charts.style(
         claims_chart,
         lang,
-        title=title,
+        title=_("Benefits paid by year of the incident (rupiah)"),
         barmode="stack",
-        bargap=charts.bar_gap(visible[grain].nunique()),
+        bargap=charts.bar_gap(len(years)),
         xaxis={
-            "title": axis,
+            "title": _("Year"),
             "type": "category",
             "categoryorder": "array",
-            "categoryarray": [period_label(key) for key in sorted(visible[grain].unique())],
+            "categoryarray": years,
         },
         yaxis_title=_("Rupiah"),
         height=380,

@@ -75,21 +75,6 @@ def monthly_protection(conn: Connection, today: dt.date | None = None) -> pd.Dat
 
 
 @connected
-def covered_by(conn: Connection, by: str, today: dt.date | None = None) -> pd.DataFrame:
-    """Covered workers (distinct, from covered_workers) by a worker attribute, unsuppressed."""
-    year = (today or dt.date.today()).year
-    column = age_band(Worker.birth_year, year) if by == "age_band" else getattr(Worker, by)
-    rows = conn.execute(
-        select(column.label(by), func.count())
-        .select_from(CoveredWorker)
-        .join(Worker, Worker.id == CoveredWorker.worker_key)
-        .group_by(column)
-        .order_by(func.count().desc(), column)
-    ).all()
-    return pd.DataFrame(rows, columns=[by, "workers"]).astype({"workers": "int64"})
-
-
-@connected
 def aggregates(conn: Connection, by: tuple[str, ...], today: dt.date | None = None) -> pd.DataFrame:
     """The open-data cube: workers, worker-months and rupiah per cell of ``by``, unsuppressed.
 

@@ -22,8 +22,13 @@ def example(cli, tmp_path, engine):
 
 
 def test_covered_workers_by_attribute(example):
-    assert public.covered_by(example, "province").values.tolist() == [["ID-JB", 1], ["ID-MA", 1]]
-    assert public.covered_by(example, "age_band", TODAY).values.tolist() == [["45–54", 2]]
+    cube = public.publication_cube(example, TODAY)
+
+    def workers(by: str) -> list:
+        return open_data.plan_table(cube, (by,))[[by, "workers"]].values.tolist()
+
+    assert workers("province") == [["ID-JB", 1], ["ID-MA", 1]]
+    assert workers("age_band") == [["45–54", 2]]
 
 
 def test_the_cube_counts_workers_months_and_rupiah(example):
