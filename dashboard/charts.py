@@ -7,7 +7,9 @@ Numbers on hover are formatted by Babel (``dashboard.formatting``), never by han
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
+from fractions import Fraction
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -15,7 +17,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from dashboard import labels
-from dashboard.formatting import number, rupiah
+from dashboard.formatting import number, percent, rupiah
 from dashboard.i18n import DEFAULT_LANGUAGE, translator
 from dashboard.months import first_day, month_of
 
@@ -55,6 +57,12 @@ def quarter_label(year: int, quarter: int, lang: str = DEFAULT_LANGUAGE) -> str:
 def bar_gap(columns: int) -> float:
     """Room between bars: a few columns stay narrow instead of filling the whole chart."""
     return max(0.2, 1 - 0.1 * columns)
+
+
+def _translucent(colour: str, alpha: float = 0.45) -> str:
+    """``#RRGGBB`` as rgba with ``alpha``: a band in its node's colour, lighter."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
 
 
 def _figure(title: str, lang: str) -> go.Figure:
@@ -105,10 +113,23 @@ def flow_sankey(
         largest_first = flow.groupby(column)["allocated_idr"].sum().sort_values().index[::-1]
         for label in sorted(largest_first, key=lambda label: label == others):
             node(label, labels.NEUTRAL_COLOUR, position)
+    # Outcomes are named with their share of the money: a paid claim's coverage is a sliver
+    # of the whole and its band a hairline, so the label carries the figure.
+    whole = int(flow["allocated_idr"].sum()) + sum(v for v in balances.values() if v > 0) or 1
+
+    def with_share(label: str, amount: int) -> str:
+        share = Fraction(amount, whole)
+        shown = percent(share, lang) if share >= Fraction(1, 1000) else f"< {percent(0.001, lang)}"
+        return f"{label} · {shown}"
+
+    outcome_names = {}
     for code in labels.OUTCOMES:
-        label = labels.outcome(code, lang)
-        if label in set(flow["outcome_label"]):
-            node(label, labels.OUTCOME_COLOURS[code], 3)
+        amount = int(flow.loc[flow["outcome"] == code, "allocated_idr"].sum())
+        if amount:
+            name = labels.outcome(code, lang)
+            outcome_names[name] = with_share(name, amount)
+            node(outcome_names[name], labels.OUTCOME_COLOURS[code], 3)
+    flow["outcome_label"] = flow["outcome_label"].map(outcome_names)
     sources, targets, values = [], [], []
     for source, target in stages:
         links = flow.groupby([source, target])["allocated_idr"].sum()
@@ -116,11 +137,18 @@ def flow_sankey(
             sources.append(node(left))
             targets.append(node(right))
             values.append(int(value))
+    unspent = sum(balance for balance in balances.values() if balance > 0)
+    unspent_label = with_share(_("Unspent balance"), unspent)
     for year, balance in sorted(balances.items()):
         if balance > 0:
             sources.append(node(donated_in.format(year=year)))
-            targets.append(node(_("Unspent balance"), "#DDDDDD", 3))
+            targets.append(node(unspent_label, "#DDDDDD", 3))
             values.append(int(balance))
+    # A band takes its outcome's colour on the last stage, so claims stay visible as colour.
+    link_colours = [
+        _translucent(colours[target]) if columns[target] == 3 else "rgba(160,160,160,0.35)"
+        for target in targets
+    ]
     # Fixed places keep the reading order (years ascending, largest groups first); left to
     # itself Plotly reorders nodes to shorten links.
     # A node's y is the middle of its share of its column, so big nodes get room.
@@ -132,6 +160,7 @@ def flow_sankey(
     xs = [0.001 + 0.998 * columns[i] / 3 for i in range(len(nodes))]
     ys = [0.5] * len(nodes)
     gap = 0.035  # the node padding, as a share of the plot's height
+    label_room = 0.05  # one line of label, as a share of the plot's height
     for column in set(columns):
         members = [i for i in range(len(nodes)) if columns[i] == column]
         total = sum(size[i] for i in members) or 1
@@ -140,6 +169,12 @@ def flow_sankey(
         for place, i in enumerate(members):
             ys[i] = min(0.999, 0.001 + room * (before + size[i] / 2) / total + gap * place)
             before += size[i]
+        # Small nodes' labels must not overlap: push down, then back up from the bottom.
+        for above, below in itertools.pairwise(members):
+            ys[below] = max(ys[below], ys[above] + label_room)
+        ys[members[-1]] = min(ys[members[-1]], 0.999)
+        for above, below in reversed(list(itertools.pairwise(members))):
+            ys[above] = min(ys[above], ys[below] - label_room)
     figure.add_trace(
         go.Sankey(
             arrangement="snap",
@@ -148,6 +183,7 @@ def flow_sankey(
                 "source": sources,
                 "target": targets,
                 "value": values,
+                "color": link_colours,
                 "customdata": [rupiah(v, lang) for v in values],
                 "hovertemplate": "%{source.label} → %{target.label}: %{customdata}<extra></extra>",
             },
@@ -287,7 +323,7 @@ def ranked_bars(
     )
     figure.update_layout(
         height=max(260, 26 * len(ordered) + 90),
-        xaxis={"range": [0, ordered["workers"].max() * 1.18], "tickformat": ",d"},
+        xaxis={"range": [0, ordered["workers"].max() * 1.3], "tickformat": ",d"},
         xaxis_title=_("Workers protected"),
         yaxis_title=None,
         showlegend=False,
@@ -334,4 +370,137 @@ def claims_by_program(claims: pd.DataFrame, title: str, lang: str = DEFAULT_LANG
             "range": [-0.5, len(axis) - 0.5],
         },
     )
+    return figure
+
+
+def province_map(
+    frame: pd.DataFrame,
+    title: str,
+    lang: str = DEFAULT_LANGUAGE,
+    withheld: Sequence[str] = (),
+    k: int | None = None,
+) -> go.Figure:
+    """Workers per province on a tile grid of Indonesia's 38 provinces (nothing fetched).
+
+    ``frame`` holds the figures that may be shown (province, workers, optionally
+    allocated_idr); provinces in ``withheld`` read "< k" as in the bar chart beside it, and
+    the others none. Darker tiles: more workers (square-root scale, so small ones show).
+    """
+    _ = translator(lang)
+    figure = _figure(title, lang)
+    columns = 1 + max(column for column, _row, _name in labels.PROVINCE_TILES.values())
+    rows = 1 + max(row for _column, row, _name in labels.PROVINCE_TILES.values())
+    shown = {row["province"]: row for row in frame.to_dict("records")}
+    kinds = {"shown": [], "withheld": [], "none": []}
+    for code, (column, row, short) in labels.PROVINCE_TILES.items():
+        name = labels.province(code)
+        if code in withheld:
+            kinds["withheld"].append((column, row, short, f"< {k}", f"{name}: < {k}", 1.0))
+        elif code in shown:
+            workers, money = int(shown[code]["workers"]), shown[code].get("allocated_idr")
+            hover = _("{province}: {workers} workers").format(
+                province=name, workers=number(workers, lang)
+            )
+            if money is not None:
+                hover += f", {rupiah(int(money), lang)}"
+            kinds["shown"].append((column, row, short, number(workers, lang), hover, workers**0.5))
+        else:
+            none = _("{province}: no workers").format(province=name)
+            kinds["none"].append((column, row, short, "–", none, 1.0))
+    scales = {
+        "shown": [[0, "#D6E6F2"], [1, "#00446B"]],
+        "withheld": [[0, "#BDBDBD"], [1, "#BDBDBD"]],
+        "none": [[0, "#F4F4F4"], [1, "#F4F4F4"]],
+    }
+    for kind, tiles in kinds.items():
+        if not tiles:
+            continue
+        z = [[None] * columns for _row in range(rows)]
+        text = [[""] * columns for _row in range(rows)]
+        hover = [[""] * columns for _row in range(rows)]
+        for column, row, short, value, said, shade in tiles:
+            z[row][column] = shade
+            text[row][column] = f"<b>{short}</b><br>{value}"
+            hover[row][column] = said
+        top = max(tile[5] for tile in tiles)
+        figure.add_trace(
+            go.Heatmap(
+                z=z,
+                x=list(range(columns)),
+                y=list(range(rows)),
+                text=text,
+                customdata=hover,
+                texttemplate="%{text}",
+                textfont={"size": 10},
+                hovertemplate="%{customdata}<extra></extra>",
+                hoverongaps=False,
+                colorscale=scales[kind],
+                zmin=0,
+                zmax=top or 1,
+                showscale=False,
+                xgap=3,
+                ygap=3,
+            )
+        )
+    key = _("Darker: more workers. “–”: none.")
+    if k is not None:
+        key = _("Darker: more workers. Grey “< {k}”: withheld. “–”: none.").format(k=k)
+    figure.add_annotation(
+        text=key,
+        x=0,
+        y=0,
+        xref="paper",
+        yref="paper",
+        xanchor="left",
+        yanchor="top",
+        yshift=-6,
+        showarrow=False,
+        font={"size": 12, "color": "#555555"},
+    )
+    hidden = {"visible": False, "fixedrange": True}
+    figure.update_layout(
+        height=580,
+        margin={"b": 40},
+        xaxis={**hidden, "range": [-0.5, columns - 0.5], "constrain": "domain"},
+        yaxis={**hidden, "autorange": "reversed", "scaleanchor": "x", "constrain": "domain"},
+        showlegend=False,
+        dragmode=False,
+    )
+    return figure
+
+
+def compared_protection(
+    series: Sequence[tuple[str, pd.DataFrame, str]],
+    title: str,
+    lang: str = DEFAULT_LANGUAGE,
+    as_of: dt.date | None = None,
+) -> go.Figure:
+    """Workers protected each month, one line per (name, monthly frame, colour): months lived
+    solid, months already paid ahead dotted, as on the donor page."""
+    _ = translator(lang)
+    figure = _figure(title, lang)
+    current = first_day(month_of(as_of or dt.date.today()))
+    for name, monthly, colour in series:
+        if monthly.empty:
+            continue
+        lived = monthly[monthly["month"] <= current]
+        ahead = monthly[monthly["month"] >= current]  # from this month, so the lines join
+        for part, label, dash in (
+            (lived, name, "solid"),
+            (ahead, _("{name}, paid ahead").format(name=name), "dot"),
+        ):
+            if len(part) < (2 if part is ahead else 1):
+                continue
+            figure.add_trace(
+                go.Scatter(
+                    x=part["month"],
+                    y=part["protected_workers"],
+                    name=label,
+                    mode="lines",
+                    line={"color": colour, "width": 3, "dash": dash},
+                    customdata=[number(v, lang) for v in part["protected_workers"]],
+                    hovertemplate="%{x|%Y-%m}: %{customdata}<extra></extra>",
+                )
+            )
+    figure.update_layout(height=400, xaxis_title=_("Month"), yaxis_title=_("Workers protected"))
     return figure

@@ -136,6 +136,50 @@ def file_kind(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return f"{name} ({code})"
 
 
+# A tile-grid map of the 38 provinces: (column, row) from the north-west, roughly where each
+# lies, and the short name Indonesians use for it. Drawn from the package, nothing fetched.
+PROVINCE_TILES = {
+    "ID-AC": (0, 0, "Aceh"),
+    "ID-SU": (1, 1, "Sumut"),
+    "ID-RI": (2, 1, "Riau"),
+    "ID-KR": (3, 1, "Kepri"),
+    "ID-SB": (1, 2, "Sumbar"),
+    "ID-JA": (2, 2, "Jambi"),
+    "ID-BE": (2, 3, "Bengkulu"),
+    "ID-SS": (3, 3, "Sumsel"),
+    "ID-BB": (4, 3, "Babel"),
+    "ID-LA": (3, 4, "Lampung"),
+    "ID-JK": (4, 4, "DKI"),
+    "ID-BT": (3, 5, "Banten"),
+    "ID-JB": (4, 5, "Jabar"),
+    "ID-JT": (5, 5, "Jateng"),
+    "ID-YO": (5, 6, "DIY"),
+    "ID-JI": (6, 5, "Jatim"),
+    "ID-BA": (7, 5, "Bali"),
+    "ID-NB": (8, 5, "NTB"),
+    "ID-NT": (9, 5, "NTT"),
+    "ID-KB": (5, 2, "Kalbar"),
+    "ID-KT": (6, 2, "Kalteng"),
+    "ID-KU": (7, 1, "Kaltara"),
+    "ID-KI": (7, 2, "Kaltim"),
+    "ID-KS": (7, 3, "Kalsel"),
+    "ID-SR": (8, 2, "Sulbar"),
+    "ID-SN": (8, 3, "Sulsel"),
+    "ID-GO": (9, 1, "Gorontalo"),
+    "ID-ST": (9, 2, "Sulteng"),
+    "ID-SG": (9, 3, "Sultra"),
+    "ID-SA": (10, 1, "Sulut"),
+    "ID-MU": (11, 1, "Malut"),
+    "ID-MA": (11, 3, "Maluku"),
+    "ID-PD": (12, 2, "PBD"),
+    "ID-PB": (13, 2, "Pabar"),
+    "ID-PA": (14, 2, "Papua"),
+    "ID-PT": (13, 3, "Papteng"),
+    "ID-PE": (14, 3, "Papeg"),
+    "ID-PS": (14, 4, "Papsel"),
+}
+
+
 AGE_BAND_ORDER = ("< 15", "15–24", "25–34", "35–44", "45–54", "55–64", "65+")  # youngest first
 
 

@@ -220,46 +220,54 @@ def render_statement(
     _bar_chart(pdf, months, lang, statement.as_of)
     pdf.ln(4)
 
+    methodology = _(
+        "Each donation pays BPJS Ketenagakerjaan contributions (JKK and JKM) for informal "
+        "workers in blocks of consecutive months from the month after it was received, "
+        "oldest registrations first, never a partial block; a JHT donation adds old-age "
+        "savings. A paid JKK or JKM claim counts when it happened in a month this donor's "
+        "money protected; JHT payouts are the worker's own savings and never count. "
+        "Confirmed: BPJS Ketenagakerjaan confirmed receiving the contribution. Continued: "
+        "a worker paid their own contributions within three months after the donor's last "
+        "protected month. Figures follow the Lingkaran data contract v2 and equal the "
+        "Lingkaran app and its report command."
+    )
     pdf.set_font("DejaVu", "B", 11)
     pdf.multi_cell(0, 6, _("Claims made possible"))
     pdf.set_font("DejaVu", "", 9)
+    # The claims listed are as many as leave room on the page for the rest: a statement is
+    # one page, not a second one holding a paragraph (the donor page lists every claim).
+    tail = 6 + _height(pdf, methodology, 4.8) + 3 + 6 + 5 + 4
+    listed = 0
     if claims.empty:
         pdf.multi_cell(0, 5, _("No claim has been paid in this period yet."))
     for claim in claims.tail(CLAIMS_LISTED).iloc[::-1].to_dict("records"):
-        pdf.multi_cell(0, 4.8, "• " + claim_sentence(claim, lang))
+        sentence = "• " + claim_sentence(claim, lang)
+        if pdf.get_y() + _height(pdf, sentence, 4.8) + tail > pdf.page_break_trigger:
+            break
+        pdf.multi_cell(0, 4.8, sentence)
         pdf.ln(0.8)
-    if len(claims) > CLAIMS_LISTED:
+        listed += 1
+    if len(claims) > listed:
         pdf.multi_cell(
             0,
             5,
-            _("… and {more} earlier paid claims.").format(
-                more=number(len(claims) - CLAIMS_LISTED, lang)
-            ),
+            _("… and {more} earlier paid claims.").format(more=number(len(claims) - listed, lang)),
         )
     pdf.ln(3)
 
     pdf.set_font("DejaVu", "B", 11)
     pdf.multi_cell(0, 6, _("Methodology"))
     pdf.set_font("DejaVu", "", 9)
-    pdf.multi_cell(
-        0,
-        4.8,
-        _(
-            "Each donation pays BPJS Ketenagakerjaan contributions (JKK and JKM) for informal "
-            "workers in blocks of consecutive months from the month after it was received, "
-            "oldest registrations first, never a partial block; a JHT donation adds old-age "
-            "savings. A paid JKK or JKM claim counts when it happened in a month this donor's "
-            "money protected; JHT payouts are the worker's own savings and never count. "
-            "Confirmed: BPJS Ketenagakerjaan confirmed receiving the contribution. Continued: "
-            "a worker paid their own contributions within three months after the donor's last "
-            "protected month. Figures follow the Lingkaran data contract v2 and equal the "
-            "Lingkaran app and `lingkaran report`."
-        ),
-    )
+    pdf.multi_cell(0, 4.8, methodology)
     pdf.ln(3)
     pdf.set_font("DejaVu", "B", 10)
     pdf.multi_cell(0, 6, _("Verification code: {code}").format(code=statement.code))
     return bytes(pdf.output())
+
+
+def _height(pdf: FPDF, text: str, line_height: float) -> float:
+    """How tall ``text`` would be as a full-width paragraph in the current font, in mm."""
+    return pdf.multi_cell(0, line_height, text, dry_run=True, output="HEIGHT")
 
 
 def _bar_chart(pdf: FPDF, months, lang: str, as_of: dt.date) -> None:

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, controls, labels, shell
@@ -104,29 +103,22 @@ controls.table(
 )
 controls.downloads(table, f"compare-{donor_id}-{year}")
 
-figure = charts.style(
-    go.Figure(),
-    lang,
-    title=_("Workers protected each month: donations of {previous} and {year}").format(
+figure = charts.compared_protection(
+    [
+        (
+            _("Donations {year}").format(year=name),
+            shell.query(donor.monthly, access, donor_id, span),
+            colour,
+        )
+        for span, name, colour in (
+            (previous, year - 1, labels.NEUTRAL_COLOUR),
+            (current, year, labels.WORKERS_COLOUR),
+        )
+    ],
+    _("Workers protected each month: donations of {previous} and {year}").format(
         previous=year - 1, year=year
     ),
-    xaxis_title=_("Month"),
-    yaxis_title=_("Workers protected"),
-    height=400,
+    lang,
+    today,
 )
-for span, name, colour in (
-    (previous, str(year - 1), labels.NEUTRAL_COLOUR),
-    (current, str(year), labels.WORKERS_COLOUR),
-):
-    monthly = shell.query(donor.monthly, access, donor_id, span)
-    if not monthly.empty:
-        figure.add_trace(
-            go.Scatter(
-                x=monthly["month"],
-                y=monthly["protected_workers"],
-                name=_("Donations {year}").format(year=name),
-                mode="lines",
-                line={"color": colour, "width": 3},
-            )
-        )
 st.plotly_chart(figure, key="compare-chart")

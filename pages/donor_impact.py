@@ -171,6 +171,12 @@ st.plotly_chart(
     charts.flow_sankey(flow, balances.to_dict(), _("From donations to protection (rupiah)"), lang),
     key="flow",
 )
+st.caption(
+    _(
+        "Bands are the rupiah donated, by where they went. A claim's band is the coverage in "
+        "which a paid claim fell, not the benefit: the benefits paid were {benefits} (above)."
+    ).format(benefits=money(f.claims_paid_idr))
+)
 
 # ── Over time ──────────────────────────────────────────────────────────────────────────────
 monthly = shell.query(donor.monthly, access, donor_id, period)
@@ -199,20 +205,25 @@ by = {}
 for dimension in donor.BREAKDOWNS:
     by[dimension] = donor.breakdown(profile, dimension)
     by[dimension]["group"] = by[dimension][dimension].map(names[dimension])
-left, right = st.columns(2)
-left.plotly_chart(
-    charts.ranked_bars(
-        by["province"], "group", _("Workers protected by province"), labels.MONEY_COLOUR, lang
-    ),
-    key="province",
+st.plotly_chart(
+    charts.province_map(by["province"], _("Workers protected by province"), lang),
+    key="province-map",
 )
-for dimension, title, colour in (
+with st.expander(_("The provinces as a ranked list")):
+    st.plotly_chart(
+        charts.ranked_bars(
+            by["province"], "group", _("Workers protected by province"), labels.MONEY_COLOUR, lang
+        ),
+        key="province",
+    )
+breakdowns = (
     ("occupation", _("Workers protected by occupation"), labels.WORKERS_COLOUR),
     ("gender", _("Workers protected by gender"), labels.NEUTRAL_COLOUR),
     ("age_band", _("Workers protected by age band"), labels.NEUTRAL_COLOUR),
-):
+)
+for place, (dimension, title, colour) in zip(st.columns(3), breakdowns, strict=True):
     order = labels.AGE_BAND_ORDER if dimension == "age_band" else None
-    right.plotly_chart(
+    place.plotly_chart(
         charts.ranked_bars(by[dimension], "group", title, colour, lang, order=order),
         key=dimension,
     )

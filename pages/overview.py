@@ -131,21 +131,31 @@ provinces["workers"] = provinces["workers"].astype("Int64")
 shown = provinces[~provinces["suppressed"] & provinces["workers"].notna()].astype(
     {"workers": "int64"}
 )
-left, right = st.columns(2)
-left.plotly_chart(
-    charts.ranked_bars(
-        shown, "label", _("Workers protected by province"), labels.MONEY_COLOUR, lang
+st.plotly_chart(
+    charts.province_map(
+        shown,
+        _("Workers protected by province"),
+        lang,
+        withheld=list(provinces.loc[provinces["suppressed"], "province"]),
+        k=k,
     ),
-    key="provinces",
+    key="province-map",
 )
+with st.expander(_("The provinces as a ranked list")):
+    st.plotly_chart(
+        charts.ranked_bars(
+            shown, "label", _("Workers protected by province"), labels.MONEY_COLOUR, lang
+        ),
+        key="provinces",
+    )
 hidden = provinces.loc[~provinces.index.isin(shown.index), "label"]
 if len(hidden):
-    left.caption(
+    st.caption(
         _("Not shown (fewer than {k} or no workers): {provinces}.").format(
             k=k, provinces=", ".join(hidden)
         )
     )
-for by, label, title, colour in (
+breakdowns = (
     (
         "occupation",
         lambda c: labels.occupation(c, lang),
@@ -159,11 +169,12 @@ for by, label, title, colour in (
         labels.NEUTRAL_COLOUR,
     ),
     ("age_band", str, _("Workers protected by age band"), labels.NEUTRAL_COLOUR),
-):
+)
+for place, (by, label, title, colour) in zip(st.columns(3), breakdowns, strict=True):
     frame = published(by, label)
     frame = frame[~frame["suppressed"]].astype({"workers": "int64"})
     order = labels.AGE_BAND_ORDER if by == "age_band" else None
-    right.plotly_chart(charts.ranked_bars(frame, "label", title, colour, lang, order=order), key=by)
+    place.plotly_chart(charts.ranked_bars(frame, "label", title, colour, lang, order=order), key=by)
 
 # ── Continuation: did the stimulus work? ───────────────────────────────────────────────────
 st.subheader(_("Did workers go on paying themselves?"), anchor=False)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pandas as pd
 
-from dashboard.charts import claims_by_program, ranked_bars
+from dashboard.charts import claims_by_program, flow_sankey, province_map, ranked_bars
 
 
 def claims(*months: dt.date) -> pd.DataFrame:
@@ -97,3 +98,56 @@ def test_the_protection_chart_draws_months_paid_ahead_dotted():
         ("Workers protected", "solid", 3),
         ("Paid ahead (not yet lived)", "dot", 3),
     ]
+
+
+def _tiles(figure) -> dict[str, str]:
+    """Every tile's hover text by the province named in it, over all the map's traces."""
+    said = {}
+    for trace in figure.data:
+        for row in trace.customdata:
+            for text in row:
+                if text:
+                    name, _colon, value = text.partition(": ")
+                    said[name] = value
+    return said
+
+
+def test_the_province_map_draws_every_province_and_withholds_as_the_bars_do():
+    shown = pd.DataFrame(
+        {"province": ["ID-JB", "ID-PE"], "workers": [12_345, 40], "allocated_idr": [9, 8]}
+    )
+    figure = province_map(shown, "t", "id", withheld=["ID-PA"], k=10)
+    tiles = _tiles(figure)
+    assert len(tiles) == 38
+    assert tiles["Jawa Barat"] == "12.345 pekerja, Rp 9"
+    assert tiles["Papua Pegunungan"] == "40 pekerja, Rp 8"
+    assert tiles["Papua"] == "< 10"
+    assert tiles["Aceh"] == "tidak ada pekerja"
+    texts = [t for trace in figure.data for row in trace.text for t in row if t]
+    assert "<b>Jabar</b><br>12.345" in texts and "<b>Papua</b><br>< 10" in texts
+    # A withheld province's figure appears nowhere in the figure, not even as a shade.
+    withheld = next(trace for trace in figure.data if "< 10" in str(trace.text))
+    assert {v for row in withheld.z for v in row if v is not None} == {1.0}
+
+
+def test_the_sankey_names_each_outcome_with_its_share_and_keeps_labels_apart():
+    flow = pd.DataFrame(
+        {
+            "year": [2024, 2024, 2024],
+            "province": ["ID-JB", "ID-JB", "ID-JT"],
+            "occupation": ["farmer", "farmer", "fisher"],
+            "outcome": ["protected", "JKM", "JKK"],
+            "allocated_idr": [9_960_000, 20_000, 10_000],
+        }
+    )
+    figure = flow_sankey(flow, {2024: 10_000}, "t", "en")
+    node = figure.data[0].node
+    outcomes = [i for i, x in enumerate(node.x) if x > 0.9]
+    assert [node.label[i] for i in outcomes] == [
+        "Protected, no claim · 99.6%",
+        "JKK claim paid · 0.1%",
+        "JKM claim paid · 0.2%",
+        "Unspent balance · 0.1%",
+    ]
+    ys = sorted(node.y[i] for i in outcomes)
+    assert all(b - a >= 0.05 - 1e-9 for a, b in itertools.pairwise(ys))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from pptx import Presentation as PptxPresentation
@@ -15,7 +16,7 @@ from dashboard.formatting import rupiah
 from dashboard.presentation import presentation
 from dashboard.statement import make_statement, render_statement, verify_statement
 from queries import donor
-from queries.figures import Period, ledger_figures
+from queries.figures import ALL_TIME, Period, ledger_figures
 from tests.conftest import TODAY
 
 DONOR = "BUMN-001"
@@ -314,6 +315,27 @@ def test_the_statement_names_itself_and_where_to_check_it(demo_engine, monkeypat
     assert f"Check it at https://lingkaran.example.org/verify with donor {DONOR}" in text
     assert statement.code in text
     assert "Workers protected" in text  # the chart's axis is named
+
+
+def test_the_statement_is_one_page_and_accounts_for_every_claim(demo_engine):
+    # The donor with the most paid claims: more than one page could hold.
+    most = max(
+        donor.donors(demo_engine, OPERATOR)["donor_id"],
+        key=lambda d: len(donor.claims(demo_engine, OPERATOR, d, ALL_TIME, TODAY)),
+    )
+    statement = make_statement(demo_engine, OPERATOR, most, as_of=TODAY)
+    reader = PdfReader(io.BytesIO(render_statement(demo_engine, OPERATOR, statement, "en")))
+    assert len(reader.pages) == 1  # no second page holding a paragraph
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "`" not in text
+    claims = donor.claims(demo_engine, OPERATOR, most, statement.period, TODAY)
+    assert len(claims) > 12
+    listed = text.split("Claims made possible")[1].split("Methodology")[0]
+    bullets = listed.count("• ")
+    more = re.search(r"and (\d+) earlier paid claims", listed)
+    assert bullets >= 3
+    assert bullets + (int(more.group(1)) if more else 0) == len(claims)
+    assert f"Verification code: {statement.code}" in text
 
 
 @pytest.mark.parametrize("kind", ["statement", "deck"])

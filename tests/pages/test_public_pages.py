@@ -8,8 +8,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from dashboard import open_data
+from dashboard import labels, open_data
 from dashboard.db import open_ledger
+from dashboard.formatting import number
 from dashboard.schema import Donor, Worker
 from queries import public
 from tests.pages.conftest import metrics
@@ -33,7 +34,29 @@ def test_the_overview_states_the_ilo_context(open_page, demo_url):
     at = open_page(demo_url, "overview")
     assert "27%" in at.info[0].value and "ILO" in at.info[0].value
     assert "Donasi" in metrics(at)
-    assert len(at.get("plotly_chart")) == 7
+    assert len(at.get("plotly_chart")) == 8
+
+
+def test_the_province_map_shows_exactly_what_the_open_data_publishes(open_page, demo_url):
+    at = open_page(demo_url, "overview")
+    chart = next(c for c in at.get("plotly_chart") if c.key == "province-map")
+    tiles = {}
+    for trace in json.loads(chart.proto.spec)["data"]:
+        for row in trace["customdata"]:
+            for text in row:
+                if text:
+                    name, _colon, value = text.partition(": ")
+                    tiles[name] = value
+    assert len(tiles) == 38
+    k = 10
+    published = open_data.covered_by(open_ledger(demo_url), "province", k)
+    for row in published.to_dict("records"):
+        name = labels.province(row["province"])
+        if row["suppressed"]:
+            assert tiles.pop(name) == f"< {k}"
+        else:
+            assert tiles.pop(name).startswith(f"{number(int(row['workers']))} pekerja")
+    assert set(tiles.values()) <= {"tidak ada pekerja"}  # provinces with no published row
 
 
 def test_the_methodology_shows_the_rates_in_force_and_the_threshold(
