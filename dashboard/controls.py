@@ -13,7 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import labels
+from dashboard.formatting import number, rupiah
 from dashboard.i18n import translator
+from dashboard.privacy import shown_count
 from dashboard.shell import language, plain, query
 from dashboard.values import INVISIBLE
 from queries.figures import Period
@@ -23,6 +25,36 @@ def table(frame: pd.DataFrame, lang: str, **options) -> None:
     """A table as shown: its columns headed in the page's language (``labels.COLUMNS``)."""
     headings = {name: labels.column(name, lang) for name in frame.columns if name in labels.COLUMNS}
     st.dataframe(frame, hide_index=True, column_config=headings, **options)
+
+
+# How a published table's codes read on the page; the downloads keep the codes.
+_PUBLISHED_NAMES = {
+    "province": lambda code, lang: labels.province(code),
+    "occupation": labels.occupation,
+    "gender": labels.gender,
+    "donor_type": labels.donor_type,
+    "program": labels.program,
+}
+_PUBLISHED_COUNTS = ("workers", "claims", "ended_workers", "continued_workers")
+
+
+def published_table(frame: pd.DataFrame, lang: str, k: int) -> pd.DataFrame:
+    """A table of the open data as a reader sees it: names instead of codes, numbers in the
+    page's language, a withheld count as "< k" and any other withheld figure as "–"."""
+    shown = pd.DataFrame(index=frame.index)
+    for name in frame.columns:
+        values = frame[name]
+        if name in _PUBLISHED_NAMES:
+            shown[name] = [_PUBLISHED_NAMES[name](code, lang) for code in values]
+        elif name in _PUBLISHED_COUNTS:
+            shown[name] = [shown_count(value, k, lang) for value in values]
+        elif name.endswith("_idr"):
+            shown[name] = ["–" if pd.isna(v) else rupiah(int(v), lang) for v in values]
+        elif pd.api.types.is_integer_dtype(values):
+            shown[name] = ["–" if pd.isna(v) else number(int(v), lang) for v in values]
+        elif name != "suppressed":
+            shown[name] = values
+    return shown
 
 
 # A cell that starts with one of these is a formula to a spreadsheet program (and openpyxl

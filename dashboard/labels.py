@@ -71,6 +71,8 @@ COLUMNS = {
     "ended_workers": N_("Ended"),
     "continued_workers": N_("Continued"),
     "continuation_rate": N_("Continuation rate"),
+    "year": N_("Year"),
+    "claims": N_("Claims paid"),
 }
 
 # Colour-blind-safe (Okabe-Ito); the same meaning has the same colour on every page.

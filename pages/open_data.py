@@ -45,7 +45,7 @@ st.caption(
 )
 only_shown = st.toggle(_("Show published cells only"), value=True, key="only-shown")
 table = cube[~cube["suppressed"]] if only_shown else cube
-st.dataframe(table.head(1000), hide_index=True)
+controls.table(controls.published_table(table.head(1000), lang, k), lang)
 if len(table) > 1000:
     st.caption(_("Showing the first 1,000 cells; the downloads hold all of them."))
 
@@ -79,7 +79,7 @@ st.caption(
     )
 )
 claims = shell.query(open_data.paid_claims, k)
-st.dataframe(claims, hide_index=True)
+controls.table(controls.published_table(claims, lang, k), lang)
 controls.downloads(claims, "lingkaran-claims-by-year")
 
 st.header(_("Continuation"), anchor=False)
@@ -92,7 +92,7 @@ st.caption(
 )
 for by_group in ("donor_type", "stimulus"):
     kept = shell.query(open_data.continuation, by_group, k)
-    st.dataframe(kept, hide_index=True)
+    controls.table(controls.published_table(kept, lang, k), lang)
     controls.downloads(kept, f"lingkaran-continuation-{by_group}")
 
 st.header(_("Data dictionary"), anchor=False)

@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from dashboard.controls import csv_file, xlsx_file
+from dashboard.controls import csv_file, published_table, xlsx_file
 
 NAMES = [
     '=HYPERLINK("https://evil.example","klik")',
@@ -48,3 +48,34 @@ def test_control_and_direction_characters_never_reach_a_file():
         "'=1+1",
     ]
     assert "\u202e" not in csv_file(names).decode("utf-8-sig")
+
+
+def test_a_published_table_reads_in_the_page_language_with_withheld_cells_marked():
+    frame = pd.DataFrame(
+        {
+            "province": ["ID-JK", "ID-PE"],
+            "occupation": ["motorcycle_taxi", "fisher"],
+            "workers": pd.array([12_345, None], dtype="Int64"),
+            "protected_months": pd.array([70_000, None], dtype="Int64"),
+            "allocated_idr": pd.array([1_176_000_000, None], dtype="Int64"),
+            "suppressed": [False, True],
+        }
+    )
+    shown = published_table(frame, "id", 10)
+    assert shown.to_dict("records") == [
+        {
+            "province": "DKI Jakarta",
+            "occupation": "Ojek",
+            "workers": "12.345",
+            "protected_months": "70.000",
+            "allocated_idr": "Rp 1.176.000.000",
+        },
+        {
+            "province": "Papua Pegunungan",
+            "occupation": "Nelayan",
+            "workers": "< 10",
+            "protected_months": "–",
+            "allocated_idr": "–",
+        },
+    ]
+    assert published_table(frame, "en", 10)["workers"].iloc[0] == "12,345"
