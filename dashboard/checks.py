@@ -6,12 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, except_, func, literal, or_, select, union_all
+from sqlalchemy.sql.selectable import CompoundSelect
 
 from dashboard.allocator import RateSchedule
 from dashboard.derived import (
+    CELL_COLUMNS,
+    FLOW_COLUMNS,
     confirmation_totals_query,
     coverage_totals_query,
     covered_workers_query,
+    donation_cells_query,
+    donation_flows_query,
     donor_continuation_query,
     donor_workers_query,
     programme_continuation_query,
@@ -24,6 +29,8 @@ from dashboard.schema import (
     CoverageTotal,
     CoveredWorker,
     Donation,
+    DonationCell,
+    DonationFlow,
     Donor,
     DonorContinuation,
     DonorWorker,
@@ -283,9 +290,19 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
             ),
             confirmation_totals_query(),
         ),
+        "donation_cells": (
+            select(*(getattr(DonationCell, c) for c in CELL_COLUMNS)),
+            donation_cells_query(),
+        ),
+        "donation_flows": (
+            select(*(getattr(DonationFlow, c) for c in FLOW_COLUMNS)),
+            donation_flows_query(),
+        ),
     }
     found = []
     for table, (stored, expected) in recomputed.items():
+        # A UNION inside EXCEPT needs a FROM of its own on SQLite.
+        expected = select(expected.subquery()) if isinstance(expected, CompoundSelect) else expected
         missing = conn.execute(
             select(func.count()).select_from(except_(expected, stored).subquery())
         ).scalar_one()

@@ -8,25 +8,49 @@
   ``refresh_continued`` for the workers it touched.
 - confirmation_totals follows confirmations: the confirmation import calls
   ``refresh_confirmed``.
+- donation_cells and donation_flows (what the donor pages read) follow coverage, the
+  attributes of the workers it covers and, for flows, paid claims: ``refresh`` recomputes the
+  donations a coverage write can change; the workers and claims imports call
+  ``refresh_workers`` for the workers they touched.
 
 `lingkaran check` recomputes every table (the ``*_query`` functions) and compares.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Select, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import aliased
 
 from dashboard.schema import (
+    Claim,
     Confirmation,
     ConfirmationTotal,
     Coverage,
     CoverageTotal,
     CoveredWorker,
     Donation,
+    DonationCell,
+    DonationFlow,
     DonorContinuation,
     DonorWorker,
     ProgrammeContinuation,
     SelfPaid,
+    Worker,
     sum_int,
 )
 
@@ -194,6 +218,7 @@ def refresh(conn: Connection, since_id: int) -> None:
         )
     )
     _refresh_continuation(conn, donors)
+    refresh_donor_pages(conn, since_id)
 
 
 def last_self_paid_id(conn: Connection) -> int:
@@ -227,3 +252,180 @@ def refresh_confirmed(conn: Connection, since_id: int) -> None:
 
 def last_confirmation_id(conn: Connection) -> int:
     return conn.execute(select(func.coalesce(func.max(Confirmation.id), 0))).scalar_one()
+
+
+CELL_DIMENSIONS = ("province", "occupation", "gender", "birth_year")
+CELL_COLUMNS = (
+    "donation_key",
+    "previous_received_on",
+    "dimension",
+    "value",
+    "row_count",
+    "months",
+    "amount_idr",
+)
+FLOW_COLUMNS = ("donation_key", "province", "occupation", "outcome", "row_count", "amount_idr")
+REFRESH_CHUNK = 500  # donations (or workers) per statement: bounded IN lists on every database
+
+
+def previous_received_on():
+    """For the coverage row of the enclosing query (joined to its donation): the receipt date
+    of the same donor's previous row for the same worker, in the order (received_on, donation,
+    row); NULL for the first. A worker counts once in a range of receipt dates: at the row
+    whose previous date lies before the range."""
+    earlier = aliased(Coverage)
+    earlier_donation = aliased(Donation)
+    return (
+        select(func.max(earlier_donation.received_on))
+        .select_from(earlier)
+        .join(earlier_donation, earlier_donation.id == earlier.donation_key)
+        .where(
+            earlier.worker_key == Coverage.worker_key,
+            earlier_donation.donor_key == Donation.donor_key,
+            or_(
+                earlier_donation.received_on < Donation.received_on,
+                and_(
+                    earlier_donation.received_on == Donation.received_on,
+                    or_(
+                        earlier.donation_key < Coverage.donation_key,
+                        and_(
+                            earlier.donation_key == Coverage.donation_key,
+                            earlier.id < Coverage.id,
+                        ),
+                    ),
+                ),
+            ),
+        )
+        .scalar_subquery()
+    )
+
+
+def donation_cells_query(donation_keys=None) -> Select:
+    """donation_cells as computed from coverage and workers, for some donations."""
+    rows = (
+        select(
+            Coverage.donation_key,
+            previous_received_on().label("previous_received_on"),
+            Worker.province,
+            Worker.occupation,
+            Worker.gender,
+            Worker.birth_year,
+            func.count().label("row_count"),
+            sum_int(Coverage.months).label("months"),
+            sum_int(Coverage.amount_idr).label("amount_idr"),
+        )
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .join(Worker, Worker.id == Coverage.worker_key)
+        .group_by(
+            Coverage.donation_key,
+            "previous_received_on",
+            Worker.province,
+            Worker.occupation,
+            Worker.gender,
+            Worker.birth_year,
+        )
+    )
+    if donation_keys is not None:
+        rows = rows.where(Coverage.donation_key.in_(donation_keys))
+    rows = rows.cte("cell_rows")
+    return union_all(
+        *(
+            select(
+                rows.c.donation_key,
+                rows.c.previous_received_on,
+                literal(dimension, String).label("dimension"),
+                cast(rows.c[dimension], String).label("value"),
+                sum_int(rows.c.row_count).label("row_count"),
+                sum_int(rows.c.months).label("months"),
+                sum_int(rows.c.amount_idr).label("amount_idr"),
+            ).group_by(rows.c.donation_key, rows.c.previous_received_on, rows.c[dimension])
+            for dimension in CELL_DIMENSIONS
+        )
+    )
+
+
+def row_outcome():
+    """The outcome of the coverage row of the enclosing query: "JKM" when a paid death claim
+    happened in one of its months, else "JKK" for a paid work-accident claim, else
+    "protected" (CONTRACT.md "Figures": claims made possible)."""
+    rank = (
+        select(func.max(case((Claim.program == "JKM", 2), (Claim.program == "JKK", 1), else_=0)))
+        .where(
+            Claim.status == "paid",
+            Claim.worker_key == Coverage.worker_key,
+            Claim.program.in_(("JKK", "JKM")),
+            Claim.incident_month >= Coverage.start_month,
+            Claim.incident_month < Coverage.start_month + Coverage.months,
+        )
+        .scalar_subquery()
+    )
+    return case((rank == 2, "JKM"), (rank == 1, "JKK"), else_="protected")
+
+
+def donation_flows_query(donation_keys=None) -> Select:
+    """donation_flows as computed from coverage, workers and paid claims."""
+    outcome = row_outcome().label("outcome")
+    query = (
+        select(
+            Coverage.donation_key,
+            Worker.province,
+            Worker.occupation,
+            outcome,
+            func.count().label("row_count"),
+            sum_int(Coverage.amount_idr).label("amount_idr"),
+        )
+        .join(Worker, Worker.id == Coverage.worker_key)
+        .group_by(Coverage.donation_key, Worker.province, Worker.occupation, "outcome")
+    )
+    if donation_keys is not None:
+        query = query.where(Coverage.donation_key.in_(donation_keys))
+    return query
+
+
+def refresh_donations(conn: Connection, donation_keys, *, cells: bool = True) -> None:
+    """Recompute the donor-page tables of ``donation_keys`` (flows only when ``cells`` is
+    False: a claim changes outcomes, never who was covered)."""
+    keys = sorted(set(donation_keys))
+    for at in range(0, len(keys), REFRESH_CHUNK):
+        chunk = keys[at : at + REFRESH_CHUNK]
+        tables = [(DonationFlow, FLOW_COLUMNS, donation_flows_query)]
+        if cells:
+            tables.append((DonationCell, CELL_COLUMNS, donation_cells_query))
+        for table, columns, query in tables:
+            conn.execute(delete(table).where(table.donation_key.in_(chunk)))
+            conn.execute(insert(table).from_select(list(columns), query(chunk)))
+
+
+def refresh_donor_pages(conn: Connection, since_id: int) -> None:
+    """After coverage rows with ``id > since_id``: their donations, and every later donation
+    of the same donors (a new row can be the "previous" of a later row of the same worker)."""
+    fresh = (
+        select(Donation.donor_key, func.min(Donation.received_on).label("first"))
+        .where(
+            Donation.id.in_(select(Coverage.donation_key).where(Coverage.id > since_id).distinct())
+        )
+        .group_by(Donation.donor_key)
+        .subquery()
+    )
+    changed = conn.execute(
+        select(Donation.id).join(
+            fresh,
+            and_(Donation.donor_key == fresh.c.donor_key, Donation.received_on >= fresh.c.first),
+        )
+    ).scalars()
+    refresh_donations(conn, list(changed))
+
+
+def refresh_workers(conn: Connection, worker_keys, *, cells: bool = True) -> None:
+    """After workers moved (province, occupation) or their claims changed: the donations
+    that cover them."""
+    keys = sorted(set(worker_keys))
+    donations: set[int] = set()
+    for at in range(0, len(keys), REFRESH_CHUNK):
+        chunk = keys[at : at + REFRESH_CHUNK]
+        donations.update(
+            conn.execute(
+                select(Coverage.donation_key).where(Coverage.worker_key.in_(chunk)).distinct()
+            ).scalars()
+        )
+    refresh_donations(conn, donations, cells=cells)

@@ -308,3 +308,39 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(String(2000))
     sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class DonationCell(Base):
+    """A donation's coverage rows by one worker attribute (province, occupation, gender or
+    birth year) and by the date the same donor last funded the same worker before this row
+    (``previous_received_on``, empty for the first). The distinct workers of any donor and
+    any range of receipt dates are then a sum: the rows whose previous date falls before the
+    range. Sizes: a few hundred rows per donation, whatever its number of workers."""
+
+    __tablename__ = "donation_cells"
+    __table_args__ = (Index("ix_donation_cells_donation", "donation_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))
+    previous_received_on: Mapped[dt.date | None] = mapped_column(Date)
+    dimension: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(32))
+    row_count: Mapped[int] = mapped_column(Integer)
+    months: Mapped[int] = mapped_column(BigInteger)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+
+
+class DonationFlow(Base):
+    """A donation's coverage rupiah by the worker's province and occupation and by the row's
+    outcome ("JKM" when a paid death claim fell in it, else "JKK", else "protected")."""
+
+    __tablename__ = "donation_flows"
+    __table_args__ = (Index("ix_donation_flows_donation", "donation_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))
+    province: Mapped[str] = mapped_column(String(8))
+    occupation: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(10))
+    row_count: Mapped[int] = mapped_column(Integer)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)

@@ -26,6 +26,8 @@ from dashboard.schema import (
     Coverage,
     CoverageTotal,
     Donation,
+    DonationCell,
+    DonationFlow,
     Donor,
     Worker,
     sum_int,
@@ -39,6 +41,7 @@ from queries.figures import (
     connected,
     covering,
     donor_key,
+    first_in_period,
     for_donations,
     ledger_figures,
 )
@@ -330,6 +333,14 @@ def monthly(
 BREAKDOWNS = ("province", "occupation", "gender", "age_band")
 
 
+def age_band_of(age: int) -> str:
+    """The age band (``25–34``) of a worker of ``age`` years, as ``age_band`` writes it."""
+    for low, high in AGE_BANDS:
+        if low <= age <= high:
+            return age_band_label(low, high)
+    return "< 15"
+
+
 @connected
 def profile(
     conn: Connection,
@@ -338,34 +349,33 @@ def profile(
     period: Period = ALL_TIME,
     as_of: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Workers covered by the donor's money per (province, occupation, gender, age band).
-
-    One scan of the donor's coverage. Each worker falls in exactly one such cell, so the
-    distinct workers of any coarser grouping are sums of these cells (see ``breakdown``).
-    Age is taken in the year of ``as_of``.
-    """
+    """Workers covered by the donor's money, worker-months and rupiah, by each of
+    ``BREAKDOWNS`` (long: dimension, value). Distinct workers are exact sums over
+    donation_cells (``first_in_period``); age is taken in the year of ``as_of``."""
     access.require(donor_id)
     key = donor_key(conn, donor_id)
-    band = age_band(Worker.birth_year, (as_of or dt.date.today()).year)
-    cells = (Worker.province, Worker.occupation, Worker.gender, band)
     rows = conn.execute(
         for_donations(
             select(
-                *cells,
-                func.count(func.distinct(Coverage.worker_key)),
-                sum_int(Coverage.months),
-                sum_int(Coverage.amount_idr),
-            )
-            .select_from(Coverage)
-            .join(Worker, Worker.id == Coverage.worker_key),
+                DonationCell.dimension,
+                DonationCell.value,
+                sum_int(case((first_in_period(period), DonationCell.row_count), else_=0)),
+                sum_int(DonationCell.months),
+                sum_int(DonationCell.amount_idr),
+            ),
             key,
-            Coverage.donation_key,
+            DonationCell.donation_key,
             period,
-        ).group_by(*cells)
+        ).group_by(DonationCell.dimension, DonationCell.value)
     ).all()
     frame = pd.DataFrame(
-        rows, columns=[*BREAKDOWNS, "workers", "protected_months", "allocated_idr"]
+        rows, columns=["dimension", "value", "workers", "protected_months", "allocated_idr"]
     )
+    year = (as_of or dt.date.today()).year
+    ages = frame["dimension"] == "birth_year"
+    frame.loc[ages, "value"] = [age_band_of(year - int(v)) for v in frame.loc[ages, "value"]]
+    frame.loc[ages, "dimension"] = "age_band"
+    frame = frame.groupby(["dimension", "value"], as_index=False).sum()
     return frame.astype({c: "int64" for c in ("workers", "protected_months", "allocated_idr")})
 
 
@@ -373,11 +383,12 @@ def breakdown(profile: pd.DataFrame, by: str) -> pd.DataFrame:
     """Workers, worker-months and rupiah by one of ``BREAKDOWNS``, most workers first."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}")
-    totals = profile.groupby(by, as_index=False)[["workers", "protected_months", "allocated_idr"]]
-    frame = totals.sum().sort_values(["workers", by], ascending=[False, True])
-    return frame.reset_index(drop=True).astype(
-        {c: "int64" for c in ("workers", "protected_months", "allocated_idr")}
+    figures = ["workers", "protected_months", "allocated_idr"]
+    frame = profile.loc[profile["dimension"] == by, ["value", *figures]].rename(
+        columns={"value": by}
     )
+    frame = frame.sort_values(["workers", by], ascending=[False, True])
+    return frame.reset_index(drop=True).astype({c: "int64" for c in figures})
 
 
 def _paid_claims_by_row():
@@ -402,29 +413,27 @@ def flow(
     """Money to protection: year received -> province -> occupation -> outcome, in rupiah.
 
     Outcome per coverage row: "JKM" when a paid death claim fell in it, else "JKK" when a paid
-    work-accident claim did, else "protected" (protected, no claim).
+    work-accident claim did, else "protected" (protected, no claim); from donation_flows.
     """
     access.require(donor_id)
     key = donor_key(conn, donor_id)
-    outcomes = _paid_claims_by_row()
-    outcome = case(
-        (outcomes.c.outcome == 2, "JKM"), (outcomes.c.outcome == 1, "JKK"), else_="protected"
-    )
     rows = conn.execute(
         select(
             Donation.received_on,
-            Worker.province,
-            Worker.occupation,
-            outcome,
-            func.count(),
-            sum_int(Coverage.amount_idr),
+            DonationFlow.province,
+            DonationFlow.occupation,
+            DonationFlow.outcome,
+            sum_int(DonationFlow.row_count),
+            sum_int(DonationFlow.amount_idr),
         )
-        .select_from(Coverage)
-        .join(Donation, Donation.id == Coverage.donation_key)
-        .join(Worker, Worker.id == Coverage.worker_key)
-        .outerjoin(outcomes, outcomes.c.coverage_id == Coverage.id)
+        .join(Donation, Donation.id == DonationFlow.donation_key)
         .where(Donation.donor_key == key, *period.received(Donation.received_on))
-        .group_by(Donation.received_on, Worker.province, Worker.occupation, outcome)
+        .group_by(
+            Donation.received_on,
+            DonationFlow.province,
+            DonationFlow.occupation,
+            DonationFlow.outcome,
+        )
     ).all()
     frame = pd.DataFrame(
         rows,

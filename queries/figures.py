@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import Connection, Engine, Select, and_, case, func, select
+from sqlalchemy import Connection, Engine, Select, and_, case, func, or_, select
 
 from dashboard.derived import (
     CONTINUATION_WINDOW,
@@ -27,6 +27,7 @@ from dashboard.schema import (
     CoverageTotal,
     CoveredWorker,
     Donation,
+    DonationCell,
     Donor,
     DonorContinuation,
     DonorWorker,
@@ -128,6 +129,18 @@ def attributable_claim() -> object:
     return and_(Claim.status == "paid", Claim.program.in_(ATTRIBUTED_PROGRAMS))
 
 
+def first_in_period(period: Period):
+    """Rows of donation_cells that count their workers for ``period``: a worker counts once,
+    at the first of the donor's rows for them among the period's donations, i.e. the row
+    whose previous receipt date (same donor and worker) lies before the period or is none."""
+    if period.start is None:
+        return DonationCell.previous_received_on.is_(None)
+    return or_(
+        DonationCell.previous_received_on.is_(None),
+        DonationCell.previous_received_on < period.start,
+    )
+
+
 def for_donations(
     statement: Select, key: int | None, donation_key, period: Period = ALL_TIME
 ) -> Select:
@@ -195,11 +208,14 @@ def ledger_figures(
     ).one()
 
     if not period.is_all_time:
+        # Every worker has one gender: its cells count each worker once (first_in_period).
         workers = conn.execute(
             for_donations(
-                select(func.count(func.distinct(Coverage.worker_key))),
+                select(sum_int(DonationCell.row_count)).where(
+                    DonationCell.dimension == "gender", first_in_period(period)
+                ),
                 key,
-                Coverage.donation_key,
+                DonationCell.donation_key,
                 period,
             )
         ).scalar_one()

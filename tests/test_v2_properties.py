@@ -20,7 +20,7 @@ from sqlalchemy import Engine, insert, select
 from dashboard.allocator import allocate
 from dashboard.checks import check_ledger
 from dashboard.db import open_ledger
-from dashboard.derived import refresh_confirmed
+from dashboard.derived import refresh_confirmed, refresh_workers
 from dashboard.months import first_day, month_index, month_of
 from dashboard.schema import Claim, Confirmation, Coverage, Donation, Donor, Rate, SelfPaid, Worker
 from queries.figures import ledger_figures
@@ -276,6 +276,7 @@ def test_allocation_and_v2_figures_follow_the_contract(
                     amount_idr=1_000 * (number + 1),
                 )
             )
+        refresh_workers(conn, worker_keys.values(), cells=False)  # as the claims importer does
 
     rate = schedule(drawn_rates)
     for donor in (None, "D1", "D2"):

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import insert, update
 
 from dashboard import values as v
+from dashboard.derived import refresh_workers
 from dashboard.importer.common import (
     ImportRun,
     Kind,
@@ -36,6 +37,10 @@ class Claims(Kind):
             "paid_on": (lambda raw: v.parse_date(raw, today), False),
             "amount_idr": (v.parse_money, False),
         }
+
+    def finish(self, run: ImportRun) -> None:
+        # A claim paid changes the outcome of the coverage row it happened in.
+        refresh_workers(run.conn, run.state.get("touched", ()), cells=False)
 
     def apply(self, run: ImportRun, rows: list[tuple[int, Record]]) -> None:
         conn = run.conn
@@ -71,6 +76,7 @@ class Claims(Kind):
         run.result.new += len(new)
         if run.writing and new:
             conn.execute(insert(Claim), new)
+            run.state.setdefault("touched", set()).update(r["worker_key"] for r in new)
 
     @staticmethod
     def _consistent(run: ImportRun, line: int, row: Record) -> bool:
@@ -132,3 +138,4 @@ class Claims(Kind):
         if run.writing:
             changes = {k: record[k] for k in ("status", "paid_on", "amount_idr")}
             run.conn.execute(update(Claim).where(Claim.id == old["id"]).values(**changes))
+            run.state.setdefault("touched", set()).add(old["worker_key"])

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from dashboard import values as v
 from dashboard.bulk import insert_rows
+from dashboard.derived import refresh_workers
 from dashboard.importer.common import (
     ImportRun,
     Kind,
@@ -44,6 +45,10 @@ class Workers(Kind):
         # Into an empty table (a new ledger, import-ledger) no row can exist already.
         run.state["empty"] = run.conn.execute(select(Worker.id).limit(1)).first() is None
 
+    def finish(self, run: ImportRun) -> None:
+        # A worker who moved province or occupation moves in the donor pages' tables.
+        refresh_workers(run.conn, run.state.get("moved", ()))
+
     def apply(self, run: ImportRun, rows: list[tuple[int, Record]]) -> None:
         ids = (r["worker_id"] for _, r in rows)
         existing = (
@@ -74,6 +79,7 @@ class Workers(Kind):
                 if run.writing:
                     changes = {c: row[c] for c in self.mutable}
                     run.conn.execute(update(Worker).where(Worker.id == old["id"]).values(**changes))
+                    run.state.setdefault("moved", set()).add(old["id"])
         run.result.new += len(new)
         if run.writing:
             insert_rows(

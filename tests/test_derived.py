@@ -1,0 +1,156 @@
+"""The donor pages' derived tables (donation_cells, donation_flows) stay equal to a
+recomputation through every kind of write, and their distinct-worker sums equal a direct
+count of workers for any period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from dashboard.access import OPERATOR
+from dashboard.checks import check_ledger
+from dashboard.demo import seed_programme
+from dashboard.months import first_day
+from dashboard.schema import Claim, Coverage, Donation, Donor, Worker
+from queries import donor
+from queries.figures import Period, ledger_figures
+from tests.conftest import TODAY, write_csv
+
+WORKER_HEADER = ["worker_id", "registered_on", "province", "occupation", "gender", "birth_year"]
+CLAIM_HEADER = [
+    "claim_id",
+    "worker_id",
+    "program",
+    "incident_on",
+    "status",
+    "paid_on",
+    "amount_idr",
+]
+
+
+def direct_workers(conn, donor_id: str, period: Period, by=None):
+    """Distinct workers of the donor's coverage in ``period``, counted from coverage itself."""
+    query = (
+        select(*([by] if by is not None else []), func.count(func.distinct(Coverage.worker_key)))
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .join(Donor, Donor.id == Donation.donor_key)
+        .join(Worker, Worker.id == Coverage.worker_key)
+        .where(Donor.donor_id == donor_id, *period.received(Donation.received_on))
+    )
+    if by is None:
+        return conn.execute(query).scalar_one()
+    return dict(conn.execute(query.group_by(by)).all())
+
+
+def shown_workers(engine, donor_id: str, period: Period, by: str) -> dict[str, int]:
+    frame = donor.breakdown(donor.profile(engine, OPERATOR, donor_id, period, TODAY), by)
+    return dict(zip(frame[by], frame["workers"], strict=True))
+
+
+@pytest.fixture
+def programme(engine):
+    """A small demo programme in the test database (SQLite and PostgreSQL)."""
+    seed_programme(engine, workers=600, seed=11, today=TODAY)
+    return engine
+
+
+def test_moving_workers_and_paying_claims_keep_the_donor_tables_exact(programme, cli, tmp_path):
+    engine = programme
+    assert check_ledger(engine, TODAY) == []
+    with engine.connect() as conn:
+        # The largest donor's first ten covered workers move to Papua Pegunungan as farmers.
+        largest = donor.donors(engine, OPERATOR).iloc[0]["donor_id"]
+        moved = conn.execute(
+            select(Worker)
+            .where(
+                Worker.id.in_(
+                    select(Coverage.worker_key)
+                    .join(Donation, Donation.id == Coverage.donation_key)
+                    .join(Donor, Donor.id == Donation.donor_key)
+                    .where(Donor.donor_id == largest, Worker.province != "ID-PE")
+                )
+            )
+            .order_by(Worker.id)
+            .limit(10)
+        ).all()
+        before = shown_workers(engine, largest, Period(), "province").get("ID-PE", 0)
+        # A covered worker's death in the first month of a coverage row, paid now.
+        row = conn.execute(
+            select(Worker.worker_id, Coverage.start_month, Donation.donation_id)
+            .join(Worker, Worker.id == Coverage.worker_key)
+            .join(Donation, Donation.id == Coverage.donation_key)
+            .where(~Coverage.worker_key.in_(select(Claim.worker_key)))
+            .order_by(Coverage.id)
+            .limit(1)
+        ).one()
+    assert len(moved) == 10
+    rows = [
+        [w.worker_id, w.registered_on, "ID-PE", "farmer", w.gender, w.birth_year] for w in moved
+    ]
+    result = cli("import", "workers", write_csv(tmp_path, "moved.csv", WORKER_HEADER, rows))
+    assert result.exit_code == 0, result.output
+    assert shown_workers(engine, largest, Period(), "province")["ID-PE"] == before + 10
+    with engine.connect() as conn:
+        assert shown_workers(engine, largest, Period(), "province") == direct_workers(
+            conn, largest, Period(), Worker.province
+        )
+
+    incident = first_day(row.start_month) + dt.timedelta(days=3)
+    claim = [["K-NEW", row.worker_id, "JKM", incident, "paid", incident, 42_000_000]]
+    result = cli("import", "claims", write_csv(tmp_path, "claim.csv", CLAIM_HEADER, claim))
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        owner = conn.execute(
+            select(Donor.donor_id)
+            .join(Donation, Donation.donor_key == Donor.id)
+            .where(Donation.donation_id == row.donation_id)
+        ).scalar_one()
+    flow = donor.flow(engine, OPERATOR, owner)
+    assert flow.loc[flow["outcome"] == "JKM", "rows"].sum() >= 1
+    assert check_ledger(engine, TODAY) == []
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    donor_index=st.integers(0, 20),
+    start=st.one_of(st.none(), st.dates(dt.date(2016, 1, 1), dt.date(2026, 11, 1))),
+    days=st.one_of(st.none(), st.integers(0, 2_000)),
+)
+def test_distinct_workers_from_the_derived_tables_equal_a_direct_count(
+    demo_engine, donor_index, start, days
+):
+    donors = donor.donors(demo_engine, OPERATOR)["donor_id"]
+    donor_id = donors.iloc[donor_index % len(donors)]
+    end = None if days is None else (start or dt.date(2016, 1, 1)) + dt.timedelta(days=days)
+    period = Period(start, end)
+    with demo_engine.connect() as conn:
+        expected = direct_workers(conn, donor_id, period)
+        for by, column in (("gender", Worker.gender), ("occupation", Worker.occupation)):
+            assert shown_workers(demo_engine, donor_id, period, by) == direct_workers(
+                conn, donor_id, period, column
+            )
+    assert ledger_figures(demo_engine, donor_id, TODAY, period).covered_workers == expected
+
+
+def test_every_coverage_row_counts_once_per_dimension(demo_engine):
+    """The cells of each dimension hold every coverage row and every rupiah exactly once."""
+    from dashboard.schema import DonationCell
+
+    with demo_engine.connect() as conn:
+        rows, amount = conn.execute(select(func.count(), func.sum(Coverage.amount_idr))).one()
+        per_dimension = conn.execute(
+            select(
+                DonationCell.dimension,
+                func.sum(DonationCell.row_count),
+                func.sum(DonationCell.amount_idr),
+            ).group_by(DonationCell.dimension)
+        ).all()
+    assert {d: (int(r), int(a)) for d, r, a in per_dimension} == {
+        d: (rows, amount) for d in ("province", "occupation", "gender", "birth_year")
+    }
