@@ -194,6 +194,32 @@ def flow_sankey(
     return figure
 
 
+def _lived_and_ahead(
+    monthly: pd.DataFrame, as_of: dt.date | None, names: tuple[str, str], colour: str, lang: str
+) -> list[go.Scatter]:
+    """Workers protected each month as two lines: months lived solid, then the months after
+    ``as_of``'s month, already paid for, dotted (named by ``names``)."""
+    current = first_day(month_of(as_of or dt.date.today()))
+    lived = monthly[monthly["month"] <= current]
+    ahead = monthly[monthly["month"] >= current]  # from this month, so the lines join
+    traces = []
+    for part, name, dash in ((lived, names[0], "solid"), (ahead, names[1], "dot")):
+        if part.empty or (part is ahead and len(part) < 2):
+            continue
+        traces.append(
+            go.Scatter(
+                x=part["month"],
+                y=part["protected_workers"],
+                name=name,
+                mode="lines",
+                line={"color": colour, "width": 3, "dash": dash},
+                customdata=[number(v, lang) for v in part["protected_workers"]],
+                hovertemplate="%{x|%Y-%m}: %{customdata}<extra></extra>",
+            )
+        )
+    return traces
+
+
 def protection_over_time(
     monthly: pd.DataFrame,
     title: str,
@@ -207,27 +233,9 @@ def protection_over_time(
     style(figure, lang, title=title, height=420)
     if monthly.empty:
         return figure
-    current = first_day(month_of(as_of or dt.date.today()))
-    lived = monthly[monthly["month"] <= current]
-    ahead = monthly[monthly["month"] >= current]  # from this month, so the lines join
-    for part, name, dash in (
-        (lived, _("Workers protected"), "solid"),
-        (ahead, _("Paid ahead (not yet lived)"), "dot"),
-    ):
-        if part.empty or (part is ahead and len(part) < 2):
-            continue
-        figure.add_trace(
-            go.Scatter(
-                x=part["month"],
-                y=part["protected_workers"],
-                name=name,
-                mode="lines",
-                line={"color": labels.WORKERS_COLOUR, "width": 3, "dash": dash},
-                customdata=[number(v, lang) for v in part["protected_workers"]],
-                hovertemplate="%{x|%Y-%m}: %{customdata}<extra></extra>",
-            ),
-            secondary_y=False,
-        )
+    names = (_("Workers protected"), _("Paid ahead (not yet lived)"))
+    for trace in _lived_and_ahead(monthly, as_of, names, labels.WORKERS_COLOUR, lang):
+        figure.add_trace(trace, secondary_y=False)
     gifts = monthly[monthly["donated_idr"] > 0]
     figure.add_trace(
         go.Bar(
@@ -479,28 +487,9 @@ def compared_protection(
     solid, months already paid ahead dotted, as on the donor page."""
     _ = translator(lang)
     figure = _figure(title, lang)
-    current = first_day(month_of(as_of or dt.date.today()))
     for name, monthly, colour in series:
-        if monthly.empty:
-            continue
-        lived = monthly[monthly["month"] <= current]
-        ahead = monthly[monthly["month"] >= current]  # from this month, so the lines join
-        for part, label, dash in (
-            (lived, name, "solid"),
-            (ahead, _("{name}, paid ahead").format(name=name), "dot"),
-        ):
-            if len(part) < (2 if part is ahead else 1):
-                continue
-            figure.add_trace(
-                go.Scatter(
-                    x=part["month"],
-                    y=part["protected_workers"],
-                    name=label,
-                    mode="lines",
-                    line={"color": colour, "width": 3, "dash": dash},
-                    customdata=[number(v, lang) for v in part["protected_workers"]],
-                    hovertemplate="%{x|%Y-%m}: %{customdata}<extra></extra>",
-                )
-            )
+        names = (name, _("{name}, paid ahead").format(name=name))
+        for trace in _lived_and_ahead(monthly, as_of, names, colour, lang):
+            figure.add_trace(trace)
     figure.update_layout(height=400, xaxis_title=_("Month"), yaxis_title=_("Workers protected"))
     return figure

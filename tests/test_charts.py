@@ -7,7 +7,13 @@ import itertools
 
 import pandas as pd
 
-from dashboard.charts import claims_by_program, flow_sankey, province_map, ranked_bars
+from dashboard.charts import (
+    claims_by_program,
+    compared_protection,
+    flow_sankey,
+    province_map,
+    ranked_bars,
+)
 
 
 def claims(*months: dt.date) -> pd.DataFrame:
@@ -151,3 +157,14 @@ def test_the_sankey_names_each_outcome_with_its_share_and_keeps_labels_apart():
     ]
     ys = sorted(node.y[i] for i in outcomes)
     assert all(b - a >= 0.05 - 1e-9 for a, b in itertools.pairwise(ys))
+
+
+def test_the_compared_years_draw_months_paid_ahead_dotted():
+    months = [dt.date(2026, m, 1) for m in range(9, 13)] + [dt.date(2027, 1, 1)]
+    monthly = pd.DataFrame({"month": months, "protected_workers": [5, 5, 7, 7, 7]})
+    figure = compared_protection([("2026", monthly, "#009E73")], "t", "en", dt.date(2026, 11, 24))
+    drawn = {trace.name: (trace.line.dash, [str(x) for x in trace.x]) for trace in figure.data}
+    assert drawn == {
+        "2026": ("solid", ["2026-09-01", "2026-10-01", "2026-11-01"]),
+        "2026, paid ahead": ("dot", ["2026-11-01", "2026-12-01", "2027-01-01"]),
+    }

@@ -19,17 +19,7 @@ from dashboard.schema import Claim, Coverage, Donation, Donor, Worker
 from queries import donor
 from queries.figures import Period, ledger_figures
 from tests.conftest import TODAY, write_csv
-
-WORKER_HEADER = ["worker_id", "registered_on", "province", "occupation", "gender", "birth_year"]
-CLAIM_HEADER = [
-    "claim_id",
-    "worker_id",
-    "program",
-    "incident_on",
-    "status",
-    "paid_on",
-    "amount_idr",
-]
+from tests.ledgers import CLAIM_HEADER, WORKER_HEADER
 
 
 def direct_workers(conn, donor_id: str, period: Period, by=None):
