@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, except_, func, literal, or_, select, union_all
-from sqlalchemy.sql.selectable import CompoundSelect
 
 from dashboard.allocator import RateSchedule
 from dashboard.derived import (
@@ -301,8 +300,6 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
     }
     found = []
     for table, (stored, expected) in recomputed.items():
-        # A UNION inside EXCEPT needs a FROM of its own on SQLite.
-        expected = select(expected.subquery()) if isinstance(expected, CompoundSelect) else expected
         missing = conn.execute(
             select(func.count()).select_from(except_(expected, stored).subquery())
         ).scalar_one()

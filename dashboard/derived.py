@@ -56,6 +56,23 @@ from dashboard.schema import (
 
 MAX_BLOCK_MONTHS = 60  # coverage and self-paid rows are 1..60 months long
 CONTINUATION_WINDOW = 3  # months after the last covered month (CONTRACT.md v2)
+# CONTRACT.md v2 "Figures": a JHT claim is the worker's own savings, never made possible by a
+# donation; only JKK and JKM claims inside coverage are attributed to a donor.
+ATTRIBUTED_PROGRAMS = ("JKK", "JKM")
+
+
+def covering(month_column) -> object:
+    """Coverage rows that include ``month_column`` (a month index column or value)."""
+    return and_(
+        Coverage.start_month <= month_column,
+        Coverage.start_month > month_column - MAX_BLOCK_MONTHS,  # lets the index bound the scan
+        Coverage.start_month + Coverage.months > month_column,
+    )
+
+
+def attributable_claim() -> object:
+    """Paid JKK and JKM claims: the only claims a donor's coverage can make possible."""
+    return and_(Claim.status == "paid", Claim.program.in_(ATTRIBUTED_PROGRAMS))
 
 
 def last_coverage_id(conn: Connection) -> int:
@@ -328,7 +345,9 @@ def donation_cells_query(donation_keys=None) -> Select:
     if donation_keys is not None:
         rows = rows.where(Coverage.donation_key.in_(donation_keys))
     rows = rows.cte("cell_rows")
-    return union_all(
+    # One SELECT over the four groupings, so that it reads like the other *_query functions
+    # (SQLite refuses a bare UNION inside the EXCEPT of `lingkaran check`).
+    by_dimension = union_all(
         *(
             select(
                 rows.c.donation_key,
@@ -341,7 +360,8 @@ def donation_cells_query(donation_keys=None) -> Select:
             ).group_by(rows.c.donation_key, rows.c.previous_received_on, rows.c[dimension])
             for dimension in CELL_DIMENSIONS
         )
-    )
+    ).subquery("cells")
+    return select(*(by_dimension.c[column] for column in CELL_COLUMNS))
 
 
 def row_outcome():
@@ -351,11 +371,9 @@ def row_outcome():
     rank = (
         select(func.max(case((Claim.program == "JKM", 2), (Claim.program == "JKK", 1), else_=0)))
         .where(
-            Claim.status == "paid",
+            attributable_claim(),
             Claim.worker_key == Coverage.worker_key,
-            Claim.program.in_(("JKK", "JKM")),
-            Claim.incident_month >= Coverage.start_month,
-            Claim.incident_month < Coverage.start_month + Coverage.months,
+            covering(Claim.incident_month),
         )
         .scalar_subquery()
     )

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, case, func, literal, select
 
 from dashboard.access import Access
+from dashboard.derived import attributable_claim, covering
 from dashboard.months import first_day, month_label, month_of
 from dashboard.schema import (
     Claim,
@@ -37,9 +38,7 @@ from queries.figures import (
     ALL_TIME,
     LedgerFigures,
     Period,
-    attributable_claim,
     connected,
-    covering,
     donor_key,
     first_in_period,
     for_donations,
@@ -389,21 +388,6 @@ def breakdown(profile: pd.DataFrame, by: str) -> pd.DataFrame:
     )
     frame = frame.sort_values(["workers", by], ascending=[False, True])
     return frame.reset_index(drop=True).astype({c: "int64" for c in figures})
-
-
-def _paid_claims_by_row():
-    """Per coverage row, the paid claim outcome: JKM (2) over JKK (1), else none."""
-    rank = func.max(case((Claim.program == "JKM", 2), (Claim.program == "JKK", 1), else_=0))
-    return (
-        select(Coverage.id.label("coverage_id"), rank.label("outcome"))
-        .join(
-            Claim,
-            and_(Claim.worker_key == Coverage.worker_key, covering(Claim.incident_month)),
-        )
-        .where(attributable_claim())
-        .group_by(Coverage.id)
-        .subquery()
-    )
 
 
 @connected

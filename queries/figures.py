@@ -14,8 +14,9 @@ from sqlalchemy import Connection, Engine, Select, and_, case, func, or_, select
 
 from dashboard.derived import (
     CONTINUATION_WINDOW,
-    MAX_BLOCK_MONTHS,
+    attributable_claim,
     continued_after,
+    covering,
     last_covered_month,
 )
 from dashboard.errors import LedgerError
@@ -35,10 +36,6 @@ from dashboard.schema import (
     sum_int,
 )
 from dashboard.values import JKK_JKM_JHT
-
-# CONTRACT.md v2 "Figures": a JHT claim is the worker's own savings, never made possible by a
-# donation; only JKK and JKM claims inside coverage are attributed to a donor.
-ATTRIBUTED_PROGRAMS = ("JKK", "JKM")
 
 
 @dataclass(frozen=True)
@@ -113,20 +110,6 @@ def donor_key(conn: Connection, donor_id: str) -> int:
     if key is None:
         raise LedgerError(f"no donor with id {donor_id!r}")
     return key
-
-
-def covering(month_column) -> object:
-    """Coverage rows that include ``month_column`` (a month index column or value)."""
-    return and_(
-        Coverage.start_month <= month_column,
-        Coverage.start_month > month_column - MAX_BLOCK_MONTHS,  # lets the index bound the scan
-        Coverage.start_month + Coverage.months > month_column,
-    )
-
-
-def attributable_claim() -> object:
-    """Paid JKK and JKM claims: the only claims a donor's coverage can make possible."""
-    return and_(Claim.status == "paid", Claim.program.in_(ATTRIBUTED_PROGRAMS))
 
 
 def first_in_period(period: Period):

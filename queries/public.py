@@ -11,6 +11,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, and_, case, func, select
 
+from dashboard.derived import attributable_claim, covering
 from dashboard.months import first_day, month_label, month_of
 from dashboard.schema import (
     AllocationRun,
@@ -29,7 +30,7 @@ from dashboard.schema import (
 )
 from dashboard.values import DONOR_TYPES, visible
 from queries.donor import age_band
-from queries.figures import attributable_claim, connected, continuation_sums, covering
+from queries.figures import connected, continuation_sums
 
 DIMENSIONS = ("year", "month", "province", "occupation", "gender", "age_band", "donor_type")
 FIGURES = ("workers", "protected_months", "allocated_idr")

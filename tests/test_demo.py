@@ -106,7 +106,7 @@ def test_the_same_seed_builds_the_same_programme(demo_engine, tmp_path):
 def test_old_age_claims_fall_outside_the_programme_coverage(demo_engine):
     from sqlalchemy import and_
 
-    from queries.figures import covering
+    from dashboard.derived import covering
 
     with demo_engine.connect() as conn:
         attributed = conn.execute(

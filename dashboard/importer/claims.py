@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import insert, update
 
 from dashboard import values as v
-from dashboard.derived import refresh_workers
+from dashboard.derived import ATTRIBUTED_PROGRAMS, refresh_workers
 from dashboard.importer.common import (
     ImportRun,
     Kind,
@@ -39,7 +39,8 @@ class Claims(Kind):
         }
 
     def finish(self, run: ImportRun) -> None:
-        # A claim paid changes the outcome of the coverage row it happened in.
+        # A JKK or JKM claim paid changes the outcome of the coverage row it happened in;
+        # no other claim, and no other change, does.
         refresh_workers(run.conn, run.state.get("touched", ()), cells=False)
 
     def apply(self, run: ImportRun, rows: list[tuple[int, Record]]) -> None:
@@ -76,7 +77,9 @@ class Claims(Kind):
         run.result.new += len(new)
         if run.writing and new:
             conn.execute(insert(Claim), new)
-            run.state.setdefault("touched", set()).update(r["worker_key"] for r in new)
+            run.state.setdefault("touched", set()).update(
+                r["worker_key"] for r in new if _attributable(r)
+            )
 
     @staticmethod
     def _consistent(run: ImportRun, line: int, row: Record) -> bool:
@@ -138,4 +141,10 @@ class Claims(Kind):
         if run.writing:
             changes = {k: record[k] for k in ("status", "paid_on", "amount_idr")}
             run.conn.execute(update(Claim).where(Claim.id == old["id"]).values(**changes))
-            run.state.setdefault("touched", set()).add(old["worker_key"])
+            if _attributable(record):
+                run.state.setdefault("touched", set()).add(old["worker_key"])
+
+
+def _attributable(record: Record) -> bool:
+    """A paid JKK or JKM claim (``derived.attributable_claim``, for one record)."""
+    return record["status"] == "paid" and record["program"] in ATTRIBUTED_PROGRAMS
