@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, union_all
 from tqdm import tqdm
 
 from dashboard.bulk import insert_rows
+from dashboard.db import STATISTICS_AFTER_ROWS, refresh_statistics
 from dashboard.derived import last_coverage_id, refresh
 from dashboard.errors import LedgerError
 from dashboard.months import first_day, month_of
@@ -223,7 +224,11 @@ def allocate(engine: Engine, *, progress: bool = False) -> AllocationResult:
                 insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
                 pending.clear()
         insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
+        if result.coverage_rows >= STATISTICS_AFTER_ROWS:
+            refresh_statistics(conn)  # the refresh below plans over the new coverage rows
         refresh(conn, since)
+        if result.coverage_rows >= STATISTICS_AFTER_ROWS:
+            refresh_statistics(conn)
         conn.execute(
             insert(AllocationRun).values(
                 ran_at=dt.datetime.now(dt.UTC),

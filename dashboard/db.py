@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 from dashboard.errors import LedgerError
@@ -63,6 +63,23 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
         engine.ledger_url = url
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+# Rows written by one import or allocation from which the planner's statistics are refreshed.
+STATISTICS_AFTER_ROWS = 10_000
+
+
+def refresh_statistics(conn: Connection) -> None:
+    """ANALYZE on PostgreSQL after a bulk write, inside the writer's transaction.
+
+    Without it the planner keeps the estimates of the empty tables it started from: after
+    `migrate` loaded 2,000,000 workers it expected 40,000 rows where there were 3.27
+    million and one query of the check ran for more than nine minutes. ANALYZE samples a
+    bounded number of rows per table, so it takes seconds at any size. SQLite plans from its
+    indexes without statistics, and the page queries are measured that way: nothing to do.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE")
 
 
 def alembic_config() -> Config:

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from dashboard.access import OPERATOR
 from dashboard.checks import check_ledger
@@ -144,3 +144,34 @@ def test_every_coverage_row_counts_once_per_dimension(demo_engine):
     assert {d: (int(r), int(a)) for d, r, a in per_dimension} == {
         d: (rows, amount) for d in ("province", "occupation", "gender", "birth_year")
     }
+
+
+@pytest.mark.postgres
+def test_a_bulk_import_refreshes_the_planner_statistics_on_postgresql(postgres_url, tmp_path):
+    """After 10,000 workers arrive, PostgreSQL plans with their real number (ANALYZE in the
+    import), not with the empty table's estimate. analyze_count counts explicit ANALYZE only,
+    never autovacuum's, so this cannot pass by the server's own timing."""
+    from dashboard.db import STATISTICS_AFTER_ROWS
+    from dashboard.importer import import_file
+    from tests.conftest import _reset_postgres
+
+    engine = _reset_postgres(postgres_url)
+    rows = [
+        [f"W{n:05d}", "2024-01-02", "ID-AC", "fisher", "F", 1980 + n % 30]
+        for n in range(STATISTICS_AFTER_ROWS)
+    ]
+    path = write_csv(tmp_path, "workers.csv", WORKER_HEADER, rows)
+    statistics = text(
+        "SELECT analyze_count, n_live_tup FROM pg_stat_user_tables WHERE relname = 'workers'"
+    )
+    with engine.connect() as conn:
+        before = conn.execute(statistics).one()[0]
+    import_file(engine, "workers", path, today=TODAY)
+    with engine.connect() as conn:
+        analyzed = conn.execute(statistics).one()[0]
+        estimate = conn.execute(
+            text("SELECT reltuples FROM pg_class WHERE relname = 'workers'")
+        ).scalar_one()
+    engine.dispose()
+    assert analyzed > before
+    assert estimate == STATISTICS_AFTER_ROWS

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, insert
 from tqdm import tqdm
 
 from dashboard import values as v
+from dashboard.db import STATISTICS_AFTER_ROWS, refresh_statistics
 from dashboard.errors import ImportRefused
 from dashboard.importer.claims import Claims
 from dashboard.importer.common import ImportResult, ImportRun, Kind, Parser, Record
@@ -162,7 +163,12 @@ def import_into(
             bar.update(len(chunk))
     if run.errors:
         raise ImportRefused(path.name, run.errors, len(run.bad_lines))
+    bulk = result.new + result.updated >= STATISTICS_AFTER_ROWS
+    if bulk:
+        refresh_statistics(conn)  # finish() refreshes derived tables from the new rows
     handler.finish(run)
+    if bulk:
+        refresh_statistics(conn)
     conn.execute(
         insert(ImportLog).values(
             kind=kind,
