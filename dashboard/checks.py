@@ -10,15 +10,18 @@ from sqlalchemy import Connection, Engine, except_, func, literal, or_, select, 
 from dashboard.allocator import RateSchedule
 from dashboard.derived import (
     CELL_COLUMNS,
+    CLAIM_COLUMNS,
     FLOW_COLUMNS,
     confirmation_totals_query,
     coverage_totals_query,
     covered_workers_query,
     donation_cells_query,
+    donation_claims_query,
     donation_flows_query,
     donor_continuation_query,
     donor_workers_query,
     programme_continuation_query,
+    unconfirmed_coverage_query,
 )
 from dashboard.months import month_label, month_of
 from dashboard.schema import (
@@ -29,12 +32,14 @@ from dashboard.schema import (
     CoveredWorker,
     Donation,
     DonationCell,
+    DonationClaim,
     DonationFlow,
     Donor,
     DonorContinuation,
     DonorWorker,
     ProgrammeContinuation,
     SelfPaid,
+    UnconfirmedCoverage,
     sum_int,
 )
 from queries.figures import ledger_figures
@@ -296,6 +301,14 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
         "donation_flows": (
             select(*(getattr(DonationFlow, c) for c in FLOW_COLUMNS)),
             donation_flows_query(),
+        ),
+        "donation_claims": (
+            select(*(getattr(DonationClaim, c) for c in CLAIM_COLUMNS)),
+            donation_claims_query(),
+        ),
+        "unconfirmed_coverage": (
+            select(UnconfirmedCoverage.coverage_key, UnconfirmedCoverage.donation_key),
+            unconfirmed_coverage_query(),
         ),
     }
     found = []

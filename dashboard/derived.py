@@ -6,12 +6,12 @@
   ``refresh``.
 - whether a worker continued also follows self-paid months: the self-paid import calls
   ``refresh_continued`` for the workers it touched.
-- confirmation_totals follows confirmations: the confirmation import calls
-  ``refresh_confirmed``.
-- donation_cells and donation_flows (what the donor pages read) follow coverage, the
-  attributes of the workers it covers and, for flows, paid claims: ``refresh`` recomputes the
-  donations a coverage write can change; the workers and claims imports call
-  ``refresh_workers`` for the workers they touched.
+- confirmation_totals and unconfirmed_coverage follow confirmations (and coverage, for the
+  second): the confirmation import calls ``refresh_confirmed``.
+- donation_cells, donation_flows and donation_claims (what the donor pages read) follow
+  coverage, the attributes of the workers it covers and, for flows and claims, paid
+  claims: ``refresh`` recomputes the donations a coverage write can change; the workers
+  and claims imports call ``refresh_workers`` for the workers they touched.
 
 `lingkaran check` recomputes every table (the ``*_query`` functions) and compares.
 """
@@ -45,11 +45,13 @@ from dashboard.schema import (
     CoveredWorker,
     Donation,
     DonationCell,
+    DonationClaim,
     DonationFlow,
     DonorContinuation,
     DonorWorker,
     ProgrammeContinuation,
     SelfPaid,
+    UnconfirmedCoverage,
     Worker,
     sum_int,
 )
@@ -235,6 +237,7 @@ def refresh(conn: Connection, since_id: int) -> None:
         )
     )
     _refresh_continuation(conn, donors)
+    refresh_unconfirmed(conn, since_id)
     refresh_donor_pages(conn, since_id)
 
 
@@ -255,8 +258,33 @@ def refresh_continued(conn: Connection, since_id: int) -> None:
     _refresh_continuation(conn, donors)
 
 
+def unconfirmed_coverage_query(since_id: int | None = None) -> Select:
+    """unconfirmed_coverage as computed from coverage and confirmations (for the coverage
+    rows with ``id > since_id``)."""
+    query = (
+        select(Coverage.id.label("coverage_key"), Coverage.donation_key)
+        .outerjoin(Confirmation, Confirmation.coverage_key == Coverage.id)
+        .where(Confirmation.id.is_(None))
+    )
+    if since_id is not None:
+        query = query.where(Coverage.id > since_id)
+    return query
+
+
+def refresh_unconfirmed(conn: Connection, since_id: int) -> None:
+    """After coverage rows with ``id > since_id`` arrive: list those not confirmed."""
+    conn.execute(
+        insert(UnconfirmedCoverage).from_select(
+            ["coverage_key", "donation_key"], unconfirmed_coverage_query(since_id)
+        )
+    )
+
+
 def refresh_confirmed(conn: Connection, since_id: int) -> None:
-    """After confirmations with ``id > since_id`` arrive: their donations' confirmed totals."""
+    """After confirmations with ``id > since_id`` arrive: their donations' confirmed totals,
+    and their rows are no longer awaiting confirmation."""
+    fresh = select(Confirmation.coverage_key).where(Confirmation.id > since_id)
+    conn.execute(delete(UnconfirmedCoverage).where(UnconfirmedCoverage.coverage_key.in_(fresh)))
     donations = select(Confirmation.donation_key).where(Confirmation.id > since_id).distinct()
     conn.execute(delete(ConfirmationTotal).where(ConfirmationTotal.donation_key.in_(donations)))
     conn.execute(
@@ -282,6 +310,7 @@ CELL_COLUMNS = (
     "amount_idr",
 )
 FLOW_COLUMNS = ("donation_key", "province", "occupation", "outcome", "row_count", "amount_idr")
+CLAIM_COLUMNS = ("claim_key", "donation_key")
 REFRESH_CHUNK = 500  # donations (or workers) per statement: bounded IN lists on every database
 
 
@@ -400,13 +429,39 @@ def donation_flows_query(donation_keys=None) -> Select:
     return query
 
 
-def refresh_donations(conn: Connection, donation_keys, *, cells: bool = True) -> None:
-    """Recompute the donor-page tables of ``donation_keys`` (flows only when ``cells`` is
-    False: a claim changes outcomes, never who was covered)."""
+def donation_claims_query(donation_keys=None) -> Select:
+    """donation_claims as computed from paid claims and coverage: each attributable claim
+    with the donation of the coverage row its incident month falls in."""
+    query = (
+        select(Claim.id.label("claim_key"), Coverage.donation_key)
+        .join(
+            Coverage, and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month))
+        )
+        .where(attributable_claim())
+    )
+    if donation_keys is not None:
+        query = query.where(Coverage.donation_key.in_(donation_keys))
+    return query
+
+
+def refresh_donation_claims(conn: Connection) -> None:
+    """Match every paid claim to its donation from scratch (the upgrade that adds the table)."""
+    conn.execute(delete(DonationClaim))
+    conn.execute(insert(DonationClaim).from_select(list(CLAIM_COLUMNS), donation_claims_query()))
+
+
+def refresh_donations(
+    conn: Connection, donation_keys, *, cells: bool = True, claims: bool = True
+) -> None:
+    """Recompute the donor-page tables of ``donation_keys`` (flows and claims only when
+    ``cells`` is False: a claim changes outcomes, never who was covered; ``claims`` False:
+    the upgrade to 0005, before donation_claims exists)."""
     keys = sorted(set(donation_keys))
     for at in range(0, len(keys), REFRESH_CHUNK):
         chunk = keys[at : at + REFRESH_CHUNK]
         tables = [(DonationFlow, FLOW_COLUMNS, donation_flows_query)]
+        if claims:
+            tables.append((DonationClaim, CLAIM_COLUMNS, donation_claims_query))
         if cells:
             tables.append((DonationCell, CELL_COLUMNS, donation_cells_query))
         for table, columns, query in tables:

@@ -344,3 +344,27 @@ class DonationFlow(Base):
     outcome: Mapped[str] = mapped_column(String(10))
     row_count: Mapped[int] = mapped_column(Integer)
     amount_idr: Mapped[int] = mapped_column(BigInteger)
+
+
+class DonationClaim(Base):
+    """A paid JKK or JKM claim matched to the donation whose coverage row holds its incident
+    month (CONTRACT.md "Figures": claims made possible). A worker's coverage rows never
+    overlap, so a claim has at most one donation: the claim is the key."""
+
+    __tablename__ = "donation_claims"
+    __table_args__ = (Index("ix_donation_claims_donation", "donation_key"),)
+
+    claim_key: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True)
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))
+
+
+class UnconfirmedCoverage(Base):
+    """A coverage row BPJS Ketenagakerjaan has not confirmed yet (CONTRACT.md v2
+    "confirmations"): added with the row, removed by its confirmation. Few at any time, so
+    the donor page lists a donor's oldest without reading their confirmed rows."""
+
+    __tablename__ = "unconfirmed_coverage"
+    __table_args__ = (Index("ix_unconfirmed_coverage_donation", "donation_key"),)
+
+    coverage_key: Mapped[int] = mapped_column(ForeignKey("coverage.id"), primary_key=True)
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import pandas as pd
-from sqlalchemy import Connection, and_, case, func, literal, select
+from sqlalchemy import Connection, case, func, literal, select
 
 from dashboard.access import Access
-from dashboard.derived import attributable_claim, covering
 from dashboard.months import first_day, month_label, month_of
 from dashboard.schema import (
     Claim,
@@ -28,8 +27,10 @@ from dashboard.schema import (
     CoverageTotal,
     Donation,
     DonationCell,
+    DonationClaim,
     DonationFlow,
     Donor,
+    UnconfirmedCoverage,
     Worker,
     sum_int,
 )
@@ -455,15 +456,9 @@ def claims(
             Claim.amount_idr,
         )
         .join(Worker, Worker.id == Claim.worker_key)
-        .join(
-            Coverage, and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month))
-        )
-        .join(Donation, Donation.id == Coverage.donation_key)
-        .where(
-            attributable_claim(),
-            Donation.donor_key == key,
-            *period.received(Donation.received_on),
-        )
+        .join(DonationClaim, DonationClaim.claim_key == Claim.id)
+        .join(Donation, Donation.id == DonationClaim.donation_key)
+        .where(Donation.donor_key == key, *period.received(Donation.received_on))
         .order_by(Claim.incident_month, Claim.program, Claim.amount_idr.desc())
     ).all()
     frame = pd.DataFrame(
@@ -493,14 +488,11 @@ def unconfirmed(
             Coverage.months,
             Coverage.amount_idr,
         )
-        .join(Donation, Donation.id == Coverage.donation_key)
+        .select_from(UnconfirmedCoverage)
+        .join(Coverage, Coverage.id == UnconfirmedCoverage.coverage_key)
+        .join(Donation, Donation.id == UnconfirmedCoverage.donation_key)
         .join(Worker, Worker.id == Coverage.worker_key)
-        .outerjoin(Confirmation, Confirmation.coverage_key == Coverage.id)
-        .where(
-            Donation.donor_key == key,
-            Confirmation.id.is_(None),
-            *period.received(Donation.received_on),
-        )
+        .where(Donation.donor_key == key, *period.received(Donation.received_on))
         .order_by(Coverage.start_month, Donation.donation_id, Worker.worker_id)
         .limit(UNCONFIRMED_LISTED)
     ).all()

@@ -14,9 +14,7 @@ from sqlalchemy import Connection, Engine, Select, and_, case, func, or_, select
 
 from dashboard.derived import (
     CONTINUATION_WINDOW,
-    attributable_claim,
     continued_after,
-    covering,
     last_covered_month,
 )
 from dashboard.errors import LedgerError
@@ -29,6 +27,7 @@ from dashboard.schema import (
     CoveredWorker,
     Donation,
     DonationCell,
+    DonationClaim,
     Donor,
     DonorContinuation,
     DonorWorker,
@@ -212,14 +211,10 @@ def ledger_figures(
     claims_count, claims_idr = conn.execute(
         for_donations(
             select(func.count(Claim.id), sum_int(Claim.amount_idr))
-            .select_from(Claim)
-            .join(
-                Coverage,
-                and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month)),
-            )
-            .where(attributable_claim()),
+            .select_from(DonationClaim)
+            .join(Claim, Claim.id == DonationClaim.claim_key),
             key,
-            Coverage.donation_key,
+            DonationClaim.donation_key,
             period,
         )
     ).one()

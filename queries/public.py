@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, case, func, select
 
-from dashboard.derived import attributable_claim, covering
 from dashboard.months import first_day, month_label, month_of
 from dashboard.schema import (
     AllocationRun,
@@ -20,6 +19,7 @@ from dashboard.schema import (
     CoverageTotal,
     CoveredWorker,
     Donation,
+    DonationClaim,
     Donor,
     DonorWorker,
     ImportLog,
@@ -213,11 +213,7 @@ def paid_claims(conn: Connection, grain: str = "quarter") -> pd.DataFrame:
         raise ValueError(f"grain is quarter or year, not {grain!r}")
     rows = conn.execute(
         select(Claim.incident_month, Claim.program, func.count(), sum_int(Claim.amount_idr))
-        .join(
-            Coverage,
-            and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month)),
-        )
-        .where(attributable_claim())
+        .join(DonationClaim, DonationClaim.claim_key == Claim.id)
         .group_by(Claim.incident_month, Claim.program)
     ).all()
     frame = pd.DataFrame(rows, columns=["month", "program", "claims", "amount_idr"])
@@ -240,11 +236,7 @@ def attributed_claims(conn: Connection) -> pd.DataFrame:
     sums are the programme's claims_paid_count and claims_paid_idr."""
     rows = conn.execute(
         select(Claim.program, func.count(Claim.id), sum_int(Claim.amount_idr))
-        .join(
-            Coverage,
-            and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month)),
-        )
-        .where(attributable_claim())
+        .join(DonationClaim, DonationClaim.claim_key == Claim.id)
         .group_by(Claim.program)
         .order_by(Claim.program)
     ).all()

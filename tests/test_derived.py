@@ -1,6 +1,6 @@
-"""The donor pages' derived tables (donation_cells, donation_flows) stay equal to a
-recomputation through every kind of write, and their distinct-worker sums equal a direct
-count of workers for any period."""
+"""The donor pages' derived tables (donation_cells, donation_flows, donation_claims) stay
+equal to a recomputation through every kind of write, and their distinct-worker sums equal
+a direct count of workers for any period."""
 
 from __future__ import annotations
 
@@ -101,6 +101,10 @@ def test_moving_workers_and_paying_claims_keep_the_donor_tables_exact(programme,
         ).scalar_one()
     flow = donor.flow(engine, OPERATOR, owner)
     assert flow.loc[flow["outcome"] == "JKM", "rows"].sum() >= 1
+    # donation_claims matched it to the owner's donation: it is in their list of claims.
+    listed = donor.claims(engine, OPERATOR, owner, Period(), TODAY)
+    death = listed[(listed["program"] == "JKM") & (listed["amount_idr"] == 42_000_000)]
+    assert list(death["incident_month"]) == [first_day(row.start_month)]
     assert check_ledger(engine, TODAY) == []
 
 

@@ -13,6 +13,7 @@ from fractions import Fraction
 import pytest
 
 from dashboard.access import Access
+from dashboard.checks import check_ledger
 from dashboard.errors import LedgerError
 from queries import donor
 from queries.figures import Period
@@ -132,6 +133,8 @@ def test_confirmations_show_in_the_trail_and_the_unconfirmed_rows_are_listed(
     ]
     headline = donor.headline(example, EVERYONE, "D1", as_of=TODAY)
     assert headline.confirmed_share == Fraction(1, 2)
+    # the list reads unconfirmed_coverage, which the import kept equal to a recomputation
+    assert check_ledger(example, TODAY) == []
 
 
 def test_monthly_protected_workers_and_cumulative_money(example):

@@ -51,7 +51,8 @@ def upgrade() -> None:
     from dashboard.derived import refresh_donations
 
     conn = op.get_bind()
-    refresh_donations(conn, conn.execute(sa.text("SELECT id FROM donations")).scalars().all())
+    donations = conn.execute(sa.text("SELECT id FROM donations")).scalars().all()
+    refresh_donations(conn, donations, claims=False)  # donation_claims comes with 0006
 
 
 def downgrade() -> None:
