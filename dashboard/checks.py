@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, except_, func, literal, or_, select, union_all
@@ -12,6 +13,7 @@ from dashboard.derived import (
     CELL_COLUMNS,
     CLAIM_COLUMNS,
     FLOW_COLUMNS,
+    SPAN_COLUMNS,
     confirmation_totals_query,
     coverage_totals_query,
     covered_workers_query,
@@ -19,6 +21,7 @@ from dashboard.derived import (
     donation_claims_query,
     donation_flows_query,
     donor_continuation_query,
+    donor_spans,
     donor_workers_query,
     programme_continuation_query,
     unconfirmed_coverage_query,
@@ -36,6 +39,7 @@ from dashboard.schema import (
     DonationFlow,
     Donor,
     DonorContinuation,
+    DonorSpan,
     DonorWorker,
     ProgrammeContinuation,
     SelfPaid,
@@ -326,4 +330,20 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
                     f"{table}: {missing} row(s) missing, {extra} row(s) not backed by coverage",
                 )
             )
+    # donor_spans is computed in one ordered pass in Python, not by a query.
+    stored = Counter(
+        {
+            tuple(row[:-1]): row[-1]
+            for row in conn.execute(select(*(getattr(DonorSpan, c) for c in SPAN_COLUMNS)))
+        }
+    )
+    expected = donor_spans(conn)
+    if stored != expected:
+        missing, extra = len(expected - stored), len(stored - expected)
+        found.append(
+            Violation(
+                "derived tables match coverage",
+                f"donor_spans: {missing} row(s) missing, {extra} row(s) not backed by coverage",
+            )
+        )
     return found

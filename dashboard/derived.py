@@ -6,6 +6,8 @@
   ``refresh``.
 - whether a worker continued also follows self-paid months: the self-paid import calls
   ``refresh_continued`` for the workers it touched.
+- donor_spans (a period's ended and continued workers) follows both: ``refresh`` and
+  ``refresh_continued`` recompute the donors they touch (``refresh_spans``).
 - confirmation_totals and unconfirmed_coverage follow confirmations (and coverage, for the
   second): the confirmation import calls ``refresh_confirmed``.
 - donation_cells, donation_flows and donation_claims (what the donor pages read) follow
@@ -17,6 +19,10 @@
 """
 
 from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+from operator import itemgetter
 
 from sqlalchemy import (
     Connection,
@@ -36,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from dashboard.bulk import insert_rows
 from dashboard.schema import (
     Claim,
     Confirmation,
@@ -48,6 +55,7 @@ from dashboard.schema import (
     DonationClaim,
     DonationFlow,
     DonorContinuation,
+    DonorSpan,
     DonorWorker,
     ProgrammeContinuation,
     SelfPaid,
@@ -205,6 +213,77 @@ def _refresh_continuation(conn: Connection, donor_keys) -> None:
     )
 
 
+SPAN_COLUMNS = (
+    "donor_key",
+    "before_on",
+    "first_on",
+    "last_on",
+    "after_on",
+    "last_month",
+    "continued",
+    "workers",
+)
+
+
+def _dated_rows(donor_keys) -> Select:
+    """Per donor, worker and receipt date: the last month those rows cover and whether the
+    worker continued after it, in the order donor_spans walks them."""
+    dated = (
+        select(
+            Donation.donor_key,
+            Coverage.worker_key,
+            Donation.received_on,
+            func.max(last_covered_month()).label("last_month"),
+        )
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .group_by(Donation.donor_key, Coverage.worker_key, Donation.received_on)
+    )
+    if donor_keys is not None:
+        dated = dated.where(Donation.donor_key.in_(donor_keys))
+    dated = dated.subquery()
+    return select(
+        dated.c.donor_key,
+        dated.c.worker_key,
+        dated.c.received_on,
+        dated.c.last_month,
+        continued_after(dated.c.worker_key, dated.c.last_month),
+    ).order_by(dated.c.donor_key, dated.c.worker_key, dated.c.received_on)
+
+
+def donor_spans(conn: Connection, donor_keys=None) -> Counter:
+    """donor_spans as computed from coverage and self-paid months: (donor, before, first,
+    last, after, L, continued) -> workers. One ordered pass; a run's L is the largest of
+    its dates' last months, and whether the worker continued after L was already computed
+    for the date that has it."""
+    spans: Counter = Counter()
+    rows = conn.execute(_dated_rows(donor_keys).execution_options(yield_per=20_000))
+    for (donor, _worker), dated in groupby(rows, key=itemgetter(0, 1)):
+        dated = list(dated)
+        dates = [row[2] for row in dated]
+        for i in range(len(dated)):
+            before = dates[i - 1] if i else None
+            last_month, continued = -1, False
+            for j in range(i, len(dated)):
+                if dated[j][3] > last_month:
+                    last_month, continued = dated[j][3], bool(dated[j][4])
+                after = dates[j + 1] if j + 1 < len(dated) else None
+                spans[(donor, before, dates[i], dates[j], after, last_month, continued)] += 1
+    return spans
+
+
+def refresh_spans(conn: Connection, donor_keys) -> None:
+    """Recompute donor_spans for ``donor_keys`` (None: every donor)."""
+    if donor_keys is None:
+        conn.execute(delete(DonorSpan))
+    else:
+        donor_keys = sorted(set(donor_keys))
+        if not donor_keys:
+            return
+        conn.execute(delete(DonorSpan).where(DonorSpan.donor_key.in_(donor_keys)))
+    rows = [(*key, workers) for key, workers in donor_spans(conn, donor_keys).items()]
+    insert_rows(conn, DonorSpan, SPAN_COLUMNS, rows)
+
+
 def refresh(conn: Connection, since_id: int) -> None:
     """Fold the coverage rows with ``id > since_id`` into the derived tables.
 
@@ -237,6 +316,7 @@ def refresh(conn: Connection, since_id: int) -> None:
         )
     )
     _refresh_continuation(conn, donors)
+    refresh_spans(conn, conn.execute(donors).scalars().all())
     refresh_unconfirmed(conn, since_id)
     refresh_donor_pages(conn, since_id)
 
@@ -256,6 +336,7 @@ def refresh_continued(conn: Connection, since_id: int) -> None:
         )
     donors = select(DonorWorker.donor_key).where(DonorWorker.worker_key.in_(workers)).distinct()
     _refresh_continuation(conn, donors)
+    refresh_spans(conn, conn.execute(donors).scalars().all())
 
 
 def unconfirmed_coverage_query(since_id: int | None = None) -> Select:

@@ -368,3 +368,28 @@ class UnconfirmedCoverage(Base):
 
     coverage_key: Mapped[int] = mapped_column(ForeignKey("coverage.id"), primary_key=True)
     donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))
+
+
+class DonorSpan(Base):
+    """A donor's workers by the run of receipt dates a period can select from their rows.
+
+    For one donor and worker, the distinct receipt dates of the donations covering them are
+    d1 < d2 < ... < dn. A period of receipt dates selects a run di .. dj of them; this row
+    counts the workers whose run is (``first_on``, ``last_on``), with the dates just outside
+    it (``before_on``, ``after_on``; empty at either end), L (the last month the run's rows
+    cover) and whether the worker paid for themselves in L+1 .. L+3. A period [s, e] selects
+    the rows with before_on < s <= first_on and last_on <= e < after_on, so its ended and
+    continued workers (CONTRACT.md v2) are sums. A worker with n dates has n(n+1)/2 runs."""
+
+    __tablename__ = "donor_spans"
+    __table_args__ = (Index("ix_donor_spans_donor", "donor_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donor_key: Mapped[int] = mapped_column(ForeignKey("donors.id"))
+    before_on: Mapped[dt.date | None] = mapped_column(Date)
+    first_on: Mapped[dt.date] = mapped_column(Date)
+    last_on: Mapped[dt.date] = mapped_column(Date)
+    after_on: Mapped[dt.date | None] = mapped_column(Date)
+    last_month: Mapped[int] = mapped_column(Integer)
+    continued: Mapped[bool] = mapped_column(Boolean)
+    workers: Mapped[int] = mapped_column(Integer)

@@ -39,6 +39,7 @@ from queries.figures import (
     ALL_TIME,
     LedgerFigures,
     Period,
+    as_tuples,
     connected,
     donor_key,
     first_in_period,
@@ -212,7 +213,7 @@ def donations(
         "confirmed_idr",
         "confirmed_rows",
     ]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(as_tuples(rows), columns=columns)
     counts = [
         "amount_idr",
         "allocated_idr",
@@ -254,7 +255,7 @@ def donation_coverage(
         .order_by(Confirmation.id.is_not(None), Worker.registered_on, Worker.worker_id)
     ).all()
     frame = pd.DataFrame(
-        rows,
+        as_tuples(rows),
         columns=[
             "worker_id",
             "province",
@@ -369,7 +370,8 @@ def profile(
         ).group_by(DonationCell.dimension, DonationCell.value)
     ).all()
     frame = pd.DataFrame(
-        rows, columns=["dimension", "value", "workers", "protected_months", "allocated_idr"]
+        as_tuples(rows),
+        columns=["dimension", "value", "workers", "protected_months", "allocated_idr"],
     )
     year = (as_of or dt.date.today()).year
     ages = frame["dimension"] == "birth_year"
@@ -421,7 +423,7 @@ def flow(
         )
     ).all()
     frame = pd.DataFrame(
-        rows,
+        as_tuples(rows),
         columns=["received_on", "province", "occupation", "outcome", "rows", "allocated_idr"],
     )
     frame["year"] = pd.to_datetime(frame["received_on"]).dt.year.astype("int64")
@@ -462,7 +464,7 @@ def claims(
         .order_by(Claim.incident_month, Claim.program, Claim.amount_idr.desc())
     ).all()
     frame = pd.DataFrame(
-        rows,
+        as_tuples(rows),
         columns=["program", "incident_month", "province", "occupation", "age_band", "amount_idr"],
     )
     frame["incident_month"] = frame["incident_month"].map(first_day)
@@ -497,7 +499,7 @@ def unconfirmed(
         .limit(UNCONFIRMED_LISTED)
     ).all()
     frame = pd.DataFrame(
-        rows, columns=["donation_id", "worker_id", "start_month", "months", "amount_idr"]
+        as_tuples(rows), columns=["donation_id", "worker_id", "start_month", "months", "amount_idr"]
     )
     frame["start_month"] = frame["start_month"].map(month_label)
     return frame.astype({"months": "int64", "amount_idr": "int64"})

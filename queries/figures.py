@@ -24,13 +24,12 @@ from dashboard.schema import (
     ConfirmationTotal,
     Coverage,
     CoverageTotal,
-    CoveredWorker,
     Donation,
     DonationCell,
     DonationClaim,
     Donor,
     DonorContinuation,
-    DonorWorker,
+    DonorSpan,
     ProgrammeContinuation,
     sum_int,
 )
@@ -102,6 +101,12 @@ def connected(function):
         return function(bind, *args, **kwargs)
 
     return wrapper
+
+
+def as_tuples(rows) -> list[tuple]:
+    """Result rows as plain tuples: pandas builds a frame from them about eight times faster
+    than from SQLAlchemy's Row objects (8,262 claims: 6 ms instead of 46 ms)."""
+    return [tuple(row) for row in rows]
 
 
 def donor_key(conn: Connection, donor_id: str) -> int:
@@ -202,10 +207,11 @@ def ledger_figures(
             )
         ).scalar_one()
     elif key is None:
-        workers = conn.execute(select(func.count()).select_from(CoveredWorker)).scalar_one()
+        # One row per worker in covered_workers, counted by the few rows that group them.
+        workers = conn.execute(select(sum_int(ProgrammeContinuation.workers))).scalar_one()
     else:
         workers = conn.execute(
-            select(func.count()).select_from(DonorWorker).where(DonorWorker.donor_key == key)
+            select(sum_int(DonorContinuation.workers)).where(DonorContinuation.donor_key == key)
         ).scalar_one()
 
     claims_count, claims_idr = conn.execute(
@@ -283,6 +289,27 @@ def last_covered_months(key: int | None, period: Period = ALL_TIME, *extra) -> S
     ).group_by(Coverage.worker_key, *extra)
 
 
+def spans_in(period: Period) -> list:
+    """The donor_spans rows a period selects: for each worker, the run of their receipt
+    dates that falls in it (before_on < start <= first_on, last_on <= end < after_on)."""
+    span = DonorSpan
+    if period.start is None:
+        conditions = [span.before_on.is_(None)]
+    else:
+        conditions = [
+            or_(span.before_on.is_(None), span.before_on < period.start),
+            span.first_on >= period.start,
+        ]
+    if period.end is None:
+        conditions.append(span.after_on.is_(None))
+    else:
+        conditions += [
+            or_(span.after_on.is_(None), span.after_on > period.end),
+            span.last_on <= period.end,
+        ]
+    return conditions
+
+
 def continuation_sums(last_month, continued, month: int, workers=1) -> tuple:
     """(ended, continued) as SUM expressions over rows of ``workers`` workers (one each, or a
     count) with their L and whether they continued: ended when the month of as_of is past
@@ -295,8 +322,9 @@ def continuation_sums(last_month, continued, month: int, workers=1) -> tuple:
 
 
 def continuation_query(key: int | None, period: Period, month: int) -> Select:
-    """Ended and continued workers: from the derived tables for all time (kept with every
-    coverage and self-paid write), from the period's coverage rows otherwise."""
+    """Ended and continued workers: from the derived tables (kept with every coverage and
+    self-paid write) for all time and for one donor's period, from the period's coverage
+    rows for the whole programme in a period (no page asks for it)."""
     if period.is_all_time and key is None:
         table = ProgrammeContinuation
         return select(*continuation_sums(table.last_month, table.continued, month, table.workers))
@@ -305,6 +333,11 @@ def continuation_query(key: int | None, period: Period, month: int) -> Select:
         return select(
             *continuation_sums(table.last_month, table.continued, month, table.workers)
         ).where(table.donor_key == key)
+    if key is not None:
+        span = DonorSpan
+        return select(
+            *continuation_sums(span.last_month, span.continued, month, span.workers)
+        ).where(span.donor_key == key, *spans_in(period))
     last = last_covered_months(key, period).subquery()
     continued = continued_after(last.c.worker_key, last.c.last_month)
     return select(*continuation_sums(last.c.last_month, continued, month))

@@ -30,7 +30,7 @@ from dashboard.schema import (
 )
 from dashboard.values import DONOR_TYPES, visible
 from queries.donor import age_band
-from queries.figures import connected, continuation_sums
+from queries.figures import as_tuples, connected, continuation_sums
 
 DIMENSIONS = ("year", "month", "province", "occupation", "gender", "age_band", "donor_type")
 FIGURES = ("workers", "protected_months", "allocated_idr")
@@ -111,7 +111,9 @@ def aggregates(conn: Connection, by: tuple[str, ...], today: dt.date | None = No
             Donor, Donor.id == Donation.donor_key
         )
     rows = conn.execute(statement.group_by(*chosen).order_by(*chosen)).all()
-    frame = pd.DataFrame(rows, columns=[*by, *FIGURES]).astype(dict.fromkeys(FIGURES, "int64"))
+    frame = pd.DataFrame(as_tuples(rows), columns=[*by, *FIGURES]).astype(
+        dict.fromkeys(FIGURES, "int64")
+    )
     if "month" in by:
         frame["month"] = frame["month"].map(month_label)
     return frame
