@@ -15,6 +15,7 @@ Endpoints are plain functions: Starlette runs them in a thread, away from the ev
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import os
@@ -69,8 +70,23 @@ def _one(request: Request, name: str, default: str | None = None) -> str | None:
     return values[0] if values else default
 
 
+# Every answer is kept per ledger version (an import or an allocation makes a new one) and
+# per day (ages and continuation move with the date): at 2,000,000 workers the programme's
+# figures take 0.1 s and a publication 41 s, a kept answer a dictionary lookup.
+
+
+@functools.lru_cache(maxsize=16)
+def _summary(url: str, version: tuple, k: int, today: dt.date) -> dict:
+    return open_data.summary(_engine(url), k=k)
+
+
 def summary(_request: Request) -> JSONResponse:
-    return _answer(lambda: open_data.summary(_ledger()))
+    def build() -> dict:
+        url = _url()
+        version = ledger_version(_engine(url))
+        return _summary(url, version, open_data.suppression_k(), dt.date.today())
+
+    return _answer(build)
 
 
 # Cubes are the expensive answers: at most two are computed at once (the others wait, and
@@ -79,7 +95,7 @@ _CUBE_SLOTS = threading.BoundedSemaphore(2)
 
 
 @functools.lru_cache(maxsize=64)
-def _cube(url: str, version: tuple, by: tuple[str, ...], k: int) -> dict:
+def _cube(url: str, version: tuple, by: tuple[str, ...], k: int, today: dt.date) -> dict:
     with _CUBE_SLOTS:
         frame = open_data.aggregates(_engine(url), by, k)
     return {"by": list(by), "suppression_k": k, "rows": open_data.records(frame)}
@@ -89,13 +105,14 @@ def aggregates(request: Request) -> JSONResponse:
     def build() -> dict:
         by = open_data.parse_dimensions(_one(request, "by"))
         url = _url()
-        return _cube(url, ledger_version(_engine(url)), by, open_data.suppression_k())
+        version = ledger_version(_engine(url))
+        return _cube(url, version, by, open_data.suppression_k(), dt.date.today())
 
     return _answer(build)
 
 
 @functools.lru_cache(maxsize=16)
-def _continuation(url: str, version: tuple, by: str, k: int) -> dict:
+def _continuation(url: str, version: tuple, by: str, k: int, today: dt.date) -> dict:
     # by donor type reads every (donor, worker) pair: 2.9 s at 2,000,000 workers
     with _CUBE_SLOTS:
         frame = open_data.continuation(_engine(url), by, k)
@@ -108,7 +125,8 @@ def continuation(request: Request) -> JSONResponse:
         if by not in ("donor_type", "stimulus"):
             raise ValueError("by is donor_type or stimulus")
         url = _url()
-        return _continuation(url, ledger_version(_engine(url)), by, open_data.suppression_k())
+        version = ledger_version(_engine(url))
+        return _continuation(url, version, by, open_data.suppression_k(), dt.date.today())
 
     return _answer(build)
 

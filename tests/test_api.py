@@ -17,6 +17,7 @@ def client(demo_copy_url, monkeypatch):
     monkeypatch.setenv(DATABASE_URL_VARIABLE, demo_copy_url)
     api._cube.cache_clear()
     api._continuation.cache_clear()
+    api._summary.cache_clear()
     return TestClient(Starlette(routes=api.routes))
 
 
@@ -57,6 +58,31 @@ def test_a_cube_is_computed_once_per_ledger_version(client, demo_copy_url, monke
     engine.dispose()
     client.get("/api/v1/aggregates?by=province,gender")
     assert computed == [("province", "gender")] * 2
+
+
+def test_the_summary_is_kept_per_ledger_version(client, demo_copy_url, monkeypatch, tmp_path):
+    from dashboard.db import open_ledger
+    from dashboard.importer import import_file
+    from tests.conftest import write_csv
+
+    computed = []
+    real = open_data.summary
+    monkeypatch.setattr(
+        open_data, "summary", lambda *args, **kw: computed.append(1) or real(*args, **kw)
+    )
+    first = client.get("/api/v1/summary").json()
+    assert client.get("/api/v1/summary").json() == first and len(computed) == 1
+    # A new donor who has given nothing yet: a new ledger version, so a fresh answer.
+    engine = open_ledger(demo_copy_url)
+    import_file(
+        engine,
+        "donors",
+        write_csv(tmp_path, "d.csv", ["donor_id", "name", "type"], [["NEW-1", "Baru", "personal"]]),
+    )
+    engine.dispose()
+    after = client.get("/api/v1/summary").json()
+    assert len(computed) == 2
+    assert after["last_import"] >= first["last_import"]
 
 
 def test_the_serving_process_prepares_the_publication_when_the_ledger_changes(
