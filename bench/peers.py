@@ -60,6 +60,33 @@ DIMENSIONS = ("province", "occupation", "gender")
 # -- Lingkaran: the queries each page makes ----------------------------------------------------
 
 
+def lingkaran_compare(engine, donor_id: str, periods, today: dt.date) -> list[dict]:
+    """The compare page: the headline and the months of each period."""
+    answers = []
+    for period in periods:
+        figures = donor.headline(engine, OPERATOR, donor_id, period, today).figures
+        monthly = donor.monthly(engine, OPERATOR, donor_id, period)
+        answers.append(
+            {
+                "donated": figures.donated_idr,
+                "allocated": figures.allocated_idr,
+                "months": figures.protected_months,
+                "workers": figures.covered_workers,
+                "claims": (figures.claims_paid_count, figures.claims_paid_idr),
+                "monthly": per_month(monthly),
+            }
+        )
+    return answers
+
+
+def per_month(monthly: pd.DataFrame) -> dict[int, int]:
+    return {
+        month_index(d): int(n)
+        for d, n in zip(monthly["month"], monthly["protected_workers"], strict=True)
+        if n
+    }
+
+
 def lingkaran_donor_page(engine, donor_id: str, period: Period, today: dt.date) -> dict:
     figures = donor.headline(engine, OPERATOR, donor_id, period, today).figures
     profile = donor.profile(engine, OPERATOR, donor_id, period, today)
@@ -82,11 +109,7 @@ def lingkaran_donor_page(engine, donor_id: str, period: Period, today: dt.date) 
         "claims": (figures.claims_paid_count, figures.claims_paid_idr),
         "by": by,
         "outcomes": {k: int(v) for k, v in outcomes.items()},
-        "monthly": {
-            month_index(d): int(n)
-            for d, n in zip(monthly["month"], monthly["protected_workers"], strict=True)
-            if n
-        },
+        "monthly": per_month(monthly),
     }
 
 
@@ -152,12 +175,23 @@ def protected_per_month(coverage: pd.DataFrame) -> dict[int, int]:
     return {m: int(n) for m, n in counts.items() if n}
 
 
-def pandas_donor_page(frames, key: int, period: Period) -> dict:
+def pandas_donor_page(frames, key: int, period: Period, full: bool = True) -> dict:
+    """The donor page's figures (``full``), or only the headline and months (compare)."""
     donations = frames["donations"]
     gifts = donations[(donations["donor_key"] == key) & in_period(donations["received_on"], period)]
     coverage = frames["coverage"]
     coverage = coverage[coverage["donation_key"].isin(gifts["id"])]
     ranks, matched = claim_outcomes(coverage, frames["claims"])
+    headline = {
+        "donated": int(gifts["amount_idr"].sum()),
+        "allocated": int(coverage["amount_idr"].sum()),
+        "months": int(coverage["months"].sum()),
+        "workers": coverage["worker_key"].nunique(),
+        "claims": (len(matched), int(matched["amount_idr"].sum())),
+        "monthly": protected_per_month(coverage),
+    }
+    if not full:
+        return headline
     workers = frames["workers"].set_index("id")
     covered = workers.loc[coverage["worker_key"].unique()]
     attributes = workers.loc[coverage["worker_key"], ["province", "occupation"]]
@@ -175,14 +209,9 @@ def pandas_donor_page(frames, key: int, period: Period) -> dict:
     outcomes = rupiah.groupby(level="outcome").sum()
     names = {0: "protected", 1: "JKK", 2: "JKM"}
     return {
-        "donated": int(gifts["amount_idr"].sum()),
-        "allocated": int(coverage["amount_idr"].sum()),
-        "months": int(coverage["months"].sum()),
-        "workers": len(covered),
-        "claims": (len(matched), int(matched["amount_idr"].sum())),
+        **headline,
         "by": {d: {k: int(v) for k, v in covered[d].value_counts().items()} for d in DIMENSIONS},
         "outcomes": {names[k]: int(v) for k, v in outcomes.items()},
-        "monthly": protected_per_month(coverage),
     }
 
 
@@ -221,7 +250,8 @@ def duck_period(period: Period) -> str:
     return " AND ".join(conditions)
 
 
-def duck_donor_page(db, key: int, period: Period) -> dict:
+def duck_donor_page(db, key: int, period: Period, full: bool = True) -> dict:
+    """As ``pandas_donor_page``, each figure one DuckDB query over the Parquet files."""
     where = duck_period(period)
     programs = ", ".join(f"'{p}'" for p in ATTRIBUTED_PROGRAMS)
     rows = f"""
@@ -246,6 +276,26 @@ def duck_donor_page(db, key: int, period: Period) -> dict:
     claims = db.execute(
         rows + " SELECT count(*), coalesce(sum(amount_idr), 0) FROM matched", params
     ).fetchone()
+    monthly = db.execute(
+        rows
+        + """, steps AS (
+                SELECT start_month AS month, count(*) AS step FROM rows GROUP BY 1
+                UNION ALL
+                SELECT start_month + months, -count(*) FROM rows GROUP BY 1
+            )
+            SELECT month, sum(sum(step)) OVER (ORDER BY month) FROM steps GROUP BY 1""",
+        params,
+    ).fetchall()
+    headline = {
+        "donated": int(donated or 0),
+        "allocated": int(allocated or 0),
+        "months": int(months or 0),
+        "workers": int(workers),
+        "claims": (int(claims[0]), int(claims[1])),
+        "monthly": filled(monthly),
+    }
+    if not full:
+        return headline
     by = {}
     for dimension in DIMENSIONS:
         by[dimension] = dict(
@@ -270,27 +320,12 @@ def duck_donor_page(db, key: int, period: Period) -> dict:
             FROM ranked r JOIN workers w ON w.id = r.worker_key GROUP BY ALL""",
         params,
     ).df()
-    monthly = db.execute(
-        rows
-        + """, steps AS (
-                SELECT start_month AS month, count(*) AS step FROM rows GROUP BY 1
-                UNION ALL
-                SELECT start_month + months, -count(*) FROM rows GROUP BY 1
-            )
-            SELECT month, sum(sum(step)) OVER (ORDER BY month) FROM steps GROUP BY 1""",
-        params,
-    ).fetchall()
     return {
-        "donated": int(donated or 0),
-        "allocated": int(allocated or 0),
-        "months": int(months or 0),
-        "workers": int(workers),
-        "claims": (int(claims[0]), int(claims[1])),
+        **headline,
         "by": by,
         "outcomes": {
             k: int(v) for k, v in outcomes.groupby("outcome")[outcomes.columns[-1]].sum().items()
         },
-        "monthly": filled(monthly),
     }
 
 
@@ -389,11 +424,11 @@ def main() -> None:
                 lambda: duck_donor_page(duck, key, last_year),
             ),
             "compare page": (
-                lambda e: [
-                    lingkaran_donor_page(e, largest, p, today) for p in (this_year, last_year)
+                lambda e: lingkaran_compare(e, largest, (this_year, last_year), today),
+                lambda: [
+                    pandas_donor_page(frames, key, p, full=False) for p in (this_year, last_year)
                 ],
-                lambda: [pandas_donor_page(frames, key, p) for p in (this_year, last_year)],
-                lambda: [duck_donor_page(duck, key, p) for p in (this_year, last_year)],
+                lambda: [duck_donor_page(duck, key, p, full=False) for p in (this_year, last_year)],
             ),
             "overview": (
                 lambda e: lingkaran_overview(e, today),

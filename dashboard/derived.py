@@ -391,7 +391,16 @@ CELL_COLUMNS = (
     "amount_idr",
 )
 FLOW_COLUMNS = ("donation_key", "province", "occupation", "outcome", "row_count", "amount_idr")
-CLAIM_COLUMNS = ("claim_key", "donation_key")
+CLAIM_COLUMNS = (
+    "claim_key",
+    "donation_key",
+    "program",
+    "incident_month",
+    "province",
+    "occupation",
+    "birth_year",
+    "amount_idr",
+)
 REFRESH_CHUNK = 500  # donations (or workers) per statement: bounded IN lists on every database
 
 
@@ -511,13 +520,23 @@ def donation_flows_query(donation_keys=None) -> Select:
 
 
 def donation_claims_query(donation_keys=None) -> Select:
-    """donation_claims as computed from paid claims and coverage: each attributable claim
-    with the donation of the coverage row its incident month falls in."""
+    """donation_claims as computed from paid claims, coverage and workers: each attributable
+    claim with the donation of the coverage row its incident month falls in."""
     query = (
-        select(Claim.id.label("claim_key"), Coverage.donation_key)
+        select(
+            Claim.id.label("claim_key"),
+            Coverage.donation_key,
+            Claim.program,
+            Claim.incident_month,
+            Worker.province,
+            Worker.occupation,
+            Worker.birth_year,
+            Claim.amount_idr,
+        )
         .join(
             Coverage, and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month))
         )
+        .join(Worker, Worker.id == Claim.worker_key)
         .where(attributable_claim())
     )
     if donation_keys is not None:

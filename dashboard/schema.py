@@ -348,14 +348,21 @@ class DonationFlow(Base):
 
 class DonationClaim(Base):
     """A paid JKK or JKM claim matched to the donation whose coverage row holds its incident
-    month (CONTRACT.md "Figures": claims made possible). A worker's coverage rows never
-    overlap, so a claim has at most one donation: the claim is the key."""
+    month (CONTRACT.md "Figures": claims made possible), with what the donor page shows of
+    it and of its worker (no ids). A worker's coverage rows never overlap, so a claim has at
+    most one donation: the claim is the key."""
 
     __tablename__ = "donation_claims"
     __table_args__ = (Index("ix_donation_claims_donation", "donation_key"),)
 
     claim_key: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True)
     donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))
+    program: Mapped[str] = mapped_column(String(3))
+    incident_month: Mapped[int] = mapped_column(Integer)
+    province: Mapped[str] = mapped_column(String(8))
+    occupation: Mapped[str] = mapped_column(String(32))
+    birth_year: Mapped[int] = mapped_column(Integer)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
 
 
 class UnconfirmedCoverage(Base):

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import pandas as pd
-from sqlalchemy import Connection, case, func, literal, select
+from sqlalchemy import Connection, case, extract, func, literal, select
 
 from dashboard.access import Access
 from dashboard.months import first_day, month_label, month_of
 from dashboard.schema import (
-    Claim,
     Confirmation,
     ConfirmationTotal,
     Coverage,
@@ -404,36 +403,20 @@ def flow(
     """
     access.require(donor_id)
     key = donor_key(conn, donor_id)
+    year = extract("year", Donation.received_on)
+    grouping = (year, DonationFlow.province, DonationFlow.occupation, DonationFlow.outcome)
     rows = conn.execute(
-        select(
-            Donation.received_on,
-            DonationFlow.province,
-            DonationFlow.occupation,
-            DonationFlow.outcome,
-            sum_int(DonationFlow.row_count),
-            sum_int(DonationFlow.amount_idr),
-        )
+        select(*grouping, sum_int(DonationFlow.row_count), sum_int(DonationFlow.amount_idr))
         .join(Donation, Donation.id == DonationFlow.donation_key)
         .where(Donation.donor_key == key, *period.received(Donation.received_on))
-        .group_by(
-            Donation.received_on,
-            DonationFlow.province,
-            DonationFlow.occupation,
-            DonationFlow.outcome,
-        )
+        .group_by(*grouping)
+        .order_by(*grouping)
     ).all()
     frame = pd.DataFrame(
         as_tuples(rows),
-        columns=["received_on", "province", "occupation", "outcome", "rows", "allocated_idr"],
+        columns=["year", "province", "occupation", "outcome", "rows", "allocated_idr"],
     )
-    frame["year"] = pd.to_datetime(frame["received_on"]).dt.year.astype("int64")
-    return (
-        frame.groupby(["year", "province", "occupation", "outcome"], as_index=False)[
-            ["rows", "allocated_idr"]
-        ]
-        .sum()
-        .astype({"rows": "int64", "allocated_idr": "int64"})
-    )
+    return frame.astype({"year": "int64", "rows": "int64", "allocated_idr": "int64"})
 
 
 @connected
@@ -450,24 +433,27 @@ def claims(
     year = (as_of or dt.date.today()).year
     rows = conn.execute(
         select(
-            Claim.program,
-            Claim.incident_month,
-            Worker.province,
-            Worker.occupation,
-            age_band(Worker.birth_year, year),
-            Claim.amount_idr,
+            DonationClaim.program,
+            DonationClaim.incident_month,
+            DonationClaim.province,
+            DonationClaim.occupation,
+            age_band(DonationClaim.birth_year, year),
+            DonationClaim.amount_idr,
         )
-        .join(Worker, Worker.id == Claim.worker_key)
-        .join(DonationClaim, DonationClaim.claim_key == Claim.id)
         .join(Donation, Donation.id == DonationClaim.donation_key)
         .where(Donation.donor_key == key, *period.received(Donation.received_on))
-        .order_by(Claim.incident_month, Claim.program, Claim.amount_idr.desc())
+        .order_by(
+            DonationClaim.incident_month,
+            DonationClaim.program,
+            DonationClaim.amount_idr.desc(),
+        )
     ).all()
     frame = pd.DataFrame(
         as_tuples(rows),
         columns=["program", "incident_month", "province", "occupation", "age_band", "amount_idr"],
     )
-    frame["incident_month"] = frame["incident_month"].map(first_day)
+    months = frame["incident_month"]
+    frame["incident_month"] = months.map({m: first_day(m) for m in months.unique()})
     return frame.astype({"amount_idr": "int64"})
 
 

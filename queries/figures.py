@@ -20,7 +20,6 @@ from dashboard.derived import (
 from dashboard.errors import LedgerError
 from dashboard.months import month_of
 from dashboard.schema import (
-    Claim,
     ConfirmationTotal,
     Coverage,
     CoverageTotal,
@@ -216,9 +215,7 @@ def ledger_figures(
 
     claims_count, claims_idr = conn.execute(
         for_donations(
-            select(func.count(Claim.id), sum_int(Claim.amount_idr))
-            .select_from(DonationClaim)
-            .join(Claim, Claim.id == DonationClaim.claim_key),
+            select(func.count(), sum_int(DonationClaim.amount_idr)).select_from(DonationClaim),
             key,
             DonationClaim.donation_key,
             period,

@@ -14,7 +14,6 @@ from sqlalchemy import Connection, case, func, select
 from dashboard.months import first_day, month_label, month_of
 from dashboard.schema import (
     AllocationRun,
-    Claim,
     Coverage,
     CoverageTotal,
     CoveredWorker,
@@ -214,9 +213,12 @@ def paid_claims(conn: Connection, grain: str = "quarter") -> pd.DataFrame:
     if grain not in ("quarter", "year"):
         raise ValueError(f"grain is quarter or year, not {grain!r}")
     rows = conn.execute(
-        select(Claim.incident_month, Claim.program, func.count(), sum_int(Claim.amount_idr))
-        .join(DonationClaim, DonationClaim.claim_key == Claim.id)
-        .group_by(Claim.incident_month, Claim.program)
+        select(
+            DonationClaim.incident_month,
+            DonationClaim.program,
+            func.count(),
+            sum_int(DonationClaim.amount_idr),
+        ).group_by(DonationClaim.incident_month, DonationClaim.program)
     ).all()
     frame = pd.DataFrame(rows, columns=["month", "program", "claims", "amount_idr"])
     if frame.empty:
@@ -237,10 +239,9 @@ def attributed_claims(conn: Connection) -> pd.DataFrame:
     """Paid claims per program that fall in a covered month (CONTRACT.md "Figures"): their
     sums are the programme's claims_paid_count and claims_paid_idr."""
     rows = conn.execute(
-        select(Claim.program, func.count(Claim.id), sum_int(Claim.amount_idr))
-        .join(DonationClaim, DonationClaim.claim_key == Claim.id)
-        .group_by(Claim.program)
-        .order_by(Claim.program)
+        select(DonationClaim.program, func.count(), sum_int(DonationClaim.amount_idr))
+        .group_by(DonationClaim.program)
+        .order_by(DonationClaim.program)
     ).all()
     frame = pd.DataFrame(rows, columns=["program", "claims", "amount_idr"])
     return frame.astype({"claims": "int64", "amount_idr": "int64"})
