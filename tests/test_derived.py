@@ -112,10 +112,16 @@ def test_moving_workers_and_paying_claims_keep_the_donor_tables_exact(programme,
             conn, largest, Period(), Worker.province
         )
 
+    # A death claim first approved (nothing attributed yet), then paid: a status change.
     incident = first_day(row.start_month) + dt.timedelta(days=3)
+    approved = [["K-NEW", row.worker_id, "JKM", incident, "approved", "", ""]]
+    result = cli("import", "claims", write_csv(tmp_path, "approved.csv", CLAIM_HEADER, approved))
+    assert result.exit_code == 0, result.output
+    assert check_ledger(engine, TODAY) == []
     claim = [["K-NEW", row.worker_id, "JKM", incident, "paid", incident, 42_000_000]]
     result = cli("import", "claims", write_csv(tmp_path, "claim.csv", CLAIM_HEADER, claim))
     assert result.exit_code == 0, result.output
+    assert "1 updated" in result.output
     with engine.connect() as conn:
         owner = conn.execute(
             select(Donor.donor_id)
