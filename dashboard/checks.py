@@ -14,6 +14,7 @@ from dashboard.derived import (
     CLAIM_COLUMNS,
     FLOW_COLUMNS,
     SPAN_COLUMNS,
+    UNCONFIRMED_COLUMNS,
     confirmation_totals_query,
     coverage_totals_query,
     covered_workers_query,
@@ -311,7 +312,7 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
             donation_claims_query(),
         ),
         "unconfirmed_coverage": (
-            select(UnconfirmedCoverage.coverage_key, UnconfirmedCoverage.donation_key),
+            select(*(getattr(UnconfirmedCoverage, c) for c in UNCONFIRMED_COLUMNS)),
             unconfirmed_coverage_query(),
         ),
     }

@@ -82,6 +82,22 @@ def refresh_statistics(conn: Connection) -> None:
         conn.exec_driver_sql("ANALYZE")
 
 
+def tidy_after_bulk(engine: Engine) -> None:
+    """PostgreSQL, after a bulk import has committed: compact unconfirmed_coverage and
+    refresh every table's statistics and visibility map.
+
+    A ledger import adds every coverage row to unconfirmed_coverage and its confirmations
+    then remove nearly all of them; the few left were scattered over the pages of millions
+    (at 2,000,000 workers the donor page's list read 3,362 pages for 5,076 rows, 126 ms).
+    VACUUM cannot run inside a transaction, hence after the commit. SQLite: nothing to do.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM FULL unconfirmed_coverage")
+        conn.exec_driver_sql("VACUUM ANALYZE")
+
+
 def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

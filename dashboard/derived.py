@@ -339,11 +339,29 @@ def refresh_continued(conn: Connection, since_id: int) -> None:
     refresh_spans(conn, conn.execute(donors).scalars().all())
 
 
+UNCONFIRMED_COLUMNS = (
+    "coverage_key",
+    "donation_key",
+    "worker_id",
+    "start_month",
+    "months",
+    "amount_idr",
+)
+
+
 def unconfirmed_coverage_query(since_id: int | None = None) -> Select:
     """unconfirmed_coverage as computed from coverage and confirmations (for the coverage
     rows with ``id > since_id``)."""
     query = (
-        select(Coverage.id.label("coverage_key"), Coverage.donation_key)
+        select(
+            Coverage.id.label("coverage_key"),
+            Coverage.donation_key,
+            Worker.worker_id,
+            Coverage.start_month,
+            Coverage.months,
+            Coverage.amount_idr,
+        )
+        .join(Worker, Worker.id == Coverage.worker_key)
         .outerjoin(Confirmation, Confirmation.coverage_key == Coverage.id)
         .where(Confirmation.id.is_(None))
     )
@@ -356,7 +374,7 @@ def refresh_unconfirmed(conn: Connection, since_id: int) -> None:
     """After coverage rows with ``id > since_id`` arrive: list those not confirmed."""
     conn.execute(
         insert(UnconfirmedCoverage).from_select(
-            ["coverage_key", "donation_key"], unconfirmed_coverage_query(since_id)
+            list(UNCONFIRMED_COLUMNS), unconfirmed_coverage_query(since_id)
         )
     )
 

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import aliased
 from tqdm import tqdm
 
-from dashboard.db import alembic_config
+from dashboard.db import alembic_config, tidy_after_bulk
 from dashboard.errors import ImportRefused, ValidationError
 from dashboard.importer import ImportResult, contract_columns, file_sha256, import_into
 from dashboard.months import month_label
@@ -308,6 +308,7 @@ def import_ledger(
             )
             echo(f"imported {result.summary()}")
             results.append(result)
+    tidy_after_bulk(engine)
     return results
 
 

@@ -367,14 +367,19 @@ class DonationClaim(Base):
 
 class UnconfirmedCoverage(Base):
     """A coverage row BPJS Ketenagakerjaan has not confirmed yet (CONTRACT.md v2
-    "confirmations"): added with the row, removed by its confirmation. Few at any time, so
-    the donor page lists a donor's oldest without reading their confirmed rows."""
+    "confirmations"): added with the row, removed by its confirmation, with what the donor
+    page lists of it (coverage rows and worker ids never change). Few at any time, so the
+    page lists a donor's oldest without reading their confirmed rows or their workers."""
 
     __tablename__ = "unconfirmed_coverage"
     __table_args__ = (Index("ix_unconfirmed_coverage_donation", "donation_key"),)
 
     coverage_key: Mapped[int] = mapped_column(ForeignKey("coverage.id"), primary_key=True)
     donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))
+    worker_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    start_month: Mapped[int] = mapped_column(Integer)
+    months: Mapped[int] = mapped_column(Integer)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
 
 
 class DonorSpan(Base):

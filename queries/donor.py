@@ -468,20 +468,12 @@ def unconfirmed(
     (CONTRACT.md v2), oldest first, at most ``UNCONFIRMED_LISTED`` (pseudonymous worker ids)."""
     access.require(donor_id)
     key = donor_key(conn, donor_id)
+    row = UnconfirmedCoverage
     rows = conn.execute(
-        select(
-            Donation.donation_id,
-            Worker.worker_id,
-            Coverage.start_month,
-            Coverage.months,
-            Coverage.amount_idr,
-        )
-        .select_from(UnconfirmedCoverage)
-        .join(Coverage, Coverage.id == UnconfirmedCoverage.coverage_key)
-        .join(Donation, Donation.id == UnconfirmedCoverage.donation_key)
-        .join(Worker, Worker.id == Coverage.worker_key)
+        select(Donation.donation_id, row.worker_id, row.start_month, row.months, row.amount_idr)
+        .join(Donation, Donation.id == row.donation_key)
         .where(Donation.donor_key == key, *period.received(Donation.received_on))
-        .order_by(Coverage.start_month, Donation.donation_id, Worker.worker_id)
+        .order_by(row.start_month, Donation.donation_id, row.worker_id)
         .limit(UNCONFIRMED_LISTED)
     ).all()
     frame = pd.DataFrame(

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, insert
 from tqdm import tqdm
 
 from dashboard import values as v
-from dashboard.db import STATISTICS_AFTER_ROWS, refresh_statistics
+from dashboard.db import STATISTICS_AFTER_ROWS, refresh_statistics, tidy_after_bulk
 from dashboard.errors import ImportRefused
 from dashboard.importer.claims import Claims
 from dashboard.importer.common import ImportResult, ImportRun, Kind, Parser, Record
@@ -128,7 +128,10 @@ def import_file(
 ) -> ImportResult:
     """Import one file of ``kind``; raises ``ImportRefused`` (and writes nothing) on any problem."""
     with engine.begin() as conn:
-        return import_into(conn, kind, path, today=today, progress=progress)
+        result = import_into(conn, kind, path, today=today, progress=progress)
+    if kind == "confirmations" and result.new >= STATISTICS_AFTER_ROWS:
+        tidy_after_bulk(engine)  # many rows left unconfirmed_coverage
+    return result
 
 
 def import_into(
