@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import statistics
 import time
 
@@ -53,6 +54,7 @@ def main() -> None:
         "donations": lambda p: donor.donations(engine, access, largest, p),
         "unconfirmed": lambda p: donor.unconfirmed(engine, access, largest, p),
     }
+    gc.freeze()  # as the serving process does after its imports (dashboard/server.py)
     print(f"database: {url}; largest donor: {largest}")
     for name, period in (("all time", Period()), (f"{today.year - 1}", last_year)):
         total = 0.0
