@@ -5,7 +5,8 @@
 For each ledger: `lingkaran --db URL demo --port N` (demo mode: any donor page without a
 login), wait until the serving process has prepared the publication (as it does after every
 import), then ``--runs`` first visits, each in a fresh browser context (no cookies, no
-Streamlit session): from navigation until the page's script run has finished. Each visit
+Streamlit session): from navigation until the page's script run has finished; and the
+open-data API's answers (each combination asked once first, then timed). Each visit
 starts a new session, so the page's per-session work is in every figure; what is kept per
 ledger version (the publication, the cached queries) is what a first visitor after the
 warm-up finds. Prints medians, the slowest run and the ratio to the first ledger.
@@ -58,6 +59,20 @@ def wait_for(url: str, seconds: float) -> None:
     raise SystemExit(f"{url} did not answer within {seconds} s")
 
 
+API = (
+    "/api/v1/summary",
+    "/api/v1/aggregates?by=province,occupation",
+    "/api/v1/continuation?by=donor_type",
+)
+
+
+def fetch(url: str) -> float:
+    began = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=300) as answer:
+        answer.read()
+    return time.perf_counter() - began
+
+
 def visit(browser, url: str) -> float:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="id-ID")
     page = context.new_page()
@@ -95,6 +110,10 @@ def main() -> None:
                 # answered from the publication: returns once the warm-up has built it
                 wait_for(f"{base}/api/v1/aggregates?by=province", 900)
                 print(f"{url}: publication ready after {time.perf_counter() - began:.1f} s")
+                for path in API:
+                    fetch(f"{base}{path}")  # the first answer of a combination is computed
+                    runs = [fetch(f"{base}{path}") for _ in range(args.runs)]
+                    results.setdefault(f"GET {path}", {})[url] = runs
                 pages = {"overview": f"{base}/", "donor page": f"{base}/donor?donor={largest}"}
                 for name, address in pages.items():
                     # The first visitor fills the page's query caches (per ledger version).
@@ -111,8 +130,8 @@ def main() -> None:
         for url, runs in by_url.items():
             ratio = statistics.median(runs) / statistics.median(by_url[first])
             print(
-                f"{name:<11} {url:<45} median {statistics.median(runs):6.2f} s, "
-                f"slowest {max(runs):6.2f} s, x{ratio:.2f} of the first ledger"
+                f"{name:<11} {url:<45} median {statistics.median(runs) * 1000:7.1f} ms, "
+                f"slowest {max(runs) * 1000:7.1f} ms, x{ratio:.2f} of the first ledger"
             )
 
 
