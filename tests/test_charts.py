@@ -13,6 +13,7 @@ from dashboard.charts import (
     flow_sankey,
     province_map,
     ranked_bars,
+    style,
 )
 
 
@@ -47,6 +48,23 @@ def test_a_lone_quarter_is_a_narrow_bar_not_the_whole_chart():
 def test_digits_are_grouped_as_the_language_writes_them():
     assert claims_by_program(claims(dt.date(2024, 3, 1)), "t", "id").layout.separators == ",."
     assert claims_by_program(claims(dt.date(2024, 3, 1)), "t", "en").layout.separators == ".,"
+
+
+def test_every_figure_sent_to_the_browser_carries_the_lingkaran_template():
+    """The template is plotly's default, not set figure by figure: what goes to the browser
+    (the figure's JSON) must still hold Lingkaran's font and colours over plotly's."""
+    import json
+
+    import plotly.graph_objects as go
+
+    for figure in (
+        style(go.Figure(go.Bar(x=["a"], y=[1])), "en"),
+        claims_by_program(claims(dt.date(2024, 3, 1)), "Claims", "id"),
+    ):
+        template = json.loads(figure.to_json())["layout"]["template"]["layout"]
+        assert template["colorway"][:2] == ["#0072B2", "#009E73"]
+        assert template["font"]["family"].startswith("Source Sans Pro")
+        assert "xaxis" in template and "hoverlabel" in template  # plotly's own, underneath
 
 
 def test_age_bands_are_drawn_youngest_on_top_whatever_their_counts():
