@@ -35,11 +35,22 @@ def test_dimensions_in_any_order_name_the_same_table(client):
     assert one == other and one["by"] == ["province", "occupation"]
 
 
-def test_a_cube_is_computed_once_per_ledger_version(client, demo_copy_url, monkeypatch, tmp_path):
+def a_new_ledger_version(url: str, tmp_path) -> None:
+    """Import one new donor who has given nothing yet: an import, so a new ledger version."""
     from dashboard.db import open_ledger
     from dashboard.importer import import_file
     from tests.conftest import write_csv
 
+    engine = open_ledger(url)
+    import_file(
+        engine,
+        "donors",
+        write_csv(tmp_path, "d.csv", ["donor_id", "name", "type"], [["NEW-1", "Baru", "personal"]]),
+    )
+    engine.dispose()
+
+
+def test_a_cube_is_computed_once_per_ledger_version(client, demo_copy_url, monkeypatch, tmp_path):
     computed = []
     real = open_data.aggregates
     monkeypatch.setattr(
@@ -49,22 +60,12 @@ def test_a_cube_is_computed_once_per_ledger_version(client, demo_copy_url, monke
     again = client.get("/api/v1/aggregates?by=province,gender").json()
     assert first == again and computed == [("province", "gender")]
     # An import is a new ledger version: the next answer is computed afresh.
-    engine = open_ledger(demo_copy_url)
-    import_file(
-        engine,
-        "donors",
-        write_csv(tmp_path, "d.csv", ["donor_id", "name", "type"], [["NEW-1", "Baru", "personal"]]),
-    )
-    engine.dispose()
+    a_new_ledger_version(demo_copy_url, tmp_path)
     client.get("/api/v1/aggregates?by=province,gender")
     assert computed == [("province", "gender")] * 2
 
 
 def test_the_summary_is_kept_per_ledger_version(client, demo_copy_url, monkeypatch, tmp_path):
-    from dashboard.db import open_ledger
-    from dashboard.importer import import_file
-    from tests.conftest import write_csv
-
     computed = []
     real = open_data.summary
     monkeypatch.setattr(
@@ -73,13 +74,7 @@ def test_the_summary_is_kept_per_ledger_version(client, demo_copy_url, monkeypat
     first = client.get("/api/v1/summary").json()
     assert client.get("/api/v1/summary").json() == first and len(computed) == 1
     # A new donor who has given nothing yet: a new ledger version, so a fresh answer.
-    engine = open_ledger(demo_copy_url)
-    import_file(
-        engine,
-        "donors",
-        write_csv(tmp_path, "d.csv", ["donor_id", "name", "type"], [["NEW-1", "Baru", "personal"]]),
-    )
-    engine.dispose()
+    a_new_ledger_version(demo_copy_url, tmp_path)
     after = client.get("/api/v1/summary").json()
     assert len(computed) == 2
     assert after["last_import"] >= first["last_import"]
