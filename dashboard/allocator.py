@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, union_all
 from tqdm import tqdm
 
 from dashboard.bulk import insert_rows
-from dashboard.db import STATISTICS_AFTER_ROWS, refresh_statistics
+from dashboard.db import STATISTICS_AFTER_ROWS, refresh_statistics, tidy_after_bulk
 from dashboard.derived import last_coverage_id, refresh
 from dashboard.errors import LedgerError
 from dashboard.months import first_day, month_of
@@ -224,11 +224,10 @@ def allocate(engine: Engine, *, progress: bool = False) -> AllocationResult:
                 insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
                 pending.clear()
         insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
-        if result.coverage_rows >= STATISTICS_AFTER_ROWS:
+        bulk = result.coverage_rows >= STATISTICS_AFTER_ROWS
+        if bulk:
             refresh_statistics(conn)  # the refresh below plans over the new coverage rows
         refresh(conn, since)
-        if result.coverage_rows >= STATISTICS_AFTER_ROWS:
-            refresh_statistics(conn)
         conn.execute(
             insert(AllocationRun).values(
                 ran_at=dt.datetime.now(dt.UTC),
@@ -236,4 +235,6 @@ def allocate(engine: Engine, *, progress: bool = False) -> AllocationResult:
                 amount_idr=result.amount_idr,
             )
         )
+    if bulk:
+        tidy_after_bulk(engine)
     return result

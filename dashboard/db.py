@@ -70,7 +70,8 @@ STATISTICS_AFTER_ROWS = 10_000
 
 
 def refresh_statistics(conn: Connection) -> None:
-    """ANALYZE on PostgreSQL after a bulk write, inside the writer's transaction.
+    """ANALYZE on PostgreSQL after a bulk write, inside the writer's transaction, before it
+    refreshes the derived tables from the new rows (``tidy_after_bulk`` follows the commit).
 
     Without it the planner keeps the estimates of the empty tables it started from: after
     `migrate` loaded 2,000,000 workers it expected 40,000 rows where there were 3.27
@@ -83,13 +84,15 @@ def refresh_statistics(conn: Connection) -> None:
 
 
 def tidy_after_bulk(engine: Engine) -> None:
-    """PostgreSQL, after a bulk import has committed: compact unconfirmed_coverage and
-    refresh every table's statistics and visibility map.
+    """PostgreSQL, after any import or allocation of ``STATISTICS_AFTER_ROWS`` or more has
+    committed (and after ``import-ledger``): statistics and visibility map of every table,
+    the derived tables the write refreshed included, and unconfirmed_coverage compacted.
 
-    A ledger import adds every coverage row to unconfirmed_coverage and its confirmations
-    then remove nearly all of them; the few left were scattered over the pages of millions
-    (at 2,000,000 workers the donor page's list read 3,362 pages for 5,076 rows, 126 ms).
-    VACUUM cannot run inside a transaction, hence after the commit. SQLite: nothing to do.
+    Coverage rows enter unconfirmed_coverage and their confirmations remove nearly all of
+    them; the few left lay scattered over the pages of millions (at 2,000,000 workers the
+    donor page's list read 3,362 pages for 5,076 rows, 126 ms). The table stays small, so
+    rewriting it is quick. VACUUM cannot run inside a transaction, hence after the commit.
+    SQLite: nothing to do.
     """
     if engine.dialect.name != "postgresql":
         return

@@ -129,8 +129,8 @@ def import_file(
     """Import one file of ``kind``; raises ``ImportRefused`` (and writes nothing) on any problem."""
     with engine.begin() as conn:
         result = import_into(conn, kind, path, today=today, progress=progress)
-    if kind == "confirmations" and result.new >= STATISTICS_AFTER_ROWS:
-        tidy_after_bulk(engine)  # many rows left unconfirmed_coverage
+    if result.new + result.updated >= STATISTICS_AFTER_ROWS:
+        tidy_after_bulk(engine)
     return result
 
 
@@ -166,12 +166,9 @@ def import_into(
             bar.update(len(chunk))
     if run.errors:
         raise ImportRefused(path.name, run.errors, len(run.bad_lines))
-    bulk = result.new + result.updated >= STATISTICS_AFTER_ROWS
-    if bulk:
+    if result.new + result.updated >= STATISTICS_AFTER_ROWS:
         refresh_statistics(conn)  # finish() refreshes derived tables from the new rows
     handler.finish(run)
-    if bulk:
-        refresh_statistics(conn)
     conn.execute(
         insert(ImportLog).values(
             kind=kind,
