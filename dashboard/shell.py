@@ -9,7 +9,10 @@ import importlib
 import logging
 import os
 import re
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from typing import TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -100,6 +103,42 @@ def query(function, *args, **kwargs):
     return _cached_query(
         database_url(), ledger_version(), name, args, tuple(sorted(kwargs.items()))
     )
+
+
+T = TypeVar("T")
+PUBLIC = "public"  # the scope of what every visitor may see, for `built`
+BUILT_ENTRIES = 512  # charts and formatted tables kept per process, least recently used out
+_BUILT: OrderedDict[tuple, object] = OrderedDict()
+_BUILT_LOCK = threading.Lock()
+
+
+def built(name: str, scope: Hashable, key: tuple, build: Callable[[], T]) -> T:
+    """What ``build()`` returns (a chart, a formatted table), made once per ledger version,
+    language, access scope and key and then shared by every session of this process.
+
+    A page run re-draws what it finds here instead of building it again: building the
+    donor page's charts was half of its CPU. ``scope`` is who may see it (the viewer's
+    ``Access``, or ``PUBLIC`` with the suppression threshold in ``key``), so nothing built
+    for one account or one language is served to another; a new ledger version (an import,
+    an allocation) makes every entry stale. What is returned is shared: never change it.
+    """
+    full = (database_url(), ledger_version(), language(), scope, name, key)
+    with _BUILT_LOCK:
+        if full in _BUILT:
+            _BUILT.move_to_end(full)
+            return _BUILT[full]  # type: ignore[return-value]
+    value = build()  # outside the lock: two sessions may build the same thing once each
+    with _BUILT_LOCK:
+        _BUILT[full] = value
+        while len(_BUILT) > BUILT_ENTRIES:
+            _BUILT.popitem(last=False)
+    return value
+
+
+def forget_built() -> None:
+    """Empty the cache of `built` (tests that rebuild a ledger at the same address)."""
+    with _BUILT_LOCK:
+        _BUILT.clear()
 
 
 DEMO_VISITOR = "demo visitor"  # who the audit log names in demo mode (not translated there)

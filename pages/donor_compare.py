@@ -103,22 +103,27 @@ controls.table(
 )
 controls.downloads(table, f"compare-{donor_id}-{year}")
 
-figure = charts.compared_protection(
-    [
-        (
-            _("Donations {year}").format(year=name),
-            shell.query(donor.monthly, access, donor_id, span),
-            colour,
-        )
-        for span, name, colour in (
-            (previous, year - 1, labels.NEUTRAL_COLOUR),
-            (current, year, labels.WORKERS_COLOUR),
-        )
-    ],
-    _("Workers protected each month: donations of {previous} and {year}").format(
-        previous=year - 1, year=year
+figure = shell.built(
+    "compare.protection",
+    access,
+    (donor_id, previous, current, today),
+    lambda: charts.compared_protection(
+        [
+            (
+                _("Donations {year}").format(year=name),
+                shell.query(donor.monthly, access, donor_id, span),
+                colour,
+            )
+            for span, name, colour in (
+                (previous, year - 1, labels.NEUTRAL_COLOUR),
+                (current, year, labels.WORKERS_COLOUR),
+            )
+        ],
+        _("Workers protected each month: donations of {previous} and {year}").format(
+            previous=year - 1, year=year
+        ),
+        lang,
+        today,
     ),
-    lang,
-    today,
 )
 st.plotly_chart(figure, key="compare-chart")

@@ -77,7 +77,8 @@ row[2].metric(
     number(f.active_workers, lang),
     help=_("Protected in the month of the date above."),
 )
-outlook = outlook_sentence(shell.query(donor.monthly, access, donor_id, period), f.as_of, lang)
+monthly = shell.query(donor.monthly, access, donor_id, period)
+outlook = outlook_sentence(monthly, f.as_of, lang)
 if outlook:
     st.caption(outlook)
 row = st.columns(3)
@@ -164,13 +165,23 @@ if f.allocated_idr == 0:
     )
 
 # ── Money to protection ────────────────────────────────────────────────────────────────────
-flow = shell.query(donor.flow, access, donor_id, period)
+# The charts and formatted tables below are built once per ledger version, language, viewer
+# and this view (shell.built); a page run that finds them only draws them.
+view = (donor_id, period, as_of)
 trail = shell.query(donor.donations, access, donor_id, period)
-balances = trail.groupby(pd.to_datetime(trail["received_on"]).dt.year)["balance_idr"].sum()
-st.plotly_chart(
-    charts.flow_sankey(flow, balances.to_dict(), _("From donations to protection (rupiah)"), lang),
-    key="flow",
-)
+
+
+def flow_chart():
+    balances = trail.groupby(pd.to_datetime(trail["received_on"]).dt.year)["balance_idr"].sum()
+    return charts.flow_sankey(
+        shell.query(donor.flow, access, donor_id, period),
+        balances.to_dict(),
+        _("From donations to protection (rupiah)"),
+        lang,
+    )
+
+
+st.plotly_chart(shell.built("donor.flow", access, view, flow_chart), key="flow")
 st.caption(
     _(
         "Bands are the rupiah donated, by where they went. A claim's band is the coverage in "
@@ -179,40 +190,86 @@ st.caption(
 )
 
 # ── Over time ──────────────────────────────────────────────────────────────────────────────
-monthly = shell.query(donor.monthly, access, donor_id, period)
 left, right = st.columns(2)
 left.plotly_chart(
-    charts.protection_over_time(
-        monthly, _("Workers protected each month, and donations received"), lang, f.as_of
+    shell.built(
+        "donor.over-time",
+        access,
+        view,
+        lambda: charts.protection_over_time(
+            monthly, _("Workers protected each month, and donations received"), lang, f.as_of
+        ),
     ),
     key="over-time",
 )
 right.plotly_chart(
-    charts.cumulative_money(monthly, _("Donated and allocated, cumulative (rupiah)"), lang),
+    shell.built(
+        "donor.cumulative",
+        access,
+        view,
+        lambda: charts.cumulative_money(
+            monthly, _("Donated and allocated, cumulative (rupiah)"), lang
+        ),
+    ),
     key="cumulative",
 )
 
 # ── Who was protected ──────────────────────────────────────────────────────────────────────
 st.subheader(_("Who was protected"), anchor=False)
-profile = shell.query(donor.profile, access, donor_id, period, as_of)
 names = {
     "province": labels.province,
     "occupation": lambda code: labels.occupation(code, lang),
     "gender": lambda code: labels.gender(code, lang),
     "age_band": str,
 }
-by = {}
-for dimension in donor.BREAKDOWNS:
-    by[dimension] = donor.breakdown(profile, dimension)
-    by[dimension]["group"] = by[dimension][dimension].map(names[dimension])
+
+
+def who_was_protected() -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
+    """Each breakdown with its groups named; the table of all four, as figures and as shown."""
+    profile = shell.query(donor.profile, access, donor_id, period, as_of)
+    by = {}
+    for dimension in donor.BREAKDOWNS:
+        by[dimension] = donor.breakdown(profile, dimension)
+        by[dimension]["group"] = by[dimension][dimension].map(names[dimension])
+    table = pd.concat(
+        [
+            by[dimension][["group", "workers", "protected_months", "allocated_idr"]].assign(
+                by=labels.column(dimension, lang)
+            )
+            for dimension in donor.BREAKDOWNS
+        ]
+    )[["by", "group", "workers", "protected_months", "allocated_idr"]]
+    shown = table.assign(
+        workers=table["workers"].map(lambda n: number(n, lang)),
+        protected_months=table["protected_months"].map(lambda n: number(n, lang)),
+        allocated_idr=table["allocated_idr"].map(lambda n: rupiah(n, lang)),
+    )
+    return by, table, shown
+
+
+by, who_table, who_shown = shell.built("donor.who", access, view, who_was_protected)
 st.plotly_chart(
-    charts.province_map(by["province"], _("Workers protected by province"), lang),
+    shell.built(
+        "donor.province-map",
+        access,
+        view,
+        lambda: charts.province_map(by["province"], _("Workers protected by province"), lang),
+    ),
     key="province-map",
 )
 with st.expander(_("The provinces as a ranked list")):
     st.plotly_chart(
-        charts.ranked_bars(
-            by["province"], "group", _("Workers protected by province"), labels.MONEY_COLOUR, lang
+        shell.built(
+            "donor.province",
+            access,
+            view,
+            lambda: charts.ranked_bars(
+                by["province"],
+                "group",
+                _("Workers protected by province"),
+                labels.MONEY_COLOUR,
+                lang,
+            ),
         ),
         key="province",
     )
@@ -224,39 +281,28 @@ breakdowns = (
 for place, (dimension, title, colour) in zip(st.columns(3), breakdowns, strict=True):
     order = labels.AGE_BAND_ORDER if dimension == "age_band" else None
     place.plotly_chart(
-        charts.ranked_bars(by[dimension], "group", title, colour, lang, order=order),
+        shell.built(
+            f"donor.{dimension}",
+            access,
+            view,
+            lambda frame=by[dimension], title=title, colour=colour, order=order: charts.ranked_bars(
+                frame, "group", title, colour, lang, order=order
+            ),
+        ),
         key=dimension,
     )
-who_table = pd.concat(
-    [
-        by[dimension][["group", "workers", "protected_months", "allocated_idr"]].assign(
-            by=labels.column(dimension, lang)
-        )
-        for dimension in donor.BREAKDOWNS
-    ]
-)[["by", "group", "workers", "protected_months", "allocated_idr"]]
 with st.expander(_("Table: who was protected")):
-    controls.table(
-        who_table.assign(
-            workers=who_table["workers"].map(lambda n: number(n, lang)),
-            protected_months=who_table["protected_months"].map(lambda n: number(n, lang)),
-            allocated_idr=who_table["allocated_idr"].map(lambda n: rupiah(n, lang)),
-        ),
-        lang,
-    )
+    controls.table(who_shown, lang)
     controls.downloads(who_table, f"protected-{donor_id}")
 
 # ── Claims made possible ───────────────────────────────────────────────────────────────────
 st.subheader(_("Claims this donation made possible"), anchor=False)
-claims = shell.query(donor.claims, access, donor_id, period, as_of)
-if claims.empty:
-    st.info(_("No paid claim yet within the protection this donation funded."))
-else:
-    st.plotly_chart(
-        charts.claims_by_program(claims, _("Benefits paid by quarter (rupiah)"), lang),
-        key="claims-chart",
-    )
-    shown = pd.DataFrame(
+
+
+def claims_made_possible() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, object]:
+    """The donor's paid claims: as queried, as listed (figures; shown) and as a chart."""
+    claims = shell.query(donor.claims, access, donor_id, period, as_of)
+    listed = pd.DataFrame(
         {
             "program": claims["program"],
             "incident_month": claims["incident_month"].map(lambda d: d.strftime("%Y-%m")),
@@ -266,44 +312,64 @@ else:
             "amount_idr": claims["amount_idr"],
         }
     )
-    controls.table(
-        shown.assign(amount_idr=shown["amount_idr"].map(lambda n: rupiah(n, lang))), lang
+    shown = listed.assign(amount_idr=listed["amount_idr"].map(lambda n: rupiah(n, lang)))
+    chart = (
+        None
+        if claims.empty
+        else charts.claims_by_program(claims, _("Benefits paid by quarter (rupiah)"), lang)
     )
-    controls.downloads(shown, f"claims-{donor_id}")
+    return claims, listed, shown, chart
+
+
+claims, claims_listed, claims_shown, claims_chart = shell.built(
+    "donor.claims", access, view, claims_made_possible
+)
+if claims.empty:
+    st.info(_("No paid claim yet within the protection this donation funded."))
+else:
+    st.plotly_chart(claims_chart, key="claims-chart")
+    controls.table(claims_shown, lang)
+    controls.downloads(claims_listed, f"claims-{donor_id}")
     with st.expander(_("Sentences for your sustainability report")):
         for claim in claims.tail(20).iloc[::-1].to_dict("records"):
             st.text(claim_sentence(claim, lang))
 
 # ── Donation trail ─────────────────────────────────────────────────────────────────────────
 st.subheader(_("Donation trail"), anchor=False)
-trail_shown = trail[
-    [
-        "donation_id",
-        "received_on",
-        "amount_idr",
-        "allocated_idr",
-        "balance_idr",
-        "workers",
-        "protected_months",
-        "package",
-        "confirmed_idr",
-        "unconfirmed_rows",
+
+
+def trail_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The donations as figures (for the downloads) and as shown."""
+    figures = trail[
+        [
+            "donation_id",
+            "received_on",
+            "amount_idr",
+            "allocated_idr",
+            "balance_idr",
+            "workers",
+            "protected_months",
+            "package",
+            "confirmed_idr",
+            "unconfirmed_rows",
+        ]
     ]
-]
-controls.table(
-    trail_shown.assign(
-        received_on=trail_shown["received_on"].map(lambda d: date_text(d, lang)),
-        amount_idr=trail_shown["amount_idr"].map(lambda n: rupiah(n, lang)),
-        allocated_idr=trail_shown["allocated_idr"].map(lambda n: rupiah(n, lang)),
-        balance_idr=trail_shown["balance_idr"].map(lambda n: rupiah(n, lang)),
-        workers=trail_shown["workers"].map(lambda n: number(n, lang)),
-        protected_months=trail_shown["protected_months"].map(lambda n: number(n, lang)),
-        package=trail_shown["package"].map(lambda code: labels.package(code, lang)),
-        confirmed_idr=trail_shown["confirmed_idr"].map(lambda n: rupiah(n, lang)),
-        unconfirmed_rows=trail_shown["unconfirmed_rows"].map(lambda n: number(n, lang)),
-    ),
-    lang,
-)
+    shown = figures.assign(
+        received_on=figures["received_on"].map(lambda d: date_text(d, lang)),
+        amount_idr=figures["amount_idr"].map(lambda n: rupiah(n, lang)),
+        allocated_idr=figures["allocated_idr"].map(lambda n: rupiah(n, lang)),
+        balance_idr=figures["balance_idr"].map(lambda n: rupiah(n, lang)),
+        workers=figures["workers"].map(lambda n: number(n, lang)),
+        protected_months=figures["protected_months"].map(lambda n: number(n, lang)),
+        package=figures["package"].map(lambda code: labels.package(code, lang)),
+        confirmed_idr=figures["confirmed_idr"].map(lambda n: rupiah(n, lang)),
+        unconfirmed_rows=figures["unconfirmed_rows"].map(lambda n: number(n, lang)),
+    )
+    return figures, shown
+
+
+trail_figures, trail_shown = shell.built("donor.trail", access, view, trail_tables)
+controls.table(trail_shown, lang)
 listed = int(trail["workers"].sum())
 if listed != f.covered_workers:  # the column is per donation; the headline counts people
     st.caption(
@@ -313,7 +379,7 @@ if listed != f.covered_workers:  # the column is per donation; the headline coun
             "protected, the figure at the top of the page."
         ).format(listed=number(listed, lang), distinct=number(f.covered_workers, lang))
     )
-controls.downloads(trail_shown, f"donations-{donor_id}")
+controls.downloads(trail_figures, f"donations-{donor_id}")
 waiting = int(trail["unconfirmed_rows"].sum())
 if waiting:
     with st.expander(

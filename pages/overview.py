@@ -65,50 +65,63 @@ st.caption(shell.plain(confirmed_sentence(totals, lang)))
 st.subheader(_("Growth"), anchor=False)
 # Months up to this one (coverage already bought for later months is not shown), a month
 # with fewer than k workers left as a gap (dashboard/open_data.py).
-growth = shell.query(open_data.monthly_protection, k)
-left, right = st.columns(2)
-workers_chart = go.Figure(
-    go.Scatter(
-        x=growth["month"],
-        y=growth["protected_workers"].astype("float"),
-        mode="lines",
-        line={"color": labels.WORKERS_COLOUR, "width": 3},
-        name=_("Workers protected now"),
+# Each chart and table below is built once per ledger version, language and threshold
+# (shell.built), and a page run that finds it only draws it.
+view = (k, totals.as_of)
+
+
+def growth_charts() -> tuple[go.Figure, go.Figure, bool]:
+    """Workers protected each month and donations by type, and whether months are withheld."""
+    growth = shell.query(open_data.monthly_protection, k)
+    workers_chart = go.Figure(
+        go.Scatter(
+            x=growth["month"],
+            y=growth["protected_workers"].astype("float"),
+            mode="lines",
+            line={"color": labels.WORKERS_COLOUR, "width": 3},
+            name=_("Workers protected now"),
+        )
     )
+    charts.style(
+        workers_chart,
+        lang,
+        title=_("Workers protected each month"),
+        xaxis_title=_("Month"),
+        yaxis_title=_("Workers"),
+        height=380,
+    )
+    donations_chart = go.Figure()
+    for code in labels.DONOR_TYPES:
+        donations_chart.add_trace(
+            go.Scatter(
+                x=growth["month"],
+                y=growth[f"cumulative_{code}_idr"],
+                name=labels.donor_type(code, lang),
+                mode="lines",
+                stackgroup="donors",
+                line={"color": labels.DONOR_TYPE_COLOURS[code]},
+            )
+        )
+    charts.style(
+        donations_chart,
+        lang,
+        title=_("Donations by donor type, cumulative (rupiah)"),
+        xaxis_title=_("Month"),
+        yaxis_title=_("Rupiah"),
+        height=380,
+    )
+    return workers_chart, donations_chart, bool(growth["suppressed"].any())
+
+
+workers_chart, donations_chart, months_withheld = shell.built(
+    "overview.growth", shell.PUBLIC, view, growth_charts
 )
-charts.style(
-    workers_chart,
-    lang,
-    title=_("Workers protected each month"),
-    xaxis_title=_("Month"),
-    yaxis_title=_("Workers"),
-    height=380,
-)
+left, right = st.columns(2)
 left.plotly_chart(workers_chart, key="active")
-if growth["suppressed"].any():
+if months_withheld:
     left.caption(
         _("Months with fewer than {k} workers protected are left out of the line.").format(k=k)
     )
-donations_chart = go.Figure()
-for code in labels.DONOR_TYPES:
-    donations_chart.add_trace(
-        go.Scatter(
-            x=growth["month"],
-            y=growth[f"cumulative_{code}_idr"],
-            name=labels.donor_type(code, lang),
-            mode="lines",
-            stackgroup="donors",
-            line={"color": labels.DONOR_TYPE_COLOURS[code]},
-        )
-    )
-charts.style(
-    donations_chart,
-    lang,
-    title=_("Donations by donor type, cumulative (rupiah)"),
-    xaxis_title=_("Month"),
-    yaxis_title=_("Rupiah"),
-    height=380,
-)
 right.plotly_chart(donations_chart, key="donations")
 
 # ── Where and who (small cells withheld) ───────────────────────────────────────────────────
@@ -122,34 +135,37 @@ def published(by: str, label) -> pd.DataFrame:
     return frame
 
 
-provinces = published("province", labels.province)
-every_province = pd.DataFrame({"province": sorted(labels.provinces())})
-provinces = every_province.merge(provinces, on="province", how="left")
-provinces["label"] = provinces["province"].map(labels.province)
-provinces["suppressed"] = provinces["suppressed"].astype("boolean").fillna(False)
-provinces["workers"] = provinces["workers"].astype("Int64")
-shown = provinces[~provinces["suppressed"] & provinces["workers"].notna()].astype(
-    {"workers": "int64"}
-)
-st.plotly_chart(
-    charts.province_map(
+def province_charts() -> tuple[go.Figure, go.Figure, list[str]]:
+    """The map and the ranked list of provinces shown, and the provinces not shown."""
+    provinces = published("province", labels.province)
+    every_province = pd.DataFrame({"province": sorted(labels.provinces())})
+    provinces = every_province.merge(provinces, on="province", how="left")
+    provinces["label"] = provinces["province"].map(labels.province)
+    provinces["suppressed"] = provinces["suppressed"].astype("boolean").fillna(False)
+    provinces["workers"] = provinces["workers"].astype("Int64")
+    shown = provinces[~provinces["suppressed"] & provinces["workers"].notna()].astype(
+        {"workers": "int64"}
+    )
+    mapped = charts.province_map(
         shown,
         _("Workers protected by province"),
         lang,
         withheld=list(provinces.loc[provinces["suppressed"], "province"]),
         k=k,
-    ),
-    key="province-map",
-)
-with st.expander(_("The provinces as a ranked list")):
-    st.plotly_chart(
-        charts.ranked_bars(
-            shown, "label", _("Workers protected by province"), labels.MONEY_COLOUR, lang
-        ),
-        key="provinces",
     )
-hidden = provinces.loc[~provinces.index.isin(shown.index), "label"]
-if len(hidden):
+    ranked = charts.ranked_bars(
+        shown, "label", _("Workers protected by province"), labels.MONEY_COLOUR, lang
+    )
+    return mapped, ranked, list(provinces.loc[~provinces.index.isin(shown.index), "label"])
+
+
+province_map, province_bars, hidden = shell.built(
+    "overview.provinces", shell.PUBLIC, view, province_charts
+)
+st.plotly_chart(province_map, key="province-map")
+with st.expander(_("The provinces as a ranked list")):
+    st.plotly_chart(province_bars, key="provinces")
+if hidden:
     st.caption(
         _("Not shown (fewer than {k} or no workers): {provinces}.").format(
             k=k, provinces=", ".join(hidden)
@@ -170,11 +186,27 @@ breakdowns = (
     ),
     ("age_band", str, _("Workers protected by age band"), labels.NEUTRAL_COLOUR),
 )
-for place, (by, label, title, colour) in zip(st.columns(3), breakdowns, strict=True):
+
+
+def breakdown_chart(by: str, label, title: str, colour: str) -> go.Figure:
     frame = published(by, label)
     frame = frame[~frame["suppressed"]].astype({"workers": "int64"})
     order = labels.AGE_BAND_ORDER if by == "age_band" else None
-    place.plotly_chart(charts.ranked_bars(frame, "label", title, colour, lang, order=order), key=by)
+    return charts.ranked_bars(frame, "label", title, colour, lang, order=order)
+
+
+for place, (by, label, title, colour) in zip(st.columns(3), breakdowns, strict=True):
+    place.plotly_chart(
+        shell.built(
+            f"overview.{by}",
+            shell.PUBLIC,
+            view,
+            lambda by=by, label=label, title=title, colour=colour: breakdown_chart(
+                by, label, title, colour
+            ),
+        ),
+        key=by,
+    )
 
 # ── Continuation: did the stimulus work? ───────────────────────────────────────────────────
 st.subheader(_("Did workers go on paying themselves?"), anchor=False)
@@ -206,9 +238,16 @@ def continuation_table(by: str) -> tuple[pd.DataFrame, int]:
     ), int(frame["suppressed"].sum())
 
 
+def continuation_by_type() -> tuple[pd.DataFrame, int]:
+    by_type, withheld_types = continuation_table("donor_type")
+    by_type["donor_type"] = by_type["donor_type"].map(lambda code: labels.donor_type(code, lang))
+    return by_type, withheld_types
+
+
 left, right = st.columns(2)
-by_type, withheld_types = continuation_table("donor_type")
-by_type["donor_type"] = by_type["donor_type"].map(lambda code: labels.donor_type(code, lang))
+by_type, withheld_types = shell.built(
+    "overview.continuation-type", shell.PUBLIC, view, continuation_by_type
+)
 with left:
     st.markdown("**" + _("By donor type") + "**")
     controls.table(by_type, lang)
@@ -224,7 +263,12 @@ with left:
     )
 with right:
     st.markdown("**" + _("By months of stimulus") + "**")
-    by_stimulus, withheld_bands = continuation_table("stimulus")
+    by_stimulus, withheld_bands = shell.built(
+        "overview.continuation-stimulus",
+        shell.PUBLIC,
+        view,
+        lambda: continuation_table("stimulus"),
+    )
     controls.table(by_stimulus, lang)
     st.caption(
         _(
@@ -237,51 +281,48 @@ with right:
 # ── Claims ─────────────────────────────────────────────────────────────────────────────────
 st.subheader(_("Claims paid by program"), anchor=False)
 # By year of the incident: the public tables are yearly (dashboard/open_data.py).
-claims = shell.query(open_data.paid_claims, k)
-visible = claims[~claims["suppressed"]]
-if visible.empty:
-    st.info(
-        _(
-            "Too few paid claims to publish them by period without identifying anyone (each "
-            "period and program needs at least {k}). The totals above include them."
-        ).format(k=k)
-    )
-else:
-    # Every year from the first claim to the last, so a year with nothing shown is a gap
-    # on the axis, not a year that silently is not there.
-    years = [str(y) for y in range(int(claims["year"].min()), int(claims["year"].max()) + 1)]
-    claims_chart = go.Figure()
-    for program, rows in visible.groupby("program"):
-        claims_chart.add_trace(
-            go.Bar(
-                x=rows["year"].astype(str),
-                y=rows["amount_idr"].astype("int64"),
-                name=labels.program(program, lang),
-                marker={"color": labels.PROGRAM_COLOURS.get(program, labels.NEUTRAL_COLOUR)},
+
+
+def claims_shown() -> tuple[go.Figure | None, pd.DataFrame, int]:
+    """Benefits by year (None when every cell is withheld), all time by program as shown,
+    and how many year-program cells are withheld."""
+    claims = shell.query(open_data.paid_claims, k)
+    visible = claims[~claims["suppressed"]]
+    claims_chart = None
+    if not visible.empty:
+        # Every year from the first claim to the last, so a year with nothing shown is a gap
+        # on the axis, not a year that silently is not there.
+        first, last = int(claims["year"].min()), int(claims["year"].max())
+        years = [str(y) for y in range(first, last + 1)]
+        claims_chart = go.Figure()
+        for program, rows in visible.groupby("program"):
+            claims_chart.add_trace(
+                go.Bar(
+                    x=rows["year"].astype(str),
+                    y=rows["amount_idr"].astype("int64"),
+                    name=labels.program(program, lang),
+                    marker={"color": labels.PROGRAM_COLOURS.get(program, labels.NEUTRAL_COLOUR)},
+                )
             )
+        charts.style(
+            claims_chart,
+            lang,
+            title=_("Benefits paid by year of the incident (rupiah)"),
+            barmode="stack",
+            bargap=charts.bar_gap(len(years)),
+            xaxis={
+                "title": _("Year"),
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": years,
+            },
+            yaxis_title=_("Rupiah"),
+            height=380,
+            showlegend=True,  # even with one program left, say which it is
         )
-    charts.style(
-        claims_chart,
-        lang,
-        title=_("Benefits paid by year of the incident (rupiah)"),
-        barmode="stack",
-        bargap=charts.bar_gap(len(years)),
-        xaxis={
-            "title": _("Year"),
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": years,
-        },
-        yaxis_title=_("Rupiah"),
-        height=380,
-        showlegend=True,  # even with one program left, say which it is
-    )
-    st.plotly_chart(claims_chart, key="claims")
-# All time per program: larger cells, so a program too rare to show by year shows here.
-by_program = shell.query(open_data.claims_by_program, k)
-st.markdown("**" + _("All time, by program") + "**")
-controls.table(
-    pd.DataFrame(
+    # All time per program: larger cells, so a program too rare to show by year shows here.
+    by_program = shell.query(open_data.claims_by_program, k)
+    table = pd.DataFrame(
         {
             _("Program"): by_program["program"].map(lambda p: labels.program(p, lang)),
             _("Claims paid"): by_program["claims"].map(
@@ -291,14 +332,29 @@ controls.table(
                 lambda n: _("withheld") if pd.isna(n) else rupiah(int(n), lang)
             ),
         }
-    ),
-    lang,
+    )
+    return claims_chart, table, int(claims["suppressed"].sum())
+
+
+claims_chart, by_program, withheld_cells = shell.built(
+    "overview.claims", shell.PUBLIC, view, claims_shown
 )
+if claims_chart is None:
+    st.info(
+        _(
+            "Too few paid claims to publish them by period without identifying anyone (each "
+            "period and program needs at least {k}). The totals above include them."
+        ).format(k=k)
+    )
+else:
+    st.plotly_chart(claims_chart, key="claims")
+st.markdown("**" + _("All time, by program") + "**")
+controls.table(by_program, lang)
 st.caption(
     _(
         "{cells} year-program cells are not shown (fewer than {k} claims, or withheld so that "
         "such a cell cannot be worked out from the totals). Only JKK and "
         "JKM claims that happened in a month protected by donations are counted, as in the "
         "totals above; JHT payouts are the workers' own old-age savings and are not shown."
-    ).format(cells=number(int(claims["suppressed"].sum()), lang), k=k)
+    ).format(cells=number(withheld_cells, lang), k=k)
 )

@@ -8,6 +8,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard import shell
 from dashboard.config import DATABASE_URL_VARIABLE
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -18,6 +19,25 @@ PRODUCTION_AUTH = {
     "client_secret": "test",
     "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
 }
+
+
+def visit(page: str, *, user: dict | None = None, **query: str) -> AppTest:
+    """A new visitor's run of a page, as it would open from a link (``?key=value``), with
+    whatever the process has kept from earlier runs."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if user is not None:
+        at.secrets["auth"] = PRODUCTION_AUTH
+        for key, value in user.items():
+            at.user[key] = value
+    for key, value in query.items():  # as if the link was opened: before the first run
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(f"../pages/{page}.py")
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
 
 
 @pytest.fixture
@@ -31,20 +51,8 @@ def open_page(monkeypatch):
         monkeypatch.setenv("LINGKARAN_MODE", mode)
         # Tests rebuild ledgers at the same URL within a second: no answer of the last one.
         st.cache_data.clear()
-        at = AppTest.from_file(APP, default_timeout=60)
-        if user is not None:
-            at.secrets["auth"] = PRODUCTION_AUTH
-            for key, value in user.items():
-                at.user[key] = value
-        for key, value in query.items():  # as if the link was opened: before the first run
-            at.query_params[key] = value
-        at.run()
-        at.switch_page(f"../pages/{page}.py")
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run()
-        assert not at.exception, [e.message for e in at.exception]
-        return at
+        shell.forget_built()
+        return visit(page, user=user, **query)
 
     return run
 

@@ -10,6 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard import shell
 from dashboard.config import DATABASE_URL_VARIABLE
 from dashboard.db import open_ledger
 from dashboard.formatting import number, rupiah
@@ -23,6 +24,7 @@ def run_app(monkeypatch, url: str, lang: str | None = None) -> AppTest:
     monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
     monkeypatch.setenv("LINGKARAN_MODE", "demo")
     st.cache_data.clear()  # a ledger rebuilt at the same URL within a second
+    shell.forget_built()
     at = AppTest.from_file(APP, default_timeout=30)
     if lang:
         at.query_params["lang"] = lang
@@ -74,6 +76,7 @@ def test_an_unreachable_database_gives_a_message_not_a_traceback(monkeypatch, ur
     monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
     monkeypatch.setenv("LINGKARAN_MODE", "demo")
     st.cache_data.clear()  # a ledger rebuilt at the same URL within a second
+    shell.forget_built()
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
     assert not at.exception
