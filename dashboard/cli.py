@@ -192,12 +192,23 @@ def demo(ctx: click.Context, port: int, workers: int) -> None:
 @click.option("--port", default=8501, show_default=True, help="Port for the web app.")
 @click.option("--address", default=None, help="Address to listen on (default: all).")
 @click.option("--max-upload-mb", default=50, show_default=True, help="Largest admin upload, in MB.")
+@click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="App processes behind HAProxy (one per core; needs the haproxy package).",
+)
 @click.pass_context
-def serve(ctx: click.Context, port: int, address: str | None, max_upload_mb: int) -> None:
+def serve(
+    ctx: click.Context, port: int, address: str | None, max_upload_mb: int, processes: int
+) -> None:
     """Serve the dashboard and its API in production mode (login and memberships).
 
     Reads `.streamlit/secrets.toml` from the current folder (identity provider, cookie
-    secret); the hardening settings are passed here, so no config.toml is needed.
+    secret); the hardening settings are passed here, so no config.toml is needed. With
+    `--processes N`, N app processes share the ledger behind HAProxy on PORT, each browser
+    kept on one process; use PostgreSQL for the ledger then.
     """
     problems = production_problems(_secrets())
     if problems:
@@ -206,8 +217,50 @@ def serve(ctx: click.Context, port: int, address: str | None, max_upload_mb: int
             click.echo(f"- {problem}", err=True)
         sys.exit(1)
     open_ledger(ctx.obj["url"]).dispose()  # the schema is current before the first visitor
-    click.echo(f"Lingkaran on port {port} (production mode)")
-    _run_app(ctx.obj["url"], "production", port=port, max_upload_mb=max_upload_mb, address=address)
+    if processes == 1:
+        click.echo(f"Lingkaran on port {port} (production mode)")
+        _run_app(
+            ctx.obj["url"], "production", port=port, max_upload_mb=max_upload_mb, address=address
+        )
+    from dashboard.serving import serve_processes
+
+    try:
+        code = serve_processes(
+            ctx.obj["url"],
+            "production",
+            processes=processes,
+            port=port,
+            max_upload_mb=max_upload_mb,
+            address=address,
+            echo=click.echo,
+        )
+    except (FileNotFoundError, RuntimeError) as problem:
+        raise click.ClickException(str(problem)) from None
+    sys.exit(code)
+
+
+@main.command("proxy-config")
+@click.option("--port", default=8501, show_default=True, help="Port HAProxy listens on.")
+@click.option("--address", default=None, help="Address HAProxy listens on (default: all).")
+@click.option(
+    "--backend",
+    "backends",
+    multiple=True,
+    required=True,
+    metavar="HOST:PORT",
+    help="An app process (`lingkaran serve` on a machine); repeat for each.",
+)
+def proxy_config_command(port: int, address: str | None, backends: tuple[str, ...]) -> None:
+    """Print an HAProxy configuration for app processes on several machines."""
+    from dashboard.serving import Backend, proxy_config
+
+    parsed = []
+    for n, backend in enumerate(backends, start=1):
+        host, _, number_text = backend.rpartition(":")
+        if not host or not number_text.isdigit() or not 0 < int(number_text) < 65536:
+            raise click.BadParameter(f"{backend!r}: expected HOST:PORT", param_hint="--backend")
+        parsed.append(Backend(f"app{n}", host, int(number_text)))
+    click.echo(proxy_config(port, parsed, address), nl=False)
 
 
 def _secrets() -> dict:
@@ -225,36 +278,12 @@ def _secrets() -> dict:
 def _run_app(
     url: str, mode: str, *, port: int, max_upload_mb: int, address: str | None = None
 ) -> None:
-    """`streamlit run dashboard/server.py` (pages and /api/v1) with the settings every
-    deployment needs, whatever folder it starts from: no traceback in the browser, the
-    viewer toolbar only, XSRF protection, no usage statistics, the upload limit."""
-    app = Path(__file__).parent / "server.py"
-    environment = {**os.environ, config.DATABASE_URL_VARIABLE: url, "LINGKARAN_MODE": mode}
-    headless = "false" if mode == "demo" and sys.stdin.isatty() and sys.stdout.isatty() else "true"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.port",
-        str(port),
-        "--server.headless",
-        headless,
-        "--server.enableXsrfProtection",
-        "true",
-        "--server.maxUploadSize",
-        str(max_upload_mb),
-        "--browser.gatherUsageStats",
-        "false",
-        # No traceback reaches a user: the console keeps the details for the operator.
-        "--client.showErrorDetails",
-        "none",
-        "--client.toolbarMode",
-        "viewer",
-    ]
-    if address:
-        command += ["--server.address", address]
+    """Become the Streamlit server (`dashboard.serving.app_command`)."""
+    from dashboard.serving import app_command
+
+    command, environment = app_command(
+        url, mode, port=port, max_upload_mb=max_upload_mb, address=address
+    )
     sys.stdout.flush()
     # Become the Streamlit server rather than its parent: a stop signal (a service manager's
     # SIGTERM, a test's terminate()) then reaches the server itself. A parent that waited in

@@ -124,3 +124,30 @@ def wait_for_app(page) -> None:
     """Until the script run has finished (Streamlit shows a running indicator meanwhile)."""
     page.wait_for_load_state("networkidle")
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
+
+
+@pytest.fixture(scope="session")
+def provider():
+    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+    users = [
+        oidc_provider_mock.User(
+            sub="ana", claims={"email": "ana@example.org", "email_verified": True}
+        ),
+        oidc_provider_mock.User(
+            sub="boss", claims={"email": "boss@example.org", "email_verified": True}
+        ),
+    ]
+    with oidc_provider_mock.run_server_in_thread(user_claims=users) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+def log_in(page, url: str, who: str) -> None:
+    page.goto(f"{url}/donor")
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_role("button", name=who, exact=True).click()  # the mock provider's form
+    # Back in the app once the callback has set the session cookie and redirected.
+    page.wait_for_url(
+        lambda address: address.startswith(url) and "oauth2callback" not in address,
+        timeout=30_000,
+    )
+    page.wait_for_load_state("networkidle")

@@ -12,25 +12,17 @@ from sqlalchemy import select
 from dashboard.access import add_membership
 from dashboard.db import open_ledger
 from dashboard.schema import AuditEntry
-from tests.browser.conftest import _free_port, _wait_until_up, screenshot, stop_app, wait_for_app
+from tests.browser.conftest import (
+    _free_port,
+    _wait_until_up,
+    log_in,
+    screenshot,
+    stop_app,
+    wait_for_app,
+)
 from tests.conftest import write_csv
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def provider():
-    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
-    users = [
-        oidc_provider_mock.User(
-            sub="ana", claims={"email": "ana@example.org", "email_verified": True}
-        ),
-        oidc_provider_mock.User(
-            sub="boss", claims={"email": "boss@example.org", "email_verified": True}
-        ),
-    ]
-    with oidc_provider_mock.run_server_in_thread(user_claims=users) as server:
-        yield f"http://localhost:{server.server_port}"
 
 
 @pytest.fixture(scope="module")
@@ -87,18 +79,6 @@ def upload(page, path) -> None:
     page.get_by_text(path.name).first.wait_for(timeout=30_000)
     page.wait_for_timeout(1000)  # the rerun the upload triggers starts after the name shows
     wait_for_app(page)
-
-
-def log_in(page, url: str, who: str) -> None:
-    page.goto(f"{url}/donor")
-    page.get_by_role("button", name="Masuk").click()
-    page.get_by_role("button", name=who, exact=True).click()  # the mock provider's form
-    # Back in the app once the callback has set the session cookie and redirected.
-    page.wait_for_url(
-        lambda address: address.startswith(url) and "oauth2callback" not in address,
-        timeout=30_000,
-    )
-    page.wait_for_load_state("networkidle")
 
 
 def test_a_donor_user_logs_in_sees_only_their_donor_and_logs_out(production_app, page):

@@ -1,0 +1,223 @@
+"""Serving on every core: several app processes behind HAProxy, one ledger database.
+
+One Streamlit process runs every visitor's script on one Python core (the interpreter lock),
+so `lingkaran serve --processes N` starts N of them on loopback ports and HAProxy (Debian's
+package) in front. HAProxy pins each browser to one process with a cookie
+(``LINGKARAN_SERVER``): a Streamlit session lives in one process (its websocket, the files it
+offers for download, an upload, a login under way), so every request of a browser must reach
+the process that holds its session. What the processes share is the ledger database, the
+secrets file (the login cookie is signed with ``auth.cookie_secret``, so a login made through
+one process is valid in every other) and the statement key.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboard import config
+
+AFFINITY_COOKIE = "LINGKARAN_SERVER"
+PROXY = "haproxy"
+PROCESS_HEADER = "X-Lingkaran-Process"
+PROXY_PLACES = ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy")  # sbin: often not on PATH
+STARTUP_SECONDS = 120  # how long the app processes may take to answer before the proxy starts
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One app process as the proxy sees it."""
+
+    name: str
+    host: str
+    port: int
+
+
+def app_command(
+    url: str, mode: str, *, port: int, max_upload_mb: int, address: str | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """`streamlit run dashboard/server.py` (pages and /api/v1) with the settings every
+    deployment needs, whatever folder it starts from: no traceback in the browser, the
+    viewer toolbar only, XSRF protection, no usage statistics, the upload limit."""
+    app = Path(__file__).parent / "server.py"
+    environment = {**os.environ, config.DATABASE_URL_VARIABLE: url, "LINGKARAN_MODE": mode}
+    headless = "false" if mode == "demo" and sys.stdin.isatty() and sys.stdout.isatty() else "true"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        headless,
+        "--server.enableXsrfProtection",
+        "true",
+        "--server.maxUploadSize",
+        str(max_upload_mb),
+        "--browser.gatherUsageStats",
+        "false",
+        # No traceback reaches a user: the console keeps the details for the operator.
+        "--client.showErrorDetails",
+        "none",
+        "--client.toolbarMode",
+        "viewer",
+    ]
+    if address:
+        command += ["--server.address", address]
+    return command, environment
+
+
+def proxy_config(port: int, backends: list[Backend], address: str | None = None) -> str:
+    """HAProxy's configuration: one front door on ``address:port``, each browser pinned to
+    one backend by a cookie, new browsers spread round robin, a backend that stops answering
+    Streamlit's health check taken out until it answers again."""
+    servers = "\n".join(
+        f"    server {b.name} {b.host}:{b.port} check cookie {b.name}" for b in backends
+    )
+    return f"""# Written by `lingkaran` for {len(backends)} app processes (README: "On every core").
+global
+    maxconn 4096
+
+defaults
+    mode http
+    option forwardfor
+    timeout connect 5s
+    timeout client 60s
+    timeout server 120s
+    # Streamlit's websocket stays open as long as the page does.
+    timeout tunnel 8h
+    timeout client-fin 30s
+    timeout http-request 15s
+
+frontend lingkaran
+    bind {address or ""}:{port}
+    default_backend app
+
+backend app
+    balance roundrobin
+    # A browser's requests all reach the process holding its session (its websocket, its
+    # downloads and uploads, a login under way); a browser without the cookie gets one.
+    cookie {AFFINITY_COOKIE} insert indirect nocache httponly attr "SameSite=Lax"
+    option httpchk GET /_stcore/health
+    # Which process answered (app1, app2, ...): for an operator checking the affinity.
+    http-response set-header {PROCESS_HEADER} %[srv_name]
+{servers}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def proxy_path() -> str:
+    """HAProxy's program, or a message saying how to install it."""
+    found = shutil.which(PROXY) or next(
+        (place for place in PROXY_PLACES if os.access(place, os.X_OK)), None
+    )
+    if found is None:
+        raise FileNotFoundError(
+            "`--processes` needs HAProxy in front of the app processes: install it with your "
+            "system's packages (Debian and Ubuntu: `apt-get install haproxy`)"
+        )
+    return found
+
+
+def _wait_for(
+    backends: list[Backend], children: list[subprocess.Popen], stop: threading.Event
+) -> None:
+    """Until every app process answers its health check: the front door opens when they
+    can serve (a process that ends first is reported by the caller's loop)."""
+    waiting = list(backends)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while waiting and not stop.is_set() and time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children):
+            return
+        backend = waiting[0]
+        try:
+            address = f"http://{backend.host}:{backend.port}/_stcore/health"
+            with urllib.request.urlopen(address, timeout=2) as answer:
+                if answer.status == 200:
+                    waiting.pop(0)
+                    continue
+        except OSError:
+            pass
+        stop.wait(0.2)
+
+
+def serve_processes(
+    url: str,
+    mode: str,
+    *,
+    processes: int,
+    port: int,
+    max_upload_mb: int,
+    address: str | None = None,
+    echo=print,
+) -> int:
+    """Run ``processes`` app processes and HAProxy in front until a stop signal (or until one
+    of them ends: then all are stopped, so a service manager sees the failure and restarts
+    the whole). Returns the exit code."""
+    haproxy = proxy_path()
+    folder = Path(tempfile.mkdtemp(prefix="lingkaran-serve-"))
+    backends = [Backend(f"app{n}", "127.0.0.1", _free_port()) for n in range(1, processes + 1)]
+    configuration = folder / "haproxy.cfg"
+    configuration.write_text(proxy_config(port, backends, address), encoding="utf-8")
+    checked = subprocess.run(
+        [haproxy, "-c", "-q", "-f", str(configuration)], capture_output=True, text=True
+    )
+    if checked.returncode != 0:
+        raise RuntimeError(f"HAProxy refused its configuration: {checked.stderr.strip()}")
+
+    stop = threading.Event()
+    children: list[subprocess.Popen] = []
+
+    def on_signal(signum, frame) -> None:  # noqa: ARG001 - the signal handler's signature
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for backend in backends:
+            command, environment = app_command(
+                url, mode, port=backend.port, max_upload_mb=max_upload_mb, address=backend.host
+            )
+            children.append(subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL))
+        _wait_for(backends, children, stop)
+        # -db: stay in the foreground, a child of this process, logging to its stderr.
+        children.append(subprocess.Popen([haproxy, "-db", "-f", str(configuration)]))
+        echo(
+            f"Lingkaran on port {port}: HAProxy in front of {processes} app processes "
+            f"(127.0.0.1 ports {', '.join(str(b.port) for b in backends)})"
+        )
+        while not stop.wait(0.5):
+            ended = [child for child in children if child.poll() is not None]
+            if ended:
+                echo(f"a process ended (exit code {ended[0].returncode}): stopping the others")
+                return 1
+        return 0
+    finally:
+        for child in reversed(children):  # the proxy first: no new requests to the apps
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,144 @@
+"""`lingkaran serve --processes 2`: two app processes behind HAProxy on one PostgreSQL ledger,
+a real login in Chromium that holds when a request lands on the other process, and the API
+answered by both."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import urllib.request
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from dashboard.access import add_membership
+from dashboard.db import open_ledger
+from dashboard.demo import seed_programme
+from dashboard.serving import AFFINITY_COOKIE, PROCESS_HEADER
+from tests.browser.conftest import _free_port, _wait_until_up, log_in, stop_app, wait_for_app
+from tests.conftest import IN_CI, POSTGRES_ADMIN_URL, TODAY
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+
+
+@pytest.fixture(scope="module")
+def shared_ledger():
+    """A 2,000-worker programme in a PostgreSQL database of its own, dropped afterwards."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"lingkaran_serve_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as problem:  # noqa: BLE001 - unreachable server: skip, or fail in CI
+        admin.dispose()
+        if IN_CI:
+            pytest.fail(f"PostgreSQL unreachable: {problem}")
+        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = open_ledger(url)
+    seed_programme(engine, workers=2_000, seed=2016, today=TODAY)
+    add_membership(engine, "ana@example.org", "CSR-001", admin=False)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def two_processes(provider, shared_ledger, tmp_path_factory):
+    """`lingkaran serve --processes 2`, as an operator starts it, from its secrets' folder."""
+    if shutil.which("haproxy") is None and not os.path.exists("/usr/sbin/haproxy"):
+        message = "no HAProxy (apt-get install haproxy)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = tmp_path_factory.mktemp("processes")
+    port = _free_port()
+    (folder / ".streamlit").mkdir()
+    (folder / ".streamlit" / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
+        'cookie_secret = "two-processes-cookie-secret-0123456789abcdef"\n'
+        'client_id = "lingkaran"\n'
+        'client_secret = "lingkaran-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )
+    log_path = folder / "serve.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard.cli", "--db", shared_ledger, "serve"]
+        + ["--processes", "2", "--port", str(port)],
+        cwd=folder,
+        env={**os.environ, "LINGKARAN_STATEMENT_KEY": "two-processes-statement-key"},
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://localhost:{port}"
+    try:
+        _wait_until_up(url, process, seconds=120)
+        yield url
+    finally:
+        stop_app(process, url)
+        log.close()
+    # Stopping the front process stopped the app processes behind it too.
+    started = re.search(r"127\.0\.0\.1 ports (\d+), (\d+)", log_path.read_text())
+    assert started, log_path.read_text()
+    for backend_port in started.groups():
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{backend_port}/_stcore/health", timeout=2)
+
+
+def get(url: str, cookie: str | None = None):
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return answer.headers, json.loads(answer.read())
+
+
+def test_the_api_is_answered_by_both_processes_with_the_same_figures(two_processes):
+    answers = [get(f"{two_processes}/api/v1/summary") for _ in range(6)]
+    served_by = [headers[PROCESS_HEADER] for headers, _ in answers]
+    assert set(served_by) == {"app1", "app2"}  # new visitors are spread over both
+    assert all(body == answers[0][1] for _, body in answers)
+    # Each first answer pins its visitor with the cookie; a pinned visitor stays put.
+    assert [h["Set-Cookie"].split(";")[0] for h, _ in answers] == [
+        f"{AFFINITY_COOKIE}={name}" for name in served_by
+    ]
+    for name in ("app1", "app2"):
+        for _ in range(3):
+            headers, body = get(f"{two_processes}/api/v1/summary", f"{AFFINITY_COOKIE}={name}")
+            assert headers[PROCESS_HEADER] == name and "Set-Cookie" not in headers
+            assert body == answers[0][1]
+
+
+def test_a_login_holds_when_a_request_lands_on_the_other_process(two_processes, page):
+    url = two_processes
+    log_in(page, url, "ana")
+    answer = page.goto(f"{url}/donor?donor=CSR-001")
+    first = answer.headers[PROCESS_HEADER.lower()]
+    page.get_by_text("Jejak donasi").wait_for(timeout=60_000)
+    wait_for_app(page)
+
+    # The browser is moved to the other process, which holds none of its session.
+    other = "app2" if first == "app1" else "app1"
+    page.context.add_cookies([{"name": AFFINITY_COOKIE, "value": other, "url": url}])
+    answer = page.goto(f"{url}/donor?donor=CSR-001")
+    assert answer.headers[PROCESS_HEADER.lower()] == other
+    page.get_by_text("Jejak donasi").wait_for(timeout=60_000)
+    wait_for_app(page)
+    body = page.locator("body").inner_text()
+    assert "Masuk sebagai ana@example.org" in body
+    assert "Halaman donatur bersifat pribadi" not in body
+    # Still only her donor, on this process too.
+    page.goto(f"{url}/donor?donor=BUMN-001")
+    page.get_by_text("BUMN-001").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert "Jejak donasi" not in page.locator("body").inner_text()
+    assert not page.errors

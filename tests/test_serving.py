@@ -1,0 +1,67 @@
+"""The HAProxy configuration `lingkaran` writes, and what it says when HAProxy is missing.
+The processes themselves run in tests/browser/test_processes_browser.py."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from dashboard import serving
+from dashboard.cli import main
+
+
+def proxy_config(*args: str):
+    return CliRunner().invoke(main, ["proxy-config", *args])
+
+
+def test_the_configuration_for_several_machines_is_one_haproxy_accepts(tmp_path):
+    result = proxy_config(
+        "--port", "8080", "--backend", "127.0.0.1:8501", "--backend", "127.0.0.2:8501"
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert "bind :8080" in lines
+    assert "server app1 127.0.0.1:8501 check cookie app1" in lines
+    assert "server app2 127.0.0.2:8501 check cookie app2" in lines
+    assert any(line.startswith(f"cookie {serving.AFFINITY_COOKIE} insert") for line in lines)
+    assert "timeout tunnel 8h" in lines  # the websocket outlives an HTTP request's timeout
+    haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    if not shutil.which(haproxy):
+        pytest.skip("no HAProxy to check the configuration with")
+    (tmp_path / "haproxy.cfg").write_text(result.output)
+    checked = subprocess.run(
+        [haproxy, "-c", "-f", str(tmp_path / "haproxy.cfg")], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.parametrize("backend", ["10.0.0.2", "10.0.0.2:http", ":8501", "10.0.0.2:70000"])
+def test_a_backend_that_is_not_host_and_port_is_refused(backend):
+    result = proxy_config("--backend", backend)
+    assert result.exit_code == 2
+    assert f"{backend!r}: expected HOST:PORT" in result.output
+
+
+def test_serving_on_several_processes_without_haproxy_says_how_to_install_it(
+    monkeypatch, tmp_path, demo_copy_url
+):
+    monkeypatch.setattr(serving.shutil, "which", lambda name: None)
+    monkeypatch.setattr(serving, "PROXY_PLACES", ())
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        "[auth]\n"
+        'redirect_uri = "https://lingkaran.example.org/oauth2callback"\n'
+        'cookie_secret = "a-cookie-secret-that-is-long-enough-0123456789"\n'
+        'client_id = "lingkaran"\n'
+        'client_secret = "secret"\n'
+        'server_metadata_url = "https://id.example.org/.well-known/openid-configuration"\n'
+    )
+    monkeypatch.setenv("LINGKARAN_STATEMENT_KEY", "a-production-secret-for-tests")
+    result = CliRunner().invoke(main, ["--db", demo_copy_url, "serve", "--processes", "2"])
+    assert result.exit_code == 1
+    assert "apt-get install haproxy" in result.output
+    assert "Traceback" not in result.output
