@@ -170,11 +170,21 @@ def seed_demo(ctx: click.Context, workers: int, seed: int) -> None:
     seed_programme(_engine(ctx), workers=workers, seed=seed, progress=True, echo=click.echo)
 
 
+PROCESSES = click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="App processes behind HAProxy (one per core; needs the haproxy package).",
+)
+
+
 @main.command()
 @click.option("--port", default=8501, show_default=True, help="Port for the web app.")
 @click.option("--workers", default=50_000, show_default=True, help="Workers in a new demo.")
+@PROCESSES
 @click.pass_context
-def demo(ctx: click.Context, port: int, workers: int) -> None:
+def demo(ctx: click.Context, port: int, workers: int, processes: int) -> None:
     """Build the demo database if missing and start the dashboard on it."""
     from dashboard.demo import has_programme, seed_programme
 
@@ -185,20 +195,14 @@ def demo(ctx: click.Context, port: int, workers: int) -> None:
         seed_programme(engine, workers=workers, seed=2016, progress=True, echo=click.echo)
     engine.dispose()
     click.echo(f"Lingkaran demo on http://localhost:{port} (database {url})")
-    _run_app(url, "demo", port=port, max_upload_mb=50)
+    _start(url, "demo", port=port, max_upload_mb=50, processes=processes)
 
 
 @main.command()
 @click.option("--port", default=8501, show_default=True, help="Port for the web app.")
 @click.option("--address", default=None, help="Address to listen on (default: all).")
 @click.option("--max-upload-mb", default=50, show_default=True, help="Largest admin upload, in MB.")
-@click.option(
-    "--processes",
-    default=1,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    help="App processes behind HAProxy (one per core; needs the haproxy package).",
-)
+@PROCESSES
 @click.pass_context
 def serve(
     ctx: click.Context, port: int, address: str | None, max_upload_mb: int, processes: int
@@ -217,23 +221,25 @@ def serve(
             click.echo(f"- {problem}", err=True)
         sys.exit(1)
     open_ledger(ctx.obj["url"]).dispose()  # the schema is current before the first visitor
+    click.echo(f"Lingkaran on port {port} (production mode)")
+    _start(
+        ctx.obj["url"],
+        "production",
+        port=port,
+        max_upload_mb=max_upload_mb,
+        address=address,
+        processes=processes,
+    )
+
+
+def _start(url: str, mode: str, *, processes: int, **options) -> None:
+    """One app process (this one becomes it), or several behind HAProxy."""
     if processes == 1:
-        click.echo(f"Lingkaran on port {port} (production mode)")
-        _run_app(
-            ctx.obj["url"], "production", port=port, max_upload_mb=max_upload_mb, address=address
-        )
+        _run_app(url, mode, **options)
     from dashboard.serving import serve_processes
 
     try:
-        code = serve_processes(
-            ctx.obj["url"],
-            "production",
-            processes=processes,
-            port=port,
-            max_upload_mb=max_upload_mb,
-            address=address,
-            echo=click.echo,
-        )
+        code = serve_processes(url, mode, processes=processes, echo=click.echo, **options)
     except (FileNotFoundError, RuntimeError) as problem:
         raise click.ClickException(str(problem)) from None
     sys.exit(code)
@@ -250,17 +256,37 @@ def serve(
     metavar="HOST:PORT",
     help="An app process (`lingkaran serve` on a machine); repeat for each.",
 )
-def proxy_config_command(port: int, address: str | None, backends: tuple[str, ...]) -> None:
+@click.option(
+    "--api-backend",
+    "api_backends",
+    multiple=True,
+    metavar="HOST:PORT",
+    help="A process that answers /api/ only (optional); repeat for each.",
+)
+def proxy_config_command(
+    port: int, address: str | None, backends: tuple[str, ...], api_backends: tuple[str, ...]
+) -> None:
     """Print an HAProxy configuration for app processes on several machines."""
     from dashboard.serving import Backend, proxy_config
 
-    parsed = []
-    for n, backend in enumerate(backends, start=1):
-        host, _, number_text = backend.rpartition(":")
-        if not host or not number_text.isdigit() or not 0 < int(number_text) < 65536:
-            raise click.BadParameter(f"{backend!r}: expected HOST:PORT", param_hint="--backend")
-        parsed.append(Backend(f"app{n}", host, int(number_text)))
-    click.echo(proxy_config(port, parsed, address), nl=False)
+    def parsed(addresses: tuple[str, ...], prefix: str, option: str) -> list[Backend]:
+        found = []
+        for n, backend in enumerate(addresses, start=1):
+            host, _, number_text = backend.rpartition(":")
+            if not host or not number_text.isdigit() or not 0 < int(number_text) < 65536:
+                raise click.BadParameter(f"{backend!r}: expected HOST:PORT", param_hint=option)
+            found.append(Backend(f"{prefix}{n}", host, int(number_text)))
+        return found
+
+    click.echo(
+        proxy_config(
+            port,
+            parsed(backends, "app", "--backend"),
+            address,
+            parsed(api_backends, "api", "--api-backend"),
+        ),
+        nl=False,
+    )
 
 
 def _secrets() -> dict:

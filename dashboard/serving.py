@@ -5,7 +5,9 @@ so `lingkaran serve --processes N` starts N of them on loopback ports and HAProx
 package) in front. HAProxy pins each browser to one process with a cookie
 (``LINGKARAN_SERVER``): a Streamlit session lives in one process (its websocket, the files it
 offers for download, an upload, a login under way), so every request of a browser must reach
-the process that holds its session. What the processes share is the ledger database, the
+the process that holds its session. One more process answers the open-data API
+(``/api/``), so that an API answer never waits behind page runs for an app process's
+interpreter lock. What the processes share is the ledger database, the
 secrets file (the login cookie is signed with ``auth.cookie_secret``, so a login made through
 one process is valid in every other) and the statement key.
 """
@@ -73,19 +75,51 @@ def app_command(
         "none",
         "--client.toolbarMode",
         "viewer",
+        # No watching of source files for changes: a deployment's code does not change
+        # under it, and the watcher walked every imported module's path after each script
+        # run, a third of the server's CPU per page.
+        "--server.fileWatcherType",
+        "none",
+        # Python's own collector runs as usual; Streamlit's extra full collection after
+        # every script run walked every cached chart and table each time (a quarter of a
+        # page run's CPU).
+        "--runner.postScriptGC",
+        "false",
+        # The pages never rely on "magic" (a bare value written to the page): without it a
+        # page's script compiles without an extra pass over its syntax tree.
+        "--runner.magicEnabled",
+        "false",
     ]
     if address:
         command += ["--server.address", address]
     return command, environment
 
 
-def proxy_config(port: int, backends: list[Backend], address: str | None = None) -> str:
+def proxy_config(
+    port: int, backends: list[Backend], address: str | None = None, api: list[Backend] = ()
+) -> str:
     """HAProxy's configuration: one front door on ``address:port``, each browser pinned to
-    one backend by a cookie, new browsers spread round robin, a backend that stops answering
-    Streamlit's health check taken out until it answers again."""
+    one app process by a cookie, new browsers spread round robin, a process that stops
+    answering Streamlit's health check taken out until it answers again. With ``api``
+    processes, ``/api/`` goes to them (the app processes stand in if none answers): an API
+    answer then never waits behind page runs for an app process's core."""
     servers = "\n".join(
         f"    server {b.name} {b.host}:{b.port} check cookie {b.name}" for b in backends
     )
+    api_servers = "\n".join(f"    server {b.name} {b.host}:{b.port} check" for b in api)
+    stand_ins = "\n".join(f"    server {b.name} {b.host}:{b.port} check backup" for b in backends)
+    routing = "    default_backend app"
+    api_backend = ""
+    if api:
+        routing = "    use_backend api if { path_beg /api/ }\n" + routing
+        api_backend = f"""
+backend api
+    balance roundrobin
+    option httpchk GET /_stcore/health
+    http-response set-header {PROCESS_HEADER} %[srv_name]
+{api_servers}
+{stand_ins}
+"""
     return f"""# Written by `lingkaran` for {len(backends)} app processes (README: "On every core").
 global
     maxconn 4096
@@ -103,7 +137,7 @@ defaults
 
 frontend lingkaran
     bind {address or ""}:{port}
-    default_backend app
+{routing}
 
 backend app
     balance roundrobin
@@ -114,7 +148,7 @@ backend app
     # Which process answered (app1, app2, ...): for an operator checking the affinity.
     http-response set-header {PROCESS_HEADER} %[srv_name]
 {servers}
-"""
+{api_backend}"""
 
 
 def _free_port() -> int:
@@ -174,8 +208,9 @@ def serve_processes(
     haproxy = proxy_path()
     folder = Path(tempfile.mkdtemp(prefix="lingkaran-serve-"))
     backends = [Backend(f"app{n}", "127.0.0.1", _free_port()) for n in range(1, processes + 1)]
+    api = [Backend("api1", "127.0.0.1", _free_port())]
     configuration = folder / "haproxy.cfg"
-    configuration.write_text(proxy_config(port, backends, address), encoding="utf-8")
+    configuration.write_text(proxy_config(port, backends, address, api), encoding="utf-8")
     checked = subprocess.run(
         [haproxy, "-c", "-q", "-f", str(configuration)], capture_output=True, text=True
     )
@@ -190,18 +225,20 @@ def serve_processes(
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        for backend in backends:
+        for backend in [*backends, *api]:
             command, environment = app_command(
                 url, mode, port=backend.port, max_upload_mb=max_upload_mb, address=backend.host
             )
             children.append(subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL))
-        _wait_for(backends, children, stop)
+        _wait_for([*backends, *api], children, stop)
         # -db: stay in the foreground, a child of this process, logging to its stderr.
         children.append(subprocess.Popen([haproxy, "-db", "-f", str(configuration)]))
         echo(
             f"Lingkaran on port {port}: HAProxy in front of {processes} app processes "
-            f"(127.0.0.1 ports {', '.join(str(b.port) for b in backends)})"
+            f"(127.0.0.1 ports {', '.join(str(b.port) for b in backends)}) and one for the "
+            f"API (port {api[0].port})"
         )
+        sys.stdout.flush()
         while not stop.wait(0.5):
             ended = [child for child in children if child.poll() is not None]
             if ended:

@@ -381,22 +381,28 @@ if listed != f.covered_workers:  # the column is per donation; the headline coun
     )
 controls.downloads(trail_figures, f"donations-{donor_id}")
 waiting = int(trail["unconfirmed_rows"].sum())
+
+
+def unconfirmed() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The oldest coverage rows awaiting confirmation: as figures and as shown."""
+    rows = shell.query(donor.unconfirmed, access, donor_id, period)
+    return rows, rows.assign(amount_idr=rows["amount_idr"].map(lambda n: rupiah(n, lang)))
+
+
 if waiting:
     with st.expander(
         _("{rows} coverage rows not yet confirmed by BPJS Ketenagakerjaan").format(
             rows=number(waiting, lang)
         )
     ):
-        pending = shell.query(donor.unconfirmed, access, donor_id, period)
+        pending, pending_shown = shell.built("donor.unconfirmed", access, view, unconfirmed)
         if len(pending) < waiting:
             st.caption(
                 _("The oldest {shown} are listed; the download of each donation has all.").format(
                     shown=number(len(pending), lang)
                 )
             )
-        controls.table(
-            pending.assign(amount_idr=pending["amount_idr"].map(lambda n: rupiah(n, lang))), lang
-        )
+        controls.table(pending_shown, lang)
         controls.downloads(pending, f"unconfirmed-{donor_id}")
 chosen = st.selectbox(
     _("Show the coverage rows of a donation"),

@@ -38,6 +38,20 @@ def test_the_configuration_for_several_machines_is_one_haproxy_accepts(tmp_path)
     assert checked.returncode == 0, checked.stderr
 
 
+def test_the_api_goes_to_its_own_processes_with_the_app_processes_standing_in():
+    result = proxy_config(
+        "--backend", "10.0.0.2:8501", "--backend", "10.0.0.3:8501", "--api-backend", "10.0.0.4:8600"
+    )
+    assert result.exit_code == 0, result.output
+    api = result.output.split("backend api\n", 1)[1].splitlines()
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert "use_backend api if { path_beg /api/ }" in lines
+    assert "    server api1 10.0.0.4:8600 check" in api
+    assert "    server app1 10.0.0.2:8501 check backup" in api
+    assert "    server app2 10.0.0.3:8501 check backup" in api
+    assert "backend api" not in proxy_config("--backend", "10.0.0.2:8501").output
+
+
 @pytest.mark.parametrize("backend", ["10.0.0.2", "10.0.0.2:http", ":8501", "10.0.0.2:70000"])
 def test_a_backend_that_is_not_host_and_port_is_refused(backend):
     result = proxy_config("--backend", backend)

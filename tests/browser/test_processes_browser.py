@@ -1,6 +1,6 @@
 """`lingkaran serve --processes 2`: two app processes behind HAProxy on one PostgreSQL ledger,
 a real login in Chromium that holds when a request lands on the other process, and the API
-answered by both."""
+answered by its own process and by both app processes."""
 
 from __future__ import annotations
 
@@ -84,13 +84,16 @@ def two_processes(provider, shared_ledger, tmp_path_factory):
     url = f"http://localhost:{port}"
     try:
         _wait_until_up(url, process, seconds=120)
-        yield url
+        started = re.search(
+            r"127\.0\.0\.1 ports (\d+), (\d+)\) and one for the API \(port (\d+)\)",
+            log_path.read_text(),
+        )
+        assert started, log_path.read_text()
+        yield url, [int(p) for p in started.groups()]
     finally:
         stop_app(process, url)
         log.close()
-    # Stopping the front process stopped the app processes behind it too.
-    started = re.search(r"127\.0\.0\.1 ports (\d+), (\d+)", log_path.read_text())
-    assert started, log_path.read_text()
+    # Stopping the front process stopped the processes behind it too.
     for backend_port in started.groups():
         with pytest.raises(OSError):
             urllib.request.urlopen(f"http://127.0.0.1:{backend_port}/_stcore/health", timeout=2)
@@ -102,24 +105,30 @@ def get(url: str, cookie: str | None = None):
         return answer.headers, json.loads(answer.read())
 
 
-def test_the_api_is_answered_by_both_processes_with_the_same_figures(two_processes):
-    answers = [get(f"{two_processes}/api/v1/summary") for _ in range(6)]
-    served_by = [headers[PROCESS_HEADER] for headers, _ in answers]
-    assert set(served_by) == {"app1", "app2"}  # new visitors are spread over both
-    assert all(body == answers[0][1] for _, body in answers)
-    # Each first answer pins its visitor with the cookie; a pinned visitor stays put.
-    assert [h["Set-Cookie"].split(";")[0] for h, _ in answers] == [
-        f"{AFFINITY_COOKIE}={name}" for name in served_by
-    ]
-    for name in ("app1", "app2"):
-        for _ in range(3):
-            headers, body = get(f"{two_processes}/api/v1/summary", f"{AFFINITY_COOKIE}={name}")
-            assert headers[PROCESS_HEADER] == name and "Set-Cookie" not in headers
-            assert body == answers[0][1]
+def test_pages_are_spread_over_both_processes_and_the_api_has_its_own(two_processes):
+    url, (first_app, second_app, api) = two_processes
+    pinned = []
+    for _ in range(4):
+        with urllib.request.urlopen(f"{url}/", timeout=30) as answer:
+            pinned.append((answer.headers[PROCESS_HEADER], answer.headers["Set-Cookie"]))
+    assert {process for process, _ in pinned} == {"app1", "app2"}  # new visitors spread
+    assert all(cookie.startswith(f"{AFFINITY_COOKIE}={p};") for p, cookie in pinned)
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{url}/", headers={"Cookie": f"{AFFINITY_COOKIE}=app2"})
+    ) as answer:  # a pinned visitor stays put
+        assert answer.headers[PROCESS_HEADER] == "app2" and "Set-Cookie" not in answer.headers
+
+    answers = [get(f"{url}/api/v1/summary") for _ in range(3)]
+    assert {headers[PROCESS_HEADER] for headers, _ in answers} == {"api1"}
+    summary = answers[0][1]
+    assert summary["figures"]["covered_workers"] > 0
+    assert all(body == summary for _, body in answers)
+    for port in (first_app, second_app, api):  # every process answers it, with the same figures
+        assert get(f"http://127.0.0.1:{port}/api/v1/summary")[1] == summary
 
 
 def test_a_login_holds_when_a_request_lands_on_the_other_process(two_processes, page):
-    url = two_processes
+    url, _ = two_processes
     log_in(page, url, "ana")
     answer = page.goto(f"{url}/donor?donor=CSR-001")
     first = answer.headers[PROCESS_HEADER.lower()]
