@@ -13,18 +13,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Connection, insert
+from sqlalchemy.dialects import postgresql, sqlite
 
 
-def insert_rows(conn: Connection, model, columns: Sequence[str], rows: list[tuple]) -> None:
-    """INSERT ``rows`` (tuples of values in the order of ``columns``) into ``model``'s table."""
+def insert_rows(
+    conn: Connection,
+    model,
+    columns: Sequence[str],
+    rows: list[tuple],
+    *,
+    skip_existing: Sequence[str] = (),
+) -> None:
+    """INSERT ``rows`` (tuples of values in the order of ``columns``) into ``model``'s table.
+
+    ``skip_existing``: the columns of a unique key; a row whose key is already in the table
+    is left out instead of failing the transaction (for an importer that refuses such a file
+    at its end, and must be able to read on until then)."""
     if not rows:
         return
     table = model.__table__
+    statement = insert(table)
+    if skip_existing:
+        dialect_insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+        statement = dialect_insert(table).on_conflict_do_nothing(index_elements=skip_existing)
     if conn.dialect.name != "sqlite":
-        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+        conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
         return
     dialect = conn.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    compiled = statement.compile(dialect=dialect, column_keys=list(columns))
     order = [list(columns).index(name) for name in compiled.positiontup]
     processors = [
         table.c[columns[i]].type.dialect_impl(dialect).bind_processor(dialect) for i in order

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, select
 
 from dashboard.schema import Claim, Donation, Donor, ImportLog, Worker
 from tests.conftest import table_contents, write_csv
@@ -535,28 +537,142 @@ def test_an_unsupported_file_type_is_refused_clearly(cli, ledger):
     assert "unsupported file type" in result.output
 
 
-def test_a_large_file_resolves_workers_in_one_pass_with_the_same_rules(
-    cli, engine, ledger, monkeypatch
-):
-    """Above LARGE_FILE the worker ids are looked up once per file: same answers, same errors."""
-    import dashboard.importer
+@pytest.fixture
+def unallocated(cli, tmp_path: Path) -> Path:
+    """The worked example's donors, rates, workers and donation X, and no coverage yet."""
+    files = worked_example(tmp_path)
+    import_all(cli, {k: files[k] for k in ("donors", "rates", "workers", "donations")})
+    return tmp_path
 
-    monkeypatch.setattr(dashboard.importer, "LARGE_FILE", 10)
-    bad = write_csv(
-        ledger,
-        "big-bad.csv",
+
+def row_by_row(monkeypatch) -> None:
+    """Coverage checked against each worker's earlier rows as it is read, even into an
+    empty ledger (where the importer otherwise leaves overlaps to one check at the end)."""
+    import dashboard.importer.coverage
+
+    monkeypatch.setattr(dashboard.importer.coverage, "SpanLedger", lambda: None)
+
+
+def test_overlaps_into_an_empty_ledger_are_named_as_row_by_row_and_nothing_is_written(
+    cli, engine, unallocated, monkeypatch
+):
+    rows = [
+        ["X", "A", "2024-05", "6", "100800"],
+        ["X", "A", "2024-08", "2", "40000"],  # inside A's first row
+        ["X", "B", "2024-05", "1", "16800"],
+        ["X", "B", "2024-05", "1", "16800"],  # the same row twice
+        ["X", "C", "2024-06", "1", "16800"],
+        ["X", "C", "2024-06", "2", "36800"],  # the same start, other months
+        ["X", "A", "2024-11", "1", "20000"],  # after A's first row: fine
+    ]
+    path = write_csv(unallocated, "coverage.csv", COVERAGE_HEADER, rows)
+    before = table_contents(engine)
+    at_the_end = cli("import", "coverage", path)
+    assert at_the_end.exit_code == 1, at_the_end.output
+    assert "coverage.csv:3: column start_month: value '2024-08': overlaps coverage of worker A" in (
+        at_the_end.output
+    )
+    assert "coverage.csv:5: column start_month" in at_the_end.output
+    assert "appears more than once in this file" in at_the_end.output
+    assert "coverage.csv:7: column start_month" in at_the_end.output
+    assert table_contents(engine) == before
+
+    row_by_row(monkeypatch)
+    assert cli("import", "coverage", path).output == at_the_end.output
+    assert table_contents(engine) == before
+
+
+def test_coverage_into_an_empty_ledger_without_overlaps_is_written_once(cli, engine, unallocated):
+    path = write_csv(
+        unallocated,
+        "coverage.csv",
         COVERAGE_HEADER,
-        [["X", "C", "2024-11", "1", "20000"], ["X", "NOPE", "2024-11", "1", "20000"]],
+        [
+            ["X", "A", "2024-05", "2", "33600"],
+            ["X", "A", "2024-07", "1", "20000"],  # starts where the first ends: no overlap
+            ["X", "B", "2024-05", "1", "16800"],
+        ],
     )
-    refused = cli("import", "coverage", bad)
-    assert "big-bad.csv:3: column worker_id: value 'NOPE': no such worker" in refused.output
-    good = write_csv(ledger, "big.csv", COVERAGE_HEADER, [["X", "C", "2024-11", "1", "20000"]])
-    assert "1 new, 0 unchanged" in cli("import", "coverage", good).output
-    claims = write_csv(
-        ledger,
-        "big-claims.csv",
-        CLAIM_HEADER,
-        [["K9", "C", "JKK", "2024-11-03", "paid", "2024-11-20", "700000"]],
-    )
-    assert "1 new, 0 unchanged" in cli("import", "claims", claims).output
+    assert "3 new, 0 unchanged" in cli("import", "coverage", path).output
+    assert "0 new, 3 unchanged" in cli("import", "coverage", path).output  # now row by row
     assert cli("check").exit_code == 0
+
+
+MONTHS = ["2024-05", "2024-06", "2024-07", "2024-08", "2024-09", "2024-10", "2024-11"]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "C", "NOPE"]),
+            st.sampled_from(MONTHS),
+            st.integers(1, 4),
+            st.integers(1_000, 120_000),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_the_end_of_file_check_agrees_with_the_row_by_row_checks(
+    rows, unallocated_template, tmp_path_factory
+):
+    """Any file into an empty ledger: accepted with the same rows, or refused with the same
+    problems, whether overlaps are checked at the end or row by row."""
+    import shutil
+    from unittest import mock
+
+    import dashboard.importer.coverage
+    from dashboard.db import open_ledger
+    from dashboard.errors import ImportRefused
+    from dashboard.importer import import_file
+
+    folder = tmp_path_factory.mktemp("property")
+    path = write_csv(
+        folder,
+        "coverage.csv",
+        COVERAGE_HEADER,
+        [["X", worker, month, str(months), str(amount)] for worker, month, months, amount in rows],
+    )
+
+    def outcome(row_by_row: bool):
+        copy = folder / f"ledger-{row_by_row}.db"
+        shutil.copy(unallocated_template, copy)
+        engine = open_ledger(f"sqlite:///{copy}")
+        deferral = dashboard.importer.coverage.SpanLedger
+        with mock.patch.object(
+            dashboard.importer.coverage,
+            "SpanLedger",
+            (lambda: None) if row_by_row else deferral,
+        ):
+            try:
+                result = import_file(engine, "coverage", path)
+                answer = ("written", result.new, table_contents(engine)["coverage"])
+            except ImportRefused as refused:
+                answer = ("refused", refused.report(), table_contents(engine)["coverage"])
+        engine.dispose()
+        return answer
+
+    assert outcome(row_by_row=False) == outcome(row_by_row=True)
+
+
+@pytest.fixture(scope="module")
+def unallocated_template(tmp_path_factory) -> Path:
+    """A SQLite ledger like ``unallocated``, to copy for each example of a property."""
+    from click.testing import CliRunner
+
+    from dashboard.cli import main
+
+    folder = tmp_path_factory.mktemp("template")
+    url = f"sqlite:///{folder / 'ledger.db'}"
+    files = worked_example(folder)
+    for kind in ("donors", "rates", "workers", "donations"):
+        result = CliRunner().invoke(main, ["--db", url, "import", kind, str(files[kind])])
+        assert result.exit_code == 0, result.output
+    engine = create_engine(url)
+    with engine.connect() as conn:  # all of it in the file itself, for copying
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return folder / "ledger.db"

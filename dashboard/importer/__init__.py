@@ -46,9 +46,6 @@ KINDS = (
     "confirmations",
 )
 
-LARGE_FILE = 8 * 2**20  # bytes: above this, a file's worker ids are resolved in one pass
-
-
 KIND_HANDLERS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
@@ -110,6 +107,31 @@ def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+def _read(
+    conn: Connection,
+    handler: Kind,
+    path: Path,
+    today: dt.date,
+    result: ImportResult,
+    state: dict[str, Any],
+    progress: bool,
+) -> ImportRun:
+    """One reading of the file: every row parsed and applied, chunk by chunk."""
+    parsers = handler.parsers(today)
+    required = tuple(c for c, (_, req) in parsers.items() if req)
+    optional = tuple(c for c, (_, req) in parsers.items() if not req)
+    table = open_table(path, required, optional, handler.refused_columns)
+    run = ImportRun(conn, path.name, today, result, state=state)
+    handler.start(run)
+    rows = _parsed_rows(run, table, parsers)
+    bar = tqdm(desc=f"import {handler.name}", unit=" rows", disable=not progress, leave=False)
+    with bar:
+        for chunk in _chunks(rows, CHUNK):
+            handler.apply(run, chunk)
+            bar.update(len(chunk))
+    return run
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -150,20 +172,17 @@ def import_into(
     path = Path(path)
     handler = KIND_HANDLERS[kind]
     today = today or dt.date.today()
-    parsers = handler.parsers(today)
-    required = tuple(c for c, (_, req) in parsers.items() if req)
-    optional = tuple(c for c, (_, req) in parsers.items() if not req)
-    table = open_table(path, required, optional, handler.refused_columns)
     # ``sha256``: already verified by the caller (import-ledger's manifest), not read twice.
     result = ImportResult(kind, path.name, sha256 or file_sha256(path))
-    run = ImportRun(conn, path.name, today, result)
-    run.state["large"] = path.stat().st_size > LARGE_FILE
-    handler.start(run)
-    rows = _parsed_rows(run, table, parsers)
-    with tqdm(desc=f"import {kind}", unit=" rows", disable=not progress, leave=False) as bar:
-        for chunk in _chunks(rows, CHUNK):
-            handler.apply(run, chunk)
-            bar.update(len(chunk))
+    run = _read(conn, handler, path, today, result, {}, progress)
+    if not handler.complete(run):
+        # A check left to the end failed: read the file again, row by row and writing
+        # nothing, to name every problem in the order a row-by-row reading finds them (the
+        # caller rolls back what the first reading wrote).
+        again = {"naming_problems": True, **handler.second_reading(run)}
+        run = _read(conn, handler, path, today, ImportResult(kind, path.name, ""), again, progress)
+        if not run.errors:  # cannot happen: both readings apply the same rules
+            raise RuntimeError(f"{path.name}: the end-of-file check and the row checks disagree")
     if run.errors:
         raise ImportRefused(path.name, run.errors, len(run.bad_lines))
     if result.new + result.updated >= STATISTICS_AFTER_ROWS:

@@ -4,10 +4,12 @@ the id look-ups and the small value parsers the kinds have in common."""
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, select
 
 from dashboard import values as v
@@ -32,6 +34,34 @@ class ImportResult:
         return text + (f", {self.updated} updated" if self.updated else "")
 
 
+class SeenKeys:
+    """The keys a file has named so far. Row keys (non-negative integers, such as the
+    coverage row a confirmation names) are bits of one bytearray, a byte per eight keys:
+    3,700,000 confirmations of a 2,000,000-worker ledger take 0.5 MB instead of 200 MB as a
+    set of ints. Other keys (ids, tuples) go to a set."""
+
+    LARGEST_BIT = 2**28  # keys beyond this (32 MB of bits) go to the set
+
+    def __init__(self) -> None:
+        self.bits = bytearray()
+        self.others: set[Any] = set()
+
+    def add(self, key: Any) -> bool:
+        """True when ``key`` is new (and now seen)."""
+        if type(key) is int and 0 <= key < self.LARGEST_BIT:
+            byte, bit = key >> 3, 1 << (key & 7)
+            if byte >= len(self.bits):
+                self.bits.extend(bytes(max(byte + 1 - len(self.bits), len(self.bits))))
+            if self.bits[byte] & bit:
+                return False
+            self.bits[byte] |= bit
+            return True
+        if key in self.others:
+            return False
+        self.others.add(key)
+        return True
+
+
 @dataclass
 class ImportRun:
     """One file's import in progress: its connection, its problems and its in-file state."""
@@ -42,12 +72,14 @@ class ImportRun:
     result: ImportResult
     errors: list[ValidationError] = field(default_factory=list)
     bad_lines: set[int] = field(default_factory=set)
-    seen_ids: set[Any] = field(default_factory=set)
+    seen_ids: SeenKeys = field(default_factory=SeenKeys)
     state: dict[str, Any] = field(default_factory=dict)
 
     @property
     def writing(self) -> bool:
-        return not self.errors
+        """Rows are written while no problem has been found (and not in a run that only
+        names the problems of a file already known to be refused)."""
+        return not self.errors and not self.state.get("naming_problems")
 
     def fail(self, line: int, column: str | None, value: object, reason: str) -> None:
         self.bad_lines.add(line)
@@ -57,10 +89,9 @@ class ImportRun:
 
     def first_in_file(self, line: int, column: str, key: object) -> bool:
         """False (and a problem recorded) when ``key`` appeared earlier in this file."""
-        if key in self.seen_ids:
+        if not self.seen_ids.add(key):
             self.fail(line, column, key, "appears more than once in this file")
             return False
-        self.seen_ids.add(key)
         return True
 
 
@@ -90,6 +121,15 @@ class Kind:
     def apply(self, run: ImportRun, rows: list[tuple[int, Record]]) -> None:
         raise NotImplementedError
 
+    def complete(self, run: ImportRun) -> bool:
+        """After the last row: False when a check left to the end (``SpanLedger``) found a
+        problem, so the file must be read again, row by row, to name it."""
+        return True
+
+    def second_reading(self, run: ImportRun) -> dict[str, Any]:
+        """What a second reading (after ``complete`` said False) starts from."""
+        return {}
+
     def finish(self, run: ImportRun) -> None:
         """After the last row, when the file is accepted (in the file's transaction)."""
 
@@ -102,14 +142,9 @@ def keys_by_id(conn: Connection, id_column, key_column, ids: Iterable[str]) -> d
 
 
 def worker_keys(run: ImportRun, ids: Iterable[str]) -> dict[str, int]:
-    """worker_id -> key for the chunk's ``ids``. A large file (a ledger export, a full BPJS-TK
-    dump) loads the whole mapping once, instead of one IN query per chunk of 5,000 rows, and
-    gets all of it back."""
-    if not run.state.get("large"):
-        return keys_by_id(run.conn, Worker.worker_id, Worker.id, ids)
-    if "worker_keys" not in run.state:
-        run.state["worker_keys"] = dict(run.conn.execute(select(Worker.worker_id, Worker.id)).all())
-    return run.state["worker_keys"]
+    """worker_id -> key for the chunk's ``ids``: one indexed query per chunk. (Loading the
+    whole mapping once held 250 MB at 2,000,000 workers and was no faster.)"""
+    return keys_by_id(run.conn, Worker.worker_id, Worker.id, ids)
 
 
 def existing_rows(conn: Connection, model, id_column, ids: Iterable[str]) -> dict[str, Any]:
@@ -139,10 +174,12 @@ def self_paid_spans(run: ImportRun, keys: Iterable[int]) -> dict[int, list[tuple
         run.state["self_paid_any"] = (
             run.conn.execute(select(SelfPaid.id).limit(1)).first() is not None
         )
+    if not run.state["self_paid_any"]:
+        return held  # empty, and kept empty: nothing to remember per worker
     fresh = sorted(set(keys) - held.keys())
     for key in fresh:
         held[key] = []
-    if fresh and run.state["self_paid_any"]:
+    if fresh:
         for worker_key, start, months in run.conn.execute(
             select(SelfPaid.worker_key, SelfPaid.start_month, SelfPaid.months).where(
                 SelfPaid.worker_key.in_(fresh)
@@ -150,3 +187,38 @@ def self_paid_spans(run: ImportRun, keys: Iterable[int]) -> dict[int, list[tuple
         ):
             held[worker_key].append((start, months))
     return held
+
+
+class SpanLedger:
+    """The coverage spans of a file into a ledger that holds none, checked at the end.
+
+    Checking each row against the worker's earlier rows (``overlap``) needs every worker's
+    spans as Python objects: 1.3 GB for the 3,800,000 rows of a 2,000,000-worker ledger.
+    Here each row is 10 bytes (worker key and start month in one integer, months apart)
+    and ``clash_free`` sorts them once: sorted by worker and start, a worker's spans overlap
+    (or repeat a start) exactly when two neighbours do. The rows' other checks run as they
+    are read; when this one fails, the importer reads the file again with the row-by-row
+    checks to name the lines (a refused file writes nothing, so that costs only time)."""
+
+    START_BITS = 24  # month numbers (year × 12 + month) are far below 2**24
+
+    def __init__(self) -> None:
+        self.keys = array("q")
+        self.months = array("h")
+
+    def add(self, worker_key: int, start: int, months: int) -> None:
+        self.keys.append(worker_key << self.START_BITS | start)
+        self.months.append(months)
+
+    def clash_free(self) -> bool:
+        if len(self.keys) < 2:
+            return True
+        keys = np.frombuffer(self.keys, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        months = np.frombuffer(self.months, dtype=np.int16)[order]
+        same_worker = (ordered[1:] >> self.START_BITS) == (ordered[:-1] >> self.START_BITS)
+        # Within a worker, key differences are start differences: the next span starts
+        # inside this one when the gap is shorter than this one's months.
+        inside = (ordered[1:] - ordered[:-1]) < months[:-1]
+        return not bool(np.any(same_worker & inside))

@@ -16,6 +16,7 @@ from dashboard.importer.common import (
     ImportRun,
     Kind,
     Record,
+    SpanLedger,
     overlap,
     parse_months,
     self_paid_spans,
@@ -53,13 +54,24 @@ class CoverageRows(Kind):
         }
 
     def start(self, run: ImportRun) -> None:
-        run.state["since"] = last_coverage_id(run.conn)
+        if "since" not in run.state:  # a second reading, naming problems, keeps the first's
+            run.state["since"] = last_coverage_id(run.conn)
         # No coverage before this file: every interval and every rupiah spent is this
-        # file's own, already held in run.state, so the database need not be asked.
+        # file's own, already held in run.state, so the database need not be asked; and
+        # overlaps are checked once, at the end (SpanLedger), not row by row.
         run.state["empty"] = run.state["since"] == 0
+        naming = run.state.get("naming_problems")
+        run.state["deferred"] = SpanLedger() if run.state["empty"] and not naming else None
         run.state["spans"] = {}  # worker key -> [(start, months, donation key, amount)]
         run.state["spent"] = {}  # donation key -> rupiah funded so far
         run.state["donations"] = {}  # donation_id -> _Funding
+
+    def complete(self, run: ImportRun) -> bool:
+        deferred: SpanLedger | None = run.state["deferred"]
+        return deferred is None or deferred.clash_free()
+
+    def second_reading(self, run: ImportRun) -> dict:
+        return {"since": run.state["since"]}  # the ledger as it was before the first reading
 
     def finish(self, run: ImportRun) -> None:
         refresh(run.conn, run.state["since"])
@@ -118,6 +130,7 @@ class CoverageRows(Kind):
             self._load_spans(run, workers, rows)
         spans: dict[int, list[tuple[int, int, int, int]]] = run.state["spans"]
         spent: dict[int, int] = run.state["spent"]
+        deferred: SpanLedger | None = run.state["deferred"]
         self_paid = self_paid_spans(
             run, (workers[r["worker_id"]] for _, r in rows if r["worker_id"] in workers)
         )
@@ -136,15 +149,16 @@ class CoverageRows(Kind):
             if worker_key is None or funding is None:
                 continue
             start, months, amount = row["start_month"], row["months"], row["amount_idr"]
-            if not run.first_in_file(line, "start_month", (worker_key, start)):
-                continue
-            held = spans.get(worker_key)
-            if held is None:  # only into an empty ledger: _load_spans filled the others
-                held = spans[worker_key] = []
-            same = (start, months, funding.key, amount)
-            if same in held:
-                run.result.unchanged += 1
-                continue
+            held = None
+            if deferred is None:
+                if not run.first_in_file(line, "start_month", (worker_key, start)):
+                    continue
+                held = spans.get(worker_key)
+                if held is None:  # only into an empty ledger: _load_spans filled the others
+                    held = spans[worker_key] = []
+                if (start, months, funding.key, amount) in held:
+                    run.result.unchanged += 1
+                    continue
             if start < funding.first_month:
                 run.fail(
                     line,
@@ -154,7 +168,7 @@ class CoverageRows(Kind):
                     f"({funding.received_on.isoformat()})",
                 )
                 continue
-            clash = overlap(held, start, months)
+            clash = None if held is None else overlap(held, start, months)
             if clash is not None:
                 run.fail(
                     line,
@@ -185,8 +199,14 @@ class CoverageRows(Kind):
                 )
                 continue
             spent[funding.key] = total
-            held.append(same)
+            if held is None:
+                deferred.add(worker_key, start, months)
+            else:
+                held.append((start, months, funding.key, amount))
             new.append((funding.key, worker_key, start, months, amount, "import"))
         run.result.new += len(new)
         if run.writing:
-            insert_rows(run.conn, Coverage, COVERAGE_COLUMNS, new)
+            # Left to the end, a worker's start month may repeat: such a file is refused
+            # there, and until then the repeat must not end the transaction.
+            repeats = ("worker_key", "start_month") if deferred is not None else ()
+            insert_rows(run.conn, Coverage, COVERAGE_COLUMNS, new, skip_existing=repeats)

@@ -77,7 +77,7 @@ class SelfPaidRows(Kind):
             start, months = row["start_month"], row["months"]
             if not run.first_in_file(line, "start_month", (worker_key, start)):
                 continue
-            mine = held[worker_key]
+            mine = held.setdefault(worker_key, [])  # a new worker: nothing paid yet
             same = next((span for span in mine if span[0] == start), None)
             if same is not None:
                 if same[1] == months:
