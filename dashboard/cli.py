@@ -117,16 +117,61 @@ def allocate(ctx: click.Context, verbose: bool) -> None:
     )
 
 
+def _period_options(function):
+    function = click.option(
+        "--fiscal-year",
+        "fiscal",
+        type=click.IntRange(1900, 2999),
+        metavar="YEAR",
+        help="The donor's fiscal year beginning in YEAR (instead of --from/--to).",
+    )(function)
+    function = click.option(
+        "--to", "end", callback=_date_option, metavar="DATE", help="Donations received up to."
+    )(function)
+    return click.option(
+        "--from", "start", callback=_date_option, metavar="DATE", help="Donations received from."
+    )(function)
+
+
+def _period(engine: Engine, donor_id: str | None, start, end, fiscal: int | None):
+    """The period the options choose: --from/--to, or the donor's --fiscal-year."""
+    from queries import donor
+    from queries.figures import Period, fiscal_year
+
+    if fiscal is None:
+        return Period(start, end)
+    if start or end:
+        raise click.UsageError("give --fiscal-year or --from/--to, not both")
+    if donor_id is None:
+        raise click.UsageError("--fiscal-year is a donor's: give --donor ID")
+    info = donor.donor_info(engine, OPERATOR, donor_id)
+    if info is None:
+        raise LedgerError(f"no donor {donor_id!r}")
+    return fiscal_year(fiscal, info.fiscal_year_start, dt.date.today())
+
+
 @main.command()
 @click.option("--donor", "donor_id", metavar="ID", help="One donor's figures (default: all).")
 @click.option("--as-of", callback=_date_option, metavar="DATE", help="Date for active workers.")
 @click.option("--format", "output", type=click.Choice(["json", "table"]), default="table")
+@_period_options
 @click.pass_context
-def report(ctx: click.Context, donor_id: str | None, as_of: dt.date | None, output: str) -> None:
-    """The contract's figures for one donor or for the whole programme."""
+def report(
+    ctx: click.Context,
+    donor_id: str | None,
+    as_of: dt.date | None,
+    output: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    fiscal: int | None,
+) -> None:
+    """The contract's figures for one donor or for the whole programme (donations received
+    in a period, or in the donor's fiscal year, when one is given)."""
     from queries.figures import ledger_figures
 
-    figures = ledger_figures(_engine(ctx), donor_id, as_of).as_report()
+    engine = _engine(ctx)
+    period = _period(engine, donor_id, start, end, fiscal)
+    figures = ledger_figures(engine, donor_id, as_of, period).as_report()
     if output == "json":
         click.echo(json.dumps(figures, indent=2))
         return
@@ -350,15 +395,6 @@ def export_ledger_command(ctx: click.Context, folder: Path, kinds: str) -> None:
     click.echo(f"{folder / 'manifest.json'}: schema {manifest['schema_revision']}")
 
 
-def _period_options(function):
-    function = click.option(
-        "--to", "end", callback=_date_option, metavar="DATE", help="Donations received up to."
-    )(function)
-    return click.option(
-        "--from", "start", callback=_date_option, metavar="DATE", help="Donations received from."
-    )(function)
-
-
 @export.command("deck")
 @click.option("--donor", "donor_id", metavar="ID", help="One donor (default: the programme).")
 @_period_options
@@ -366,15 +402,16 @@ def _period_options(function):
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
-def export_deck(ctx, donor_id, start, end, as_of, lang, out: Path) -> None:
+def export_deck(ctx, donor_id, start, end, fiscal, as_of, lang, out: Path) -> None:
     """A .pptx slide deck with native, editable charts."""
     from pptx import Presentation as PptxPresentation
 
     from dashboard.deck import build_deck
     from dashboard.presentation import presentation
-    from queries.figures import Period
 
-    content = presentation(_engine(ctx), OPERATOR, donor_id, Period(start, end), as_of, lang)
+    engine = _engine(ctx)
+    period = _period(engine, donor_id, start, end, fiscal)
+    content = presentation(engine, OPERATOR, donor_id, period, as_of, lang)
     if donor_id is not None and content.figures.donated_idr == 0:  # as the donor page does
         raise LedgerError(
             f"{donor_id} made no donation in the chosen period: the deck would show only "
@@ -393,15 +430,36 @@ def export_deck(ctx, donor_id, start, end, as_of, lang, out: Path) -> None:
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
-def export_statement(ctx, donor_id, start, end, as_of, lang, out: Path) -> None:
+def export_statement(ctx, donor_id, start, end, fiscal, as_of, lang, out: Path) -> None:
     """A donor impact statement (.pdf) with its verification code."""
     from dashboard.statement import make_statement, render_statement
-    from queries.figures import Period
 
     engine = _engine(ctx)
-    statement = make_statement(engine, OPERATOR, donor_id, Period(start, end), as_of)
+    period = _period(engine, donor_id, start, end, fiscal)
+    statement = make_statement(engine, OPERATOR, donor_id, period, as_of)
     out.write_bytes(render_statement(engine, OPERATOR, statement, lang))
     click.echo(f"{out}: verification code {statement.code}")
+
+
+@export.command("report-pack")
+@click.option("--donor", "donor_id", required=True, metavar="ID", help="The donor.")
+@click.option(
+    "--fiscal-year",
+    "year",
+    required=True,
+    type=click.IntRange(1900, 2999),
+    metavar="YEAR",
+    help="The donor's fiscal year beginning in YEAR (2025: 2025/26 for an April start).",
+)
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def export_report_pack(ctx, donor_id: str, year: int, lang: str, out: Path) -> None:
+    """A sustainability-report pack (.xlsx): GRI 203 and 413, POJK 51 and TJSL indicators."""
+    from dashboard.report_pack import report_pack
+
+    out.write_bytes(report_pack(_engine(ctx), OPERATOR, donor_id, year, lang))
+    click.echo(f"{out}: report pack of {donor_id}, fiscal year {year} ({lang})")
 
 
 @main.command("import-ledger")
@@ -444,6 +502,17 @@ def migrate(source: str, target: str, into_non_empty: bool) -> None:
     if violations or differences:
         sys.exit(1)
     click.echo("Migrated: check passes on the target and every report is identical.")
+
+
+@main.command("fiscal-year")
+@click.argument("donor_id", metavar="DONOR_ID")
+@click.argument("month", type=click.IntRange(1, 12))
+@click.pass_context
+def fiscal_year_command(ctx: click.Context, donor_id: str, month: int) -> None:
+    """Set the MONTH (1-12) in which DONOR_ID's fiscal year begins (1: calendar year)."""
+    from dashboard.settings import set_fiscal_year_start
+
+    click.echo(set_fiscal_year_start(_engine(ctx), donor_id, month, OPERATOR.who))
 
 
 @main.group()

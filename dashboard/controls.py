@@ -17,8 +17,8 @@ from dashboard.formatting import number, rupiah
 from dashboard.i18n import translator
 from dashboard.privacy import shown_count
 from dashboard.shell import language, plain, query
-from dashboard.values import INVISIBLE
-from queries.figures import Period
+from dashboard.values import inert_text
+from queries.figures import Period, fiscal_year, fiscal_year_of, in_fiscal_terms
 
 
 def table(frame: pd.DataFrame, lang: str, **options) -> None:
@@ -55,21 +55,6 @@ def published_table(frame: pd.DataFrame, lang: str, k: int) -> pd.DataFrame:
         elif name != "suppressed":
             shown[name] = values
     return shown
-
-
-# A cell that starts with one of these is a formula to a spreadsheet program (and openpyxl
-# writes a text starting with "=" as one): =HYPERLINK(...) from a donor's name would be live.
-FORMULA_STARTS = ("=", "+", "-", "@")  # tab and CR are removed with the controls
-
-
-def inert_text(cell: object) -> object:
-    """One cell as a file carries it: a text loses control and direction-changing characters
-    (a ledger written before import refused them; openpyxl refuses to write some at all)
-    and never starts like a formula; anything else is left as it is."""
-    if not isinstance(cell, str):
-        return cell
-    cell = INVISIBLE.sub("", cell)
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def inert(frame: pd.DataFrame) -> pd.DataFrame:
@@ -186,18 +171,37 @@ def donor_picker(access) -> str | None:
     return chosen
 
 
-def period_picker() -> tuple[Period, dt.date]:
-    """Donations received in a period (``?from=...&to=...``), and the date for active workers."""
+def period_picker(fiscal_start: int = 1) -> tuple[Period, dt.date]:
+    """Donations received in a period (``?from=...&to=...``), and the date for active workers.
+
+    For a donor whose fiscal year begins in ``fiscal_start`` (not January), the presets are
+    its fiscal years, and a period that is one is named so ("fiscal year 2025/26")."""
     _ = translator(language())
     today = dt.date.today()
     presets = st.container(horizontal=True)
     presets.button(_("All time"), on_click=_set_period, args=(None, None))
-    presets.button(_("This year"), on_click=_set_period, args=(dt.date(today.year, 1, 1), today))
-    presets.button(
-        _("Last year"),
-        on_click=_set_period,
-        args=(dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
-    )
+    if fiscal_start == 1:
+        presets.button(
+            _("This year"), on_click=_set_period, args=(dt.date(today.year, 1, 1), today)
+        )
+        presets.button(
+            _("Last year"),
+            on_click=_set_period,
+            args=(dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+        )
+    else:
+        this = fiscal_year(fiscal_year_of(today, fiscal_start), fiscal_start, today)
+        last = fiscal_year(this.start.year - 1, fiscal_start)
+        presets.button(
+            _("This fiscal year ({name})").format(name=this.fiscal_name),
+            on_click=_set_period,
+            args=(this.start, this.end),
+        )
+        presets.button(
+            _("Fiscal year {name}").format(name=last.fiscal_name),
+            on_click=_set_period,
+            args=(last.start, last.end),
+        )
     left, right = st.columns(2)
     start = left.date_input(
         _("Donations received from"),
@@ -214,7 +218,7 @@ def period_picker() -> tuple[Period, dt.date]:
         st.warning(_("The start date is after the end date: the two were swapped."))
         start, end = end, start
     as_of = min(end, today) if end else today
-    return Period(start, end), as_of
+    return in_fiscal_terms(Period(start, end), fiscal_start), as_of
 
 
 def language_picker() -> str:

@@ -48,6 +48,11 @@ def month_text(day: dt.date, locale: str = DEFAULT_LOCALE) -> str:
     return format_date(day, "MMMM y", locale=locale)
 
 
+def month_name(month: int, locale: str = DEFAULT_LOCALE) -> str:
+    """The name of month 1-12 ("April", "April" in Indonesian too; "Januari")."""
+    return _locale(locale).months["format"]["wide"][month]
+
+
 def percent(value, locale: str = DEFAULT_LOCALE) -> str:
     """``75,7%`` for a ratio (int, Fraction or Decimal), one decimal."""
     return format_percent(float(value), "#,##0.0%", locale=locale)

@@ -21,7 +21,7 @@ from dashboard.labels import N_
 from dashboard.privacy import suppression_k
 from dashboard.sentences import v2_sentences
 from queries import donor
-from queries.figures import ALL_TIME, LedgerFigures, Period, ledger_figures
+from queries.figures import ALL_TIME, LedgerFigures, Period, in_fiscal_terms, ledger_figures
 
 TOP = 10
 
@@ -102,12 +102,17 @@ def growth_texts(now: LedgerFigures, before: LedgerFigures, lang: str) -> list[s
 
 
 def period_text(period: Period, lang: str) -> str:
-    """A period as a reader says it: "all time", or "1 January 2025 – today"."""
+    """A period as a reader says it: "all time", "1 January 2025 – today", or "fiscal year
+    2025/26 (1 April 2025 – 31 March 2026)" for a donor's fiscal year."""
     _ = translator(lang)
     if period.is_all_time:
         return _("all time")
     start = date_text(period.start, lang, "long") if period.start else _("the start")
     end = date_text(period.end, lang, "long") if period.end else _("today")
+    if period.fiscal_name is not None:
+        return _("fiscal year {name} ({start} – {end})").format(
+            name=period.fiscal_name, start=start, end=end
+        )
     return f"{start} – {end}"
 
 
@@ -224,6 +229,7 @@ def presentation(
     figures = ledger_figures(engine, donor_id, as_of, period)
     if donor_id is not None:
         info = donor.donor_info(engine, access, donor_id)
+        period = in_fiscal_terms(period, info.fiscal_year_start)  # "fiscal year 2025/26"
         title = info.name
         months = donor.monthly(engine, access, donor_id, period)
         profile = donor.profile(engine, access, donor_id, period, as_of)

@@ -40,6 +40,9 @@ class Donor(Base):
     name: Mapped[str] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(16))
     show_name: Mapped[bool] = mapped_column(Boolean)
+    # The month the donor's fiscal year begins (1: the calendar year); set by an admin
+    # (dashboard.settings checks it is 1 to 12).
+    fiscal_year_start: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class Worker(Base):

@@ -29,7 +29,7 @@ from dashboard.months import month_of
 from dashboard.presentation import headline_numbers, period_text
 from dashboard.sentences import claim_sentence, v2_sentences
 from queries import donor
-from queries.figures import ALL_TIME, LedgerFigures, Period, ledger_figures
+from queries.figures import ALL_TIME, LedgerFigures, Period, in_fiscal_terms, ledger_figures
 
 KEY_VARIABLE = "LINGKARAN_STATEMENT_KEY"
 V2_FIGURES = (
@@ -159,7 +159,7 @@ def render_statement(
     """The statement as a PDF: figures, one chart, the claims made possible, methodology."""
     _ = translator(lang)
     info = donor.donor_info(engine, access, statement.donor_id)
-    period = statement.period
+    period = in_fiscal_terms(statement.period, info.fiscal_year_start)
     # Exactly the figures the code signs, not a second computation that could differ.
     signed = LedgerFigures(**{**statement.figures, "as_of": statement.as_of})
     headline = headline_numbers(signed, lang)
@@ -189,6 +189,8 @@ def render_statement(
     pdf.set_font("DejaVu", "", 10)
     if period.is_all_time:
         span = _("all donations")
+    elif period.fiscal_name is not None:
+        span = _("donations received in {period}").format(period=period_text(period, lang))
     else:
         start = date_text(period.start, lang, "long") if period.start else _("the start")
         end = date_text(period.end, lang, "long") if period.end else _("today")

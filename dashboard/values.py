@@ -241,6 +241,21 @@ def visible(text: str) -> str:
     return INVISIBLE.sub("", text)
 
 
+# A cell that starts with one of these is a formula to a spreadsheet program (and openpyxl
+# writes a text starting with "=" as one): =HYPERLINK(...) from a donor's name would be live.
+FORMULA_STARTS = ("=", "+", "-", "@")  # tab and CR are removed with the controls
+
+
+def inert_text(cell: object) -> object:
+    """One cell as a file carries it: a text loses control and direction-changing characters
+    (a ledger written before import refused them; openpyxl refuses to write some at all)
+    and never starts like a formula; anything else is left as it is."""
+    if not isinstance(cell, str):
+        return cell
+    cell = INVISIBLE.sub("", cell)
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def parse_text(raw: object, longest: int, what: str = "a text") -> str:
     """Free text (a donor's name, a reference): trimmed, 1 to ``longest`` characters, and
     refused when it holds a control or bidirectional-override character."""

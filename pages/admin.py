@@ -11,9 +11,11 @@ from dashboard.access import audit
 from dashboard.allocator import allocate
 from dashboard.checks import check_ledger
 from dashboard.errors import ImportRefused, LedgerError
+from dashboard.formatting import month_name
 from dashboard.i18n import translator
 from dashboard.importer import KINDS, import_file
-from queries import admin
+from dashboard.settings import set_fiscal_year_start
+from queries import admin, donor
 
 lang = shell.language()
 _ = translator(lang)
@@ -88,6 +90,40 @@ if right.button(_("Check the ledger"), key="check"):
     else:
         st.success(_("Ledger OK: every invariant holds."))
     audit(engine, access.who, "check", f"{len(violations)} violation(s)")
+
+st.header(_("Fiscal years"), anchor=False)
+st.caption(
+    _(
+        "The month a donor's fiscal year begins: its period buttons, comparison, statements "
+        "and decks then name fiscal years (2025/26). January is the calendar year."
+    )
+)
+listed = shell.query(donor.donors, access)
+left, middle, right = st.columns([3, 2, 1], vertical_alignment="bottom")
+chosen = left.selectbox(
+    _("Donor"),
+    list(listed["donor_id"]),
+    format_func=lambda code: (
+        f"{shell.plain(listed.set_index('donor_id').at[code, 'name'])} ({code})"
+    ),
+    key="fiscal-donor",
+)
+if chosen:
+    info = shell.query(donor.donor_info, access, chosen)
+    month = middle.selectbox(
+        _("Fiscal year begins in"),
+        list(range(1, 13)),
+        index=info.fiscal_year_start - 1,
+        format_func=lambda m: month_name(m, lang),
+        key=f"fiscal-month-{chosen}",
+    )
+    if right.button(_("Save"), key="fiscal-save"):
+        set_fiscal_year_start(engine, chosen, month, access.who)
+        st.success(
+            _("{donor}: the fiscal year begins in {month}.").format(
+                donor=chosen, month=month_name(month, lang)
+            )
+        )
 
 st.header(_("Import log"), anchor=False)
 controls.table(admin.import_log(engine), lang)

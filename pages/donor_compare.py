@@ -10,7 +10,13 @@ from dashboard.formatting import date_text, number, percent, rupiah
 from dashboard.i18n import translator
 from dashboard.presentation import HEADLINE
 from queries import donor
-from queries.figures import Period
+from queries.figures import (
+    Period,
+    fiscal_year,
+    fiscal_year_name,
+    fiscal_year_of,
+    in_fiscal_terms,
+)
 
 lang = shell.language()
 _ = translator(lang)
@@ -30,34 +36,58 @@ if donor_id is None:
     st.stop()
 info = shell.query(donor.donor_info, access, donor_id)
 today = dt.date.today()
-first_year = info.first_donation.year if info.first_donation else today.year
-years = list(range(today.year, first_year - 1, -1))
+# Years are the donor's fiscal years (named by the year they begin in: 2025/26), calendar
+# years for a donor whose fiscal year begins in January.
+starts = info.fiscal_year_start
+
+
+def year_of(day: dt.date) -> int:
+    return fiscal_year_of(day, starts)
+
+
+first_year = year_of(info.first_donation) if info.first_donation else year_of(today)
+years = list(range(year_of(today), first_year - 1, -1))
 # The latest year with a donation, not an empty current year.
-latest = years.index(info.last_donation.year) if info.last_donation else 0
-year = st.selectbox(_("Year"), years, index=latest, key="year", bind="query-params")
+latest = years.index(year_of(info.last_donation)) if info.last_donation else 0
+year = st.selectbox(
+    _("Year") if starts == 1 else _("Fiscal year"),
+    years,
+    index=latest,
+    key="year",
+    bind="query-params",
+    format_func=lambda y: fiscal_year_name(y, starts),
+)
 
 
 def same_span(year: int) -> Period:
-    """The whole year; for the current year, 1 January to today's date (year to date)."""
-    if year == today.year:
-        return Period(dt.date(year, 1, 1), today)
-    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    """The whole (fiscal) year; for the current one, its start to today (year to date)."""
+    return fiscal_year(year, starts, today)
 
 
 def a_year_earlier(day: dt.date) -> dt.date:
     return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
 
 
+this_name, last_name = fiscal_year_name(year, starts), fiscal_year_name(year - 1, starts)
 current = same_span(year)
-previous = Period(a_year_earlier(current.start), a_year_earlier(current.end))
-st.caption(
-    _("{start} – {end} against {previous_start} – {previous_end}.").format(
-        start=date_text(current.start, lang),
-        end=date_text(current.end, lang),
-        previous_start=date_text(previous.start, lang),
-        previous_end=date_text(previous.end, lang),
-    )
+previous = in_fiscal_terms(
+    Period(a_year_earlier(current.start), a_year_earlier(current.end)), starts
 )
+spans = {
+    "start": date_text(current.start, lang),
+    "end": date_text(current.end, lang),
+    "previous_start": date_text(previous.start, lang),
+    "previous_end": date_text(previous.end, lang),
+}
+if starts == 1:
+    st.caption(_("{start} – {end} against {previous_start} – {previous_end}.").format(**spans))
+else:
+    st.caption(
+        _(
+            "Fiscal year {year} ({start} – {end}) against fiscal year {previous} "
+            "({previous_start} – {previous_end})."
+        ).format(year=this_name, previous=last_name, **spans)
+    )
 now = shell.query(donor.headline, access, donor_id, current, min(current.end, today)).figures
 before = shell.query(donor.headline, access, donor_id, previous, previous.end).figures
 
@@ -67,8 +97,8 @@ for key, name, _shown in FIGURES:
     rows.append(
         {
             "figure": name,
-            str(year - 1): old,
-            str(year): new,
+            last_name: old,
+            this_name: new,
             "growth_percent": round((new - old) / old * 100, 1) if old else None,
         }
     )
@@ -82,17 +112,17 @@ for i, (key, name, shown) in enumerate(FIGURES[:4]):
     cols[i].metric(
         name,
         shown(new, lang),
-        delta=_("{growth} vs {year}").format(growth=growth, year=year - 1),
+        delta=_("{growth} vs {year}").format(growth=growth, year=last_name),
         delta_color="normal" if key != "balance_idr" else "off",
     )
 controls.table(
     table.assign(
         **{
-            str(year - 1): [
-                s(v, lang) for (_k, _n, s), v in zip(FIGURES, table[str(year - 1)], strict=True)
+            last_name: [
+                s(v, lang) for (_k, _n, s), v in zip(FIGURES, table[last_name], strict=True)
             ],
-            str(year): [
-                s(v, lang) for (_k, _n, s), v in zip(FIGURES, table[str(year)], strict=True)
+            this_name: [
+                s(v, lang) for (_k, _n, s), v in zip(FIGURES, table[this_name], strict=True)
             ],
             "growth_percent": [
                 "–" if pd.isna(g) else percent(g / 100, lang) for g in table["growth_percent"]
@@ -101,7 +131,7 @@ controls.table(
     ),
     lang,
 )
-controls.downloads(table, f"compare-{donor_id}-{year}")
+controls.downloads(table, f"compare-{donor_id}-{this_name.replace('/', '-')}")
 
 figure = shell.built(
     "compare.protection",
@@ -115,12 +145,12 @@ figure = shell.built(
                 colour,
             )
             for span, name, colour in (
-                (previous, year - 1, labels.NEUTRAL_COLOUR),
-                (current, year, labels.WORKERS_COLOUR),
+                (previous, last_name, labels.NEUTRAL_COLOUR),
+                (current, this_name, labels.WORKERS_COLOUR),
             )
         ],
         _("Workers protected each month: donations of {previous} and {year}").format(
-            previous=year - 1, year=year
+            previous=last_name, year=this_name
         ),
         lang,
         today,

@@ -8,9 +8,11 @@ from dashboard.deck import build_deck
 from dashboard.formatting import date_text, number, percent, rupiah, rupiah_ratio, usd
 from dashboard.i18n import LANGUAGES, translator
 from dashboard.presentation import period_text, presentation
+from dashboard.report_pack import report_pack
 from dashboard.sentences import claim_sentence, outlook_sentence, v2_sentences
 from dashboard.statement import render_statement, statement_of
 from queries import donor
+from queries.figures import fiscal_year, fiscal_year_of
 
 lang = shell.language()
 _ = translator(lang)
@@ -27,8 +29,8 @@ access = shell.require_member()
 donor_id = controls.donor_picker(access)
 if donor_id is None:
     st.stop()
-period, as_of = controls.period_picker()
 info = shell.query(donor.donor_info, access, donor_id)
+period, as_of = controls.period_picker(info.fiscal_year_start)
 
 # ── Headline ───────────────────────────────────────────────────────────────────────────────
 head = shell.query(donor.headline, access, donor_id, period, as_of)
@@ -155,6 +157,26 @@ with st.expander(_("Download for your report: impact statement (PDF) and slide d
         on_click="ignore",
         key="deck",
     )
+    starts = info.fiscal_year_start  # the pack is one whole fiscal year (or its year so far)
+    whole = period.start and fiscal_year(fiscal_year_of(period.start, starts), starts, as_of)
+    if whole and (period.start, period.end) == (whole.start, whole.end):
+        year = whole.start.year
+        buttons.download_button(
+            _("⬇ Sustainability-report pack (XLSX)"),
+            lambda: report_pack(engine, access, donor_id, year, report_lang),  # on click only
+            file_name=f"report-pack-{donor_id}-{year}-{report_lang}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            on_click="ignore",
+            key="report-pack",
+            help=_("GRI 203 and 413, POJK 51 and TJSL indicators of this fiscal year."),
+        )
+    else:
+        st.caption(
+            _(
+                "For the sustainability-report pack (XLSX), choose a fiscal year with the "
+                "buttons at the top of the page."
+            )
+        )
     st.caption(_("Verification code of the statement: {code}").format(code=statement.code))
 if f.allocated_idr == 0:
     st.info(

@@ -70,6 +70,7 @@ class DonorInfo:
     type: str
     first_donation: dt.date | None
     last_donation: dt.date | None
+    fiscal_year_start: int = 1  # the month the donor's fiscal year begins
 
 
 @connected
@@ -98,7 +99,8 @@ def donors(conn: Connection, access: Access) -> pd.DataFrame:
 
 @connected
 def donor_info(conn: Connection, access: Access, donor_id: str) -> DonorInfo | None:
-    """The donor's name, type, first and last donation; None when there is no such donor."""
+    """The donor's name, type, first and last donation and the month its fiscal year
+    begins; None when there is no such donor."""
     access.require(donor_id)
     row = conn.execute(
         select(
@@ -107,10 +109,11 @@ def donor_info(conn: Connection, access: Access, donor_id: str) -> DonorInfo | N
             Donor.type,
             func.min(Donation.received_on),
             func.max(Donation.received_on),
+            Donor.fiscal_year_start,
         )
         .outerjoin(Donation, Donation.donor_key == Donor.id)
         .where(Donor.donor_id == donor_id)
-        .group_by(Donor.donor_id, Donor.name, Donor.type)
+        .group_by(Donor.donor_id, Donor.name, Donor.type, Donor.fiscal_year_start)
     ).first()
     return None if row is None else DonorInfo(row[0], visible(row[1]), *row[2:])
 

@@ -72,10 +72,20 @@ class Period:
 
     start: dt.date | None = None
     end: dt.date | None = None
+    # Set when the period is (up to its end) one fiscal year of a donor whose fiscal year
+    # begins in this month (2 to 12): it is then named "fiscal year 2025/26".
+    fiscal_start: int | None = None
 
     @property
     def is_all_time(self) -> bool:
         return self.start is None and self.end is None
+
+    @property
+    def fiscal_name(self) -> str | None:
+        """ "2025/26" for a fiscal year from April 2025 to March 2026; None otherwise."""
+        if self.fiscal_start is None or self.start is None:
+            return None
+        return fiscal_year_name(self.start.year, self.fiscal_start)
 
     def received(self, column) -> list:
         conditions = []
@@ -87,6 +97,38 @@ class Period:
 
 
 ALL_TIME = Period()
+
+
+def fiscal_year_name(year: int, start_month: int) -> str:
+    """The fiscal year beginning in ``year``: "2025/26", or "2025" for a calendar year."""
+    return str(year) if start_month == 1 else f"{year}/{(year + 1) % 100:02d}"
+
+
+def fiscal_year_of(day: dt.date, start_month: int) -> int:
+    """The year in which the fiscal year holding ``day`` began."""
+    return day.year if day.month >= start_month else day.year - 1
+
+
+def fiscal_year(year: int, start_month: int, today: dt.date | None = None) -> Period:
+    """Donations received in the fiscal year beginning on the first of ``start_month`` in
+    ``year`` and ending the day before the next one begins (a January start is the calendar
+    year). With ``today`` inside it, the year so far."""
+    start = dt.date(year, start_month, 1)
+    end = dt.date(year + 1, start_month, 1) - dt.timedelta(days=1)
+    if today is not None and start <= today < end:
+        end = today
+    return Period(start, end, None if start_month == 1 else start_month)
+
+
+def in_fiscal_terms(period: Period, start_month: int) -> Period:
+    """``period`` marked as a fiscal year (``fiscal_start``) when it is one of a donor whose
+    fiscal year begins in ``start_month``, or the start of one up to a day within it."""
+    if start_month == 1 or period.start is None or period.end is None:
+        return period
+    whole = fiscal_year(fiscal_year_of(period.start, start_month), start_month)
+    if period.start == whole.start and whole.start <= period.end <= whole.end:
+        return Period(period.start, period.end, start_month)
+    return Period(period.start, period.end)
 
 
 def connected(function):

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, case, func, select
 from dashboard.months import first_day, month_label, month_of
 from dashboard.schema import (
     AllocationRun,
+    AuditEntry,
     Coverage,
     CoverageTotal,
     CoveredWorker,
@@ -307,7 +308,8 @@ def rate_schedule(conn: Connection) -> pd.DataFrame:
 
 @connected
 def ledger_version(conn: Connection) -> tuple:
-    """Changes whenever an import or an allocation lands: part of every cache key.
+    """Changes whenever an import, an allocation or an administrator's action lands: part
+    of every cache key.
 
     Ids and times together: a ledger rebuilt at the same URL restarts its ids, but not its
     clock, so a cached answer of the old ledger is never served for the new one.
@@ -319,6 +321,8 @@ def ledger_version(conn: Connection) -> tuple:
                 select(func.max(ImportLog.imported_at)).scalar_subquery(),
                 select(func.max(AllocationRun.id)).scalar_subquery(),
                 select(func.max(AllocationRun.ran_at)).scalar_subquery(),
+                # An administrator's change (a donor's fiscal year, say) is logged there.
+                select(func.max(AuditEntry.id)).scalar_subquery(),
             )
         ).one()
     )
