@@ -598,6 +598,46 @@ def test_coverage_into_an_empty_ledger_without_overlaps_is_written_once(cli, eng
     assert cli("check").exit_code == 0
 
 
+def test_a_repeated_worker_id_into_an_empty_ledger_is_named_as_row_by_row(
+    cli, engine, tmp_path, monkeypatch
+):
+    import dashboard.importer
+    import dashboard.importer.workers
+
+    monkeypatch.setattr(dashboard.importer, "CHUNK", 2)  # the repeat in another chunk
+    rows = [
+        ["A", "2024-01-10", "ID-MA", "fisher", "M", "1980"],
+        ["B", "2024-02-01", "ID-JB", "farmer", "F", "1975"],
+        ["C", "2024-05-02", "ID-JB", "farmer", "F", "1990"],
+        ["A", "2024-01-10", "ID-PA", "fisher", "M", "1980"],
+    ]
+    path = write_csv(tmp_path, "workers.csv", WORKER_HEADER, rows)
+    before = table_contents(engine)
+    at_the_end = cli("import", "workers", path)
+    assert at_the_end.exit_code == 1, at_the_end.output
+    assert "workers.csv:5: column worker_id: value 'A': appears more than once" in (
+        at_the_end.output
+    )
+    assert table_contents(engine) == before
+    monkeypatch.setattr(dashboard.importer.workers, "IdLedger", lambda: None)
+    assert cli("import", "workers", path).output == at_the_end.output
+
+
+def test_two_worker_ids_with_the_same_hash_are_both_written(cli, engine, tmp_path, monkeypatch):
+    """The end-of-file check compares hashes: a collision sends the file to the row-by-row
+    reading, which finds no repeat, and the first reading stands."""
+    from dashboard.importer.common import IdLedger
+
+    monkeypatch.setattr(IdLedger, "add", lambda self, key: self.hashes.append(7))
+    rows = [
+        ["A", "2024-01-10", "ID-MA", "fisher", "M", "1980"],
+        ["B", "2024-02-01", "ID-JB", "farmer", "F", "1975"],
+    ]
+    result = cli("import", "workers", write_csv(tmp_path, "workers.csv", WORKER_HEADER, rows))
+    assert result.exit_code == 0 and "2 new, 0 unchanged" in result.output
+    assert sorted(row[1] for row in table_contents(engine)["workers"]) == ["A", "B"]
+
+
 MONTHS = ["2024-05", "2024-06", "2024-07", "2024-08", "2024-09", "2024-10", "2024-11"]
 
 

@@ -222,3 +222,23 @@ class SpanLedger:
         # inside this one when the gap is shorter than this one's months.
         inside = (ordered[1:] - ordered[:-1]) < months[:-1]
         return not bool(np.any(same_worker & inside))
+
+
+class IdLedger:
+    """The ids of a file into an empty table, checked for repeats at the end: a hash of
+    each (8 bytes) instead of the ids themselves (2,000,000 worker ids: 16 MB instead of
+    180 MB as a set of strings). Equal hashes mean a repeated id, or, very rarely, two ids
+    with the same hash: either way the importer reads the file again with the exact
+    row-by-row check, which names the repeat or finds there is none."""
+
+    def __init__(self) -> None:
+        self.hashes = array("q")
+
+    def add(self, key: str) -> None:
+        self.hashes.append(hash(key))
+
+    def distinct(self) -> bool:
+        if len(self.hashes) < 2:
+            return True
+        ordered = np.sort(np.frombuffer(self.hashes, dtype=np.int64))
+        return not bool(np.any(ordered[1:] == ordered[:-1]))

@@ -12,6 +12,7 @@ from dashboard import values as v
 from dashboard.bulk import insert_rows
 from dashboard.derived import refresh_workers
 from dashboard.importer.common import (
+    IdLedger,
     ImportRun,
     Kind,
     Parser,
@@ -42,8 +43,20 @@ class Workers(Kind):
         }
 
     def start(self, run: ImportRun) -> None:
-        # Into an empty table (a new ledger, import-ledger) no row can exist already.
-        run.state["empty"] = run.conn.execute(select(Worker.id).limit(1)).first() is None
+        # Into an empty table (a new ledger, import-ledger) no row can exist already, and
+        # repeated ids are looked for once, at the end (IdLedger). A second reading, naming
+        # problems, keeps the first's view of the table.
+        if "empty" not in run.state:
+            run.state["empty"] = run.conn.execute(select(Worker.id).limit(1)).first() is None
+        naming = run.state.get("naming_problems")
+        run.state["deferred"] = IdLedger() if run.state["empty"] and not naming else None
+
+    def complete(self, run: ImportRun) -> bool:
+        deferred: IdLedger | None = run.state["deferred"]
+        return deferred is None or deferred.distinct()
+
+    def second_reading(self, run: ImportRun) -> dict:
+        return {"empty": run.state["empty"]}
 
     def finish(self, run: ImportRun) -> None:
         # A worker who moved province or occupation moves in the donor pages' tables.
@@ -55,8 +68,11 @@ class Workers(Kind):
             {} if run.state["empty"] else existing_rows(run.conn, Worker, Worker.worker_id, ids)
         )
         new: list[Record] = []
+        deferred: IdLedger | None = run.state["deferred"]
         for line, row in rows:
-            if not run.first_in_file(line, "worker_id", row["worker_id"]):
+            if deferred is not None:
+                deferred.add(row["worker_id"])
+            elif not run.first_in_file(line, "worker_id", row["worker_id"]):
                 continue
             old = existing.get(row["worker_id"])
             if old is None:
@@ -82,6 +98,12 @@ class Workers(Kind):
                     run.state.setdefault("moved", set()).add(old["id"])
         run.result.new += len(new)
         if run.writing:
+            # Left to the end, an id may repeat: such a file is refused there, and until
+            # then the repeat must not end the transaction.
             insert_rows(
-                run.conn, Worker, WORKER_COLUMNS, list(map(itemgetter(*WORKER_COLUMNS), new))
+                run.conn,
+                Worker,
+                WORKER_COLUMNS,
+                list(map(itemgetter(*WORKER_COLUMNS), new)),
+                skip_existing=("worker_id",) if deferred is not None else (),
             )
