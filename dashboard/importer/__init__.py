@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, insert
 from tqdm import tqdm
 
 from dashboard import values as v
-from dashboard.db import STATISTICS_AFTER_ROWS, refresh_statistics, tidy_after_bulk
+from dashboard.db import STATISTICS_AFTER_ROWS, bulk_writing, refresh_statistics, tidy_after_bulk
 from dashboard.errors import ImportRefused
 from dashboard.importer.claims import Claims
 from dashboard.importer.common import ImportResult, ImportRun, Kind, Parser, Record
@@ -174,6 +174,19 @@ def import_into(
     today = today or dt.date.today()
     # ``sha256``: already verified by the caller (import-ledger's manifest), not read twice.
     result = ImportResult(kind, path.name, sha256 or file_sha256(path))
+    with bulk_writing(conn):
+        return _import(conn, handler, path, today, result, progress)
+
+
+def _import(
+    conn: Connection,
+    handler: Kind,
+    path: Path,
+    today: dt.date,
+    result: ImportResult,
+    progress: bool,
+) -> ImportResult:
+    kind = handler.name
     run = _read(conn, handler, path, today, result, {}, progress)
     if not handler.complete(run):
         # A check left to the end failed: read the file again, row by row and writing
