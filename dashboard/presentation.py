@@ -110,7 +110,8 @@ def period_text(period: Period, lang: str) -> str:
     start = date_text(period.start, lang, "long") if period.start else _("the start")
     end = date_text(period.end, lang, "long") if period.end else _("today")
     if period.fiscal_name is not None:
-        return _("fiscal year {name} ({start} – {end})").format(
+        # "in": it follows "donations received" wherever a period is named.
+        return _("in fiscal year {name} ({start} – {end})").format(
             name=period.fiscal_name, start=start, end=end
         )
     return f"{start} – {end}"

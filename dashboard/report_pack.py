@@ -85,11 +85,7 @@ def report_pack(
     sheet.title = _("Indicators")
     named_period = period_text(period, lang)
     sheet.append([inert_text(f"{info.name} ({donor_id})")])
-    covers = (
-        _("Donations received in {period}; figures as of {date}.")
-        if period.fiscal_name
-        else _("Donations received {period}; figures as of {date}.")
-    )
+    covers = _("Donations received {period}; figures as of {date}.")
     sheet.append([covers.format(period=named_period, date=date_text(as_of, lang, "long"))])
     sheet.append([])
     header = [

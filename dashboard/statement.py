@@ -190,7 +190,7 @@ def render_statement(
     if period.is_all_time:
         span = _("all donations")
     elif period.fiscal_name is not None:
-        span = _("donations received in {period}").format(period=period_text(period, lang))
+        span = _("donations received {period}").format(period=period_text(period, lang))
     else:
         start = date_text(period.start, lang, "long") if period.start else _("the start")
         end = date_text(period.end, lang, "long") if period.end else _("today")

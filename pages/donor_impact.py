@@ -127,7 +127,9 @@ if f.jht_saved_idr:
 for line in v2_sentences(f, lang):
     st.caption(shell.plain(line))
 
-with st.expander(_("Download for your report: impact statement (PDF) and slide deck (PPTX)")):
+with st.expander(
+    _("Download for your report: impact statement (PDF), slide deck (PPTX), report pack (XLSX)")
+):
     report_lang = (
         st.segmented_control(
             _("Document language"),

@@ -92,8 +92,8 @@ def test_the_pack_speaks_its_language_and_carries_the_statements_code(cli, april
     english, indonesian = pack(cli, april_donor, "en"), pack(cli, april_donor, "id")
     assert english.sheetnames == ["Indicators", "Methodology"]
     assert indonesian.sheetnames == ["Indikator", "Metodologi"]
-    assert "fiscal year 2025/26" in english.worksheets[0]["A2"].value
-    assert "tahun buku 2025/26" in indonesian.worksheets[0]["A2"].value
+    assert "received in fiscal year 2025/26 (" in english.worksheets[0]["A2"].value
+    assert "diterima pada tahun buku 2025/26 (" in indonesian.worksheets[0]["A2"].value
     statement = cli(
         "export", "statement", "--donor", "FY1", "--fiscal-year", "2025", "--as-of",
         "2026-03-31", "--out", april_donor / "statement.pdf",

@@ -115,7 +115,7 @@ def test_the_statement_of_a_fiscal_year_names_it_and_signs_its_figures(cli, apri
     assert result.exit_code == 0, result.output
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(out.read_bytes())).pages)
     text = " ".join(text.split())
-    assert "fiscal year 2025/26 (April 1, 2025 – March 31, 2026)" in text
+    assert "donations received in fiscal year 2025/26 (April 1, 2025 – March 31, 2026)" in text
     assert rupiah(252_000, "en") in text  # donated in the fiscal year: G2 and G3
 
 
@@ -136,7 +136,8 @@ def test_the_donor_page_offers_and_names_the_donors_fiscal_years(
         **{"from": "2025-04-01", "to": "2026-03-31"},
     )
     assert any(
-        "fiscal year 2025/26 (April 1, 2025 – March 31, 2026)" in c.value for c in at.caption
+        "Donations received in fiscal year 2025/26 (April 1, 2025 – March 31, 2026)" in c.value
+        for c in at.caption
     )
     assert metrics(at)["Donated"] == rupiah(252_000, "en")
     # A whole fiscal year chosen: its sustainability-report pack is offered, not otherwise.
