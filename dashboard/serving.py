@@ -46,14 +46,23 @@ class Backend:
 
 
 def app_command(
-    url: str, mode: str, *, port: int, max_upload_mb: int, address: str | None = None
+    url: str,
+    mode: str,
+    *,
+    port: int,
+    max_upload_mb: int,
+    address: str | None = None,
+    behind_proxy: bool = False,
 ) -> tuple[list[str], dict[str, str]]:
     """`streamlit run dashboard/server.py` (pages and /api/v1) with the settings every
     deployment needs, whatever folder it starts from: no traceback in the browser, the
     viewer toolbar only, XSRF protection, no usage statistics, the upload limit."""
     app = Path(__file__).parent / "server.py"
     environment = {**os.environ, config.DATABASE_URL_VARIABLE: url, "LINGKARAN_MODE": mode}
-    headless = "false" if mode == "demo" and sys.stdin.isatty() and sys.stdout.isatty() else "true"
+    # A demo started at a terminal opens the browser, on the address people use: never one
+    # of the processes behind the proxy.
+    interactive = mode == "demo" and sys.stdin.isatty() and sys.stdout.isatty()
+    headless = "false" if interactive and not behind_proxy else "true"
     command = [
         sys.executable,
         "-m",
@@ -227,7 +236,12 @@ def serve_processes(
     try:
         for backend in [*backends, *api]:
             command, environment = app_command(
-                url, mode, port=backend.port, max_upload_mb=max_upload_mb, address=backend.host
+                url,
+                mode,
+                port=backend.port,
+                max_upload_mb=max_upload_mb,
+                address=backend.host,
+                behind_proxy=True,
             )
             children.append(subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL))
         _wait_for([*backends, *api], children, stop)
