@@ -87,10 +87,12 @@ class ImportRun:
             shown = None if value is None else str(value)
             self.errors.append(ValidationError(self.file_name, line, column, shown, reason))
 
-    def first_in_file(self, line: int, column: str, key: object) -> bool:
-        """False (and a problem recorded) when ``key`` appeared earlier in this file."""
+    def first_in_file(self, line: int, column: str, key: object, shown: object = None) -> bool:
+        """False (and a problem recorded) when ``key`` appeared earlier in this file; the
+        problem shows ``shown`` (the cell as the file has it) when the key is internal."""
         if not self.seen_ids.add(key):
-            self.fail(line, column, key, "appears more than once in this file")
+            value = key if shown is None else shown
+            self.fail(line, column, value, "appears more than once in this file")
             return False
         return True
 

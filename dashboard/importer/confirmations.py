@@ -103,7 +103,7 @@ class Confirmations(Kind):
                 )
                 continue
             coverage_key, donation_key, row_amount, confirmed = found
-            if not run.first_in_file(line, "start_month", coverage_key):
+            if not run.first_in_file(line, "start_month", coverage_key, month_label(start)):
                 continue
             content = (row["confirmed_on"], row["amount_idr"], row["reference"])
             if confirmed is not None:

@@ -151,7 +151,8 @@ class CoverageRows(Kind):
             start, months, amount = row["start_month"], row["months"], row["amount_idr"]
             held = None
             if deferred is None:
-                if not run.first_in_file(line, "start_month", (worker_key, start)):
+                key = (worker_key, start)
+                if not run.first_in_file(line, "start_month", key, month_label(start)):
                     continue
                 held = spans.get(worker_key)
                 if held is None:  # only into an empty ledger: _load_spans filled the others

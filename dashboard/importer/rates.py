@@ -50,7 +50,7 @@ class Rates(Kind):
             month, amount, jht = row["effective_from"], row["monthly_idr"], row["jht_monthly_idr"]
             if month == BASE_RATE_MONTH and jht is None:
                 jht = v.BASE_JHT_MONTHLY_IDR  # the schedule's first row always says its JHT rate
-            if not run.first_in_file(line, "effective_from", month):
+            if not run.first_in_file(line, "effective_from", month, month_label(month)):
                 continue
             label = month_label(month)
             if month in existing:

@@ -75,7 +75,8 @@ class SelfPaidRows(Kind):
                 )
                 continue
             start, months = row["start_month"], row["months"]
-            if not run.first_in_file(line, "start_month", (worker_key, start)):
+            key = (worker_key, start)
+            if not run.first_in_file(line, "start_month", key, month_label(start)):
                 continue
             mine = held.setdefault(worker_key, [])  # a new worker: nothing paid yet
             same = next((span for span in mine if span[0] == start), None)
