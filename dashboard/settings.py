@@ -8,6 +8,7 @@ from sqlalchemy import Engine, select, update
 from dashboard.access import audit
 from dashboard.errors import LedgerError
 from dashboard.schema import Donor
+from queries.public import FISCAL_YEAR_ACTION
 
 
 def set_fiscal_year_start(engine: Engine, donor_id: str, month: int, actor: str) -> str:
@@ -25,5 +26,5 @@ def set_fiscal_year_start(engine: Engine, donor_id: str, month: int, actor: str)
             update(Donor).where(Donor.donor_id == donor_id).values(fiscal_year_start=month)
         )
         message = f"{donor_id}: fiscal year begins in month {month} (was {before})"
-        audit(conn, actor, "fiscal year", message)
+        audit(conn, actor, FISCAL_YEAR_ACTION, message)
     return message

@@ -99,14 +99,11 @@ st.caption(
     )
 )
 listed = shell.query(donor.donors, access)
+# A select shows plain text (no Markdown to escape), as the donor picker's does.
+names = dict(zip(listed["donor_id"], listed["name"], strict=True))
 left, middle, right = st.columns([3, 2, 1], vertical_alignment="bottom")
 chosen = left.selectbox(
-    _("Donor"),
-    list(listed["donor_id"]),
-    format_func=lambda code: (
-        f"{shell.plain(listed.set_index('donor_id').at[code, 'name'])} ({code})"
-    ),
-    key="fiscal-donor",
+    _("Donor"), list(names), format_func=lambda code: f"{names[code]} ({code})", key="fiscal-donor"
 )
 if chosen:
     info = shell.query(donor.donor_info, access, chosen)

@@ -151,3 +151,16 @@ def log_in(page, url: str, who: str) -> None:
         timeout=30_000,
     )
     page.wait_for_load_state("networkidle")
+
+
+def write_secrets(folder, port: int, provider: str, cookie_secret: str) -> None:
+    """``folder/.streamlit/secrets.toml`` for production mode behind the mock provider."""
+    (folder / ".streamlit").mkdir()
+    (folder / ".streamlit" / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
+        f'cookie_secret = "{cookie_secret}"\n'
+        'client_id = "lingkaran"\n'
+        'client_secret = "lingkaran-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )

@@ -19,6 +19,7 @@ from tests.browser.conftest import (
     screenshot,
     stop_app,
     wait_for_app,
+    write_secrets,
 )
 from tests.conftest import write_csv
 
@@ -40,15 +41,7 @@ def production_app(provider, demo_url, tmp_path_factory):
     add_membership(engine, "boss@example.org", None, admin=True)
     engine.dispose()
     port = _free_port()
-    (folder / ".streamlit").mkdir()
-    (folder / ".streamlit" / "secrets.toml").write_text(
-        "[auth]\n"
-        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
-        'cookie_secret = "end-to-end-cookie-secret-0123456789abcdef"\n'
-        'client_id = "lingkaran"\n'
-        'client_secret = "lingkaran-secret"\n'
-        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
-    )
+    write_secrets(folder, port, provider, "end-to-end-cookie-secret-0123456789abcdef")
     environment = {
         **os.environ,
         "LINGKARAN_STATEMENT_KEY": "end-to-end-statement-key",

@@ -21,7 +21,14 @@ from dashboard.access import add_membership
 from dashboard.db import open_ledger
 from dashboard.demo import seed_programme
 from dashboard.serving import AFFINITY_COOKIE, PROCESS_HEADER
-from tests.browser.conftest import _free_port, _wait_until_up, log_in, stop_app, wait_for_app
+from tests.browser.conftest import (
+    _free_port,
+    _wait_until_up,
+    log_in,
+    stop_app,
+    wait_for_app,
+    write_secrets,
+)
 from tests.conftest import IN_CI, POSTGRES_ADMIN_URL, TODAY
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
@@ -61,15 +68,7 @@ def two_processes(provider, shared_ledger, tmp_path_factory):
         pytest.skip(message)
     folder = tmp_path_factory.mktemp("processes")
     port = _free_port()
-    (folder / ".streamlit").mkdir()
-    (folder / ".streamlit" / "secrets.toml").write_text(
-        "[auth]\n"
-        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
-        'cookie_secret = "two-processes-cookie-secret-0123456789abcdef"\n'
-        'client_id = "lingkaran"\n'
-        'client_secret = "lingkaran-secret"\n'
-        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
-    )
+    write_secrets(folder, port, provider, "two-processes-cookie-secret-0123456789abcdef")
     log_path = folder / "serve.log"
     log = log_path.open("w")
     process = subprocess.Popen(
