@@ -133,8 +133,17 @@ def _period_options(function):
     )(function)
 
 
-def _period(engine: Engine, donor_id: str | None, start, end, fiscal: int | None):
-    """The period the options choose: --from/--to, or the donor's --fiscal-year."""
+def _period(engine: Engine, donor_id: str | None, start, end, fiscal: int | None, as_of):
+    """The period the options choose (--from/--to, or the donor's --fiscal-year) and the
+    date of its figures: --as-of, or for a fiscal year its end if it has ended, as on the
+    donor page (so a statement and a report pack of the same year carry the same code)."""
+    period = _chosen_period(engine, donor_id, start, end, fiscal)
+    if as_of is None and fiscal is not None:
+        as_of = min(period.end, dt.date.today())
+    return period, as_of
+
+
+def _chosen_period(engine: Engine, donor_id: str | None, start, end, fiscal: int | None):
     from queries import donor
     from queries.figures import Period, fiscal_year
 
@@ -170,7 +179,7 @@ def report(
     from queries.figures import ledger_figures
 
     engine = _engine(ctx)
-    period = _period(engine, donor_id, start, end, fiscal)
+    period, as_of = _period(engine, donor_id, start, end, fiscal, as_of)
     figures = ledger_figures(engine, donor_id, as_of, period).as_report()
     if output == "json":
         click.echo(json.dumps(figures, indent=2))
@@ -410,7 +419,7 @@ def export_deck(ctx, donor_id, start, end, fiscal, as_of, lang, out: Path) -> No
     from dashboard.presentation import presentation
 
     engine = _engine(ctx)
-    period = _period(engine, donor_id, start, end, fiscal)
+    period, as_of = _period(engine, donor_id, start, end, fiscal, as_of)
     content = presentation(engine, OPERATOR, donor_id, period, as_of, lang)
     if donor_id is not None and content.figures.donated_idr == 0:  # as the donor page does
         raise LedgerError(
@@ -435,7 +444,7 @@ def export_statement(ctx, donor_id, start, end, fiscal, as_of, lang, out: Path) 
     from dashboard.statement import make_statement, render_statement
 
     engine = _engine(ctx)
-    period = _period(engine, donor_id, start, end, fiscal)
+    period, as_of = _period(engine, donor_id, start, end, fiscal, as_of)
     statement = make_statement(engine, OPERATOR, donor_id, period, as_of)
     out.write_bytes(render_statement(engine, OPERATOR, statement, lang))
     click.echo(f"{out}: verification code {statement.code}")

@@ -78,7 +78,7 @@ def test_the_fiscal_years_boundaries_are_exact(cli, april_donor, engine):
     assert report(cli, "--fiscal-year", "2024")["donated_idr"] == 100_800
     assert report(cli, "--fiscal-year", "2025")["donated_idr"] == 201_600 + 50_400
     assert report(cli, "--fiscal-year", "2025") == report(
-        cli, "--from", "2025-04-01", "--to", "2026-03-31"
+        cli, "--from", "2025-04-01", "--to", "2026-03-31", "--as-of", "2026-03-31"
     )
     assert report(cli, "--fiscal-year", "2026")["donated_idr"] == 33_600
     with engine.connect() as conn:
