@@ -70,7 +70,8 @@ class Publication:
     ``hidden`` cells are never published (months paid ahead, say) but take part in
     relations; ``forced`` cells are always published (the programme's headline) and are
     never chosen to protect another. ``floors`` is what an attacker knows a present cell's
-    figure to be at least (1 for a count: a cell with nobody in it is not published).
+    figure to be at least (1 for a count: a cell with nobody in it is not published); a
+    forced cell is there even when empty, so it has none.
     A withheld figure may not be pinned to a range narrower than one (count or rupiah);
     ``unit`` scales a figure for the solver (rupiah in thousands keep the numbers within its
     tolerances).
@@ -311,7 +312,10 @@ class _Auditor:
         lower, upper = [], []
         for cell, figure in variables:
             unit = publication.unit.get(figure, 1.0)
-            floor = 0 if cell in publication.hidden else publication.floors.get(figure, 1)
+            # A forced cell is there whatever its figures (nobody's protection has ended
+            # yet in a new programme): an attacker knows no floor for it.
+            present = cell not in publication.hidden and cell not in publication.forced
+            floor = publication.floors.get(figure, 1) if present else 0
             lower.append(floor / unit)
             # A cap above any cell keeps every LP bounded; no true value comes near it.
             upper.append(self.caps[figure] / unit)

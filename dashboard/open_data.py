@@ -250,7 +250,8 @@ def _withheld_frame(
     frame: pd.DataFrame, cells: list, withheld: set, figures: tuple[str, ...]
 ) -> pd.DataFrame:
     frame = frame.reset_index(drop=True).copy()
-    frame["suppressed"] = [cell in withheld for cell in cells]
+    # bool even when empty: a float column would make frame[~suppressed] pick columns
+    frame["suppressed"] = pd.Series([cell in withheld for cell in cells], dtype=bool)
     for column in figures:
         frame[column] = frame[column].astype("Int64").mask(frame["suppressed"])
     return frame

@@ -171,3 +171,16 @@ def test_random_tables_with_margins_give_nothing_away(rows):
     withheld = suppress_jointly(publication, primary)
     assert set(primary) <= withheld
     assert _attacker_pins(publication, withheld) == []
+
+
+def test_an_empty_published_total_has_no_floor():
+    """A new programme: nobody's protection has ended yet, so the continuation headline counts
+    0 ended workers and no type or band has any. The total is published whatever it holds,
+    so an attacker knows no floor of 1 for it (that floor made the audit infeasible and
+    stopped the overview with an error)."""
+    publication = Publication(size=lambda cell: cell["ended"], floors={"ended": 1})
+    publication.add(TOTAL, {"ended": 0})
+    publication.forced.add(TOTAL)
+    publication.relations.append(Relation("ended", TOTAL, ()))
+    assert suppress_jointly(publication, [TOTAL]) == {TOTAL}
+    assert audit(publication, {TOTAL}) == {TOTAL: "ended"}  # 0 = the sum of no parts
