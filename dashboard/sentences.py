@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from babel.lists import format_list
+
 from dashboard import labels
 from dashboard.formatting import month_text, number, percent, rupiah
 from dashboard.i18n import translator
@@ -131,3 +133,36 @@ def outlook_sentence(monthly, as_of, lang: str = "id") -> str | None:
         "Paid ahead: {workers} workers are protected next month, and protection is paid "
         "until {until}. Later months on the chart are already paid for, not yet lived."
     ).format(workers=number(by_month.get(current + 1, 0), lang), until=until)
+
+
+def lapse_sentences(lapses, lang: str = "id") -> list[str]:
+    """Whose protection from the donor ends soon (``queries.donor.Lapses``), by month, and
+    what one more block would cost at today's rate; nothing when nobody's ends."""
+    _ = translator(lang)
+    if not lapses.workers:
+        return []
+    months = format_list(
+        [
+            _("{workers} in {month}").format(
+                workers=number(workers, lang), month=month_text(first_day(month), lang)
+            )
+            for month, workers in lapses.months
+        ],
+        locale=lang,
+    )
+    ending = _(
+        "{workers} workers' protection from you ends in the next {days} days: {months}."
+    ).format(
+        workers=number(lapses.workers, lang), days=(lapses.until - lapses.since).days, months=months
+    )
+    cost = _(
+        "Extending them by one block like your latest donation ({block} months, {package}) "
+        "would cost {cost} at today's rate of {rate} a worker-month: a figure, not a promise, "
+        "since allocation decides who is served."
+    ).format(
+        block=number(lapses.block_months, lang),
+        package=labels.package(lapses.package, lang),
+        cost=rupiah(lapses.extension_idr, lang),
+        rate=rupiah(lapses.monthly_idr, lang),
+    )
+    return [ending, cost]

@@ -1,5 +1,7 @@
 """Donation impact: what one donor's money became, over a chosen period (CONTRACT.md "Figures")."""
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -9,7 +11,7 @@ from dashboard.formatting import date_text, number, percent, rupiah, rupiah_rati
 from dashboard.i18n import LANGUAGES, translator
 from dashboard.presentation import period_text, presentation
 from dashboard.report_pack import report_pack
-from dashboard.sentences import claim_sentence, outlook_sentence, v2_sentences
+from dashboard.sentences import claim_sentence, lapse_sentences, outlook_sentence, v2_sentences
 from dashboard.statement import render_statement, statement_of
 from queries import donor
 from queries.figures import fiscal_year, fiscal_year_of
@@ -41,6 +43,10 @@ st.caption(
         period=period_text(period, lang), date=date_text(as_of, lang, "long")
     )
 )
+# Whose protection from this donor ends soon: all their donations, whatever the period.
+ending = lapse_sentences(shell.query(donor.lapses, access, donor_id, dt.date.today()), lang)
+if ending:
+    st.warning(" ".join(ending), icon="⏳")
 if f.donated_idr == 0:
     st.info(_("This donor made no donation in the chosen period."))
     st.stop()

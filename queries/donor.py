@@ -484,3 +484,81 @@ def unconfirmed(
     )
     frame["start_month"] = frame["start_month"].map(month_label)
     return frame.astype({"months": "int64", "amount_idr": "int64"})
+
+
+LAPSE_DAYS = 60  # "protection ends in the next 60 days" (issue: the CSR manager's year)
+
+
+@dataclass(frozen=True)
+class Lapses:
+    """The donor's workers whose protection from any of their donations ends between
+    ``since`` and ``until``: a worker's protection ends on the last day of L, the last month
+    the donor's coverage rows give them (CONTRACT.md v2 "ended_workers"). ``months`` holds
+    (L, workers) for each such month. The extension is one block like the donor's latest
+    donation (its months and package) at the rates in force on ``since``: a figure, not a
+    promise, since allocation decides who is served."""
+
+    since: dt.date
+    until: dt.date
+    months: tuple[tuple[int, int], ...]
+    block_months: int
+    package: str
+    monthly_idr: int
+
+    @property
+    def workers(self) -> int:
+        return sum(workers for _, workers in self.months)
+
+    @property
+    def extension_idr(self) -> int:
+        return self.workers * self.block_months * self.monthly_idr
+
+
+def ending_months(since: dt.date, until: dt.date) -> tuple[int, int]:
+    """The first and last month L whose last day falls from ``since`` to ``until``."""
+    last = month_of(until)
+    if (until + dt.timedelta(days=1)).month == until.month:  # ``until`` is not a month's end
+        last -= 1
+    return month_of(since), last
+
+
+@connected
+def lapses(
+    conn: Connection, access: Access, donor_id: str, since: dt.date, days: int = LAPSE_DAYS
+) -> Lapses:
+    """Workers whose protection from the donor ends in the ``days`` days from ``since``, by
+    month, from donor_continuation (one row per donor, L and continuation: never a worker)."""
+    from dashboard.allocator import RateSchedule
+    from dashboard.schema import DonorContinuation
+    from dashboard.values import JKK_JKM_JHT
+
+    access.require(donor_id)
+    key = donor_key(conn, donor_id)
+    until = since + dt.timedelta(days=days)
+    first, last = ending_months(since, until)
+    table = DonorContinuation
+    months = conn.execute(
+        select(table.last_month, sum_int(table.workers))
+        .where(table.donor_key == key, table.last_month.between(first, last))
+        .group_by(table.last_month)
+        .order_by(table.last_month)
+    ).all()
+    latest = conn.execute(
+        select(Donation.months_per_worker, Donation.package)
+        .where(Donation.donor_key == key)
+        .order_by(Donation.received_on.desc(), Donation.donation_id.desc())
+        .limit(1)
+    ).first()
+    block_months, package = latest if latest else (0, "")
+    rates = RateSchedule(conn)
+    monthly_idr = rates.monthly(month_of(since))
+    if package == JKK_JKM_JHT:
+        monthly_idr += rates.jht_monthly(month_of(since))
+    return Lapses(
+        since=since,
+        until=until,
+        months=tuple((int(month), int(workers)) for month, workers in months if workers),
+        block_months=int(block_months),
+        package=package,
+        monthly_idr=monthly_idr,
+    )
