@@ -524,6 +524,64 @@ def fiscal_year_command(ctx: click.Context, donor_id: str, month: int) -> None:
     click.echo(set_fiscal_year_start(_engine(ctx), donor_id, month, OPERATOR.who))
 
 
+def _month_option(_ctx, _param, value: str) -> int:
+    from dashboard.values import parse_month
+
+    try:
+        return parse_month(value)
+    except Invalid as reason:
+        raise click.BadParameter(f"{value!r}: {reason}") from None
+
+
+@main.command()
+@click.option("--month", required=True, callback=_month_option, metavar="YYYY-MM")
+@click.option("--send", is_flag=True, help="Send through [smtp] (default: write for review).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the messages to review (default: digest-YYYY-MM).",
+)
+@click.option(
+    "--link",
+    metavar="URL",
+    help="The app's address, for the donor-page link (default: [digest] link in secrets).",
+)
+@click.pass_context
+def digest(ctx: click.Context, month: int, send: bool, out: Path | None, link: str | None):
+    """The monthly digest of MONTH for every donor user who has not opted out: written to a
+    folder as .eml files, or with --send sent once per address (a refused address is reported
+    and tried again by the next run)."""
+    from dashboard.digest import SmtpSettings, digests, send_digests, write_digests
+    from dashboard.months import month_label
+
+    secrets = _secrets()
+    link = link or (secrets.get("digest") or {}).get("link")
+    engine = _engine(ctx)
+    found = digests(engine, month, link)
+    if not send:
+        sender = (secrets.get("smtp") or {}).get("from") or "lingkaran@localhost"
+        folder = out or Path(f"digest-{month_label(month)}")
+        written = write_digests(found, folder, sender)
+        click.echo(f"wrote {len(written)} message(s) for {month_label(month)} to {folder}/")
+        if not link:
+            click.echo("no link to the donor page: give --link or [digest] link", err=True)
+        return
+    result = send_digests(engine, found, SmtpSettings.from_secrets(secrets))
+    click.echo(
+        f"{month_label(month)}: sent {len(result.sent)}, already sent before "
+        f"{len(result.already)}, failed {len(result.failed)}"
+    )
+    for email, reason in result.failed.items():
+        click.echo(f"failed: {email}: {reason} (tried again next run)", err=True)
+    for email in result.unknown:
+        click.echo(
+            f"unknown: {email}: an earlier run stopped while sending; not sent again",
+            err=True,
+        )
+    if result.failed:
+        sys.exit(3)
+
+
 @main.group()
 def users() -> None:
     """Who may see which donor: memberships by verified e-mail."""
@@ -544,6 +602,33 @@ def users_add(ctx: click.Context, email: str, donor_id: str | None, admin: bool)
     message = add_membership(engine, email, donor_id, admin=admin)
     audit(engine, OPERATOR.who, "users add", message)
     click.echo(message)
+
+
+@users.command("digest")
+@click.argument("email")
+@click.option("--language", type=click.Choice(["id", "en"]), help="The digest's language.")
+@click.option("--stop/--receive", "stop", default=None, help="Stop or resume the digest.")
+@click.pass_context
+def users_digest(ctx: click.Context, email: str, language: str | None, stop: bool | None):
+    """Show or change EMAIL's monthly digest (as its user can on the donor page)."""
+    from dashboard.access import audit
+    from dashboard.digest import set_digest
+
+    engine = _engine(ctx)
+    if language is None and stop is None:
+        from dashboard.digest import digest_setting
+
+        chosen = digest_setting(engine, email)
+    else:
+        chosen = set_digest(
+            engine, email, language=language, receives=None if stop is None else not stop
+        )
+        detail = f"{email}: digest {'on' if chosen[1] else 'off'}, in {chosen[0]}"
+        audit(engine, OPERATOR.who, "users digest", detail)
+    language, receives = chosen
+    click.echo(
+        f"{email}: {'receives' if receives else 'does not receive'} the digest, in {language}"
+    )
 
 
 @users.command("list")

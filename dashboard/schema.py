@@ -300,6 +300,32 @@ class Membership(Base):
     donor_key: Mapped[int | None] = mapped_column(ForeignKey("donors.id"))
 
 
+class DigestSetting(Base):
+    """A donor user's choice about the monthly digest: its language, or none at all. An
+    e-mail without a row gets it, in Indonesian."""
+
+    __tablename__ = "digest_settings"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    language: Mapped[str] = mapped_column(String(2))
+    receives: Mapped[bool] = mapped_column(Boolean)
+
+
+class DigestDelivery(Base):
+    """A month's digest to one address: recorded as ``sending`` before the SMTP server is
+    asked, ``sent`` once it accepted, removed if it refused (so the next run tries again).
+    A ``sending`` left by a run that stopped midway is never resent blindly."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("email", "month", name="uq_digest_delivery"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    month: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(8))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AuditEntry(Base):
     """Every admin action: who, what, when, and the sha256 of the file it concerned."""
 

@@ -151,7 +151,7 @@ def lapse_sentences(lapses, lang: str = "id") -> list[str]:
         locale=lang,
     )
     ending = _(
-        "{workers} workers' protection from you ends in the next {days} days: {months}."
+        "Workers whose protection from you ends in the next {days} days: {workers} ({months})."
     ).format(
         workers=number(lapses.workers, lang), days=(lapses.until - lapses.since).days, months=months
     )

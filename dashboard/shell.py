@@ -23,6 +23,7 @@ from dashboard import config
 from dashboard.db import open_ledger
 from dashboard.errors import LedgerError
 from dashboard.i18n import DEFAULT_LANGUAGE, translator
+from dashboard.values import unlinked
 from queries.figures import LedgerFigures, ledger_figures
 
 
@@ -213,18 +214,8 @@ def require_member(*, admin: bool = False):
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
-# Streamlit's Markdown turns a bare web address into a link even when every special
-# character is escaped (GitHub's autolinks are found in the text after parsing). An
-# invisible word joiner after a scheme's name and after "www" breaks the pattern and leaves
-# the text as it reads. E-mail addresses are left alone: a joiner would break copying one
-# (the signed-in user's own, say), and a mailto link opens nothing by itself.
-_AUTOLINK = re.compile(r"(?i)\b(?:https|http|ftp|mailto|xmpp)(?=:)|\bwww(?=\.)")
-WORD_JOINER = "\u2060"
-
-
 def plain(text: object) -> str:
     """User-provided text (a donor's name, a file name) made inert inside Markdown: every
     character Markdown or HTML would act on is escaped, and addresses are kept from turning
     into links, so it renders as the text it is."""
-    unlinked = _AUTOLINK.sub(lambda match: match.group() + WORD_JOINER, str(text))
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", unlinked)
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", unlinked(str(text)))

@@ -7,6 +7,7 @@ and returns the canonical value, or raises ``Invalid`` with a reason a person ca
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from functools import cache, lru_cache
 
@@ -239,6 +240,30 @@ def visible(text: str) -> str:
     """A name as every screen and file shows it: without the control and direction-changing
     characters that import refuses today but a ledger written earlier may still hold."""
     return INVISIBLE.sub("", text)
+
+
+# Markdown (Streamlit) and mail programs turn a bare web address into a link even when every
+# special character is escaped: an invisible word joiner after a scheme's name and after
+# "www" breaks the pattern and leaves the text as it reads. E-mail addresses are left alone:
+# a joiner would break copying one (the signed-in user's own, say), and a mailto link opens
+# nothing by itself.
+_AUTOLINK = re.compile(r"(?i)\b(?:https|http|ftp|mailto|xmpp)(?=:)|\bwww(?=\.)")
+WORD_JOINER = "\u2060"
+
+
+def unlinked(text: str) -> str:
+    """``text`` with nothing a reader's program would make a link of."""
+    return _AUTOLINK.sub(lambda match: match.group() + WORD_JOINER, text)
+
+
+def mail_text(text: str) -> str:
+    """A ledger text (a donor's name) as a plain-text e-mail carries it."""
+    return unlinked(visible(text))
+
+
+def mail_html(text: str) -> str:
+    """A ledger text as an HTML e-mail carries it: escaped, never markup or a link."""
+    return html.escape(mail_text(text), quote=True)
 
 
 # A cell that starts with one of these is a formula to a spreadsheet program (and openpyxl

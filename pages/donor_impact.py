@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, controls, labels, shell
 from dashboard.deck import build_deck
+from dashboard.digest import digest_setting, set_digest
 from dashboard.formatting import date_text, number, percent, rupiah, rupiah_ratio, usd
 from dashboard.i18n import LANGUAGES, translator
 from dashboard.presentation import period_text, presentation
@@ -32,6 +33,34 @@ donor_id = controls.donor_picker(access)
 if donor_id is None:
     st.stop()
 info = shell.query(donor.donor_info, access, donor_id)
+
+
+def monthly_digest_choice() -> None:
+    """A donor user's own choice about the monthly e-mail (admins have no donor of their
+    own and get none): stored at once, read by `lingkaran digest`."""
+    engine = shell.ledger()
+    language_now, receives = digest_setting(engine, access.who)
+    with st.sidebar.expander(_("Monthly digest by e-mail")):
+        wants = st.toggle(_("Send me the monthly digest"), value=receives, key="digest-on")
+        chosen = st.selectbox(
+            _("Its language"),
+            list(LANGUAGES),
+            index=list(LANGUAGES).index(language_now),
+            format_func=LANGUAGES.get,
+            key="digest-language",
+        )
+        if (chosen, wants) != (language_now, receives):
+            set_digest(engine, access.who, language=chosen, receives=wants)
+        st.caption(
+            _(
+                "Early each month, to {email}: the month's figures of your donors, the change "
+                "against the month before and whose protection ends soon."
+            ).format(email=shell.plain(access.who))
+        )
+
+
+if access.donor_ids is not None:
+    monthly_digest_choice()
 period, as_of = controls.period_picker(info.fiscal_year_start)
 
 # ── Headline ───────────────────────────────────────────────────────────────────────────────

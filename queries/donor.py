@@ -562,3 +562,27 @@ def lapses(
         package=package,
         monthly_idr=monthly_idr,
     )
+
+
+@connected
+def claims_by_month(
+    conn: Connection, access: Access, donor_id: str, first: int, last: int
+) -> dict[int, tuple[int, int]]:
+    """Paid claims the donor's coverage made possible, by incident month from ``first`` to
+    ``last`` (month indexes): (claims, benefits in rupiah); months without any are absent."""
+    access.require(donor_id)
+    key = donor_key(conn, donor_id)
+    rows = conn.execute(
+        select(
+            DonationClaim.incident_month,
+            func.count(),
+            sum_int(DonationClaim.amount_idr),
+        )
+        .join(Donation, Donation.id == DonationClaim.donation_key)
+        .where(
+            Donation.donor_key == key,
+            DonationClaim.incident_month.between(first, last),
+        )
+        .group_by(DonationClaim.incident_month)
+    ).all()
+    return {int(month): (int(count), int(amount)) for month, count, amount in rows}

@@ -120,3 +120,35 @@ def import_all(cli, files: dict[str, Path]) -> None:
         if kind in files:
             result = cli("import", kind, files[kind])
             assert result.exit_code == 0, result.output
+
+
+LAPSING_WORKERS = [
+    ["A", "2024-01-10", "ID-MA", "fisher", "M", "1980"],
+    ["B", "2024-02-01", "ID-JB", "farmer", "F", "1975"],
+    ["C", "2024-03-01", "ID-JB", "farmer", "F", "1990"],
+    ["D", "2024-04-01", "ID-JT", "street_vendor", "M", "1985"],
+    ["E", "2024-05-01", "ID-JT", "street_vendor", "F", "1992"],
+]
+
+
+def lapsing_ledger(
+    cli, folder: Path, donations: list[list[str]], claims=(), name: str = "PT Lapsing"
+) -> None:
+    """Donor L1 (``name``) with these donations over workers A..E (and these claims),
+    allocated; the rate is 16,800 throughout."""
+    files = {
+        "donors": write_csv(
+            folder, "donors.csv", ["donor_id", "name", "type"], [["L1", name, "corporate"]]
+        ),
+        "rates": write_csv(
+            folder, "rates.csv", ["effective_from", "monthly_idr"], [["2015-07", "16800"]]
+        ),
+        "workers": write_csv(folder, "workers.csv", WORKER_HEADER, LAPSING_WORKERS),
+        "donations": write_csv(folder, "donations.csv", DONATION_HEADER, donations),
+    }
+    for kind in ("donors", "rates", "workers", "donations"):
+        assert cli("import", kind, files[kind]).exit_code == 0
+    if claims:
+        path = write_csv(folder, "claims.csv", CLAIM_HEADER, list(claims))
+        assert cli("import", "claims", path).exit_code == 0
+    assert cli("allocate").exit_code == 0

@@ -131,3 +131,21 @@ def test_a_listed_issuer_vouches_for_its_addresses(open_page, demo_url, producti
     }
     at = open_page(production, "donor_impact", mode="production", user=user, donor="CSR-001")
     assert metrics(at)
+
+
+def test_a_donor_user_chooses_the_monthly_digest_on_their_page(open_page, demo_url, production):
+    from dashboard.digest import digest_setting
+
+    at = open_page(production, "donor_impact", mode="production", user=ANA, donor="CSR-001")
+    assert at.toggle(key="digest-on").value is True
+    assert at.selectbox(key="digest-language").value == "id"
+    at.toggle(key="digest-on").set_value(False).run()
+    at.selectbox(key="digest-language").set_value("en").run()
+    assert not at.exception
+    engine = open_ledger(production)
+    assert digest_setting(engine, "ana@example.org") == ("en", False)
+    again = open_page(production, "donor_impact", mode="production", user=ANA, donor="CSR-001")
+    assert again.toggle(key="digest-on").value is False
+    # An admin has no donor of their own: no digest, no setting.
+    boss = open_page(production, "donor_impact", mode="production", user=BOSS, donor="CSR-001")
+    assert not boss.toggle and digest_setting(engine, "boss@example.org") == ("id", True)

@@ -12,34 +12,7 @@ from dashboard.formatting import rupiah
 from dashboard.months import first_day, month_index, month_of
 from dashboard.sentences import lapse_sentences
 from queries.donor import Lapses, ending_months, lapses
-from tests.conftest import write_csv
-from tests.ledgers import DONATION_HEADER, WORKER_HEADER
-
-WORKERS = [
-    ["A", "2024-01-10", "ID-MA", "fisher", "M", "1980"],
-    ["B", "2024-02-01", "ID-JB", "farmer", "F", "1975"],
-    ["C", "2024-03-01", "ID-JB", "farmer", "F", "1990"],
-    ["D", "2024-04-01", "ID-JT", "street_vendor", "M", "1985"],
-    ["E", "2024-05-01", "ID-JT", "street_vendor", "F", "1992"],
-]
-
-
-def build(cli, folder, donations: list[list[str]]) -> None:
-    """Donor L1 (PT Lapsing) with these donations over workers A..E, allocated; the rate is
-    16,800 throughout."""
-    files = {
-        "donors": write_csv(
-            folder, "donors.csv", ["donor_id", "name", "type"], [["L1", "PT Lapsing", "corporate"]]
-        ),
-        "rates": write_csv(
-            folder, "rates.csv", ["effective_from", "monthly_idr"], [["2015-07", "16800"]]
-        ),
-        "workers": write_csv(folder, "workers.csv", WORKER_HEADER, WORKERS),
-        "donations": write_csv(folder, "donations.csv", DONATION_HEADER, donations),
-    }
-    for kind in ("donors", "rates", "workers", "donations"):
-        assert cli("import", kind, files[kind]).exit_code == 0
-    assert cli("allocate").exit_code == 0
+from tests.ledgers import lapsing_ledger as build
 
 
 @pytest.fixture
@@ -121,13 +94,16 @@ def test_the_sentences_name_months_cost_and_rate_in_both_languages():
     assert found.extension_idr == 1_240 * 3 * 36_800 == 136_896_000
     english = " ".join(lapse_sentences(found, "en"))
     assert english.startswith(
-        "1,240 workers' protection from you ends in the next 60 days: "
-        "1,000 in November 2026 and 240 in December 2026."
+        "Workers whose protection from you ends in the next 60 days: "
+        "1,240 (1,000 in November 2026 and 240 in December 2026)."
     )
     assert rupiah(136_896_000, "en") in english and rupiah(36_800, "en") in english
     assert "3 months" in english and "JHT" in english
     indonesian = " ".join(lapse_sentences(found, "id"))
-    assert "1.240 pekerja" in indonesian and "November 2026 dan 240" in indonesian
+    assert indonesian.startswith(
+        "Pekerja yang perlindungannya dari Anda berakhir dalam 60 hari ke depan: 1.240 "
+        "(1.000 pada November 2026 dan 240 pada Desember 2026)."
+    )
     assert rupiah(136_896_000, "id") in indonesian
     assert lapse_sentences(Lapses(found.since, found.until, (), 3, "jkk_jkm", 16_800)) == []
 
@@ -152,7 +128,7 @@ def test_the_donor_page_warns_of_protection_ending_soon(
     warnings = [w.value for w in at.warning if w.icon == "⏳"]
     assert len(warnings) == 1, [w.value for w in at.warning]
     assert warnings[0].startswith(
-        f"2 workers' protection from you ends in the next 60 days: 2 in {month}."
+        f"Workers whose protection from you ends in the next 60 days: 2 (2 in {month})."
     )
     # One block like P2 (4 months) for the 2 workers at 16,800.
     assert rupiah(2 * 4 * 16_800, "en") in warnings[0]
