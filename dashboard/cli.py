@@ -544,7 +544,7 @@ def _month_option(_ctx, _param, value: str) -> int:
 @click.option(
     "--link",
     metavar="URL",
-    help="The app's address, for the donor-page link (default: [digest] link in secrets).",
+    help="The app's address, for the donor-page link (default: LINGKARAN_PUBLIC_URL).",
 )
 @click.pass_context
 def digest(ctx: click.Context, month: int, send: bool, out: Path | None, link: str | None):
@@ -555,7 +555,7 @@ def digest(ctx: click.Context, month: int, send: bool, out: Path | None, link: s
     from dashboard.months import month_label
 
     secrets = _secrets()
-    link = link or (secrets.get("digest") or {}).get("link")
+    link = link or config.public_url()
     engine = _engine(ctx)
     found = digests(engine, month, link)
     if not send:
@@ -564,7 +564,7 @@ def digest(ctx: click.Context, month: int, send: bool, out: Path | None, link: s
         written = write_digests(found, folder, sender)
         click.echo(f"wrote {len(written)} message(s) for {month_label(month)} to {folder}/")
         if not link:
-            click.echo("no link to the donor page: give --link or [digest] link", err=True)
+            click.echo("no link to the donor page: give --link or LINGKARAN_PUBLIC_URL", err=True)
         return
     result = send_digests(engine, found, SmtpSettings.from_secrets(secrets))
     click.echo(

@@ -53,6 +53,13 @@ DEFINITIONS = {
         "contributions in at least one of the months L+1 to L+3. A worker whose protection "
         "another donor took over counts as ended, not continued."
     ),
+    _("Protection ending soon (donor page, monthly digest)"): _(
+        "The workers whose protection from a donor ends in the next 60 days, by month: a "
+        "worker's protection ends on the last day of the last month any of that donor's "
+        "coverage rows gives them. The cost shown beside it is one more block like the "
+        "donor's latest donation (its months and package) for each of them at the rates in "
+        "force today: a figure, not a promise, since allocation decides who is served."
+    ),
     _("Donors"): _("Donors with at least one donation."),
 }
 st.markdown("\n".join(f"- **{name}**: {meaning}" for name, meaning in DEFINITIONS.items()))

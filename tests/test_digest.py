@@ -116,9 +116,7 @@ def smtp(digest_ledger):
         "starttls = false\n"
         'user = "lingkaran"\n'
         'password = "s3cret"\n'
-        'from = "Lingkaran <digest@lingkaran.example>"\n'
-        "[digest]\n"
-        'link = "https://lingkaran.example/"\n',
+        'from = "Lingkaran <digest@lingkaran.example>"\n',
         encoding="utf-8",
     )
     yield mailbox
@@ -168,7 +166,8 @@ def test_the_digest_for_review_has_the_months_figures_by_hand(cli, digest_ledger
     assert 'href="https://lingkaran.example/donor?donor=L1&amp;lang=en"' in html
 
 
-def test_the_digest_is_in_each_recipients_language(cli, digest_ledger):
+def test_the_digest_is_in_each_recipients_language(cli, digest_ledger, monkeypatch):
+    monkeypatch.setenv("LINGKARAN_PUBLIC_URL", "https://lingkaran.example/")
     assert cli("digest", "--month", NOVEMBER).exit_code == 0
     budi = email.message_from_bytes(
         (digest_ledger / "digest-2026-11" / "2026-11-budi@example.org.eml").read_bytes(),
@@ -180,6 +179,7 @@ def test_the_digest_is_in_each_recipients_language(cli, digest_ledger):
     assert f"Manfaat dibayarkan: {rupiah(5_000_000, 'id')}" in text
     assert "berakhir dalam 60 hari ke depan: 1 (1 pada Desember 2026)" in text
     assert "Workers protected" not in text
+    assert "Halaman donatur Anda: https://lingkaran.example/donor?donor=L1&lang=id" in text
 
 
 def test_a_donors_name_is_text_in_both_parts(cli, digest_ledger):
