@@ -234,7 +234,9 @@ def digest_for(
     )
     text = [title, "", heading, ""]
     html = [
-        '<html><body style="font-family: sans-serif; color: #1f2937">',
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{mail_html(title)}</title></head>",
+        '<body style="font-family: sans-serif; color: #1f2937">',
         f"<h2>{mail_html(title)}</h2>",
         f"<p>{mail_html(heading)}</p>",
     ]
@@ -433,7 +435,7 @@ def send_digests(
         except (smtplib.SMTPException, OSError) as problem:
             for digest in pending:
                 _settle(engine, digest.email, digest.month, accepted=False)
-                result.failed[digest.email] = f"the server refused the session: {problem}"
+                result.failed[digest.email] = f"no session with the server: {problem}"
             return result
         for digest in pending:
             try:

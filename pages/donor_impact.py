@@ -75,7 +75,7 @@ st.caption(
 # Whose protection from this donor ends soon: all their donations, whatever the period.
 ending = lapse_sentences(shell.query(donor.lapses, access, donor_id, dt.date.today()), lang)
 if ending:
-    st.warning(" ".join(ending), icon="⏳")
+    st.warning(" ".join(ending), icon=":material/hourglass_bottom:")
 if f.donated_idr == 0:
     st.info(_("This donor made no donation in the chosen period."))
     st.stop()

@@ -91,7 +91,7 @@ def _login(server, session, envelope, mechanism, data) -> AuthResult:
         b"lingkaran",
         b"s3cret",
     )
-    return AuthResult(success=good)
+    return AuthResult(success=good, handled=False)  # False: the server answers 535
 
 
 @pytest.fixture
@@ -243,7 +243,7 @@ def test_a_wrong_password_or_no_server_is_reported_and_nothing_is_recorded(
     secrets.write_text(secrets.read_text().replace("s3cret", "wrong"), encoding="utf-8")
     refused = cli("digest", "--month", NOVEMBER, "--send")
     assert refused.exit_code == 3
-    assert "failed 3" in refused.output and "the server refused the session" in refused.output
+    assert "failed 3" in refused.output and "no session with the server" in refused.output
     assert smtp.received == []
     secrets.write_text(secrets.read_text().replace("wrong", "s3cret"), encoding="utf-8")
     assert "sent 3," in cli("digest", "--month", NOVEMBER, "--send").output
@@ -273,3 +273,83 @@ def test_a_month_that_is_not_one_is_refused(cli, digest_ledger):
     result = cli("digest", "--month", "2026-13")
     assert result.exit_code == 2 and "'2026-13': no such month" in result.output
     assert not (Path(digest_ledger) / "digest-2026-13").exists()
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, made for this test only."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "smtp.crt", folder / "smtp.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_starttls_and_login_on_a_server_that_requires_them(cli, digest_ledger, monkeypatch):
+    """The default: STARTTLS with the certificate verified (here one the test made, trusted
+    through SSL_CERT_FILE as a company's own CA would be), then the login."""
+    import ssl
+
+    cert_path, key_path = _certificate(digest_ledger)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    mailbox = Mailbox()
+    port = _free_port()
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=_login,
+        auth_required=True,
+    )
+    controller.start()
+    try:
+        secrets = digest_ledger / ".streamlit" / "secrets.toml"
+        secrets.parent.mkdir()
+        secrets.write_text(
+            f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nuser = "lingkaran"\n'
+            'password = "s3cret"\nfrom = "digest@lingkaran.example"\n',
+            encoding="utf-8",
+        )
+        untrusted = cli("digest", "--month", NOVEMBER, "--send")  # not yet trusted: refused
+        assert untrusted.exit_code == 3 and "CERTIFICATE_VERIFY_FAILED" in untrusted.output
+        assert mailbox.received == []
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))
+        sent = cli("digest", "--month", NOVEMBER, "--send")
+        assert sent.exit_code == 0, sent.output
+        assert "sent 3, already sent before 0, failed 0" in sent.output
+        assert len(mailbox.received) == 3
+    finally:
+        controller.stop()

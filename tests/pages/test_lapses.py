@@ -14,6 +14,8 @@ from dashboard.sentences import lapse_sentences
 from queries.donor import Lapses, ending_months, lapses
 from tests.ledgers import lapsing_ledger as build
 
+HOURGLASS = ":material/hourglass_bottom:"  # the alert's icon
+
 
 @pytest.fixture
 def autumn_donor(cli, tmp_path):
@@ -125,7 +127,7 @@ def test_the_donor_page_warns_of_protection_ending_soon(
     )
     at = open_page(database_url, "donor_impact", donor="L1", lang="en")
     month = first_day(month_of(today)).strftime("%B %Y")
-    warnings = [w.value for w in at.warning if w.icon == "⏳"]
+    warnings = [w.value for w in at.warning if w.icon == HOURGLASS]
     assert len(warnings) == 1, [w.value for w in at.warning]
     assert warnings[0].startswith(
         f"Workers whose protection from you ends in the next 60 days: 2 (2 in {month})."
@@ -140,11 +142,12 @@ def test_the_donor_page_warns_of_protection_ending_soon(
         lang="id",
         **{"from": "2020-01-01", "to": "2020-12-31"},
     )
-    assert [w.value for w in at.warning if w.icon == "⏳"] == [
+    assert [w.value for w in at.warning if w.icon == HOURGLASS] == [
         " ".join(lapse_sentences(lapses(engine, OPERATOR, "L1", today), "id"))
     ]
 
 
 def test_no_warning_when_nobodys_protection_ends_soon(open_page, april_donor, database_url):
     at = open_page(database_url, "donor_impact", donor="FY1", lang="en")
-    assert at.warning and not [w for w in at.warning if w.icon == "⏳"]  # the demo's only
+    # The demo banner is the only warning.
+    assert at.warning and not [w for w in at.warning if w.icon == HOURGLASS]
