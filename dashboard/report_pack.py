@@ -24,7 +24,7 @@ from dashboard.errors import LedgerError
 from dashboard.formatting import date_text
 from dashboard.i18n import translator
 from dashboard.presentation import period_text
-from dashboard.statement import make_statement
+from dashboard.statement import statement_of
 from dashboard.values import inert_text
 from queries import donor
 from queries.figures import fiscal_year, ledger_figures
@@ -76,7 +76,7 @@ def report_pack(
             f"{donor_id} made no donation in fiscal year {year}: the pack would show only zeros"
         )
     head = donor.Headline(figures)
-    statement = make_statement(engine, access, donor_id, period, as_of)
+    statement = statement_of(period, figures)  # the figures above: not computed twice
     profile = donor.profile(engine, access, donor_id, period, as_of)
     rows = _indicators(figures, head, profile, lang)
 
