@@ -43,6 +43,7 @@ from queries.figures import (
     donor_key,
     first_in_period,
     for_donations,
+    frame_of,
     ledger_figures,
 )
 
@@ -434,7 +435,8 @@ def claims(
     access.require(donor_id)
     key = donor_key(conn, donor_id)
     year = (as_of or dt.date.today()).year
-    rows = conn.execute(
+    frame = frame_of(
+        conn,
         select(
             DonationClaim.program,
             DonationClaim.incident_month,
@@ -449,11 +451,8 @@ def claims(
             DonationClaim.incident_month,
             DonationClaim.program,
             DonationClaim.amount_idr.desc(),
-        )
-    ).all()
-    frame = pd.DataFrame(
-        as_tuples(rows),
-        columns=["program", "incident_month", "province", "occupation", "age_band", "amount_idr"],
+        ),
+        ["program", "incident_month", "province", "occupation", "age_band", "amount_idr"],
     )
     months = frame["incident_month"]
     frame["incident_month"] = months.map({m: first_day(m) for m in months.unique()})
