@@ -15,10 +15,13 @@ calendar year), the compare page (this year against last) and the overview. The 
 
 The peers answer the core of each page: donated, allocated, worker-months, distinct workers,
 paid claims (count, rupiah), the distinct workers by province, occupation and gender, the
-rupiah by province, occupation and outcome, and the workers protected per month. Lingkaran's
-time is every query its page makes (continuation, JHT, confirmations, the donation trail and
-the unconfirmed rows as well), so the comparison favours the peers. Before timing, the
-peers' figures are compared with Lingkaran's and the run stops if one differs.
+rupiah by province, occupation and outcome, and the workers protected per month. Each
+page is timed twice for Lingkaran: every query the page makes (the claims list, the
+donation trail, the unconfirmed rows and the overview's continuation as well, which the
+peers do not compute), and only the queries the peers' questions need (the same questions;
+its headline still computes continuation, JHT and confirmations). The compare page asks only
+those. Before timing, the peers' figures are compared with Lingkaran's and the run stops if
+one differs.
 
 Each workload runs ``--runs`` times, interleaved (Lingkaran, pandas, DuckDB, then again), on
 a quiet machine; the median and the 95th percentile (the slowest run when there are fewer
@@ -88,14 +91,19 @@ def per_month(monthly: pd.DataFrame) -> dict[int, int]:
     }
 
 
-def lingkaran_donor_page(engine, donor_id: str, period: Period, today: dt.date) -> dict:
+def lingkaran_donor_page(
+    engine, donor_id: str, period: Period, today: dt.date, whole: bool = True
+) -> dict:
+    """Every query the donor page makes (``whole``), or only those the peers' questions
+    need: the headline, the breakdowns, the flow and the months."""
     figures = donor.headline(engine, OPERATOR, donor_id, period, today).figures
     profile = donor.profile(engine, OPERATOR, donor_id, period, today)
     flow = donor.flow(engine, OPERATOR, donor_id, period)
     monthly = donor.monthly(engine, OPERATOR, donor_id, period)
-    donor.claims(engine, OPERATOR, donor_id, period, today)
-    donor.donations(engine, OPERATOR, donor_id, period)
-    donor.unconfirmed(engine, OPERATOR, donor_id, period)
+    if whole:  # the claims list, the donation trail and the unconfirmed rows
+        donor.claims(engine, OPERATOR, donor_id, period, today)
+        donor.donations(engine, OPERATOR, donor_id, period)
+        donor.unconfirmed(engine, OPERATOR, donor_id, period)
     by = {
         dimension: dict(zip(part["value"], part["workers"], strict=True))
         for dimension, part in profile.groupby("dimension")
@@ -114,7 +122,8 @@ def lingkaran_donor_page(engine, donor_id: str, period: Period, today: dt.date) 
     }
 
 
-def lingkaran_overview(engine, today: dt.date) -> dict:
+def lingkaran_overview(engine, today: dt.date, whole: bool = True) -> dict:
+    """Every query of the overview, or (not ``whole``) those the peers' questions need."""
     figures = ledger_figures(engine, None, today)
     k = suppression_k()
     by = {}
@@ -122,7 +131,8 @@ def lingkaran_overview(engine, today: dt.date) -> dict:
         frame = open_data.covered_by(engine, dimension, k)
         by[dimension] = dict(zip(frame[dimension], frame["workers"], strict=True))
     open_data.monthly_protection(engine, k)
-    open_data.continuation(engine, "donor_type", k)
+    if whole:
+        open_data.continuation(engine, "donor_type", k)
     open_data.paid_claims(engine, k)
     open_data.claims_by_program(engine, k)
     return {"workers": figures.covered_workers, "months": figures.protected_months, "by": by}
@@ -413,14 +423,25 @@ def main() -> None:
         duck = write_parquet(frames, Path(folder))
         print(f"DuckDB: Parquet written in {time.perf_counter() - began:.1f} s")
 
+        year = last_year.start.year
         workloads = {
-            "donor page, all time": (
+            "donor page, all time: every query of the page": (
                 lambda e: lingkaran_donor_page(e, largest, Period(), today),
                 lambda: pandas_donor_page(frames, key, Period()),
                 lambda: duck_donor_page(duck, key, Period()),
             ),
-            f"donor page, {last_year.start.year}": (
+            "donor page, all time: the peers' questions": (
+                lambda e: lingkaran_donor_page(e, largest, Period(), today, whole=False),
+                lambda: pandas_donor_page(frames, key, Period()),
+                lambda: duck_donor_page(duck, key, Period()),
+            ),
+            f"donor page, {year}: every query of the page": (
                 lambda e: lingkaran_donor_page(e, largest, last_year, today),
+                lambda: pandas_donor_page(frames, key, last_year),
+                lambda: duck_donor_page(duck, key, last_year),
+            ),
+            f"donor page, {year}: the peers' questions": (
+                lambda e: lingkaran_donor_page(e, largest, last_year, today, whole=False),
                 lambda: pandas_donor_page(frames, key, last_year),
                 lambda: duck_donor_page(duck, key, last_year),
             ),
@@ -431,8 +452,13 @@ def main() -> None:
                 ],
                 lambda: [duck_donor_page(duck, key, p, full=False) for p in (this_year, last_year)],
             ),
-            "overview": (
+            "overview: every query of the page": (
                 lambda e: lingkaran_overview(e, today),
+                lambda: pandas_overview(frames),
+                lambda: duck_overview(duck),
+            ),
+            "overview: the peers' questions": (
+                lambda e: lingkaran_overview(e, today, whole=False),
                 lambda: pandas_overview(frames),
                 lambda: duck_overview(duck),
             ),

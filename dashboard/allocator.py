@@ -104,6 +104,21 @@ class RateSchedule:
         """The JHT part of a block of a ``jkk_jkm_jht`` donation (CONTRACT.md v2 "Figures")."""
         return sum(self.jht_monthly(month) for month in range(start, start + months))
 
+    def jht_total(self, blocks) -> int:
+        """The JHT part of many blocks at once: the sum of ``jht_cost(start, months) * rows``
+        over (start, months, rows), from running totals of the JHT rate month by month."""
+        start, length, rows = (
+            np.array(column, dtype=np.int64) for column in zip(*blocks, strict=True)
+        )
+        first = int(start.min())
+        months = np.arange(first, int((start + length).max()), dtype=np.int64)
+        index = np.searchsorted(self._months, months, side="right") - 1
+        if (index < 0).any():
+            raise LedgerError("no contribution rate is in force before the schedule starts")
+        running = np.concatenate(([0], np.cumsum(np.asarray(self._jht_amounts)[index])))
+        costs = running[start + length - first] - running[start - first]
+        return int((costs * rows).sum())
+
     def block_cost(self, start: int, months: int, package: str = JKK_JKM) -> int:
         """The sum of the monthly rates in force over a block (CONTRACT.md "Allocation" 2),
         plus the JHT rates for a ``jkk_jkm_jht`` donation (v2)."""

@@ -332,18 +332,21 @@ def jht_saved(conn: Connection, key: int | None, period: Period = ALL_TIME) -> i
     each block, the JHT rate in force in each of its months, times the rows of that block."""
     from dashboard.allocator import RateSchedule
 
+    # Blocks of the same months cost the same: summed by (start, length) in SQL, the rates
+    # are looked up for a few hundred of them, not for every block of the programme.
+    blocks = (CoverageTotal.start_month, CoverageTotal.months)
     statement = (
-        select(CoverageTotal.start_month, CoverageTotal.months, CoverageTotal.row_count)
+        select(*blocks, sum_int(CoverageTotal.row_count))
         .join(Donation, Donation.id == CoverageTotal.donation_key)
         .where(Donation.package == JKK_JKM_JHT, *period.received(Donation.received_on))
+        .group_by(*blocks)
     )
     if key is not None:
         statement = statement.where(Donation.donor_key == key)
     blocks = conn.execute(statement).all()
     if not blocks:
         return 0
-    rates = RateSchedule(conn)
-    return sum(rates.jht_cost(start, months) * rows for start, months, rows in blocks)
+    return RateSchedule(conn).jht_total(blocks)
 
 
 def last_covered_months(key: int | None, period: Period = ALL_TIME, *extra) -> Select:

@@ -274,3 +274,28 @@ def test_a_worker_registered_on_the_first_day_of_s_is_not_eligible(tmp_path, emp
     )
     allocate(engine)
     assert {worker for _, worker, *_ in coverage_rows(engine)} == {"W01"}
+
+
+@given(
+    changes=st.lists(st.tuples(st.integers(1, 60), st.integers(1, 90_000)), min_size=0, max_size=6),
+    blocks=st.lists(
+        st.tuples(st.integers(0, 120), st.integers(1, 24), st.integers(1, 5_000)),
+        min_size=1,
+        max_size=40,
+    ),
+)
+def test_many_blocks_jht_at_once_equals_block_by_block(changes, blocks):
+    """``jht_total`` (running totals, used by the headline) against ``jht_cost`` per block
+    (used by allocation), over a JHT schedule that changes at random months."""
+    from dashboard.allocator import RateSchedule
+
+    base = month_index(2015, 7)
+    schedule = RateSchedule.__new__(RateSchedule)
+    months = sorted({base, *(base + offset for offset, _ in changes)})
+    amounts = dict(changes and [(base + offset, amount) for offset, amount in changes])
+    schedule._months = months
+    schedule._amounts = [16_800] * len(months)
+    schedule._jht_amounts = [amounts.get(m, 20_000) for m in months]
+    blocks = [(base + start, length, rows) for start, length, rows in blocks]
+    expected = sum(schedule.jht_cost(start, length) * rows for start, length, rows in blocks)
+    assert schedule.jht_total(blocks) == expected
