@@ -68,16 +68,17 @@ class AllocationResult:
         return sum(d.workers * d.months for d in self.donations)
 
 
+_RATES = select(Rate.effective_month, Rate.monthly_idr, Rate.jht_monthly_idr).order_by(
+    Rate.effective_month
+)  # built once: the headline reads the schedule on every call
+
+
 class RateSchedule:
     """The monthly contributions in force for any month, from the ``rates`` table: JKK+JKM,
     and (v2) JHT, whose rate carries forward from the last row that gave one."""
 
     def __init__(self, conn: Connection) -> None:
-        rows = conn.execute(
-            select(Rate.effective_month, Rate.monthly_idr, Rate.jht_monthly_idr).order_by(
-                Rate.effective_month
-            )
-        ).all()
+        rows = conn.execute(_RATES).all()
         if not rows:
             raise LedgerError("the ledger has no contribution rates: import rates first")
         self._months = [month for month, _, _ in rows]

@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import pandas as pd
-from sqlalchemy import Connection, case, extract, func, literal, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Integer,
+    bindparam,
+    case,
+    extract,
+    func,
+    literal,
+    select,
+)
 
 from dashboard.access import Access
 from dashboard.months import first_day, month_label, month_of
@@ -39,6 +49,7 @@ from queries.figures import (
     LedgerFigures,
     Period,
     as_tuples,
+    by_shape,
     connected,
     donor_key,
     first_in_period,
@@ -57,7 +68,7 @@ def age_band_label(low: int, high: int) -> str:
 
 def age_band(birth_year_column, year: int):
     """The age band (``25–34``) of a worker in ``year``, as an SQL expression."""
-    age = literal(year) - birth_year_column
+    age = (year if isinstance(year, BindParameter) else literal(year)) - birth_year_column
     return case(
         *((age.between(low, high), age_band_label(low, high)) for low, high in AGE_BANDS),
         else_="< 15",
@@ -164,13 +175,8 @@ def headline(
     return Headline(ledger_figures(bind, donor_id, as_of, period))
 
 
-@connected
-def donations(
-    conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
-) -> pd.DataFrame:
-    """The donation trail: each donation with what it funded (from coverage_totals)."""
-    access.require(donor_id)
-    key = donor_key(conn, donor_id)
+@by_shape
+def _donations(key, period: Period):
     funded = (
         select(
             CoverageTotal.donation_key,
@@ -182,7 +188,7 @@ def donations(
         .subquery()
     )
     confirmed = ConfirmationTotal
-    rows = conn.execute(
+    return (
         select(
             Donation.donation_id,
             Donation.received_on,
@@ -201,7 +207,17 @@ def donations(
         .outerjoin(confirmed, confirmed.donation_key == Donation.id)
         .where(Donation.donor_key == key, *period.received(Donation.received_on))
         .order_by(Donation.received_on, Donation.donation_id)
-    ).all()
+    )
+
+
+@connected
+def donations(
+    conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
+) -> pd.DataFrame:
+    """The donation trail: each donation with what it funded (from coverage_totals)."""
+    access.require(donor_id)
+    key = donor_key(conn, donor_id)
+    rows = conn.execute(*_donations(key, period)).all()
     columns = [
         "donation_id",
         "received_on",
@@ -276,6 +292,28 @@ def donation_coverage(
     return frame.astype({"months": "int64", "amount_idr": "int64"})
 
 
+@by_shape
+def _monthly_blocks(key, period: Period):
+    return for_donations(
+        select(
+            CoverageTotal.start_month,
+            CoverageTotal.months,
+            CoverageTotal.row_count,
+            CoverageTotal.amount_idr,
+        ),
+        key,
+        CoverageTotal.donation_key,
+        period,
+    )
+
+
+@by_shape
+def _monthly_gifts(key, period: Period):
+    return select(Donation.received_on, Donation.amount_idr).where(
+        Donation.donor_key == key, *period.received(Donation.received_on)
+    )
+
+
 @connected
 def monthly(
     conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
@@ -287,24 +325,8 @@ def monthly(
     """
     access.require(donor_id)
     key = donor_key(conn, donor_id)
-    blocks = conn.execute(
-        for_donations(
-            select(
-                CoverageTotal.start_month,
-                CoverageTotal.months,
-                CoverageTotal.row_count,
-                CoverageTotal.amount_idr,
-            ),
-            key,
-            CoverageTotal.donation_key,
-            period,
-        )
-    ).all()
-    gifts = conn.execute(
-        select(Donation.received_on, Donation.amount_idr).where(
-            Donation.donor_key == key, *period.received(Donation.received_on)
-        )
-    ).all()
+    blocks = conn.execute(*_monthly_blocks(key, period)).all()
+    gifts = conn.execute(*_monthly_gifts(key, period)).all()
     if not gifts:
         return pd.DataFrame(
             columns=["month", "protected_workers", "donated_idr", "allocated_idr"]
@@ -345,6 +367,22 @@ def age_band_of(age: int) -> str:
     return "< 15"
 
 
+@by_shape
+def _profile(key, period: Period):
+    return for_donations(
+        select(
+            DonationCell.dimension,
+            DonationCell.value,
+            sum_int(case((first_in_period(period), DonationCell.row_count), else_=0)),
+            sum_int(DonationCell.months),
+            sum_int(DonationCell.amount_idr),
+        ),
+        key,
+        DonationCell.donation_key,
+        period,
+    ).group_by(DonationCell.dimension, DonationCell.value)
+
+
 @connected
 def profile(
     conn: Connection,
@@ -358,20 +396,7 @@ def profile(
     donation_cells (``first_in_period``); age is taken in the year of ``as_of``."""
     access.require(donor_id)
     key = donor_key(conn, donor_id)
-    rows = conn.execute(
-        for_donations(
-            select(
-                DonationCell.dimension,
-                DonationCell.value,
-                sum_int(case((first_in_period(period), DonationCell.row_count), else_=0)),
-                sum_int(DonationCell.months),
-                sum_int(DonationCell.amount_idr),
-            ),
-            key,
-            DonationCell.donation_key,
-            period,
-        ).group_by(DonationCell.dimension, DonationCell.value)
-    ).all()
+    rows = conn.execute(*_profile(key, period)).all()
     frame = pd.DataFrame(
         as_tuples(rows),
         columns=["dimension", "value", "workers", "protected_months", "allocated_idr"],
@@ -396,6 +421,19 @@ def breakdown(profile: pd.DataFrame, by: str) -> pd.DataFrame:
     return frame.reset_index(drop=True).astype({c: "int64" for c in figures})
 
 
+@by_shape
+def _flow(key, period: Period):
+    year = extract("year", Donation.received_on)
+    grouping = (year, DonationFlow.province, DonationFlow.occupation, DonationFlow.outcome)
+    return (
+        select(*grouping, sum_int(DonationFlow.row_count), sum_int(DonationFlow.amount_idr))
+        .join(Donation, Donation.id == DonationFlow.donation_key)
+        .where(Donation.donor_key == key, *period.received(Donation.received_on))
+        .group_by(*grouping)
+        .order_by(*grouping)
+    )
+
+
 @connected
 def flow(
     conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
@@ -407,20 +445,33 @@ def flow(
     """
     access.require(donor_id)
     key = donor_key(conn, donor_id)
-    year = extract("year", Donation.received_on)
-    grouping = (year, DonationFlow.province, DonationFlow.occupation, DonationFlow.outcome)
-    rows = conn.execute(
-        select(*grouping, sum_int(DonationFlow.row_count), sum_int(DonationFlow.amount_idr))
-        .join(Donation, Donation.id == DonationFlow.donation_key)
-        .where(Donation.donor_key == key, *period.received(Donation.received_on))
-        .group_by(*grouping)
-        .order_by(*grouping)
-    ).all()
+    rows = conn.execute(*_flow(key, period)).all()
     frame = pd.DataFrame(
         as_tuples(rows),
         columns=["year", "province", "occupation", "outcome", "rows", "allocated_idr"],
     )
     return frame.astype({"year": "int64", "rows": "int64", "allocated_idr": "int64"})
+
+
+@by_shape
+def _claims(key, period: Period):
+    return (
+        select(
+            DonationClaim.program,
+            DonationClaim.incident_month,
+            DonationClaim.province,
+            DonationClaim.occupation,
+            age_band(DonationClaim.birth_year, bindparam("year", type_=Integer)),
+            DonationClaim.amount_idr,
+        )
+        .join(Donation, Donation.id == DonationClaim.donation_key)
+        .where(Donation.donor_key == key, *period.received(Donation.received_on))
+        .order_by(
+            DonationClaim.incident_month,
+            DonationClaim.program,
+            DonationClaim.amount_idr.desc(),
+        )
+    )
 
 
 @connected
@@ -435,24 +486,12 @@ def claims(
     access.require(donor_id)
     key = donor_key(conn, donor_id)
     year = (as_of or dt.date.today()).year
+    statement, values = _claims(key, period, year=year)
     frame = frame_of(
         conn,
-        select(
-            DonationClaim.program,
-            DonationClaim.incident_month,
-            DonationClaim.province,
-            DonationClaim.occupation,
-            age_band(DonationClaim.birth_year, year),
-            DonationClaim.amount_idr,
-        )
-        .join(Donation, Donation.id == DonationClaim.donation_key)
-        .where(Donation.donor_key == key, *period.received(Donation.received_on))
-        .order_by(
-            DonationClaim.incident_month,
-            DonationClaim.program,
-            DonationClaim.amount_idr.desc(),
-        ),
+        statement,
         ["program", "incident_month", "province", "occupation", "age_band", "amount_idr"],
+        values,
     )
     months = frame["incident_month"]
     frame["incident_month"] = months.map({m: first_day(m) for m in months.unique()})
@@ -460,6 +499,18 @@ def claims(
 
 
 UNCONFIRMED_LISTED = 1_000
+
+
+@by_shape
+def _unconfirmed(key, period: Period):
+    row = UnconfirmedCoverage
+    return (
+        select(Donation.donation_id, row.worker_id, row.start_month, row.months, row.amount_idr)
+        .join(Donation, Donation.id == row.donation_key)
+        .where(Donation.donor_key == key, *period.received(Donation.received_on))
+        .order_by(row.start_month, Donation.donation_id, row.worker_id)
+        .limit(UNCONFIRMED_LISTED)
+    )
 
 
 @connected
@@ -470,14 +521,7 @@ def unconfirmed(
     (CONTRACT.md v2), oldest first, at most ``UNCONFIRMED_LISTED`` (pseudonymous worker ids)."""
     access.require(donor_id)
     key = donor_key(conn, donor_id)
-    row = UnconfirmedCoverage
-    rows = conn.execute(
-        select(Donation.donation_id, row.worker_id, row.start_month, row.months, row.amount_idr)
-        .join(Donation, Donation.id == row.donation_key)
-        .where(Donation.donor_key == key, *period.received(Donation.received_on))
-        .order_by(row.start_month, Donation.donation_id, row.worker_id)
-        .limit(UNCONFIRMED_LISTED)
-    ).all()
+    rows = conn.execute(*_unconfirmed(key, period)).all()
     frame = pd.DataFrame(
         as_tuples(rows), columns=["donation_id", "worker_id", "start_month", "months", "amount_idr"]
     )

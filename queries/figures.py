@@ -10,7 +10,21 @@ import datetime as dt
 import functools
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import Connection, Engine, Select, and_, case, func, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Date,
+    Engine,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    true,
+)
 
 from dashboard.derived import (
     CONTINUATION_WINDOW,
@@ -144,7 +158,7 @@ def connected(function):
     return wrapper
 
 
-def frame_of(conn: Connection, statement, columns: list[str]):
+def frame_of(conn: Connection, statement, columns: list[str], values: dict | None = None):
     """The statement's rows as a frame, built from the driver's own tuples. For thousands of
     rows SQLAlchemy's Row objects cost more than the query (the largest donor's 8,262
     claims: 21 ms through Row objects and tuples, 16 ms this way). Only for columns the
@@ -152,7 +166,7 @@ def frame_of(conn: Connection, statement, columns: list[str]):
     dates (SQLite returns those as text for SQLAlchemy to convert)."""
     import pandas as pd  # here: `lingkaran report` does not need pandas
 
-    result = conn.execute(statement)
+    result = conn.execute(statement, values or {})
     try:
         rows = result.cursor.fetchall() if result.returns_rows else []
     finally:
@@ -166,8 +180,53 @@ def as_tuples(rows) -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
+# Building a SQLAlchemy statement costs more than running it on the small derived tables
+# (the compare page at 2,000,000 workers spent three quarters of its time constructing
+# statements and their cache keys). The hot statements are therefore built once per shape
+# (one donor or the programme; a period open or closed at either end) with bind parameters
+# for the values, and SQLAlchemy keeps each one's cache key.
+Shape = tuple[bool, bool, bool]
+
+
+def shape_of(key: int | None, period: Period) -> Shape:
+    return (key is not None, period.start is not None, period.end is not None)
+
+
+def parameters_of(shape: Shape) -> tuple[BindParameter | None, Period]:
+    """A donor key and a period made of bind parameters (``key``, ``start``, ``end``) for a
+    statement of this shape; ``values_of`` gives their values."""
+    by_donor, has_start, has_end = shape
+    return (
+        bindparam("key", type_=Integer) if by_donor else None,
+        Period(
+            bindparam("start", type_=Date) if has_start else None,
+            bindparam("end", type_=Date) if has_end else None,
+        ),
+    )
+
+
+def values_of(key: int | None, period: Period, **more) -> dict:
+    given = {"key": key, "start": period.start, "end": period.end, **more}
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def by_shape(build):
+    """``build(key, period)`` returns a statement; ``by_shape(build)(key, period, **more)``
+    returns that statement, built once per shape, and the values of its parameters."""
+    built = functools.lru_cache(maxsize=16)(lambda shape: build(*parameters_of(shape)))
+
+    @functools.wraps(build)
+    def statement(key: int | None, period: Period, **more) -> tuple[Select, dict]:
+        return built(shape_of(key, period)), values_of(key, period, **more)
+
+    return statement
+
+
+_DONOR_KEY = select(Donor.id).where(Donor.donor_id == bindparam("donor_id"))
+
+
 def donor_key(conn: Connection, donor_id: str) -> int:
-    key = conn.execute(select(Donor.id).where(Donor.donor_id == donor_id)).scalar()
+    key = conn.execute(_DONOR_KEY, {"donor_id": donor_id}).scalar()
     if key is None:
         raise LedgerError(f"no donor with id {donor_id!r}")
     return key
@@ -197,25 +256,12 @@ def for_donations(
     return statement.where(*period.received(Donation.received_on))
 
 
-def ledger_figures(
-    bind: Engine | Connection,
-    donor_id: str | None = None,
-    as_of: dt.date | None = None,
-    period: Period = ALL_TIME,
-) -> LedgerFigures:
-    """The contract's figures for ``donor_id`` (or every donor) with active workers at ``as_of``.
-
-    Sums come from coverage_totals and worker counts from donor_workers/covered_workers
-    (kept with every coverage write, verified by `lingkaran check`), so the report does not
-    scan the coverage table. A ``period`` keeps only the donations received in it.
-    """
-    as_of = as_of or dt.date.today()
-    if isinstance(bind, Engine):
-        with bind.connect() as conn:
-            return ledger_figures(conn, donor_id, as_of, period)
-    conn = bind
-    key = None if donor_id is None else donor_key(conn, donor_id)
-
+@functools.lru_cache(maxsize=16)
+def _headline_statement(shape: Shape) -> tuple[Select, tuple[int, ...]]:
+    """ledger_figures' sums, each one row, asked together in one query (a round trip on
+    PostgreSQL costs about as much as one of these sums); built once per shape."""
+    key, period = parameters_of(shape)
+    month = bindparam("month", type_=Integer)
     donations = select(
         sum_int(Donation.amount_idr), func.count(func.distinct(Donation.donor_key))
     ).where(*period.received(Donation.received_on))
@@ -223,7 +269,6 @@ def ledger_figures(
         donations = donations.where(Donation.donor_key == key)
 
     total = CoverageTotal
-    month = month_of(as_of)
     totals = for_donations(
         select(
             sum_int(total.amount_idr * total.row_count),
@@ -278,7 +323,32 @@ def ledger_figures(
         ConfirmationTotal.donation_key,
         period,
     )
-    # Each part is one row: asked together, in one round trip to the database.
+    return one_row_each(
+        [donations, totals, workers, claims, confirmed, continuation_query(key, period, month)]
+    )
+
+
+def ledger_figures(
+    bind: Engine | Connection,
+    donor_id: str | None = None,
+    as_of: dt.date | None = None,
+    period: Period = ALL_TIME,
+) -> LedgerFigures:
+    """The contract's figures for ``donor_id`` (or every donor) with active workers at ``as_of``.
+
+    Sums come from coverage_totals and worker counts from donor_workers/covered_workers
+    (kept with every coverage write, verified by `lingkaran check`), so the report does not
+    scan the coverage table. A ``period`` keeps only the donations received in it.
+    """
+    as_of = as_of or dt.date.today()
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return ledger_figures(conn, donor_id, as_of, period)
+    conn = bind
+    key = None if donor_id is None else donor_key(conn, donor_id)
+    month = month_of(as_of)
+    statement, widths = _headline_statement(shape_of(key, period))
+    row = conn.execute(statement, values_of(key, period, month=month)).one()
     (
         (donated, donors),
         (allocated, months, active),
@@ -286,10 +356,7 @@ def ledger_figures(
         (claims_count, claims_idr),
         (confirmed,),
         (ended, continued),
-    ) = one_row_each(
-        conn,
-        [donations, totals, workers, claims, confirmed, continuation_query(key, period, month)],
-    )
+    ) = split_row(row, widths)
 
     return LedgerFigures(
         donated_idr=int(donated),
@@ -311,18 +378,20 @@ def ledger_figures(
     )
 
 
-def one_row_each(conn: Connection, statements: list[Select]) -> list[tuple]:
-    """The one row of each statement, asked in a single query (a cross join of one-row
-    subqueries): on PostgreSQL each round trip costs about as much as one of these sums."""
+def one_row_each(statements: list[Select]) -> tuple[Select, tuple[int, ...]]:
+    """One query that returns the one row of each statement side by side (a cross join of
+    one-row subqueries), and each one's width for ``split_row``."""
     parts = [statement.subquery(f"part{i}") for i, statement in enumerate(statements)]
     combined = select(*[column for part in parts for column in part.c]).select_from(parts[0])
     for part in parts[1:]:
         combined = combined.join(part, true())
-    row = tuple(conn.execute(combined).one())
+    return combined, tuple(len(part.c) for part in parts)
+
+
+def split_row(row, widths: tuple[int, ...]) -> list[tuple]:
     found, start = [], 0
-    for part in parts:
-        width = len(part.c)
-        found.append(row[start : start + width])
+    for width in widths:
+        found.append(tuple(row[start : start + width]))
         start += width
     return found
 
@@ -332,8 +401,17 @@ def jht_saved(conn: Connection, key: int | None, period: Period = ALL_TIME) -> i
     each block, the JHT rate in force in each of its months, times the rows of that block."""
     from dashboard.allocator import RateSchedule
 
-    # Blocks of the same months cost the same: summed by (start, length) in SQL, the rates
-    # are looked up for a few hundred of them, not for every block of the programme.
+    blocks = conn.execute(_jht_blocks(shape_of(key, period)), values_of(key, period)).all()
+    if not blocks:
+        return 0
+    return RateSchedule(conn).jht_total(blocks)
+
+
+@functools.lru_cache(maxsize=16)
+def _jht_blocks(shape: Shape) -> Select:
+    """Blocks of the same months cost the same: summed by (start, length) in SQL, the rates
+    are looked up for a few hundred of them, not for every block of the programme."""
+    key, period = parameters_of(shape)
     blocks = (CoverageTotal.start_month, CoverageTotal.months)
     statement = (
         select(*blocks, sum_int(CoverageTotal.row_count))
@@ -343,10 +421,7 @@ def jht_saved(conn: Connection, key: int | None, period: Period = ALL_TIME) -> i
     )
     if key is not None:
         statement = statement.where(Donation.donor_key == key)
-    blocks = conn.execute(statement).all()
-    if not blocks:
-        return 0
-    return RateSchedule(conn).jht_total(blocks)
+    return statement
 
 
 def last_covered_months(key: int | None, period: Period = ALL_TIME, *extra) -> Select:

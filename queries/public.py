@@ -317,23 +317,22 @@ def ledger_version(conn: Connection) -> tuple:
     Ids and times together: a ledger rebuilt at the same URL restarts its ids, but not its
     clock, so a cached answer of the old ledger is never served for the new one.
     """
-    return tuple(
-        conn.execute(
-            select(
-                select(func.max(ImportLog.id)).scalar_subquery(),
-                select(func.max(ImportLog.imported_at)).scalar_subquery(),
-                select(func.max(AllocationRun.id)).scalar_subquery(),
-                select(func.max(AllocationRun.ran_at)).scalar_subquery(),
-                # A donor's fiscal year changes how its pages name periods; it is set in
-                # the audit log's transaction. Other admin actions (a check, a membership)
-                # change no figure and must not make every cache (the publication: 41 s at
-                # 2,000,000 workers) stale.
-                select(func.max(AuditEntry.id))
-                .where(AuditEntry.action == FISCAL_YEAR_ACTION)
-                .scalar_subquery(),
-            )
-        ).one()
-    )
+    return tuple(conn.execute(_LEDGER_VERSION).one())
+
+
+# Built once: every page run and every API answer asks it.
+_LEDGER_VERSION = select(
+    select(func.max(ImportLog.id)).scalar_subquery(),
+    select(func.max(ImportLog.imported_at)).scalar_subquery(),
+    select(func.max(AllocationRun.id)).scalar_subquery(),
+    select(func.max(AllocationRun.ran_at)).scalar_subquery(),
+    # A donor's fiscal year changes how its pages name periods; it is set in the audit
+    # log's transaction. Other admin actions (a check, a membership) change no figure and
+    # must not make every cache (the publication: 41 s at 2,000,000 workers) stale.
+    select(func.max(AuditEntry.id))
+    .where(AuditEntry.action == FISCAL_YEAR_ACTION)
+    .scalar_subquery(),
+)
 
 
 @connected
