@@ -131,6 +131,16 @@ LAPSING_WORKERS = [
 ]
 
 
+# Donor L1's donations in the lapse and digest tests (tests/pages/test_lapses.py says who
+# they cover and until when).
+AUTUMN_DONATIONS = [
+    ["H1", "L1", "2026-09-15", "33600", "1"],
+    ["H2", "L1", "2026-09-20", "33600", "2"],
+    ["H3", "L1", "2026-09-25", "50400", "3"],
+    ["H4", "L1", "2026-10-05", "67200", "4"],
+]
+
+
 def lapsing_ledger(
     cli, folder: Path, donations: list[list[str]], claims=(), name: str = "PT Lapsing"
 ) -> None:

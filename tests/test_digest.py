@@ -19,7 +19,7 @@ from dashboard.digest import SENDING, SmtpSettings, digest_setting, set_digest
 from dashboard.formatting import rupiah
 from dashboard.months import month_index
 from dashboard.schema import DigestDelivery
-from tests.ledgers import CLAIM_HEADER, lapsing_ledger
+from tests.ledgers import AUTUMN_DONATIONS, lapsing_ledger
 
 NOVEMBER = "2026-11"
 HOSTILE_NAME = "PT <b>Lapsing</b> & Co www.evil.example"
@@ -32,16 +32,10 @@ def digest_ledger(cli, tmp_path, monkeypatch):
     (3,000,000) and of C in November (5,000,000), and five e-mails: alice (English), budi
     (Indonesian, the default), carol (opted out), dewi (refused by the server at first) and
     an admin (no digest: no donor of their own)."""
-    assert CLAIM_HEADER[0] == "claim_id"
     lapsing_ledger(
         cli,
         tmp_path,
-        [
-            ["H1", "L1", "2026-09-15", "33600", "1"],
-            ["H2", "L1", "2026-09-20", "33600", "2"],
-            ["H3", "L1", "2026-09-25", "50400", "3"],
-            ["H4", "L1", "2026-10-05", "67200", "4"],
-        ],
+        AUTUMN_DONATIONS,
         claims=[
             ["K1", "D", "JKK", "2026-10-10", "paid", "2026-10-25", "3000000"],
             ["K2", "C", "JKK", "2026-11-03", "paid", "2026-11-20", "5000000"],

@@ -12,6 +12,7 @@ from dashboard.formatting import rupiah
 from dashboard.months import first_day, month_index, month_of
 from dashboard.sentences import lapse_sentences
 from queries.donor import Lapses, ending_months, lapses
+from tests.ledgers import AUTUMN_DONATIONS
 from tests.ledgers import lapsing_ledger as build
 
 HOURGLASS = ":material/hourglass_bottom:"  # the alert's icon
@@ -28,12 +29,7 @@ def autumn_donor(cli, tmp_path):
     build(
         cli,
         tmp_path,
-        [
-            ["H1", "L1", "2026-09-15", "33600", "1"],
-            ["H2", "L1", "2026-09-20", "33600", "2"],
-            ["H3", "L1", "2026-09-25", "50400", "3"],
-            ["H4", "L1", "2026-10-05", "67200", "4"],
-        ],
+        AUTUMN_DONATIONS,
     )
 
 
