@@ -50,6 +50,38 @@ SEPARATORS = {"id": ",.", "en": ".,"}  # 1.234.567,5 and 1,234,567.5
 TOP_PROVINCES = 8
 
 
+class FrozenFigure(go.Figure):
+    """A finished chart whose plain form (``to_dict``) is computed once.
+
+    ``st.plotly_chart`` turns every figure it draws into a dict with ``to_dict()``, which
+    deep-copies it and encodes each array in base64: with the charts built once per ledger
+    version (``shell.built``), that conversion was still half of a donor page run's CPU (37
+    of 76 ms). A frozen figure hands over the dict it made when it was frozen; it is shared
+    by every session, so nothing may change it afterwards (``shell.built`` says the same of
+    everything it keeps)."""
+
+    def __init__(self, figure: go.Figure) -> None:
+        super().__init__(figure)
+        self._plain = figure.to_dict()
+
+    def to_dict(self) -> dict:
+        return self._plain
+
+
+def frozen(value):
+    """``value`` (a chart, or a tuple, list or dict holding charts among other things) with
+    each chart frozen."""
+    if isinstance(value, go.Figure) and not isinstance(value, FrozenFigure):
+        return FrozenFigure(value)
+    if isinstance(value, tuple):
+        return tuple(frozen(part) for part in value)
+    if isinstance(value, list):
+        return [frozen(part) for part in value]
+    if isinstance(value, dict):
+        return {name: frozen(part) for name, part in value.items()}
+    return value
+
+
 def style(figure: go.Figure, lang: str = DEFAULT_LANGUAGE, **layout) -> go.Figure:
     """The language's digit separators and ``layout`` on any figure (the Lingkaran template
     is every figure's default)."""

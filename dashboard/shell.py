@@ -128,7 +128,11 @@ def built(name: str, scope: Hashable, key: tuple, build: Callable[[], T]) -> T:
         if full in _BUILT:
             _BUILT.move_to_end(full)
             return _BUILT[full]  # type: ignore[return-value]
-    value = build()  # outside the lock: two sessions may build the same thing once each
+    # Outside the lock: two sessions may build the same thing once each. Charts are frozen,
+    # so that drawing one again does not convert it again (charts.FrozenFigure).
+    from dashboard.charts import frozen  # plotly: imported by the pages that draw charts
+
+    value = frozen(build())
     with _BUILT_LOCK:
         _BUILT[full] = value
         while len(_BUILT) > BUILT_ENTRIES:

@@ -186,3 +186,25 @@ def test_the_compared_years_draw_months_paid_ahead_dotted():
         "2026": ("solid", ["2026-09-01", "2026-10-01", "2026-11-01"]),
         "2026, paid ahead": ("dot", ["2026-11-01", "2026-12-01", "2027-01-01"]),
     }
+
+
+def test_a_frozen_chart_draws_exactly_as_the_chart_it_was_made_from():
+    """shell.built freezes the charts it keeps: st.plotly_chart must get the same spec."""
+    import numpy as np
+    import pandas as pd
+    import plotly.graph_objects as go
+    import plotly.io as pio
+    import plotly.tools
+
+    from dashboard.charts import FrozenFigure, frozen
+
+    chart = go.Figure(go.Scatter(x=np.arange(50), y=np.arange(50) * 2.5, name="<b>x</b>"))
+    chart.update_layout(title="Pekerja terlindungi", height=420)
+    table = pd.DataFrame({"a": [1]})
+    kept = frozen((table, chart, {"chart": chart}, [chart]))
+    assert kept[0] is table
+    for copy in (kept[1], kept[2]["chart"], kept[3][0]):
+        assert isinstance(copy, FrozenFigure)
+        drawn = plotly.tools.return_figure_from_figure_or_data(copy, validate_figure=True)
+        assert pio.to_json(drawn, validate=False) == pio.to_json(chart, validate=False)
+    assert frozen(kept[1]) is kept[1]  # not frozen twice
