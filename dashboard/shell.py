@@ -4,13 +4,12 @@ and a friendly failure. The widgets pages share are in `dashboard.controls`."""
 from __future__ import annotations
 
 import contextlib
-import copy
 import datetime as dt
+import importlib
 import logging
 import os
 import re
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from typing import TypeVar
@@ -42,28 +41,17 @@ def ledger() -> Engine:
     return _engine(database_url())
 
 
-VERSION_SECONDS = 1.0  # how long a process trusts the ledger version it last read
-_VERSIONS: dict[str, tuple[float, tuple]] = {}
-_ANSWERS: OrderedDict[tuple, object] = OrderedDict()
-ANSWER_ENTRIES = 512  # cached query answers per process, least recently used out
-_ANSWERS_LOCK = threading.Lock()
-
-
 def ledger_version() -> tuple:
-    """Changes whenever an import or an allocation lands: part of every cache key. One
-    query, asked at most once a second: a page's dozen cached queries share it."""
+    """Changes whenever an import or an allocation lands: part of every cache key."""
+    return _ledger_version(database_url())
+
+
+@st.cache_data(show_spinner=False, ttl=1)
+def _ledger_version(url: str) -> tuple:
+    """One query, asked at most once a second: a page's dozen cached queries share it."""
     from queries.public import ledger_version as version_of
 
-    url = database_url()
-    now = time.monotonic()
-    with _ANSWERS_LOCK:
-        seen = _VERSIONS.get(url)
-    if seen is not None and now - seen[0] < VERSION_SECONDS:
-        return seen[1]
-    version = version_of(_engine(url))
-    with _ANSWERS_LOCK:
-        _VERSIONS[url] = (now, version)
-    return version
+    return version_of(_engine(url))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -100,36 +88,22 @@ def friendly_failures() -> Iterator[None]:
         )
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_query(url: str, version: tuple, name: str, args: tuple, kwargs: tuple):
+    module, function = name.rsplit(".", 1)
+    return getattr(importlib.import_module(module), function)(_engine(url), *args, **dict(kwargs))
+
+
 def query(function, *args, **kwargs):
     """``function(engine, *args, **kwargs)`` from ``queries``, cached on its inputs.
 
     The key holds the database, the ledger version (so an import or an allocation makes
     every cached answer stale) and the arguments (donor, period, ...): small results only.
-    Each caller gets its own copy (a page may add a column to a frame). Kept in the process
-    rather than in ``st.cache_data``, whose hashing of the arguments and unpickling of each
-    answer was about a third of a cached donor page run.
     """
     name = f"{function.__module__}.{function.__name__}"
-    url = database_url()
-    key = (url, ledger_version(), name, args, tuple(sorted(kwargs.items())))
-    with _ANSWERS_LOCK:
-        if key in _ANSWERS:
-            _ANSWERS.move_to_end(key)
-            return copy.deepcopy(_ANSWERS[key])
-    answer = function(_engine(url), *args, **kwargs)  # outside the lock, like `built`
-    with _ANSWERS_LOCK:
-        _ANSWERS[key] = answer
-        while len(_ANSWERS) > ANSWER_ENTRIES:
-            _ANSWERS.popitem(last=False)
-    return copy.deepcopy(answer)
-
-
-def forget_answers() -> None:
-    """Forget the cached answers and the ledger version read last (after an import or an
-    allocation made in this process, and in tests that rebuild a ledger at one address)."""
-    with _ANSWERS_LOCK:
-        _ANSWERS.clear()
-        _VERSIONS.clear()
+    return _cached_query(
+        database_url(), ledger_version(), name, args, tuple(sorted(kwargs.items()))
+    )
 
 
 T = TypeVar("T")
@@ -167,11 +141,9 @@ def built(name: str, scope: Hashable, key: tuple, build: Callable[[], T]) -> T:
 
 
 def forget_built() -> None:
-    """Empty the cache of `built` and the cached answers (tests that rebuild a ledger at the
-    same address)."""
+    """Empty the cache of `built` (tests that rebuild a ledger at the same address)."""
     with _BUILT_LOCK:
         _BUILT.clear()
-    forget_answers()
 
 
 DEMO_VISITOR = "demo visitor"  # who the audit log names in demo mode (not translated there)

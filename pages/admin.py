@@ -62,7 +62,6 @@ if upload is not None and st.button(_("Import"), key="import", type="primary"):
             st.success(shell.plain(result.summary()))  # names the uploaded file
             audit(engine, access.who, "import", f"{kind} {result.summary()}", result.sha256)
             st.cache_data.clear()
-            shell.forget_answers()  # the new version at once, not within a second
 
 st.header(_("Allocate and check"), anchor=False)
 left, right = st.columns(2)
@@ -78,7 +77,6 @@ if left.button(_("Run the allocator"), key="allocate"):
         st.success(message)
         audit(engine, access.who, "allocate", message)
         st.cache_data.clear()
-        shell.forget_answers()
 if right.button(_("Check the ledger"), key="check"):
     violations = check_ledger(engine)
     if violations:

@@ -121,25 +121,3 @@ def test_the_kept_builds_are_bounded(monkeypatch):
     assert shell.built("chart", shell.PUBLIC, (0,), lambda: "built again") == "built again"
     assert shell.built("chart", shell.PUBLIC, (4,), lambda: "built again") == 4
     shell.forget_built()
-
-
-def test_each_caller_gets_its_own_copy_of_a_cached_answer(kept, ledger, cli, tmp_path):
-    """shell.query keeps one answer per inputs and version and hands out copies: a page that
-    adds a column to its frame does not change what the next caller gets; an import is seen
-    at once after forget_answers (the admin console calls it), else within a second."""
-    from dashboard.access import OPERATOR
-    from queries import donor
-
-    first = shell.query(donor.donations, OPERATOR, "D1")
-    first["label"] = "changed"
-    first.loc[0, "amount_idr"] = 1
-    again = shell.query(donor.donations, OPERATOR, "D1")
-    assert "label" not in again.columns and again.loc[0, "amount_idr"] == 300_000
-    assert list(again["donation_id"]) == ["X"]
-
-    path = write_csv(
-        tmp_path, "more.csv", DONATION_HEADER, [["Y", "D1", "2024-06-01", "16800", "1"]]
-    )
-    assert cli("import", "donations", path).exit_code == 0
-    shell.forget_answers()
-    assert list(shell.query(donor.donations, OPERATOR, "D1")["donation_id"]) == ["X", "Y"]
