@@ -18,7 +18,7 @@ import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
@@ -36,6 +36,7 @@ from dashboard.schema import DigestDelivery, DigestSetting, Donor, Membership
 from dashboard.sentences import lapse_sentences
 from dashboard.values import mail_html, mail_text
 from queries import donor
+from queries.figures import connected
 
 SENDING, SENT = "sending", "sent"
 DONOR_PAGE = "donor"  # the donor page's address under the app's URL
@@ -44,12 +45,10 @@ DONOR_PAGE = "donor"  # the donor page's address under the app's URL
 # ── Who gets it, in which language ──────────────────────────────────────────────────────────
 
 
-def digest_setting(bind: Engine | Connection, email: str) -> tuple[str, bool]:
+@connected
+def digest_setting(conn: Connection, email: str) -> tuple[str, bool]:
     """(language, receives) for ``email``: Indonesian and yes unless they chose otherwise."""
-    if isinstance(bind, Engine):
-        with bind.connect() as conn:
-            return digest_setting(conn, email)
-    row = bind.execute(
+    row = conn.execute(
         select(DigestSetting.language, DigestSetting.receives).where(
             DigestSetting.email == normalise_email(email)
         )
@@ -131,7 +130,9 @@ class Digest:
         message["From"] = sender
         message["To"] = self.email
         message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+        # The domain of the sender's address, not of "Name <user@domain>" as written.
+        domain = parseaddr(sender)[1].rpartition("@")[2]
+        message["Message-ID"] = make_msgid(domain=domain or None)
         message["Content-Language"] = self.language
         message.set_content(self.text)
         message.add_alternative(self.html, subtype="html")

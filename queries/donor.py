@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 
 from dashboard.access import Access
+from dashboard.allocator import RateSchedule
 from dashboard.months import first_day, month_label, month_of
 from dashboard.schema import (
     Confirmation,
@@ -39,11 +40,12 @@ from dashboard.schema import (
     DonationClaim,
     DonationFlow,
     Donor,
+    DonorContinuation,
     UnconfirmedCoverage,
     Worker,
     sum_int,
 )
-from dashboard.values import visible
+from dashboard.values import JKK_JKM_JHT, visible
 from queries.figures import (
     ALL_TIME,
     LedgerFigures,
@@ -571,10 +573,6 @@ def lapses(
 ) -> Lapses:
     """Workers whose protection from the donor ends in the ``days`` days from ``since``, by
     month, from donor_continuation (one row per donor, L and continuation: never a worker)."""
-    from dashboard.allocator import RateSchedule
-    from dashboard.schema import DonorContinuation
-    from dashboard.values import JKK_JKM_JHT
-
     access.require(donor_id)
     key = donor_key(conn, donor_id)
     until = since + dt.timedelta(days=days)

@@ -411,17 +411,16 @@ def jht_saved(conn: Connection, key: int | None, period: Period = ALL_TIME) -> i
     each block, the JHT rate in force in each of its months, times the rows of that block."""
     from dashboard.allocator import RateSchedule
 
-    blocks = conn.execute(_jht_blocks(shape_of(key, period)), values_of(key, period)).all()
+    blocks = conn.execute(*_jht_blocks(key, period)).all()
     if not blocks:
         return 0
     return RateSchedule(conn).jht_total(blocks)
 
 
-@functools.lru_cache(maxsize=16)
-def _jht_blocks(shape: Shape) -> Select:
+@by_shape
+def _jht_blocks(key, period: Period) -> Select:
     """Blocks of the same months cost the same: summed by (start, length) in SQL, the rates
     are looked up for a few hundred of them, not for every block of the programme."""
-    key, period = parameters_of(shape)
     blocks = (CoverageTotal.start_month, CoverageTotal.months)
     statement = (
         select(*blocks, sum_int(CoverageTotal.row_count))

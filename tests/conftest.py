@@ -176,42 +176,23 @@ def april_donor(cli, tmp_path):
     """PT Tahun Buku, whose fiscal year runs April to March, with donations on each side of
     the boundaries: 2025-03-31 (fiscal 2024/25), 2025-04-01 and 2026-03-31 (2025/26),
     2026-04-01 (2026/27)."""
-    from tests.ledgers import DONATION_HEADER, WORKER_HEADER
+    from tests.ledgers import one_donor_ledger
 
-    files = {
-        "donors": write_csv(
-            tmp_path,
-            "donors.csv",
-            ["donor_id", "name", "type"],
-            [["FY1", "PT Tahun Buku", "corporate"]],
-        ),
-        "rates": write_csv(
-            tmp_path, "rates.csv", ["effective_from", "monthly_idr"], [["2015-07", "16800"]]
-        ),
-        "workers": write_csv(
-            tmp_path,
-            "workers.csv",
-            WORKER_HEADER,
-            [
-                ["A", "2024-01-10", "ID-MA", "fisher", "M", "1980"],
-                ["B", "2024-02-01", "ID-JB", "farmer", "F", "1975"],
-            ],
-        ),
-        "donations": write_csv(
-            tmp_path,
-            "donations.csv",
-            DONATION_HEADER,
-            [
-                ["G1", "FY1", "2025-03-31", "100800", "3"],
-                ["G2", "FY1", "2025-04-01", "201600", "6"],
-                ["G3", "FY1", "2026-03-31", "50400", "3"],
-                ["G4", "FY1", "2026-04-01", "33600", "2"],
-            ],
-        ),
-    }
-    for kind in ("donors", "rates", "workers", "donations"):
-        assert cli("import", kind, files[kind]).exit_code == 0
-    assert cli("allocate").exit_code == 0
+    one_donor_ledger(
+        cli,
+        tmp_path,
+        ["FY1", "PT Tahun Buku", "corporate"],
+        [
+            ["A", "2024-01-10", "ID-MA", "fisher", "M", "1980"],
+            ["B", "2024-02-01", "ID-JB", "farmer", "F", "1975"],
+        ],
+        [
+            ["G1", "FY1", "2025-03-31", "100800", "3"],
+            ["G2", "FY1", "2025-04-01", "201600", "6"],
+            ["G3", "FY1", "2026-03-31", "50400", "3"],
+            ["G4", "FY1", "2026-04-01", "33600", "2"],
+        ],
+    )
     result = cli("fiscal-year", "FY1", "4")
     assert result.exit_code == 0 and "fiscal year begins in month 4 (was 1)" in result.output
     return tmp_path

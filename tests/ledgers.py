@@ -141,24 +141,26 @@ AUTUMN_DONATIONS = [
 ]
 
 
-def lapsing_ledger(
-    cli, folder: Path, donations: list[list[str]], claims=(), name: str = "PT Lapsing"
-) -> None:
-    """Donor L1 (``name``) with these donations over workers A..E (and these claims),
-    allocated; the rate is 16,800 throughout."""
+def one_donor_ledger(cli, folder: Path, donor: list[str], workers, donations, claims=()) -> None:
+    """One donor (id, name, type) with these workers, donations (and claims) imported as
+    contract files and allocated; the rate is 16,800 throughout."""
     files = {
-        "donors": write_csv(
-            folder, "donors.csv", ["donor_id", "name", "type"], [["L1", name, "corporate"]]
-        ),
+        "donors": write_csv(folder, "donors.csv", ["donor_id", "name", "type"], [donor]),
         "rates": write_csv(
             folder, "rates.csv", ["effective_from", "monthly_idr"], [["2015-07", "16800"]]
         ),
-        "workers": write_csv(folder, "workers.csv", WORKER_HEADER, LAPSING_WORKERS),
-        "donations": write_csv(folder, "donations.csv", DONATION_HEADER, donations),
+        "workers": write_csv(folder, "workers.csv", WORKER_HEADER, list(workers)),
+        "donations": write_csv(folder, "donations.csv", DONATION_HEADER, list(donations)),
     }
-    for kind in ("donors", "rates", "workers", "donations"):
-        assert cli("import", kind, files[kind]).exit_code == 0
     if claims:
-        path = write_csv(folder, "claims.csv", CLAIM_HEADER, list(claims))
-        assert cli("import", "claims", path).exit_code == 0
+        files["claims"] = write_csv(folder, "claims.csv", CLAIM_HEADER, list(claims))
+    for kind, path in files.items():
+        assert cli("import", kind, path).exit_code == 0
     assert cli("allocate").exit_code == 0
+
+
+def lapsing_ledger(
+    cli, folder: Path, donations: list[list[str]], claims=(), name: str = "PT Lapsing"
+) -> None:
+    """Donor L1 (``name``) with these donations over workers A..E (and these claims)."""
+    one_donor_ledger(cli, folder, ["L1", name, "corporate"], LAPSING_WORKERS, donations, claims)

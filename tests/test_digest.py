@@ -4,9 +4,9 @@ address reported and sent by the next run while the others go."""
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
-import socket
 from pathlib import Path
 
 import pytest
@@ -74,12 +74,6 @@ class Mailbox:
         return [message for rcpt, message in self.received if address in rcpt]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _login(server, session, envelope, mechanism, data) -> AuthResult:
     good = isinstance(data, LoginPassword) and (data.login, data.password) == (
         b"lingkaran",
@@ -88,33 +82,35 @@ def _login(server, session, envelope, mechanism, data) -> AuthResult:
     return AuthResult(success=good, handled=False)  # False: the server answers 535
 
 
-@pytest.fixture
-def smtp(digest_ledger):
-    """A real SMTP server on loopback that wants a login, and the secrets that name it."""
+@contextlib.contextmanager
+def smtp_server(folder: Path, port: int, secrets: str, **options):
+    """A real SMTP server on loopback (aiosmtpd) that wants a login, and the secrets file
+    that names it (``secrets``: the lines of [smtp] after host and port)."""
     mailbox = Mailbox()
-    port = _free_port()
     controller = Controller(
-        mailbox,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=_login,
-        auth_require_tls=False,  # no certificate on loopback; STARTTLS is off in the secrets
+        mailbox, hostname="127.0.0.1", port=port, authenticator=_login, **options
     )
     controller.start()
-    secrets = digest_ledger / ".streamlit" / "secrets.toml"
-    secrets.parent.mkdir()
-    secrets.write_text(
-        "[smtp]\n"
-        'host = "127.0.0.1"\n'
-        f"port = {port}\n"
+    try:
+        path = folder / ".streamlit" / "secrets.toml"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {port}\n{secrets}', encoding="utf-8")
+        yield mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp(digest_ledger, free_tcp_port):
+    """No certificate on loopback: STARTTLS is off in the secrets."""
+    secrets = (
         "starttls = false\n"
         'user = "lingkaran"\n'
         'password = "s3cret"\n'
-        'from = "Lingkaran <digest@lingkaran.example>"\n',
-        encoding="utf-8",
+        'from = "Lingkaran <digest@lingkaran.example>"\n'
     )
-    yield mailbox
-    controller.stop()
+    with smtp_server(digest_ledger, free_tcp_port, secrets, auth_require_tls=False) as mailbox:
+        yield mailbox
 
 
 def body(message, kind: str) -> str:
@@ -208,6 +204,7 @@ def test_sent_once_per_address_and_a_refused_one_next_run(cli, smtp, database_ur
     assert [len(smtp.to(f"{who}@example.org")) for who in ("alice", "budi", "dewi")] == [1, 1, 1]
     (message,) = smtp.to("dewi@example.org")
     assert message["From"] == "Lingkaran <digest@lingkaran.example>"
+    assert message["Message-ID"].endswith("@lingkaran.example>")  # the address's domain
     assert "Pekerja terlindungi: 3" in body(message, "plain")
 
     october = cli("digest", "--month", "2026-10", "--send")  # another month is another digest
@@ -309,7 +306,9 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def test_starttls_and_login_on_a_server_that_requires_them(cli, digest_ledger, monkeypatch):
+def test_starttls_and_login_on_a_server_that_requires_them(
+    cli, digest_ledger, monkeypatch, free_tcp_port
+):
     """The default: STARTTLS with the certificate verified (here one the test made, trusted
     through SSL_CERT_FILE as a company's own CA would be), then the login."""
     import ssl
@@ -317,26 +316,15 @@ def test_starttls_and_login_on_a_server_that_requires_them(cli, digest_ledger, m
     cert_path, key_path = _certificate(digest_ledger)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_path, key_path)
-    mailbox = Mailbox()
-    port = _free_port()
-    controller = Controller(
-        mailbox,
-        hostname="127.0.0.1",
-        port=port,
+    secrets = 'user = "lingkaran"\npassword = "s3cret"\nfrom = "digest@lingkaran.example"\n'
+    with smtp_server(
+        digest_ledger,
+        free_tcp_port,
+        secrets,
         tls_context=context,
         require_starttls=True,
-        authenticator=_login,
         auth_required=True,
-    )
-    controller.start()
-    try:
-        secrets = digest_ledger / ".streamlit" / "secrets.toml"
-        secrets.parent.mkdir()
-        secrets.write_text(
-            f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nuser = "lingkaran"\n'
-            'password = "s3cret"\nfrom = "digest@lingkaran.example"\n',
-            encoding="utf-8",
-        )
+    ) as mailbox:
         untrusted = cli("digest", "--month", NOVEMBER, "--send")  # not yet trusted: refused
         assert untrusted.exit_code == 3 and "CERTIFICATE_VERIFY_FAILED" in untrusted.output
         assert mailbox.received == []
@@ -345,5 +333,3 @@ def test_starttls_and_login_on_a_server_that_requires_them(cli, digest_ledger, m
         assert sent.exit_code == 0, sent.output
         assert "sent 3, already sent before 0, failed 0" in sent.output
         assert len(mailbox.received) == 3
-    finally:
-        controller.stop()
