@@ -37,20 +37,22 @@ info = shell.query(donor.donor_info, access, donor_id)
 
 def monthly_digest_choice() -> None:
     """A donor user's own choice about the monthly e-mail (admins have no donor of their
-    own and get none): stored at once, read by `lingkaran digest`."""
+    own and get none): read once per session, stored when changed, read by `lingkaran
+    digest`."""
     engine = shell.ledger()
-    language_now, receives = digest_setting(engine, access.who)
+    if "digest-saved" not in st.session_state or "digest-on" not in st.session_state:
+        saved = digest_setting(engine, access.who)
+        st.session_state["digest-saved"] = saved
+        st.session_state["digest-language"], st.session_state["digest-on"] = saved
     with st.sidebar.expander(_("Monthly digest by e-mail")):
-        wants = st.toggle(_("Send me the monthly digest"), value=receives, key="digest-on")
+        wants = st.toggle(_("Send me the monthly digest"), key="digest-on")
         chosen = st.selectbox(
-            _("Its language"),
-            list(LANGUAGES),
-            index=list(LANGUAGES).index(language_now),
-            format_func=LANGUAGES.get,
-            key="digest-language",
+            _("Its language"), list(LANGUAGES), format_func=LANGUAGES.get, key="digest-language"
         )
-        if (chosen, wants) != (language_now, receives):
-            set_digest(engine, access.who, language=chosen, receives=wants)
+        if (chosen, wants) != st.session_state["digest-saved"]:
+            st.session_state["digest-saved"] = set_digest(
+                engine, access.who, language=chosen, receives=wants
+            )
         st.caption(
             _(
                 "Early each month, to {email}: the month's figures of your donors, the change "
