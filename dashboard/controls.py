@@ -10,7 +10,9 @@ import datetime as dt
 import io
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import labels
 from dashboard.formatting import number, rupiah
@@ -21,10 +23,30 @@ from dashboard.values import inert_text
 from queries.figures import Period, fiscal_year, fiscal_year_of, in_fiscal_terms
 
 
-def table(frame: pd.DataFrame, lang: str, **options) -> None:
+def table(frame: pd.DataFrame | pa.Table, lang: str, **options) -> None:
     """A table as shown: its columns headed in the page's language (``labels.COLUMNS``)."""
-    headings = {name: labels.column(name, lang) for name in frame.columns if name in labels.COLUMNS}
+    names = frame.column_names if isinstance(frame, pa.Table) else frame.columns
+    headings = {name: labels.column(name, lang) for name in names if name in labels.COLUMNS}
     st.dataframe(frame, hide_index=True, column_config=headings, **options)
+
+
+def arrow(frame: pd.DataFrame) -> pa.Table:
+    """A table as shown, converted once for `table`: a page that keeps it (``shell.built``)
+    draws it on every run, and converting a DataFrame to Arrow on each was the largest part
+    of a donor page run's CPU (issue 15). Like everything kept, it is never changed."""
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def opened(label: str, key: str) -> DeltaGenerator | None:
+    """An expander whose content runs only while it is open: the container to fill when the
+    visitor has opened it, otherwise None (``if box := opened(...): with box: ...``).
+
+    Opening or closing it reruns the page (Streamlit's ``on_change="rerun"``), and the page
+    run then fills it. A closed expander's tables, charts and download buttons cost nothing:
+    on a first visit, when every expander is closed, that was about a fifth of the donor
+    page's server work, sent for content nobody had opened (issue 15)."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box if box.open else None
 
 
 # How a published table's codes read on the page; the downloads keep the codes.

@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from typing import TypeVar
@@ -41,17 +42,32 @@ def ledger() -> Engine:
     return _engine(database_url())
 
 
+VERSION_SECONDS = 1.0  # how long a ledger version read is trusted before it is asked again
+_VERSIONS: dict[str, tuple[float, tuple]] = {}  # database URL: (trusted until, version)
+_VERSION_LOCK = threading.Lock()
+
+
 def ledger_version() -> tuple:
-    """Changes whenever an import or an allocation lands: part of every cache key."""
-    return _ledger_version(database_url())
+    """Changes whenever an import or an allocation lands: part of every cache key.
 
+    One query per process at most once a second, shared by every session: a donor page asks
+    for the version about twenty times a run (each cached query and each kept chart), and
+    through ``st.cache_data`` each ask hashed its key and unpickled the answer. One thread
+    asks the database at a time; the others wait for its answer instead of asking too.
+    """
+    url = database_url()
+    known = _VERSIONS.get(url)
+    if known is not None and time.monotonic() < known[0]:
+        return known[1]
+    with _VERSION_LOCK:
+        known = _VERSIONS.get(url)
+        if known is not None and time.monotonic() < known[0]:
+            return known[1]
+        from queries.public import ledger_version as version_of
 
-@st.cache_data(show_spinner=False, ttl=1)
-def _ledger_version(url: str) -> tuple:
-    """One query, asked at most once a second: a page's dozen cached queries share it."""
-    from queries.public import ledger_version as version_of
-
-    return version_of(_engine(url))
+        version = version_of(_engine(url))
+        _VERSIONS[url] = (time.monotonic() + VERSION_SECONDS, version)
+        return version
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -141,9 +157,12 @@ def built(name: str, scope: Hashable, key: tuple, build: Callable[[], T]) -> T:
 
 
 def forget_built() -> None:
-    """Empty the cache of `built` (tests that rebuild a ledger at the same address)."""
+    """Empty the cache of `built` and forget the ledger versions read (tests that rebuild a
+    ledger at the same address within a second)."""
     with _BUILT_LOCK:
         _BUILT.clear()
+    with _VERSION_LOCK:
+        _VERSIONS.clear()
 
 
 DEMO_VISITOR = "demo visitor"  # who the audit log names in demo mode (not translated there)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from dashboard import charts, controls, labels, shell
@@ -164,59 +165,61 @@ if f.jht_saved_idr:
 for line in v2_sentences(f, lang):
     st.caption(shell.plain(line))
 
-with st.expander(
-    _("Download for your report: impact statement (PDF), slide deck (PPTX), report pack (XLSX)")
+if box := controls.opened(
+    _("Download for your report: impact statement (PDF), slide deck (PPTX), report pack (XLSX)"),
+    "report-downloads",
 ):
-    report_lang = (
-        st.segmented_control(
-            _("Document language"),
-            list(LANGUAGES),
-            format_func=LANGUAGES.get,
-            default=lang,
-            key="report-lang",
-        )
-        or lang
-    )
-    engine = shell.ledger()
-    statement = statement_of(period, f)  # the figures shown above: no second query
-    buttons = st.container(horizontal=True)
-    buttons.download_button(
-        _("⬇ Impact statement (PDF)"),
-        lambda: render_statement(engine, access, statement, report_lang),  # built on click only
-        file_name=f"statement-{donor_id}-{report_lang}.pdf",
-        mime="application/pdf",
-        on_click="ignore",
-        key="statement",
-    )
-    buttons.download_button(
-        _("⬇ Slide deck (PPTX)"),
-        lambda: build_deck(presentation(engine, access, donor_id, period, as_of, report_lang)),
-        file_name=f"deck-{donor_id}-{report_lang}.pptx",
-        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        on_click="ignore",
-        key="deck",
-    )
-    starts = info.fiscal_year_start  # the pack is one whole fiscal year (or its year so far)
-    whole = period.start and fiscal_year(fiscal_year_of(period.start, starts), starts, as_of)
-    if whole and (period.start, period.end) == (whole.start, whole.end):
-        year = whole.start.year
-        buttons.download_button(
-            _("⬇ Sustainability-report pack (XLSX)"),
-            lambda: report_pack(engine, access, donor_id, year, report_lang),  # on click only
-            file_name=f"report-pack-{donor_id}-{year}-{report_lang}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            on_click="ignore",
-            key="report-pack",
-            help=_("GRI 203 and 413, POJK 51 and TJSL indicators of this fiscal year."),
-        )
-    else:
-        st.caption(
-            _(
-                "For the sustainability-report pack (XLSX), choose a fiscal year with the "
-                "buttons at the top of the page."
+    with box:
+        report_lang = (
+            st.segmented_control(
+                _("Document language"),
+                list(LANGUAGES),
+                format_func=LANGUAGES.get,
+                default=lang,
+                key="report-lang",
             )
+            or lang
         )
-    st.caption(_("Verification code of the statement: {code}").format(code=statement.code))
+        engine = shell.ledger()
+        statement = statement_of(period, f)  # the figures shown above: no second query
+        buttons = st.container(horizontal=True)
+        buttons.download_button(
+            _("⬇ Impact statement (PDF)"),
+            lambda: render_statement(engine, access, statement, report_lang),  # built on click only
+            file_name=f"statement-{donor_id}-{report_lang}.pdf",
+            mime="application/pdf",
+            on_click="ignore",
+            key="statement",
+        )
+        buttons.download_button(
+            _("⬇ Slide deck (PPTX)"),
+            lambda: build_deck(presentation(engine, access, donor_id, period, as_of, report_lang)),
+            file_name=f"deck-{donor_id}-{report_lang}.pptx",
+            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            on_click="ignore",
+            key="deck",
+        )
+        starts = info.fiscal_year_start  # the pack is one whole fiscal year (or its year so far)
+        whole = period.start and fiscal_year(fiscal_year_of(period.start, starts), starts, as_of)
+        if whole and (period.start, period.end) == (whole.start, whole.end):
+            year = whole.start.year
+            buttons.download_button(
+                _("⬇ Sustainability-report pack (XLSX)"),
+                lambda: report_pack(engine, access, donor_id, year, report_lang),  # on click only
+                file_name=f"report-pack-{donor_id}-{year}-{report_lang}.xlsx",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                on_click="ignore",
+                key="report-pack",
+                help=_("GRI 203 and 413, POJK 51 and TJSL indicators of this fiscal year."),
+            )
+        else:
+            st.caption(
+                _(
+                    "For the sustainability-report pack (XLSX), choose a fiscal year with the "
+                    "buttons at the top of the page."
+                )
+            )
+        st.caption(_("Verification code of the statement: {code}").format(code=statement.code))
 if f.allocated_idr == 0:
     st.info(
         _(
@@ -285,7 +288,7 @@ names = {
 }
 
 
-def who_was_protected() -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
+def who_was_protected() -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pa.Table]:
     """Each breakdown with its groups named; the table of all four, as figures and as shown."""
     profile = shell.query(donor.profile, access, donor_id, period, as_of)
     by = {}
@@ -305,7 +308,7 @@ def who_was_protected() -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataF
         protected_months=table["protected_months"].map(lambda n: number(n, lang)),
         allocated_idr=table["allocated_idr"].map(lambda n: rupiah(n, lang)),
     )
-    return by, table, shown
+    return by, table, controls.arrow(shown)
 
 
 by, who_table, who_shown = shell.built("donor.who", access, view, who_was_protected)
@@ -318,22 +321,23 @@ st.plotly_chart(
     ),
     key="province-map",
 )
-with st.expander(_("The provinces as a ranked list")):
-    st.plotly_chart(
-        shell.built(
-            "donor.province",
-            access,
-            view,
-            lambda: charts.ranked_bars(
-                by["province"],
-                "group",
-                _("Workers protected by province"),
-                labels.MONEY_COLOUR,
-                lang,
+if box := controls.opened(_("The provinces as a ranked list"), "province-list"):
+    with box:
+        st.plotly_chart(
+            shell.built(
+                "donor.province",
+                access,
+                view,
+                lambda: charts.ranked_bars(
+                    by["province"],
+                    "group",
+                    _("Workers protected by province"),
+                    labels.MONEY_COLOUR,
+                    lang,
+                ),
             ),
-        ),
-        key="province",
-    )
+            key="province",
+        )
 breakdowns = (
     ("occupation", _("Workers protected by occupation"), labels.WORKERS_COLOUR),
     ("gender", _("Workers protected by gender"), labels.NEUTRAL_COLOUR),
@@ -352,15 +356,16 @@ for place, (dimension, title, colour) in zip(st.columns(3), breakdowns, strict=T
         ),
         key=dimension,
     )
-with st.expander(_("Table: who was protected")):
-    controls.table(who_shown, lang)
-    controls.downloads(who_table, f"protected-{donor_id}")
+if box := controls.opened(_("Table: who was protected"), "who-table"):
+    with box:
+        controls.table(who_shown, lang)
+        controls.downloads(who_table, f"protected-{donor_id}")
 
 # ── Claims made possible ───────────────────────────────────────────────────────────────────
 st.subheader(_("Claims this donation made possible"), anchor=False)
 
 
-def claims_made_possible() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, object]:
+def claims_made_possible() -> tuple[pd.DataFrame, pd.DataFrame, pa.Table, object]:
     """The donor's paid claims: as queried, as listed (figures; shown) and as a chart."""
     claims = shell.query(donor.claims, access, donor_id, period, as_of)
     listed = pd.DataFrame(
@@ -373,13 +378,22 @@ def claims_made_possible() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, ob
             "amount_idr": claims["amount_idr"],
         }
     )
-    shown = listed.assign(amount_idr=listed["amount_idr"].map(lambda n: rupiah(n, lang)))
+    shown = controls.arrow(
+        listed.assign(amount_idr=listed["amount_idr"].map(lambda n: rupiah(n, lang)))
+    )
     chart = (
         None
         if claims.empty
         else charts.claims_by_program(claims, _("Benefits paid by quarter (rupiah)"), lang)
     )
     return claims, listed, shown, chart
+
+
+def claim_sentences() -> str:
+    """The latest 20 claims, newest first, each a sentence of a Markdown list: one element
+    on the page, not twenty (every element is a message to the browser on every run)."""
+    latest = claims.tail(20).iloc[::-1].to_dict("records")
+    return "\n".join(f"- {shell.plain(claim_sentence(claim, lang))}" for claim in latest)
 
 
 claims, claims_listed, claims_shown, claims_chart = shell.built(
@@ -391,15 +405,15 @@ else:
     st.plotly_chart(claims_chart, key="claims-chart")
     controls.table(claims_shown, lang)
     controls.downloads(claims_listed, f"claims-{donor_id}")
-    with st.expander(_("Sentences for your sustainability report")):
-        for claim in claims.tail(20).iloc[::-1].to_dict("records"):
-            st.text(claim_sentence(claim, lang))
+    if box := controls.opened(_("Sentences for your sustainability report"), "claim-sentences"):
+        with box:
+            st.markdown(shell.built("donor.claim-sentences", access, view, claim_sentences))
 
 # ── Donation trail ─────────────────────────────────────────────────────────────────────────
 st.subheader(_("Donation trail"), anchor=False)
 
 
-def trail_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+def trail_tables() -> tuple[pd.DataFrame, pa.Table]:
     """The donations as figures (for the downloads) and as shown."""
     figures = trail[
         [
@@ -426,7 +440,7 @@ def trail_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
         confirmed_idr=figures["confirmed_idr"].map(lambda n: rupiah(n, lang)),
         unconfirmed_rows=figures["unconfirmed_rows"].map(lambda n: number(n, lang)),
     )
-    return figures, shown
+    return figures, controls.arrow(shown)
 
 
 trail_figures, trail_shown = shell.built("donor.trail", access, view, trail_tables)
@@ -444,27 +458,30 @@ controls.downloads(trail_figures, f"donations-{donor_id}")
 waiting = int(trail["unconfirmed_rows"].sum())
 
 
-def unconfirmed() -> tuple[pd.DataFrame, pd.DataFrame]:
+def unconfirmed() -> tuple[pd.DataFrame, pa.Table]:
     """The oldest coverage rows awaiting confirmation: as figures and as shown."""
     rows = shell.query(donor.unconfirmed, access, donor_id, period)
-    return rows, rows.assign(amount_idr=rows["amount_idr"].map(lambda n: rupiah(n, lang)))
+    shown = rows.assign(amount_idr=rows["amount_idr"].map(lambda n: rupiah(n, lang)))
+    return rows, controls.arrow(shown)
 
 
 if waiting:
-    with st.expander(
+    if box := controls.opened(
         _("{rows} coverage rows not yet confirmed by BPJS Ketenagakerjaan").format(
             rows=number(waiting, lang)
-        )
+        ),
+        "unconfirmed",
     ):
-        pending, pending_shown = shell.built("donor.unconfirmed", access, view, unconfirmed)
-        if len(pending) < waiting:
-            st.caption(
-                _("The oldest {shown} are listed; the download of each donation has all.").format(
-                    shown=number(len(pending), lang)
+        with box:
+            pending, pending_shown = shell.built("donor.unconfirmed", access, view, unconfirmed)
+            if len(pending) < waiting:
+                st.caption(
+                    _(
+                        "The oldest {shown} are listed; the download of each donation has all."
+                    ).format(shown=number(len(pending), lang))
                 )
-            )
-        controls.table(pending_shown, lang)
-        controls.downloads(pending, f"unconfirmed-{donor_id}")
+            controls.table(pending_shown, lang)
+            controls.downloads(pending, f"unconfirmed-{donor_id}")
 chosen = st.selectbox(
     _("Show the coverage rows of a donation"),
     list(trail["donation_id"]),

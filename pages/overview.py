@@ -2,6 +2,7 @@
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
 
 from dashboard import charts, controls, labels, open_data, shell
@@ -163,8 +164,8 @@ province_map, province_bars, hidden = shell.built(
     "overview.provinces", shell.PUBLIC, view, province_charts
 )
 st.plotly_chart(province_map, key="province-map")
-with st.expander(_("The provinces as a ranked list")):
-    st.plotly_chart(province_bars, key="provinces")
+if box := controls.opened(_("The provinces as a ranked list"), "province-list"):
+    box.plotly_chart(province_bars, key="provinces")
 if hidden:
     st.caption(
         _("Not shown (fewer than {k} or no workers): {provinces}.").format(
@@ -238,10 +239,15 @@ def continuation_table(by: str) -> tuple[pd.DataFrame, int]:
     ), int(frame["suppressed"].sum())
 
 
-def continuation_by_type() -> tuple[pd.DataFrame, int]:
+def continuation_by_type() -> tuple[pa.Table, int]:
     by_type, withheld_types = continuation_table("donor_type")
     by_type["donor_type"] = by_type["donor_type"].map(lambda code: labels.donor_type(code, lang))
-    return by_type, withheld_types
+    return controls.arrow(by_type), withheld_types
+
+
+def continuation_by_stimulus() -> tuple[pa.Table, int]:
+    by_stimulus, withheld_bands = continuation_table("stimulus")
+    return controls.arrow(by_stimulus), withheld_bands
 
 
 left, right = st.columns(2)
@@ -267,7 +273,7 @@ with right:
         "overview.continuation-stimulus",
         shell.PUBLIC,
         view,
-        lambda: continuation_table("stimulus"),
+        continuation_by_stimulus,
     )
     controls.table(by_stimulus, lang)
     st.caption(
@@ -283,7 +289,7 @@ st.subheader(_("Claims paid by program"), anchor=False)
 # By year of the incident: the public tables are yearly (dashboard/open_data.py).
 
 
-def claims_shown() -> tuple[go.Figure | None, pd.DataFrame, int]:
+def claims_shown() -> tuple[go.Figure | None, pa.Table, int]:
     """Benefits by year (None when every cell is withheld), all time by program as shown,
     and how many year-program cells are withheld."""
     claims = shell.query(open_data.paid_claims, k)
@@ -333,7 +339,7 @@ def claims_shown() -> tuple[go.Figure | None, pd.DataFrame, int]:
             ),
         }
     )
-    return claims_chart, table, int(claims["suppressed"].sum())
+    return claims_chart, controls.arrow(table), int(claims["suppressed"].sum())
 
 
 claims_chart, by_program, withheld_cells = shell.built(

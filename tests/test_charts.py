@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 
 import pandas as pd
 
@@ -199,6 +200,9 @@ def test_a_frozen_chart_draws_exactly_as_the_chart_it_was_made_from():
     from dashboard.charts import FrozenFigure, frozen
 
     chart = go.Figure(go.Scatter(x=np.arange(50), y=np.arange(50) * 2.5, name="<b>x</b>"))
+    # What made Plotly clean a figure before encoding it: text, dates and pandas values.
+    months = pd.Series(pd.date_range("2026-01-01", periods=3, freq="MS"))
+    chart.add_trace(go.Bar(x=months, y=pd.array([1, 2, 3], dtype="Int64"), text=["a", "b", "c"]))
     chart.update_layout(title="Pekerja terlindungi", height=420)
     table = pd.DataFrame({"a": [1]})
     kept = frozen((table, chart, {"chart": chart}, [chart]))
@@ -207,4 +211,5 @@ def test_a_frozen_chart_draws_exactly_as_the_chart_it_was_made_from():
         assert isinstance(copy, FrozenFigure)
         drawn = plotly.tools.return_figure_from_figure_or_data(copy, validate_figure=True)
         assert pio.to_json(drawn, validate=False) == pio.to_json(chart, validate=False)
+        assert json.loads(json.dumps(drawn)) == drawn  # JSON's own types only: no cleaning
     assert frozen(kept[1]) is kept[1]  # not frozen twice

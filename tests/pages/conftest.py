@@ -57,5 +57,15 @@ def open_page(monkeypatch):
     return run
 
 
+def open_expanders(at: AppTest, *keys: str) -> AppTest:
+    """The page again with these expanders opened, as a click on each does (their content
+    runs only while they are open: ``controls.opened``)."""
+    for key in keys:
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def metrics(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}

@@ -14,7 +14,7 @@ from dashboard.db import open_ledger
 from dashboard.formatting import number, rupiah
 from dashboard.i18n import translator
 from queries import donor
-from tests.pages.conftest import metrics
+from tests.pages.conftest import metrics, open_expanders
 
 PAGES = ("donor_impact", "donor_compare")
 
@@ -64,6 +64,37 @@ def test_the_impact_page_draws_every_section_and_expands_a_donation(open_page, d
     donation.select(donation.options[0]).run()
     assert not at.exception
     assert "baris cakupan dibiayai donasi" in at.caption[-1].value
+
+
+def test_a_closed_expander_runs_nothing_and_an_opened_one_shows_its_content(open_page, demo_url):
+    at = open_page(demo_url, "donor_impact", donor="BUMN-001", lang="en")
+    closed = {
+        "report-downloads": "Download for your report",
+        "province-list": "The provinces as a ranked list",
+        "who-table": "Table: who was protected",
+        "claim-sentences": "Sentences for your sustainability report",
+        "unconfirmed": "coverage rows not yet confirmed",
+    }
+    for label in closed.values():  # every expander is there, and closed
+        assert any(label in box.proto.label for box in at.expander), label
+    assert [b.proto.label for b in at.get("download_button")] == ["⬇ CSV", "⬇ XLSX"] * 2
+    tables, charts = len(at.dataframe), len(at.get("plotly_chart"))
+    assert not any(m.value.startswith("- ") for m in at.markdown)
+
+    open_expanders(at, *closed)
+    downloads = [b.proto.label for b in at.get("download_button")]
+    assert downloads[:2] == ["⬇ Impact statement (PDF)", "⬇ Slide deck (PPTX)"]
+    assert len(downloads) == 2 + 2 * 4  # the who, claims, trail and unconfirmed tables
+    assert len(at.dataframe) == tables + 2  # who was protected; the unconfirmed rows
+    assert len(at.get("plotly_chart")) == charts + 1  # the provinces as a ranked list
+    sentences = next(m.value for m in at.markdown if m.value.startswith("- "))
+    (claims,) = [t.value for t in at.dataframe if "incident_month" in t.value.columns]
+    assert sentences.count("\n- ") + 1 == min(20, len(claims))  # the latest 20, one list
+    assert any(c.value.startswith("Verification code of the statement: ") for c in at.caption)
+
+    at.session_state["who-table"] = False  # closed again: its table is gone
+    at.run()
+    assert len(at.dataframe) == tables + 1
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from dashboard.db import open_ledger
 from dashboard.formatting import number
 from dashboard.schema import Donor, Worker
 from queries import public
-from tests.pages.conftest import metrics
+from tests.pages.conftest import metrics, open_expanders
 
 PUBLIC_PAGES = ("overview", "donors_wall", "methodology", "open_data")
 
@@ -34,7 +34,11 @@ def test_the_overview_states_the_ilo_context(open_page, demo_url):
     at = open_page(demo_url, "overview")
     assert "27%" in at.info[0].value and "ILO" in at.info[0].value
     assert "Donasi" in metrics(at)
-    assert len(at.get("plotly_chart")) == 8
+    assert len(at.get("plotly_chart")) == 7
+    # The ranked list of provinces runs only once its expander is opened (controls.opened).
+    assert [c.key for c in open_expanders(at, "province-list").get("plotly_chart")].count(
+        "provinces"
+    ) == 1
 
 
 def test_the_province_map_shows_exactly_what_the_open_data_publishes(open_page, demo_url):
