@@ -79,7 +79,8 @@ def frozen(value):
     if isinstance(value, go.Figure) and not isinstance(value, FrozenFigure):
         return FrozenFigure(value)
     if isinstance(value, tuple):
-        return tuple(frozen(part) for part in value)
+        parts = [frozen(part) for part in value]
+        return type(value)(*parts) if hasattr(value, "_fields") else tuple(parts)
     if isinstance(value, list):
         return [frozen(part) for part in value]
     if isinstance(value, dict):

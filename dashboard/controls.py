@@ -18,7 +18,7 @@ from dashboard import labels
 from dashboard.formatting import number, rupiah
 from dashboard.i18n import translator
 from dashboard.privacy import shown_count
-from dashboard.shell import language, plain, query
+from dashboard.shell import built, language, plain, query
 from dashboard.values import inert_text
 from queries.figures import Period, fiscal_year, fiscal_year_of, in_fiscal_terms
 
@@ -140,23 +140,28 @@ def _remember_donor() -> None:
     st.session_state[CHOSEN_DONOR] = st.session_state["donor"]
 
 
+def _donor_names(access) -> dict[str, str]:
+    """The donors the viewer may pick: id to name, in the order of ``queries.donor.donors``."""
+    from queries import donor
+
+    listed = query(donor.donors, access)
+    return dict(zip(listed["donor_id"], listed["name"], strict=True))
+
+
 def donor_picker(access) -> str | None:
     """The donor chosen in the picker (``?donor=ID`` in the link), or None with a message.
 
     The list is the viewer's donors (every donor in demo mode); an id in the link outside it is
     named in a warning instead of silently showing someone else.
     """
-    from queries import donor
-
     _ = translator(language())
-    listed = query(donor.donors, access)
-    if listed.empty:
+    names = built("donor-picker", access, (), lambda: _donor_names(access))
+    if not names:
         if access.donor_ids is None:
             st.info(_("The ledger holds no donor yet. Import data with `lingkaran import`."))
         else:
             st.info(_("None of your organisations has a donation in the ledger yet."))
         return None
-    names = dict(zip(listed["donor_id"], listed["name"], strict=True))
     # The link carries the donor id itself (?donor=CSR-001), so the picker is synced by hand:
     # a bound selectbox would put the displayed "name (id)" text in the URL.
     requested = st.query_params.get("donor")

@@ -117,8 +117,14 @@ def query(function, *args, **kwargs):
     every cached answer stale) and the arguments (donor, period, ...): small results only.
     """
     name = f"{function.__module__}.{function.__name__}"
+    # By keyword: for each positional argument, st.cache_data looks up the function's
+    # signature again (inspect.signature), a tenth of a cached donor page run.
     return _cached_query(
-        database_url(), ledger_version(), name, args, tuple(sorted(kwargs.items()))
+        url=database_url(),
+        version=ledger_version(),
+        name=name,
+        args=args,
+        kwargs=tuple(sorted(kwargs.items())),
     )
 
 

@@ -1,6 +1,7 @@
 """Donation impact: what one donor's money became, over a chosen period (CONTRACT.md "Figures")."""
 
 import datetime as dt
+from typing import NamedTuple
 
 import pandas as pd
 import pyarrow as pa
@@ -117,8 +118,19 @@ row[2].metric(
     number(f.active_workers, lang),
     help=_("Protected in the month of the date above."),
 )
-monthly = shell.query(donor.monthly, access, donor_id, period)
-outlook = outlook_sentence(monthly, f.as_of, lang)
+# What a page run draws is kept per ledger version, language, viewer and this view
+# (shell.built): a run that finds it reads no query's answer and builds nothing again.
+view = (donor_id, period, as_of)
+
+
+def monthly() -> pd.DataFrame:
+    """The donor's months (workers protected, donated, allocated) in the period."""
+    return shell.query(donor.monthly, access, donor_id, period)
+
+
+outlook = shell.built(
+    "donor.outlook", access, view, lambda: outlook_sentence(monthly(), f.as_of, lang)
+)
 if outlook:
     st.caption(outlook)
 row = st.columns(3)
@@ -228,14 +240,15 @@ if f.allocated_idr == 0:
         )
     )
 
+
 # ── Money to protection ────────────────────────────────────────────────────────────────────
-# The charts and formatted tables below are built once per ledger version, language, viewer
-# and this view (shell.built); a page run that finds them only draws them.
-view = (donor_id, period, as_of)
-trail = shell.query(donor.donations, access, donor_id, period)
+def donations() -> pd.DataFrame:
+    """The donations received in the period, each with what it became."""
+    return shell.query(donor.donations, access, donor_id, period)
 
 
 def flow_chart():
+    trail = donations()
     balances = trail.groupby(pd.to_datetime(trail["received_on"]).dt.year)["balance_idr"].sum()
     return charts.flow_sankey(
         shell.query(donor.flow, access, donor_id, period),
@@ -261,7 +274,7 @@ left.plotly_chart(
         access,
         view,
         lambda: charts.protection_over_time(
-            monthly, _("Workers protected each month, and donations received"), lang, f.as_of
+            monthly(), _("Workers protected each month, and donations received"), lang, f.as_of
         ),
     ),
     key="over-time",
@@ -272,7 +285,7 @@ right.plotly_chart(
         access,
         view,
         lambda: charts.cumulative_money(
-            monthly, _("Donated and allocated, cumulative (rupiah)"), lang
+            monthly(), _("Donated and allocated, cumulative (rupiah)"), lang
         ),
     ),
     key="cumulative",
@@ -413,8 +426,19 @@ else:
 st.subheader(_("Donation trail"), anchor=False)
 
 
-def trail_tables() -> tuple[pd.DataFrame, pa.Table]:
-    """The donations as figures (for the downloads) and as shown."""
+class Trail(NamedTuple):
+    """The donation trail as figures (for the downloads), as shown, and what the page says
+    of it."""
+
+    figures: pd.DataFrame
+    shown: pa.Table
+    listed_workers: int  # the workers column's sum: a worker counts once per donation
+    unconfirmed_rows: int
+    donation_ids: list[str]
+
+
+def trail_tables() -> Trail:
+    trail = donations()
     figures = trail[
         [
             "donation_id",
@@ -440,12 +464,18 @@ def trail_tables() -> tuple[pd.DataFrame, pa.Table]:
         confirmed_idr=figures["confirmed_idr"].map(lambda n: rupiah(n, lang)),
         unconfirmed_rows=figures["unconfirmed_rows"].map(lambda n: number(n, lang)),
     )
-    return figures, controls.arrow(shown)
+    return Trail(
+        figures,
+        controls.arrow(shown),
+        int(trail["workers"].sum()),
+        int(trail["unconfirmed_rows"].sum()),
+        list(trail["donation_id"]),
+    )
 
 
-trail_figures, trail_shown = shell.built("donor.trail", access, view, trail_tables)
-controls.table(trail_shown, lang)
-listed = int(trail["workers"].sum())
+trail = shell.built("donor.trail", access, view, trail_tables)
+controls.table(trail.shown, lang)
+listed = trail.listed_workers
 if listed != f.covered_workers:  # the column is per donation; the headline counts people
     st.caption(
         _(
@@ -454,8 +484,8 @@ if listed != f.covered_workers:  # the column is per donation; the headline coun
             "protected, the figure at the top of the page."
         ).format(listed=number(listed, lang), distinct=number(f.covered_workers, lang))
     )
-controls.downloads(trail_figures, f"donations-{donor_id}")
-waiting = int(trail["unconfirmed_rows"].sum())
+controls.downloads(trail.figures, f"donations-{donor_id}")
+waiting = trail.unconfirmed_rows
 
 
 def unconfirmed() -> tuple[pd.DataFrame, pa.Table]:
@@ -484,7 +514,7 @@ if waiting:
             controls.downloads(pending, f"unconfirmed-{donor_id}")
 chosen = st.selectbox(
     _("Show the coverage rows of a donation"),
-    list(trail["donation_id"]),
+    trail.donation_ids,
     index=None,
     placeholder=_("Pick a donation…"),
     key="donation",

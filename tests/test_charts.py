@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+from collections import namedtuple
 
 import pandas as pd
 
@@ -207,6 +208,9 @@ def test_a_frozen_chart_draws_exactly_as_the_chart_it_was_made_from():
     table = pd.DataFrame({"a": [1]})
     kept = frozen((table, chart, {"chart": chart}, [chart]))
     assert kept[0] is table
+    Kept = namedtuple("Kept", "table chart")
+    named = frozen(Kept(table, chart))  # a named tuple keeps its names
+    assert isinstance(named, Kept) and isinstance(named.chart, FrozenFigure)
     for copy in (kept[1], kept[2]["chart"], kept[3][0]):
         assert isinstance(copy, FrozenFigure)
         drawn = plotly.tools.return_figure_from_figure_or_data(copy, validate_figure=True)
