@@ -5,17 +5,33 @@ Streamlit finds the ASGI ``app`` below and serves the pages of ``app.py`` togeth
 """
 
 import gc
+import importlib
 import os
+import pkgutil
 from pathlib import Path
 
 import streamlit as st
 
-# What every page run uses, imported before the freeze below.
-import dashboard.charts  # noqa: F401
-import queries.donor  # noqa: F401
-import queries.public  # noqa: F401
-from dashboard import config, open_data
+import dashboard
+import queries
+from dashboard import config, open_data, values
 from dashboard.api import routes
+
+# Not imported here: the scripts Streamlit runs, and Alembic's migration environment.
+NOT_LIBRARY = ("dashboard.app", "dashboard.server", "dashboard.migrations")
+
+
+def import_everything() -> None:
+    """Every module of the project and the libraries they use (python-pptx, fpdf2, openpyxl,
+    ...), and pycountry's table of provinces, loaded before the freeze below: imported by a
+    first page run instead, their 150,000 objects were walked by each full collection, a
+    pause of 70 to 115 ms every forty donor page runs under 20 sessions at once."""
+    for package in (dashboard, queries):
+        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            if not module.name.startswith(NOT_LIBRARY):
+                importlib.import_module(module.name)
+    values.provinces()
+
 
 app = st.App(Path(__file__).resolve().parent / "app.py", routes=routes)
 # The public tables are prepared in the background whenever the ledger changes.
@@ -23,4 +39,11 @@ open_data.keep_warm(config.database_url(os.environ.get(config.DATABASE_URL_VARIA
 # The libraries' own objects live as long as the process: kept out of the collector's full
 # passes, which otherwise walked them every few page runs (a donor page at 2,000,000 workers
 # took 60 ms, and 130 to 210 ms whenever a full collection fell inside it).
+import_everything()
 gc.freeze()
+# A young-generation pass every 10,000 new objects, not Python's 700: a page run's own
+# objects (a session's elements, messages, frames) then mostly die before one, instead of
+# being promoted and walked again by the full passes. Under 20 donor page sessions at once:
+# 0.8 ms of collection a run instead of 1.7, and one full pass in 1,160 runs instead of 28
+# (bench/sessions.py, issue 15).
+gc.set_threshold(10_000, 10, 10)

@@ -121,3 +121,39 @@ def test_the_kept_builds_are_bounded(monkeypatch):
     assert shell.built("chart", shell.PUBLIC, (0,), lambda: "built again") == "built again"
     assert shell.built("chart", shell.PUBLIC, (4,), lambda: "built again") == 4
     shell.forget_built()
+
+
+def test_the_ledger_version_is_read_once_a_second_by_one_thread(monkeypatch):
+    """Twenty sessions asking at once make one query; a second later, one more."""
+    import threading
+
+    import queries.public
+
+    reads: list[int] = []
+    release = threading.Event()
+
+    def version_of(engine):
+        reads.append(1)
+        release.wait(5)  # the others arrive while the first read is under way
+        return (len(reads),)
+
+    monkeypatch.setattr(queries.public, "ledger_version", version_of)
+    monkeypatch.setattr(shell, "database_url", lambda: "sqlite:///versions.db")
+    monkeypatch.setattr(shell, "_engine", lambda url: None)
+    monkeypatch.setattr(shell, "VERSION_SECONDS", 0.3)
+    shell.forget_built()
+    seen: list[tuple] = []
+    askers = [
+        threading.Thread(target=lambda: seen.append(shell.ledger_version())) for _ in range(20)
+    ]
+    for asker in askers:
+        asker.start()
+    time.sleep(0.1)
+    release.set()
+    for asker in askers:
+        asker.join()
+    assert reads == [1] and seen == [(1,)] * 20
+    assert shell.ledger_version() == (1,)  # within the second: no query
+    time.sleep(0.35)
+    assert shell.ledger_version() == (2,) and len(reads) == 2
+    shell.forget_built()
