@@ -150,7 +150,13 @@ class CoverageRows(Kind):
                 continue
             start, months, amount = row["start_month"], row["months"], row["amount_idr"]
             held = None
-            if deferred is None:
+            if deferred is not None:
+                # Every row the row-by-row checks would compare, even one refused below for
+                # another reason: a repeat of its start month or an overlap with it must
+                # still send the file to the row-by-row reading, which names the problems
+                # exactly as it would have (found by the end-of-file property test).
+                deferred.add(worker_key, start, months)
+            else:
                 key = (worker_key, start)
                 if not run.first_in_file(line, "start_month", key, month_label(start)):
                     continue
@@ -200,9 +206,7 @@ class CoverageRows(Kind):
                 )
                 continue
             spent[funding.key] = total
-            if held is None:
-                deferred.add(worker_key, start, months)
-            else:
+            if held is not None:
                 held.append((start, months, funding.key, amount))
             new.append((funding.key, worker_key, start, months, amount, "import"))
         run.result.new += len(new)
