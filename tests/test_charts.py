@@ -216,4 +216,6 @@ def test_a_frozen_chart_draws_exactly_as_the_chart_it_was_made_from():
         drawn = plotly.tools.return_figure_from_figure_or_data(copy, validate_figure=True)
         assert pio.to_json(drawn, validate=False) == pio.to_json(chart, validate=False)
         assert json.loads(json.dumps(drawn)) == drawn  # JSON's own types only: no cleaning
+        drawn["data"].clear()  # what one draw does to its dict, the next never sees
+        assert copy.to_dict()["data"]
     assert frozen(kept[1]) is kept[1]  # not frozen twice
