@@ -36,6 +36,36 @@ PROXY_PLACES = ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy")  # sbin: often n
 STARTUP_SECONDS = 120  # how long the app processes may take to answer before the proxy starts
 
 
+def send_without_delay() -> bool:
+    """Make the Streamlit server in this process send each message at once (TCP_NODELAY).
+
+    Streamlit binds its listening socket itself, with protocol number 0, and asyncio sets
+    TCP_NODELAY only on sockets whose protocol number says TCP: the connections it accepts
+    kept Nagle's algorithm. A small message written after a large one then waited for the
+    browser's acknowledgement, which the browser delays by up to 40 ms: every first visit
+    to the overview took 55 ms instead of 15 to 30, and one donor page visit in three took
+    65 ms instead of 20. The listening socket gets TCP_NODELAY here, and Linux gives the
+    connections it accepts the same. Called before the server binds (``dashboard.launch``,
+    which every app and API process runs); returns False, changing nothing, if this
+    Streamlit binds another way."""
+    try:
+        from streamlit.web.server.starlette import starlette_server
+    except ImportError:
+        return False
+    bind = getattr(starlette_server, "_bind_socket", None)
+    if bind is None or getattr(bind, "sends_without_delay", False):
+        return bind is not None
+
+    def bind_without_delay(address: str, port: int, backlog: int) -> socket.socket:
+        listening = bind(address, port, backlog)
+        listening.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return listening
+
+    bind_without_delay.sends_without_delay = True  # type: ignore[attr-defined]
+    starlette_server._bind_socket = bind_without_delay
+    return True
+
+
 @dataclass(frozen=True)
 class Backend:
     """One app process as the proxy sees it."""
@@ -54,7 +84,8 @@ def app_command(
     address: str | None = None,
     behind_proxy: bool = False,
 ) -> tuple[list[str], dict[str, str]]:
-    """`streamlit run dashboard/server.py` (pages and /api/v1) with the settings every
+    """`streamlit run dashboard/server.py` (pages and /api/v1; through ``dashboard.launch``,
+    so that every message is sent without delay) with the settings every
     deployment needs, whatever folder it starts from: no traceback in the browser, the
     viewer toolbar only, XSRF protection, no usage statistics, the upload limit."""
     app = Path(__file__).parent / "server.py"
@@ -66,7 +97,7 @@ def app_command(
     command = [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboard.launch",  # Streamlit's command line, its messages sent without delay
         "run",
         str(app),
         "--server.port",
