@@ -22,7 +22,7 @@ from dashboard.formatting import number, rupiah
 from dashboard.importer import KINDS, import_file
 from dashboard.ledger_files import KINDS as LEDGER_KINDS
 from dashboard.ledger_files import export_ledger, import_ledger
-from dashboard.values import Invalid, parse_date
+from dashboard.values import Invalid, parse_date, parse_month
 
 
 class _Command(click.Group):
@@ -54,13 +54,23 @@ def _progress() -> bool:
     return sys.stderr.isatty()
 
 
-def _date_option(_ctx, _param, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return parse_date(value, dt.date.max)
-    except Invalid as problem:
-        raise click.BadParameter(f"{value!r}: {problem}") from None
+def _parsed(parse):
+    """A click callback that reads an option with one of the contract's parsers
+    (``dashboard.values``): the parser's reason becomes click's error."""
+
+    def callback(_ctx, _param, value: str | None):
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except Invalid as problem:
+            raise click.BadParameter(f"{value!r}: {problem}") from None
+
+    return callback
+
+
+_date_option = _parsed(lambda value: parse_date(value, dt.date.max))
+_month_option = _parsed(parse_month)
 
 
 @click.group(cls=_Command)
@@ -522,15 +532,6 @@ def fiscal_year_command(ctx: click.Context, donor_id: str, month: int) -> None:
     from dashboard.settings import set_fiscal_year_start
 
     click.echo(set_fiscal_year_start(_engine(ctx), donor_id, month, OPERATOR.who))
-
-
-def _month_option(_ctx, _param, value: str) -> int:
-    from dashboard.values import parse_month
-
-    try:
-        return parse_month(value)
-    except Invalid as reason:
-        raise click.BadParameter(f"{value!r}: {reason}") from None
 
 
 @main.command()

@@ -221,12 +221,13 @@ def values_of(key: int | None, period: Period, **more) -> dict:
 
 
 def by_shape(build):
-    """``build(key, period)`` returns a statement; ``by_shape(build)(key, period, **more)``
-    returns that statement, built once per shape, and the values of its parameters."""
+    """``build(key, period)`` returns a statement (or a statement with what goes with it);
+    ``by_shape(build)(key, period, **more)`` returns that, built once per shape, and the
+    values of its parameters."""
     built = functools.lru_cache(maxsize=16)(lambda shape: build(*parameters_of(shape)))
 
     @functools.wraps(build)
-    def statement(key: int | None, period: Period, **more) -> tuple[Select, dict]:
+    def statement(key: int | None, period: Period, **more) -> tuple[object, dict]:
         return built(shape_of(key, period)), values_of(key, period, **more)
 
     return statement
@@ -266,11 +267,10 @@ def for_donations(
     return statement.where(*period.received(Donation.received_on))
 
 
-@functools.lru_cache(maxsize=16)
-def _headline_statement(shape: Shape) -> tuple[Select, tuple[int, ...]]:
+@by_shape
+def _headline(key, period: Period) -> tuple[Select, tuple[int, ...]]:
     """ledger_figures' sums, each one row, asked together in one query (a round trip on
-    PostgreSQL costs about as much as one of these sums); built once per shape."""
-    key, period = parameters_of(shape)
+    PostgreSQL costs about as much as one of these sums), and each part's width."""
     month = bindparam("month", type_=Integer)
     donations = select(
         sum_int(Donation.amount_idr), func.count(func.distinct(Donation.donor_key))
@@ -357,8 +357,8 @@ def ledger_figures(
     conn = bind
     key = None if donor_id is None else donor_key(conn, donor_id)
     month = month_of(as_of)
-    statement, widths = _headline_statement(shape_of(key, period))
-    row = conn.execute(statement, values_of(key, period, month=month)).one()
+    (statement, widths), values = _headline(key, period, month=month)
+    row = conn.execute(statement, values).one()
     (
         (donated, donors),
         (allocated, months, active),
