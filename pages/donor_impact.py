@@ -77,7 +77,13 @@ st.caption(
     )
 )
 # Whose protection from this donor ends soon: all their donations, whatever the period.
-ending = lapse_sentences(shell.query(donor.lapses, access, donor_id, dt.date.today()), lang)
+today = dt.date.today()
+ending = shell.built(  # kept like the figures below: a run reads no answer and formats nothing
+    "donor.lapses",
+    access,
+    (donor_id, today),
+    lambda: lapse_sentences(shell.query(donor.lapses, access, donor_id, today), lang),
+)
 if ending:
     st.warning(" ".join(ending), icon=":material/hourglass_bottom:")
 if f.donated_idr == 0:
