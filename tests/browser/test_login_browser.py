@@ -92,6 +92,10 @@ def test_a_donor_user_logs_in_sees_only_their_donor_and_logs_out(production_app,
     assert len(options) == 1 and options[0].endswith("(CSR-001)")
     page.get_by_role("option").first.click()
     page.get_by_text("Jejak donasi").wait_for(timeout=30_000)
+    # Her own monthly digest setting, in the sidebar: on, in Indonesian, to her address.
+    page.get_by_text("Ringkasan bulanan lewat e-mail").click()
+    page.get_by_text("Kirimi saya ringkasan bulanan").wait_for(timeout=30_000)
+    assert page.get_by_label("Kirimi saya ringkasan bulanan").is_checked()
     screenshot(page, "login_donor_user", height=1400)
     assert page.get_by_role("link", name="Dampak donasi").count() == 1
     assert page.get_by_role("link", name="Konsol admin").count() == 0  # not listed for her
