@@ -7,12 +7,21 @@ Debian's ``/usr/bin/chromium`` when present. Without a browser the caller gets
 
 from __future__ import annotations
 
+import functools
 import os
+import queue
 import shutil
+import threading
+from collections.abc import Callable
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
+# kaleido bounds the drawing itself (90 s) but not the start of its Chromium: a browser that
+# died while starting (seen once in a test run, with another Chromium busy beside it) left
+# the caller waiting for ever. A render gets this long, and one more try.
+RENDER_SECONDS = 60
+RENDER_ATTEMPTS = 2
 SYSTEM_CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 
@@ -40,6 +49,41 @@ def chart_image(figure: go.Figure, fmt: str = "png", width: int = 1200, height: 
             "BROWSER_PATH to a Chrome or Chromium executable."
         )
     os.environ["BROWSER_PATH"] = browser
-    return pio.to_image(
-        figure, format=fmt, width=width, height=height, scale=2 if fmt == "png" else 1
+    render = functools.partial(
+        pio.to_image, figure, format=fmt, width=width, height=height, scale=2 if fmt == "png" else 1
     )
+    for _attempt in range(RENDER_ATTEMPTS):
+        try:
+            return _within(RENDER_SECONDS, render)
+        except _NoAnswer:
+            continue
+    raise ChartImageUnavailable(
+        f"Chromium did not render the chart within {RENDER_SECONDS} s ({RENDER_ATTEMPTS} tries). "
+        "Try again; if it persists, check that Chromium starts on this machine."
+    )
+
+
+class _NoAnswer(Exception):
+    """The work did not finish in the time given."""
+
+
+def _within(seconds: float, work: Callable[[], bytes]) -> bytes:
+    """``work()`` in a daemon thread: its result or its exception, or ``_NoAnswer`` after
+    ``seconds``. A Chromium that never answers then holds that thread, not the caller nor
+    the process's exit."""
+    done: queue.Queue = queue.Queue(maxsize=1)
+
+    def run() -> None:
+        try:
+            done.put((True, work()))
+        except BaseException as problem:  # handed to the caller's thread below
+            done.put((False, problem))
+
+    threading.Thread(target=run, name="chart-image", daemon=True).start()
+    try:
+        finished, value = done.get(timeout=seconds)
+    except queue.Empty:
+        raise _NoAnswer from None
+    if finished:
+        return value
+    raise value
