@@ -28,16 +28,15 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from dashboard import config, open_data
-from dashboard.db import open_ledger
+from dashboard.db import served_ledger
 from dashboard.errors import LedgerError
 from queries.public import ledger_version
 
 HEADERS = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
 
 
-@functools.cache
 def _engine(url: str) -> Engine:
-    return open_ledger(url, create=False)
+    return served_ledger(url)
 
 
 def _url() -> str:

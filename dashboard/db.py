@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
 
 from dashboard.errors import LedgerError
 
@@ -38,11 +40,21 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
                     f"no ledger at {path}: create it with `lingkaran init-db` "
                     "(or `lingkaran demo`), then import"
                 )
+            # The pool is named: on the bare "sqlite://" that a creator needs, SQLAlchemy
+            # picks the SingletonThreadPool of an in-memory database, which keeps one
+            # connection per thread and, past five threads, closes the oldest thread's
+            # connection while that thread may still be reading on it. Twenty visitors at
+            # once (each session's script and each API request runs in its own thread) made
+            # the server die in libsqlite3 (issue 24). A QueuePool, as SQLAlchemy gives a file
+            # URL, lends each connection to one thread at a time and closes none in use.
             engine = create_engine(
                 "sqlite://",
                 creator=lambda: sqlite3.connect(
                     f"file:{path}?mode=rw", uri=True, check_same_thread=False
                 ),
+                poolclass=QueuePool,
+                pool_size=SQLITE_POOL_SIZE,
+                max_overflow=SQLITE_POOL_OVERFLOW,
             )
 
             @event.listens_for(engine, "checkout")
@@ -66,6 +78,13 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
         return engine
     return create_engine(url, pool_pre_ping=True)
 
+
+# Connections an app process keeps to an SQLite ledger, and how many more it may open while
+# every kept one is lent out; a thread that finds all of them lent waits for one (up to 30 s,
+# then a friendly failure). Each connection may cache up to READING_CACHE_KIB of pages, so
+# this bounds the process's memory too.
+SQLITE_POOL_SIZE = 5
+SQLITE_POOL_OVERFLOW = 5
 
 # SQLite's page cache for the pages' queries, and for a bulk import. The sorter of a GROUP BY,
 # DISTINCT or window (the derived tables' refresh) may take as much again per sort: at
@@ -158,3 +177,18 @@ def ledger_identity(engine: Engine) -> str:
     """Which ledger an engine reads, for cache keys: the URL it was opened with (the
     app's SQLite engines connect through a creator, so their own URL is only sqlite://)."""
     return getattr(engine, "ledger_url", None) or engine.url.render_as_string(hide_password=False)
+
+
+_SERVED: dict[str, Engine] = {}
+_SERVED_LOCK = threading.Lock()
+
+
+def served_ledger(url: str) -> Engine:
+    """The one engine of a serving process on ``url``, shared by the pages, the API and the
+    background publication build: one pool, so the process's connections (and their page
+    caches) stay within the pool's bounds however many threads ask."""
+    with _SERVED_LOCK:
+        engine = _SERVED.get(url)
+        if engine is None:
+            engine = _SERVED[url] = open_ledger(url, create=False)
+        return engine

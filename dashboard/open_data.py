@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard.db import ledger_identity, open_ledger
+from dashboard.db import ledger_identity, served_ledger
 from dashboard.disclosure import (
     COVER,
     DISTINCT,
@@ -221,14 +221,11 @@ def keep_warm(
     stop = stop or threading.Event()
 
     def run() -> None:
-        engine = None
         while not stop.is_set():
             try:
-                engine = engine or open_ledger(url, create=False)
-                publication(engine)
+                publication(served_ledger(url))  # the process's engine: its pool, its bounds
             except Exception:  # noqa: BLE001 - a missing or busy ledger: try again later
                 logging.getLogger("lingkaran").warning("publication not prepared", exc_info=True)
-                engine = None
             stop.wait(every)
 
     thread = threading.Thread(target=run, name="lingkaran-publication", daemon=True)

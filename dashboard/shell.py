@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import config
-from dashboard.db import open_ledger
+from dashboard.db import served_ledger
 from dashboard.errors import LedgerError
 from dashboard.i18n import DEFAULT_LANGUAGE, translator
 from dashboard.values import unlinked
@@ -30,7 +30,7 @@ from queries.figures import LedgerFigures, ledger_figures
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
-    return open_ledger(url, create=False)
+    return served_ledger(url)  # the process's one engine, which the API shares
 
 
 def database_url() -> str:
