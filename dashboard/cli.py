@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import sys
 import tomllib
 from pathlib import Path
@@ -250,13 +249,24 @@ PROCESSES = click.option(
 @click.pass_context
 def demo(ctx: click.Context, port: int, workers: int, processes: int) -> None:
     """Build the demo database if missing and start the dashboard on it."""
-    from dashboard.demo import has_programme, seed_programme
+    from dashboard.demo import has_programme, is_seeded_demo, seed_programme
 
     url = ctx.obj["explicit_url"] or config.demo_database_url()
     engine = open_ledger(url)
     if not has_programme(engine):
         click.echo(f"Building the demo ledger ({number(workers)} workers) in {url} ...")
         seed_programme(engine, workers=workers, seed=2016, progress=True, echo=click.echo)
+    elif not is_seeded_demo(engine) and url != config.demo_database_url():
+        # The demo opens every donor's pages to anyone who reaches the port: a real ledger
+        # opened with it by mistake would be published. (The demo's own file predates the
+        # mark when an earlier version built it; nothing else writes there.)
+        engine.dispose()
+        raise click.ClickException(
+            f"{url} holds a ledger that `lingkaran demo` did not build: the demo shows "
+            "every donor's pages without a login, so it serves only its own fictional "
+            "programme. Serve this ledger with `lingkaran --db URL serve` (login and "
+            "memberships), or start the demo on a new file."
+        )
     engine.dispose()
     click.echo(f"Lingkaran demo on http://localhost:{port} (database {url})")
     _start(url, "demo", port=port, max_upload_mb=50, processes=processes)
@@ -297,9 +307,8 @@ def serve(
 
 
 def _start(url: str, mode: str, *, processes: int, **options) -> None:
-    """One app process (this one becomes it), or several behind HAProxy."""
-    if processes == 1:
-        _run_app(url, mode, **options)
+    """The app process (or several behind HAProxy), kept running by this process: one that
+    dies is started again and named in the log (`dashboard.serving.serve_processes`)."""
     from dashboard.serving import serve_processes
 
     try:
@@ -363,22 +372,6 @@ def _secrets() -> dict:
             except tomllib.TOMLDecodeError as problem:
                 raise click.ClickException(f"{path}: not valid TOML ({problem})") from None
     return secrets
-
-
-def _run_app(
-    url: str, mode: str, *, port: int, max_upload_mb: int, address: str | None = None
-) -> None:
-    """Become the Streamlit server (`dashboard.serving.app_command`)."""
-    from dashboard.serving import app_command
-
-    command, environment = app_command(
-        url, mode, port=port, max_upload_mb=max_upload_mb, address=address
-    )
-    sys.stdout.flush()
-    # Become the Streamlit server rather than its parent: a stop signal (a service manager's
-    # SIGTERM, a test's terminate()) then reaches the server itself. A parent that waited in
-    # subprocess.call died alone and left the server running.
-    os.execve(sys.executable, command, environment)
 
 
 @main.group()

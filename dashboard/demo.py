@@ -15,13 +15,21 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, exists, func, select
+from sqlalchemy import Engine, exists, func, insert, select
 from tqdm import tqdm
 
 from dashboard.allocator import allocate
 from dashboard.importer import contract_columns, import_file
 from dashboard.months import first_day, month_index, month_label, month_of
-from dashboard.schema import Coverage, CoveredWorker, Donation, Donor, Worker, sum_int
+from dashboard.schema import (
+    AuditEntry,
+    Coverage,
+    CoveredWorker,
+    Donation,
+    Donor,
+    Worker,
+    sum_int,
+)
 from dashboard.values import BASE_JHT_MONTHLY_IDR, provinces
 
 FIRST_REGISTRATION = dt.date(2016, 1, 4)
@@ -139,6 +147,33 @@ RAMADAN = {
 def has_programme(engine: Engine) -> bool:
     with engine.connect() as conn:
         return bool(conn.execute(select(exists().where(Donor.id.is_not(None)))).scalar())
+
+
+# The audit log's mark of a ledger that `seed_programme` built: `lingkaran demo` serves every
+# donor's pages without a login, so it serves only a ledger it seeded itself.
+SEEDED_ACTION = "seed_demo"
+SEEDED_BY = "lingkaran seed-demo"
+
+
+def is_seeded_demo(engine: Engine) -> bool:
+    """True for a ledger that `seed_programme` built (the fictional programme)."""
+    with engine.connect() as conn:
+        return bool(
+            conn.execute(select(exists().where(AuditEntry.action == SEEDED_ACTION))).scalar()
+        )
+
+
+def _mark_as_demo(engine: Engine, workers: int, seed: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            insert(AuditEntry).values(
+                at=dt.datetime.now(dt.UTC),
+                actor=SEEDED_BY,
+                action=SEEDED_ACTION,
+                detail=f"the fictional demo programme: {workers} workers, seed {seed}",
+                sha256=None,
+            )
+        )
 
 
 def _write_csv(path: Path, header: Sequence[str], rows) -> Path:
@@ -508,6 +543,7 @@ def seed_programme(
         last = now
         echo(f"[{now - began:6.1f}s] {message}")
 
+    _mark_as_demo(engine, workers, seed)  # first: a ledger half seeded is fictional too
     with tempfile.TemporaryDirectory(prefix="lingkaran-demo-") as folder:
         files = Path(folder)
         donors = _donors(rng)

@@ -167,6 +167,14 @@ global
 defaults
     mode http
     option forwardfor
+    # A request that cannot reach its process (one that died and is being restarted) is sent
+    # to another at once, the visitor's cookie notwithstanding, and a GET whose process died
+    # before answering is asked again of another: a process that dies loses no request.
+    retries 3
+    option redispatch 1
+    retry-on conn-failure empty-response
+    # A process that stops answering is out of the rotation within two seconds.
+    default-server inter 1s fall 2 rise 1
     timeout connect 5s
     timeout client 60s
     timeout server 120s
@@ -232,6 +240,79 @@ def _wait_for(
         stop.wait(0.2)
 
 
+@dataclass
+class Child:
+    """One process `serve` keeps running: an app process, the API process or HAProxy."""
+
+    name: str
+    command: list[str]
+    environment: dict[str, str] | None = None
+    # Started again after a crash: without opening a browser a second time (a demo at a
+    # terminal opens one on its first start).
+    again: list[str] | None = None
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    restarts: int = 0
+    restart_at: float | None = None  # when a crashed process is due to start again
+
+    def start(self) -> None:
+        command = self.again if self.restarts and self.again else self.command
+        self.process = subprocess.Popen(command, env=self.environment, stdin=subprocess.DEVNULL)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+
+
+# A process that crashes again soon after a restart waits longer each time before the next,
+# up to RESTART_DELAY_MAX seconds; one that ran RESTART_SETTLED seconds counts as healthy.
+RESTART_DELAY_MAX = 30.0
+RESTART_SETTLED = 60.0
+
+
+def how_it_ended(code: int) -> str:
+    """A process's return code as an operator reads it: "signal 11 (SIGSEGV)", "exit code 1"."""
+    if code < 0:
+        try:
+            return f"signal {-code} ({signal.Signals(-code).name})"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
+
+
+def _log(echo, message: str) -> None:
+    echo(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {message}")
+    sys.stdout.flush()
+
+
+def supervise(children: list[Child], stop: threading.Event, echo=print) -> None:
+    """Keep every child running until ``stop``: a process that ends (a crash, a kill, an
+    exit) is named in the log with how it ended and started again, on the same port, at
+    once the first time and after a growing pause if it keeps ending soon after its start.
+    Meanwhile HAProxy's health checks keep visitors on the processes that answer."""
+    while not stop.wait(0.2):
+        now = time.monotonic()
+        for child in children:
+            if child.restart_at is not None:
+                if now >= child.restart_at and not stop.is_set():
+                    child.restarts += 1
+                    child.start()
+                    _log(echo, f"{child.name} started again (pid {child.process.pid})")
+                continue
+            code = child.process.poll()
+            if code is None or stop.is_set():
+                continue
+            ran = now - child.started_at
+            streak = 0 if ran >= RESTART_SETTLED else child.restarts
+            delay = 0.0 if streak == 0 else min(RESTART_DELAY_MAX, 2.0**streak)
+            if ran >= RESTART_SETTLED:
+                child.restarts = 0
+            child.restart_at = now + delay
+            _log(
+                echo,
+                f"{child.name} (pid {child.process.pid}) ended with {how_it_ended(code)} after "
+                f"{ran:.0f} s: restarting it" + (f" in {delay:.0f} s" if delay else ""),
+            )
+
+
 def serve_processes(
     url: str,
     mode: str,
@@ -242,29 +323,34 @@ def serve_processes(
     address: str | None = None,
     echo=print,
 ) -> int:
-    """Run ``processes`` app processes and HAProxy in front until a stop signal (or until one
-    of them ends: then all are stopped, so a service manager sees the failure and restarts
-    the whole). Returns the exit code."""
-    haproxy = proxy_path()
+    """Run the app until a stop signal (SIGTERM, SIGINT), restarting any process that ends.
+
+    One process: the app itself on ``port``. Several: ``processes`` app processes and one
+    for the API on loopback ports, HAProxy in front on ``port``. Returns the exit code."""
     folder = Path(tempfile.mkdtemp(prefix="lingkaran-serve-"))
-    backends = [Backend(f"app{n}", "127.0.0.1", _free_port()) for n in range(1, processes + 1)]
-    api = [Backend("api1", "127.0.0.1", _free_port())]
-    configuration = folder / "haproxy.cfg"
-    configuration.write_text(proxy_config(port, backends, address, api), encoding="utf-8")
-    checked = subprocess.run(
-        [haproxy, "-c", "-q", "-f", str(configuration)], capture_output=True, text=True
-    )
-    if checked.returncode != 0:
-        raise RuntimeError(f"HAProxy refused its configuration: {checked.stderr.strip()}")
-
-    stop = threading.Event()
-    children: list[subprocess.Popen] = []
-
-    def on_signal(signum, frame) -> None:  # noqa: ARG001 - the signal handler's signature
-        stop.set()
-
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
+    children: list[Child] = []
+    if processes == 1:
+        command, environment = app_command(
+            url, mode, port=port, max_upload_mb=max_upload_mb, address=address
+        )
+        again, _ = app_command(
+            url, mode, port=port, max_upload_mb=max_upload_mb, address=address, behind_proxy=True
+        )
+        children.append(Child("app", command, environment, again))
+        backends: list[Backend] = []
+        api: list[Backend] = []
+    else:
+        haproxy = proxy_path()
+        backends = [Backend(f"app{n}", "127.0.0.1", _free_port()) for n in range(1, processes + 1)]
+        api = [Backend("api1", "127.0.0.1", _free_port())]
+        configuration = folder / "haproxy.cfg"
+        configuration.write_text(proxy_config(port, backends, address, api), encoding="utf-8")
+        checked = subprocess.run(
+            [haproxy, "-c", "-q", "-f", str(configuration)], capture_output=True, text=True
+        )
+        if checked.returncode != 0:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise RuntimeError(f"HAProxy refused its configuration: {checked.stderr.strip()}")
         for backend in [*backends, *api]:
             command, environment = app_command(
                 url,
@@ -274,32 +360,41 @@ def serve_processes(
                 address=backend.host,
                 behind_proxy=True,
             )
-            children.append(subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL))
-        _wait_for([*backends, *api], children, stop)
-        # -db: stay in the foreground, a child of this process, logging to its stderr.
-        children.append(subprocess.Popen([haproxy, "-db", "-f", str(configuration)]))
-        echo(
-            f"Lingkaran on port {port}: HAProxy in front of {processes} app processes "
-            f"(127.0.0.1 ports {', '.join(str(b.port) for b in backends)}) and one for the "
-            f"API (port {api[0].port})"
-        )
-        sys.stdout.flush()
-        while not stop.wait(0.5):
-            ended = [child for child in children if child.poll() is not None]
-            if ended:
-                echo(f"a process ended (exit code {ended[0].returncode}): stopping the others")
-                return 1
+            children.append(Child(f"{backend.name} (port {backend.port})", command, environment))
+
+    stop = threading.Event()
+
+    def on_signal(signum, frame) -> None:  # noqa: ARG001 - the signal handler's signature
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for child in children:
+            child.start()
+        if processes > 1:
+            _wait_for([*backends, *api], [c.process for c in children], stop)
+            # -db: stay in the foreground, a child of this process, logging to its stderr.
+            children.append(Child("haproxy", [haproxy, "-db", "-f", str(configuration)]))
+            children[-1].start()
+            echo(
+                f"Lingkaran on port {port}: HAProxy in front of {processes} app processes "
+                f"(127.0.0.1 ports {', '.join(str(b.port) for b in backends)}) and one for "
+                f"the API (port {api[0].port})"
+            )
+            sys.stdout.flush()
+        supervise(children, stop, echo)
         return 0
     finally:
-        for child in reversed(children):  # the proxy first: no new requests to the apps
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
+        running = [c.process for c in reversed(children) if c.process is not None]
+        for process in running:  # the proxy first: no new requests to the apps
+            if process.poll() is None:
+                process.terminate()
+        for process in running:
             try:
-                child.wait(timeout=20)
+                process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+                process.kill()
+                process.wait()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         shutil.rmtree(folder, ignore_errors=True)

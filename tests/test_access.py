@@ -106,7 +106,7 @@ def test_serve_refuses_to_start_with_demo_secrets_before_starting_anything(
         '[auth]\ncookie_secret = "changeme"\nclient_id = "lingkaran"\n'
     )
     started = []
-    monkeypatch.setattr("dashboard.cli._run_app", lambda *a, **k: started.append(a) or 0)
+    monkeypatch.setattr("dashboard.serving.serve_processes", lambda *a, **k: started.append(a) or 0)
 
     result = cli("serve", "--port", "8999")
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from click.testing import CliRunner
+from sqlalchemy import func, insert, select
 
 from dashboard.checks import check_ledger
+from dashboard.cli import main
 from dashboard.db import open_ledger
 from dashboard.demo import JKM_DEATH_BENEFIT, seed_programme
 from dashboard.schema import Claim, Coverage, Donation, Donor, ImportLog, Worker
@@ -119,3 +121,30 @@ def test_old_age_claims_fall_outside_the_programme_coverage(demo_engine):
             .where(Claim.program == "JHT")
         ).scalar_one()
     assert attributed == 0
+
+
+def test_the_demo_refuses_to_serve_a_ledger_it_did_not_build(cli, engine, monkeypatch):
+    """`demo` opens every donor's pages without a login: a real ledger opened with it by
+    mistake would be published to whoever reaches the port."""
+    started = []
+    monkeypatch.setattr("dashboard.serving.serve_processes", lambda *a, **k: started.append(a) or 0)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Donor).values(donor_id="D1", name="PT Nyata", type="corporate", show_name=True)
+        )
+
+    result = cli("demo", "--port", "8999")
+
+    assert result.exit_code == 1
+    assert "holds a ledger that `lingkaran demo` did not build" in result.output
+    assert "lingkaran --db URL serve" in result.output
+    assert started == []
+
+
+def test_the_demo_serves_the_ledger_it_built(demo_copy_url, monkeypatch):
+    started = []
+    monkeypatch.setattr("dashboard.serving.serve_processes", lambda *a, **k: started.append(a) or 0)
+    result = CliRunner().invoke(main, ["--db", demo_copy_url, "demo", "--port", "8999"])
+
+    assert result.exit_code == 0, result.output
+    assert started == [(demo_copy_url, "demo")]

@@ -219,7 +219,10 @@ def test_reimporting_self_paid_and_confirmations_is_a_no_op_and_changes_are_conf
         [["X", "A", "2024-05", "2024-05-03", "113600", "TK-1"]],
     )
     result = cli("import", "confirmations", other_day)
-    assert "conflict: this coverage row was confirmed on 2024-05-02" in result.output
+    assert (
+        "other.csv:2: column confirmed_on: value '2024-05-03': conflict: the coverage row of "
+        "donation X for worker A from 2024-05 was confirmed on 2024-05-02 for 113600"
+    ) in result.output
     assert table_contents(engine) == before
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(SelfPaid)).scalar_one() == 1

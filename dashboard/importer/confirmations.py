@@ -114,8 +114,9 @@ class Confirmations(Kind):
                         line,
                         "confirmed_on",
                         row["confirmed_on"].isoformat(),
-                        f"conflict: this coverage row was confirmed on "
-                        f"{confirmed[0].isoformat()} for {confirmed[1]} (immutable)",
+                        f"conflict: the coverage row of donation {row['donation_id']} for "
+                        f"worker {row['worker_id']} from {month_label(start)} was confirmed "
+                        f"on {confirmed[0].isoformat()} for {confirmed[1]} (immutable)",
                     )
                 continue
             if row["amount_idr"] != row_amount:
