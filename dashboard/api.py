@@ -29,8 +29,8 @@ from starlette.routing import Route
 
 from dashboard import config, open_data
 from dashboard.db import served_ledger
-from dashboard.errors import LedgerError
-from queries.public import ledger_version
+from dashboard.errors import LedgerError, LedgerMoved
+from queries.public import at_version, ledger_version
 
 HEADERS = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
 
@@ -52,7 +52,7 @@ def _answer(build):
         return JSONResponse(build(), headers=HEADERS)
     except ValueError as problem:
         return _problem(400, str(problem))
-    except (SQLAlchemyError, LedgerError):
+    except (SQLAlchemyError, LedgerError, LedgerMoved):
         logging.getLogger("lingkaran").exception("api: database error")
         return _problem(503, "the ledger database cannot be read right now")
 
@@ -65,19 +65,34 @@ def _one(request: Request, name: str, default: str | None = None) -> str | None:
     return values[0] if values else default
 
 
+# How many times an answer is read again when an import or an allocation lands while it is
+# read (LedgerMoved) before the client is told to come back (503).
+READ_AGAIN = 3
+
+
 def _kept(answer, *args) -> dict:
     """``answer(url, version, *args, k, today)``, an lru_cache'd function: every answer is
     kept per ledger version (an import or an allocation makes a new one), threshold and day
     (ages and continuation move with the date). At 2,000,000 workers the programme's
-    figures take 0.1 s and a publication 41 s; a kept answer is a dictionary lookup."""
+    figures take 0.1 s and a publication 41 s; a kept answer is a dictionary lookup. An
+    answer is kept only when every read belonged to its version (``at_version``)."""
     url = _url()
-    version = ledger_version(_engine(url))
-    return answer(url, version, *args, open_data.suppression_k(), dt.date.today())
+    for _attempt in range(READ_AGAIN):
+        version = ledger_version(_engine(url))
+        try:
+            return answer(url, version, *args, open_data.suppression_k(), dt.date.today())
+        except LedgerMoved:
+            continue
+    raise LedgerMoved("the ledger changed during every reading of this answer")
+
+
+def _at(url: str, version: tuple, compute):
+    return at_version(_engine(url), version, compute)
 
 
 @functools.lru_cache(maxsize=16)
 def _summary(url: str, version: tuple, k: int, today: dt.date) -> dict:
-    return open_data.summary(_engine(url), k=k)
+    return _at(url, version, lambda: open_data.summary(_engine(url), k=k))
 
 
 def summary(_request: Request) -> JSONResponse:
@@ -92,7 +107,7 @@ _CUBE_SLOTS = threading.BoundedSemaphore(2)
 @functools.lru_cache(maxsize=64)
 def _cube(url: str, version: tuple, by: tuple[str, ...], k: int, today: dt.date) -> dict:
     with _CUBE_SLOTS:
-        frame = open_data.aggregates(_engine(url), by, k)
+        frame = _at(url, version, lambda: open_data.aggregates(_engine(url), by, k))
     return {"by": list(by), "suppression_k": k, "rows": open_data.records(frame)}
 
 
@@ -104,7 +119,7 @@ def aggregates(request: Request) -> JSONResponse:
 def _continuation(url: str, version: tuple, by: str, k: int, today: dt.date) -> dict:
     # by donor type reads every (donor, worker) pair: 2.9 s at 2,000,000 workers
     with _CUBE_SLOTS:
-        frame = open_data.continuation(_engine(url), by, k)
+        frame = _at(url, version, lambda: open_data.continuation(_engine(url), by, k))
     return {"by": by, "suppression_k": k, "rows": open_data.records(frame)}
 
 

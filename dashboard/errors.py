@@ -47,3 +47,9 @@ class ImportRefused(Exception):
 
 class LedgerError(Exception):
     """A command cannot run on this ledger (unknown donor, no rates ...); the message says why."""
+
+
+class LedgerMoved(Exception):
+    """An import or an allocation landed while figures of the version before it were being
+    read: what was read may mix the two, so it is neither kept nor shown. The page runs
+    again on the new version; the API and the publication read again."""

@@ -156,6 +156,8 @@ def proxy_config(
 backend api
     balance roundrobin
     option httpchk GET /_stcore/health
+    # Every app process stands in, not only the first: the first may be down too.
+    option allbackups
     http-response set-header {PROCESS_HEADER} %[srv_name]
 {api_servers}
 {stand_ins}
@@ -173,8 +175,11 @@ defaults
     retries 3
     option redispatch 1
     retry-on conn-failure empty-response
-    # A process that stops answering is out of the rotation within two seconds.
-    default-server inter 1s fall 2 rise 1
+    # A process is out of the rotation at the first connection it refuses (a dead one, or
+    # one starting again), or after three failed health checks two seconds apart (a busy
+    # one has five seconds to answer each), and back in at its first answer.
+    timeout check 5s
+    default-server inter 2s fall 3 rise 1 observe layer4 error-limit 1 on-error mark-down
     timeout connect 5s
     timeout client 60s
     timeout server 120s

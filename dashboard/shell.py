@@ -19,10 +19,11 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from dashboard import config
 from dashboard.db import served_ledger
-from dashboard.errors import LedgerError
+from dashboard.errors import LedgerError, LedgerMoved
 from dashboard.i18n import DEFAULT_LANGUAGE, translator
 from dashboard.values import unlinked
 from queries.figures import LedgerFigures, ledger_figures
@@ -45,16 +46,43 @@ def ledger() -> Engine:
 VERSION_SECONDS = 1.0  # how long a ledger version read is trusted before it is asked again
 _VERSIONS: dict[str, tuple[float, tuple]] = {}  # database URL: (trusted until, version)
 _VERSION_LOCK = threading.Lock()
+# The version each session's current script run reads at: session id -> (the run's cursors,
+# the version). Streamlit gives every run a new ``cursors`` dict, so a pin held with another
+# run's dict is stale. A few thousand sessions at most are remembered.
+_PINNED: OrderedDict[str, tuple[object, tuple]] = OrderedDict()
+_PINNED_MAX = 4096
 
 
 def ledger_version() -> tuple:
     """Changes whenever an import or an allocation lands: part of every cache key.
+
+    One script run reads at one version from start to end: its first ask pins the version
+    for the rest of the run, so a page never shows figures of two versions side by side
+    (a cached answer of the old one above a new one of the next). A figure not yet cached
+    is read and then checked against that version (``_checked``); when the ledger has moved
+    on, the page runs again, on the new version (``friendly_failures``).
 
     One query per process at most once a second, shared by every session: a donor page asks
     for the version about twenty times a run (each cached query and each kept chart), and
     through ``st.cache_data`` each ask hashed its key and unpickled the answer. One thread
     asks the database at a time; the others wait for its answer instead of asking too.
     """
+    run = get_script_run_ctx()
+    if run is not None:
+        pinned = _PINNED.get(run.session_id)
+        if pinned is not None and pinned[0] is run.cursors:
+            return pinned[1]
+    version = _latest_version()
+    if run is not None:
+        with _VERSION_LOCK:
+            _PINNED[run.session_id] = (run.cursors, version)
+            _PINNED.move_to_end(run.session_id)
+            while len(_PINNED) > _PINNED_MAX:
+                _PINNED.popitem(last=False)
+    return version
+
+
+def _latest_version() -> tuple:
     url = database_url()
     known = _VERSIONS.get(url)
     if known is not None and time.monotonic() < known[0]:
@@ -70,9 +98,17 @@ def ledger_version() -> tuple:
         return version
 
 
+def _checked(url: str, version: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, known to have read the ledger at ``version`` (else LedgerMoved, and
+    nothing is kept: st.cache_data keeps no exception)."""
+    from queries.public import at_version
+
+    return at_version(_engine(url), version, compute)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _programme_figures(url: str, version: tuple, as_of: dt.date) -> LedgerFigures:
-    return ledger_figures(_engine(url), None, as_of)
+    return _checked(url, version, lambda: ledger_figures(_engine(url), None, as_of))
 
 
 def current_figures(as_of: dt.date | None = None) -> LedgerFigures:
@@ -87,6 +123,11 @@ def friendly_failures() -> Iterator[None]:
 
     try:
         yield
+    except LedgerMoved:
+        # An import or an allocation landed during this run: run the page again, on the new
+        # version, rather than show figures of two.
+        forget_version()
+        st.rerun()
     except AccessDenied:  # a PermissionError, so before the OSError below
         _ = translator(language())
         st.error(_("Your account may not see these figures."))
@@ -107,7 +148,8 @@ def friendly_failures() -> Iterator[None]:
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached_query(url: str, version: tuple, name: str, args: tuple, kwargs: tuple):
     module, function = name.rsplit(".", 1)
-    return getattr(importlib.import_module(module), function)(_engine(url), *args, **dict(kwargs))
+    answer = getattr(importlib.import_module(module), function)
+    return _checked(url, version, lambda: answer(_engine(url), *args, **dict(kwargs)))
 
 
 def query(function, *args, **kwargs):
@@ -169,6 +211,24 @@ def forget_built() -> None:
         _BUILT.clear()
     with _VERSION_LOCK:
         _VERSIONS.clear()
+        _PINNED.clear()
+
+
+def forget_version() -> None:
+    """Ask the database for the ledger's version again at the next ask: this run's pin and
+    the process's memo are dropped (other sessions' runs keep theirs to their end)."""
+    run = get_script_run_ctx()
+    with _VERSION_LOCK:
+        _VERSIONS.clear()
+        if run is not None:
+            _PINNED.pop(run.session_id, None)
+
+
+def ledger_written() -> None:
+    """After this run wrote to the ledger (the admin console's import or allocation): the
+    rest of the run reads the new version, and nothing cached of the old one is kept."""
+    st.cache_data.clear()
+    forget_version()
 
 
 DEMO_VISITOR = "demo visitor"  # who the audit log names in demo mode (not translated there)

@@ -61,7 +61,7 @@ if upload is not None and st.button(_("Import"), key="import", type="primary"):
         else:
             st.success(shell.plain(result.summary()))  # names the uploaded file
             audit(engine, access.who, "import", f"{kind} {result.summary()}", result.sha256)
-            st.cache_data.clear()
+            shell.ledger_written()
 
 st.header(_("Allocate and check"), anchor=False)
 left, right = st.columns(2)
@@ -76,7 +76,7 @@ if left.button(_("Run the allocator"), key="allocate"):
         )
         st.success(message)
         audit(engine, access.who, "allocate", message)
-        st.cache_data.clear()
+        shell.ledger_written()
 if right.button(_("Check the ledger"), key="check"):
     violations = check_ledger(engine)
     if violations:
@@ -116,6 +116,7 @@ if chosen:
     )
     if right.button(_("Save"), key="fiscal-save"):
         set_fiscal_year_start(engine, chosen, month, access.who)
+        shell.ledger_written()  # a donor's periods are named anew: a new ledger version
         st.success(
             _("{donor}: the fiscal year begins in {month}.").format(
                 donor=chosen, month=month_name(month, lang)

@@ -7,10 +7,13 @@ Every function returns aggregates only; the pages, downloads and the API pass th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, Engine, case, func, select
 
+from dashboard.errors import LedgerMoved
 from dashboard.months import first_day, month_label, month_of
 from dashboard.schema import (
     AllocationRun,
@@ -306,6 +309,7 @@ def rate_schedule(conn: Connection) -> pd.DataFrame:
     return frame.astype({"jht_monthly_idr": "Int64"}).ffill().astype({"jht_monthly_idr": "int64"})
 
 
+T = TypeVar("T")
 FISCAL_YEAR_ACTION = "fiscal year"  # the audit action of dashboard.settings
 
 
@@ -318,6 +322,23 @@ def ledger_version(conn: Connection) -> tuple:
     clock, so a cached answer of the old ledger is never served for the new one.
     """
     return tuple(conn.execute(_LEDGER_VERSION).one())
+
+
+def at_version(engine: Engine, version: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, whose reads of the ledger must all belong to ``version``.
+
+    Each statement sees the ledger as it stands when the statement runs, so an import or an
+    allocation that lands during ``compute()`` (or after ``version`` was read) gives an
+    answer that is part one version, part the next: a donor page showed the new trail under
+    the old headline while a burst of visitors met an allocation (issue 24). Versions only
+    grow, and every write makes a new one in its own transaction, so when the ledger is
+    still at ``version`` after ``compute()`` every read saw that version. Otherwise
+    LedgerMoved: the caller reads again at the new version, and nothing mixed is kept.
+    """
+    answer = compute()
+    if ledger_version(engine) != version:
+        raise LedgerMoved(f"the ledger moved on from version {version} while it was read")
+    return answer
 
 
 # Built once: every page run and every API answer asks it.

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import socket
 import statistics
 import threading
 import time
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # Good and bad addresses, as a burst of visitors and scripts mixes them.
 API_ADDRESSES = (
@@ -61,39 +63,55 @@ def quiet_answers(base: str, addresses=API_ADDRESSES) -> dict[str, Answer]:
 
 @dataclass
 class BurstResult:
-    """What a burst saw: every answer's time, the wrong ones and the failures by kind."""
+    """What a burst saw: every answer's time, each address's distinct answers, and the
+    failures (refused, reset, timed out) by kind."""
 
     clients: int
     seconds: float
     times: list[float] = field(default_factory=list)
-    wrong: Counter = field(default_factory=Counter)  # address: answers unlike the quiet one
-    failures: Counter = field(default_factory=Counter)  # kind of failure: how many
+    answers: dict[str, Counter] = field(default_factory=dict)  # address: Counter of Answers
+    failures: Counter = field(default_factory=Counter)
+    failed_sent_at: list[float] = field(default_factory=list)  # time.monotonic() of each send
 
     @property
     def answered(self) -> int:
         return len(self.times)
 
-    @property
-    def ok(self) -> bool:
-        return self.answered > 0 and not self.wrong and not self.failures
+    def wrong(self, expected: dict[str, set[Answer]]) -> Counter:
+        """Per address, the answers that are none of the expected ones."""
+        return Counter(
+            {
+                address: sum(n for answer, n in seen.items() if answer not in expected[address])
+                for address, seen in self.answers.items()
+                if any(answer not in expected[address] for answer in seen)
+            }
+        )
+
+    def ok(self, expected: dict[str, set[Answer]]) -> bool:
+        return self.answered > 0 and not self.failures and not self.wrong(expected)
 
     def p95(self) -> float:
         return percentile(self.times, 0.95)
 
-    def table(self) -> str:
+    def table(self, expected: dict[str, set[Answer]]) -> str:
         rate = self.answered / self.seconds if self.seconds else 0.0
+        wrong = self.wrong(expected)
         lines = [
             "| clients | seconds | answers | per second | median | p95 | wrong | failed |",
             "|---|---|---|---|---|---|---|---|",
             f"| {self.clients} | {self.seconds:.0f} | {self.answered} | {rate:.0f} "
             f"| {1000 * statistics.median(self.times or [0]):.0f} ms "
-            f"| {1000 * self.p95():.0f} ms | {sum(self.wrong.values())} "
+            f"| {1000 * self.p95():.0f} ms | {sum(wrong.values())} "
             f"| {sum(self.failures.values())} |",
         ]
-        for address, count in self.wrong.items():
-            lines.append(f"wrong answer from {address}: {count}")
-        for kind, count in self.failures.items():
-            lines.append(f"failed: {kind}: {count}")
+        for address, n in wrong.items():
+            kinds = {
+                f"{answer.status} {answer.body[:60]!r}"
+                for answer in self.answers[address]
+                if answer not in expected[address]
+            }
+            lines.append(f"wrong answers from {address}: {n} ({'; '.join(sorted(kinds))})")
+        lines += [f"failed: {kind}: {n}" for kind, n in self.failures.items()]
         return "\n".join(lines)
 
 
@@ -106,54 +124,57 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def burst(
     base: str,
-    expected: dict[str, Answer],
+    addresses: list[str],
     *,
     clients: int,
     seconds: float | None = None,
-    rounds: int | None = None,
+    asks: int | None = None,
+    until: threading.Event | None = None,
 ) -> BurstResult:
-    """``clients`` threads, started together, each asking every address in turn (each thread
-    from a different one) for ``seconds`` or ``rounds`` times through the list."""
-    addresses = list(expected)
-    result = BurstResult(clients, 0.0)
+    """``clients`` threads, started together, each asking the addresses in turn (each from
+    a different one): for ``seconds``, or else ``asks`` times (once through the list if not
+    given) and then on until ``until`` is set (a write running meanwhile). A failed ask is
+    counted, not retried; after a failure the client pauses a little, so a dead server ends
+    the burst with a bounded count rather than a storm of refusals."""
+    result = BurstResult(clients, 0.0, answers={address: Counter() for address in addresses})
     lock = threading.Lock()
     start = threading.Barrier(clients + 1)
-    deadline: list[float] = []
+    began = [0.0]
+
+    def done(asked: int) -> bool:
+        if seconds is not None:
+            return time.monotonic() - began[0] >= seconds
+        return asked >= (asks or len(addresses)) and (until is None or until.is_set())
 
     def client(number: int) -> None:
         start.wait()
-        turn = number
         asked = 0
-        while True:
-            if rounds is not None and asked >= rounds * len(addresses):
-                return
-            if seconds is not None and time.monotonic() >= deadline[0]:
-                return
-            address = addresses[turn % len(addresses)]
-            turn += 1
+        while not done(asked):
+            address = addresses[(number + asked) % len(addresses)]
             asked += 1
-            began = time.perf_counter()
+            sent_at = time.monotonic()
+            sent = time.perf_counter()
             try:
                 answer = ask(base, address)
             except (OSError, http.client.HTTPException) as problem:
                 with lock:
                     result.failures[type(problem).__name__] += 1
+                    result.failed_sent_at.append(sent_at)
+                time.sleep(0.05)
                 continue
-            spent = time.perf_counter() - began
+            spent = time.perf_counter() - sent
             with lock:
                 result.times.append(spent)
-                if answer != expected[address]:
-                    result.wrong[address] += 1
+                result.answers[address][answer] += 1
 
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
     for thread in threads:
         thread.start()
-    began = time.monotonic()
-    deadline.append(began + (seconds or 0))
+    began[0] = time.monotonic()
     start.wait()
     for thread in threads:
         thread.join()
-    result.seconds = time.monotonic() - began
+    result.seconds = time.monotonic() - began[0]
     return result
 
 
@@ -182,6 +203,7 @@ async def first_run(base: str, page: str = "", query: str = "") -> list[str]:
                     return shown
                 if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     raise RuntimeError(f"{page or 'overview'}: the run ended with status {status}")
+                shown = []  # the page runs again: what the browser keeps is the new run's
             elif kind == "page_not_found":
                 raise RuntimeError(f"no page {page!r}")
             elif kind == "delta":
@@ -205,9 +227,52 @@ def _texts(element, which: str | None) -> list[str]:
 
 
 async def sessions_at_once(
-    base: str, visits: list[tuple[str, str]]
+    base: str, visits: list[tuple[str, str]], *, timeout: float = 120.0
 ) -> list[list[str] | BaseException]:
-    """Every visit (page, query) opened at the same moment; each one's text, or its error."""
+    """Every visit (page, query) opened at the same moment; each one's text, or its error
+    (a visit not finished within ``timeout`` seconds is a TimeoutError)."""
     return await asyncio.gather(
-        *(first_run(base, page, query) for page, query in visits), return_exceptions=True
+        *(asyncio.wait_for(first_run(base, page, query), timeout) for page, query in visits),
+        return_exceptions=True,
     )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and all its descendants (Linux /proc)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                queue += [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                pass
+    return found
+
+
+def resident_mib(pids: list[int]) -> dict[int, float]:
+    """Each process's resident memory now, in MiB."""
+    sizes = {}
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                sizes[pid] = int(line.split()[1]) / 1024
+    return sizes
+
+
+def command_line(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    except OSError:
+        return []

@@ -1,0 +1,356 @@
+"""Many visitors at once against a real server process on loopback, on both databases.
+
+`lingkaran demo` as a user starts it (one process on SQLite; two app processes, one API
+process and HAProxy on PostgreSQL), then: 200 API clients asking good and bad addresses and
+40 page sessions (the overview and a donor's page) at the same moment, while an import and
+then an allocation write to the ledger. Every answer must equal what the same address or
+page gave when asked alone, before or after the write; nothing may be refused or lost, and
+the server must be alive afterwards with the processes it started with. Before the fix of
+issue 24 the app process died with SIGSEGV within a second of the first burst.
+
+Then a process is killed: `serve`'s supervisor starts it again and says so in its log, and
+with HAProxy in front no request is lost meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import difflib
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from dashboard.access import OPERATOR
+from dashboard.db import open_ledger
+from dashboard.demo import seed_programme
+from queries import donor
+from tests.conftest import IN_CI, POSTGRES_ADMIN_URL, TODAY, write_csv
+from tests.load import (
+    API_ADDRESSES,
+    Answer,
+    burst,
+    command_line,
+    free_port,
+    process_tree,
+    quiet_answers,
+    resident_mib,
+    sessions_at_once,
+)
+
+pytestmark = pytest.mark.load
+
+API_CLIENTS = 200
+ASKS_PER_CLIENT = 4  # at least: the clients together ask every address, again and again
+SESSIONS = 40  # half on the overview, half on the largest donor's page
+STARTUP_SECONDS = 120
+# How an answer cut by the death of the process sending it reaches a client.
+IN_FLIGHT_FAILURES = {"IncompleteRead", "RemoteDisconnected", "ConnectionResetError"}
+
+
+@dataclass
+class Served:
+    """A running `lingkaran demo` and what the test needs to know of it."""
+
+    base: str
+    database: str
+    process: subprocess.Popen
+    log: Path
+    donor_id: str
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def app_processes(self) -> dict[int, int]:
+        """Port: pid of every Streamlit process under the command (app and API)."""
+        found = {}
+        for pid in process_tree(self.process.pid):
+            line = command_line(pid)
+            if "dashboard.launch" in line and "--server.port" in line:
+                found[int(line[line.index("--server.port") + 1])] = pid
+        return found
+
+    def visits(self) -> list[tuple[str, str]]:
+        return [("", ""), ("donor", f"donor={self.donor_id}")] * (SESSIONS // 2)
+
+
+def _postgres_ledger() -> Iterator[str]:
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"lingkaran_load_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as problem:  # noqa: BLE001 - unreachable server: skip, or fail in CI
+        admin.dispose()
+        if IN_CI:
+            pytest.fail(f"PostgreSQL unreachable: {problem}")
+        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = open_ledger(url)
+    seed_programme(engine, workers=2_000, seed=2016, today=TODAY)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _sqlite_ledger(demo_url: str, folder: Path) -> Iterator[str]:
+    import shutil
+
+    copy = folder / "ledger.db"
+    shutil.copy(make_url(demo_url).database, copy)
+    yield f"sqlite:///{copy}"
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        "sqlite, one process",
+        pytest.param("postgresql, two processes", marks=pytest.mark.postgres),
+    ],
+)
+def served(request, demo_url, tmp_path_factory) -> Iterator[Served]:
+    folder = tmp_path_factory.mktemp("load")
+    processes = 2 if request.param.startswith("postgresql") else 1
+    if processes > 1 and not (
+        os.path.exists("/usr/sbin/haproxy") or os.path.exists("/usr/local/sbin/haproxy")
+    ):
+        if IN_CI:
+            pytest.fail("no HAProxy (apt-get install haproxy)")
+        pytest.skip("no HAProxy (apt-get install haproxy)")
+    ledgers = _postgres_ledger() if processes > 1 else _sqlite_ledger(demo_url, folder)
+    database = next(ledgers)
+    engine = open_ledger(database)
+    largest = str(donor.donors(engine, OPERATOR).iloc[0]["donor_id"])
+    engine.dispose()
+    port = free_port()
+    log = folder / "serve.log"
+    command = [sys.executable, "-m", "dashboard.cli", "--db", database, "demo"]
+    command += ["--port", str(port), "--processes", str(processes)]
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process)
+        yield Served(base, database, process, log, largest)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        next(ledgers, None)
+
+
+def _wait_until_up(base: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"the server exited with {process.returncode}"
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"the server did not answer at {base} within {STARTUP_SECONDS} s")
+
+
+def _quiet(served: Served) -> tuple[dict[str, Answer], dict[tuple[str, str], list[str]]]:
+    """Every API address and both pages, asked one at a time (after the pages' ledger
+    version, read at most once a second per process, has caught up with any write)."""
+    time.sleep(1.5)
+    pages = {}
+    for visit in set(served.visits()):
+        for _ in range(3):  # with several processes, each serves its share
+            (shown,) = asyncio.run(sessions_at_once(served.base, [visit]))
+            assert not isinstance(shown, BaseException), shown
+            assert pages.setdefault(visit, shown) == shown, "two quiet visits differ"
+    return quiet_answers(served.base), pages
+
+
+def _write(served: Served, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard.cli", "--db", served.database, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _burst_while(served: Served, *write: str):
+    """API clients and waves of page sessions, all running until the write has ended
+    (at least one round of every address and one wave of sessions)."""
+    written = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def run_write() -> None:
+        try:
+            outcome["write"] = _write(served, *write)
+        finally:
+            written.set()
+
+    api: dict[str, object] = {}
+    clients = threading.Thread(
+        target=lambda: api.setdefault(
+            "result",
+            burst(
+                served.base,
+                list(API_ADDRESSES),
+                clients=API_CLIENTS,
+                asks=ASKS_PER_CLIENT,
+                until=written,
+            ),
+        )
+    )
+    clients.start()
+    writer = threading.Thread(target=run_write)
+    writer.start()
+    shown: list[tuple[tuple[str, str], object]] = []
+    while True:
+        visits = served.visits()
+        shown += zip(visits, asyncio.run(sessions_at_once(served.base, visits)), strict=True)
+        if written.is_set():
+            break
+    writer.join()
+    written.set()
+    clients.join()
+    write_result = outcome["write"]
+    assert write_result.returncode == 0, write_result.stdout + write_result.stderr
+    return api["result"], shown
+
+
+def _assert_every_answer_is_one_of(result, shown, before, after) -> None:
+    (api_before, pages_before), (api_after, pages_after) = before, after
+    expected = {a: {api_before[a], api_after[a]} for a in API_ADDRESSES}
+    assert not result.failures, result.table(expected)
+    assert not result.wrong(expected), result.table(expected)
+    assert result.answered >= API_CLIENTS * ASKS_PER_CLIENT
+    failed = [(visit, page) for visit, page in shown if isinstance(page, BaseException)]
+    assert not failed, failed[:3]
+    unlike = [
+        (visit, page)
+        for visit, page in shown
+        if page not in (pages_before[visit], pages_after[visit])
+    ]
+    assert not unlike, (
+        f"{len(unlike)} of {len(shown)} pages unlike a quiet visit; the first against the "
+        "quiet visit after the write:\n"
+        + "\n".join(difflib.unified_diff(pages_after[unlike[0][0]], unlike[0][1], lineterm=""))
+        if unlike
+        else ""
+    )
+
+
+def test_a_burst_of_visitors_while_the_ledger_is_written_gets_every_answer_right(served, tmp_path):
+    started_with = served.app_processes()
+    assert started_with, served.log_text()
+    memory_before = resident_mib(process_tree(served.process.pid))
+    quiet_before = _quiet(served)
+    donation = write_csv(
+        tmp_path,
+        "donation.csv",
+        ["donation_id", "donor_id", "received_on", "amount_idr"],
+        [["LOAD-1", served.donor_id, dt.date.today() - dt.timedelta(days=20), 1_008_000]],
+    )
+
+    result, shown = _burst_while(served, "import", "donations", str(donation))
+    quiet_imported = _quiet(served)
+    _assert_every_answer_is_one_of(result, shown, quiet_before, quiet_imported)
+
+    result, shown = _burst_while(served, "allocate")
+    quiet_allocated = _quiet(served)
+    _assert_every_answer_is_one_of(result, shown, quiet_imported, quiet_allocated)
+
+    # The writes changed what the public and the donor see: the bursts compared real changes.
+    summary = "/api/v1/summary"
+    assert quiet_before[0][summary] != quiet_imported[0][summary] != quiet_allocated[0][summary]
+    donor_page = ("donor", f"donor={served.donor_id}")
+    assert quiet_before[1][donor_page] != quiet_allocated[1][donor_page]
+    # Alive, and the very processes it started with: none died and was restarted.
+    assert served.process.poll() is None
+    assert served.app_processes() == started_with
+    assert "ended with" not in served.log_text()
+    memory_after = resident_mib(process_tree(served.process.pid))
+    print(f"resident MiB per process, before and after: {memory_before} {memory_after}")
+
+
+def test_a_killed_process_is_started_again_and_no_request_is_lost_meanwhile(served):
+    """With HAProxy in front, the API process and an app process killed in the middle of a
+    burst cost no answer; alone, the one process comes back on its port."""
+    expected = {a: {answer} for a, answer in quiet_answers(served.base).items()}
+    processes = served.app_processes()
+    stop = threading.Event()
+    api: dict[str, object] = {}
+    clients = threading.Thread(
+        target=lambda: api.setdefault(
+            "result", burst(served.base, list(API_ADDRESSES), clients=50, until=stop)
+        )
+    )
+    clients.start()
+    time.sleep(1.0)
+    killed = {port: processes[port] for port in _api_and_first_app(served)}
+    killed_at = time.monotonic()
+    for pid in killed.values():
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        now = served.app_processes()
+        back = all(port in now and now[port] != pid for port, pid in killed.items())
+        if back and _answers(served.base):
+            break
+        time.sleep(0.5)
+    stop.set()
+    clients.join()
+    result = api["result"]
+
+    log = served.log_text()
+    for pid in killed.values():
+        assert re.search(rf"\(pid {pid}\) ended with signal 9 \(SIGKILL\)", log), log
+    assert log.count("started again") >= len(killed), log
+    assert served.process.poll() is None
+    if len(processes) > 1:
+        # HAProxy sent every request to a live process: only an answer that the killed
+        # process was sending at that moment can be cut (no proxy can finish it), and
+        # every request sent after the kill was answered.
+        in_flight = [sent for sent in result.failed_sent_at if sent <= killed_at]
+        assert len(in_flight) == len(result.failed_sent_at), result.table(expected)
+        assert set(result.failures) <= IN_FLIGHT_FAILURES, result.table(expected)
+        visits = served.visits()
+        shown = asyncio.run(sessions_at_once(served.base, visits))
+        assert not [page for page in shown if isinstance(page, BaseException)]
+    assert not result.wrong(expected), result.table(expected)
+    after = quiet_answers(served.base)
+    assert {a: {answer} for a, answer in after.items()} == expected
+
+
+def _api_and_first_app(served: Served) -> list[int]:
+    """The ports of the API process and the first app process (the one process, alone)."""
+    started = re.search(
+        r"127\.0\.0\.1 ports (\d+), \d+\) and one for the API \(port (\d+)\)", served.log_text()
+    )
+    if started is None:
+        return list(served.app_processes())
+    return [int(started.group(2)), int(started.group(1))]
+
+
+def _answers(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
