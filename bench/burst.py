@@ -18,7 +18,6 @@ still alive. Nothing here is asserted: tests/test_load.py asserts a bounded burs
 from __future__ import annotations
 
 import argparse
-import asyncio
 import subprocess
 import sys
 import threading
@@ -61,7 +60,7 @@ def start(db: str, processes: int) -> tuple[subprocess.Popen, str]:
 
 def measure(base: str, pid: int | None, clients: int, seconds: float, sessions: int, donor: str):
     visits = [("", ""), ("donor", f"donor={donor}")] * (sessions // 2)
-    quiet_pages = {v: asyncio.run(sessions_at_once(base, [v]))[0] for v in set(visits)}
+    quiet_pages = {v: sessions_at_once(base, [v])[0] for v in set(visits)}
     expected = {address: {answer} for address, answer in quiet_answers(base).items()}
     memory_before = resident_mib(process_tree(pid)) if pid else {}
     done = threading.Event()
@@ -69,7 +68,7 @@ def measure(base: str, pid: int | None, clients: int, seconds: float, sessions: 
 
     def page_waves() -> None:
         while not done.wait(0 if pages["visits"] == 0 else 10):
-            shown_now = asyncio.run(sessions_at_once(base, visits))
+            shown_now = sessions_at_once(base, visits)
             for visit, shown in zip(visits, shown_now, strict=True):
                 pages["visits"] += 1
                 if isinstance(shown, BaseException):

@@ -495,10 +495,12 @@ def migrate(source: str, target: str, into_non_empty: bool) -> None:
     import tempfile
 
     from dashboard.checks import check_ledger
+    from dashboard.demo import is_seeded_demo, mark_as_demo
     from dashboard.ledger_files import compare_reports, ledger_is_empty
 
     origin, destination = open_ledger(source), open_ledger(target)
-    if not into_non_empty and not ledger_is_empty(destination):
+    was_empty = ledger_is_empty(destination)
+    if not into_non_empty and not was_empty:
         raise LedgerError(
             "the target already holds a ledger; use --into-non-empty to import into it anyway"
         )
@@ -513,6 +515,8 @@ def migrate(source: str, target: str, into_non_empty: bool) -> None:
         click.echo(f"  report differs: {difference}", err=True)
     if violations or differences:
         sys.exit(1)
+    if was_empty and is_seeded_demo(origin):  # the fictional programme, moved: still a demo
+        mark_as_demo(destination, "copied by `lingkaran migrate` from a demo ledger")
     click.echo("Migrated: check passes on the target and every report is identical.")
 
 

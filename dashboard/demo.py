@@ -163,14 +163,16 @@ def is_seeded_demo(engine: Engine) -> bool:
         )
 
 
-def _mark_as_demo(engine: Engine, workers: int, seed: int) -> None:
+def mark_as_demo(engine: Engine, detail: str) -> None:
+    """Record in the audit log that this ledger holds the fictional programme (seeded here,
+    or copied by `lingkaran migrate` from a ledger seeded here)."""
     with engine.begin() as conn:
         conn.execute(
             insert(AuditEntry).values(
                 at=dt.datetime.now(dt.UTC),
                 actor=SEEDED_BY,
                 action=SEEDED_ACTION,
-                detail=f"the fictional demo programme: {workers} workers, seed {seed}",
+                detail=detail,
                 sha256=None,
             )
         )
@@ -543,7 +545,8 @@ def seed_programme(
         last = now
         echo(f"[{now - began:6.1f}s] {message}")
 
-    _mark_as_demo(engine, workers, seed)  # first: a ledger half seeded is fictional too
+    # First: a ledger half seeded is fictional too.
+    mark_as_demo(engine, f"the fictional demo programme: {workers} workers, seed {seed}")
     with tempfile.TemporaryDirectory(prefix="lingkaran-demo-") as folder:
         files = Path(folder)
         donors = _donors(rng)

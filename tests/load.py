@@ -226,15 +226,25 @@ def _texts(element, which: str | None) -> list[str]:
     return []
 
 
-async def sessions_at_once(
+def sessions_at_once(
     base: str, visits: list[tuple[str, str]], *, timeout: float = 120.0
 ) -> list[list[str] | BaseException]:
     """Every visit (page, query) opened at the same moment; each one's text, or its error
-    (a visit not finished within ``timeout`` seconds is a TimeoutError)."""
-    return await asyncio.gather(
-        *(asyncio.wait_for(first_run(base, page, query), timeout) for page, query in visits),
-        return_exceptions=True,
-    )
+    (a visit not finished within ``timeout`` seconds is a TimeoutError). The sessions run
+    on an event loop of their own, in a thread of their own: the caller's thread may have
+    a loop running already (Playwright's, in the test suite)."""
+
+    async def together():
+        return await asyncio.gather(
+            *(asyncio.wait_for(first_run(base, page, query), timeout) for page, query in visits),
+            return_exceptions=True,
+        )
+
+    outcome: list = []
+    runner = threading.Thread(target=lambda: outcome.append(asyncio.run(together())))
+    runner.start()
+    runner.join()
+    return outcome[0]
 
 
 def free_port() -> int:

@@ -127,11 +127,16 @@ def test_migrate_copies_and_refuses_a_non_empty_target(demo_url, database_url):
     from click.testing import CliRunner
 
     from dashboard.cli import main
+    from dashboard.demo import is_seeded_demo
 
     runner = CliRunner()
     result = runner.invoke(main, ["migrate", "--from", demo_url, "--to", database_url])
     assert result.exit_code == 0, result.output
     assert "every report is identical" in result.output
+    # The fictional programme moved is still the demo's: `demo` serves the copy.
+    target = open_ledger(database_url)
+    assert is_seeded_demo(target)
+    target.dispose()
 
     again = runner.invoke(main, ["migrate", "--from", demo_url, "--to", database_url])
     assert again.exit_code == 1

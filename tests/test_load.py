@@ -14,7 +14,6 @@ with HAProxy in front no request is lost meanwhile.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import difflib
 import os
@@ -177,7 +176,7 @@ def _quiet(served: Served) -> tuple[dict[str, Answer], dict[tuple[str, str], lis
     pages = {}
     for visit in set(served.visits()):
         for _ in range(3):  # with several processes, each serves its share
-            (shown,) = asyncio.run(sessions_at_once(served.base, [visit]))
+            (shown,) = sessions_at_once(served.base, [visit])
             assert not isinstance(shown, BaseException), shown
             assert pages.setdefault(visit, shown) == shown, "two quiet visits differ"
     return quiet_answers(served.base), pages
@@ -223,7 +222,7 @@ def _burst_while(served: Served, *write: str):
     shown: list[tuple[tuple[str, str], object]] = []
     while True:
         visits = served.visits()
-        shown += zip(visits, asyncio.run(sessions_at_once(served.base, visits)), strict=True)
+        shown += zip(visits, sessions_at_once(served.base, visits), strict=True)
         if written.is_set():
             break
     writer.join()
@@ -331,7 +330,7 @@ def test_a_killed_process_is_started_again_and_no_request_is_lost_meanwhile(serv
         assert len(in_flight) == len(result.failed_sent_at), result.table(expected)
         assert set(result.failures) <= IN_FLIGHT_FAILURES, result.table(expected)
         visits = served.visits()
-        shown = asyncio.run(sessions_at_once(served.base, visits))
+        shown = sessions_at_once(served.base, visits)
         assert not [page for page in shown if isinstance(page, BaseException)]
     assert not result.wrong(expected), result.table(expected)
     after = quiet_answers(served.base)
