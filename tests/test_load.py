@@ -2,14 +2,15 @@
 
 `lingkaran demo` as a user starts it (one process on SQLite; two app processes, one API
 process and HAProxy on PostgreSQL), then: 200 API clients asking good and bad addresses and
-40 page sessions (the overview and a donor's page) at the same moment, while an import and
-then an allocation write to the ledger. Every answer must equal what the same address or
-page gave when asked alone, before or after the write; nothing may be refused or lost, and
-the server must be alive afterwards with the processes it started with. Before the fix of
-issue 24 the app process died with SIGSEGV within a second of the first burst.
+40 page sessions (the overview and a donor's page) at the same moment, while an allocation
+writes to the ledger (on SQLite, first while an import writes). Every answer must equal what
+the same address or page gave when asked alone, before or after the write; nothing may be
+refused or lost, and the server must be alive afterwards with the processes it started
+with. On the code before issue 24 the SQLite server died within two seconds of the first
+burst, and on PostgreSQL one donor page in 120 showed figures of two ledger versions.
 
 Then a process is killed: `serve`'s supervisor starts it again and says so in its log, and
-with HAProxy in front no request is lost meanwhile.
+with HAProxy in front only the answers in flight at the kill are cut.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class Served:
     process: subprocess.Popen
     log: Path
     donor_id: str
+    processes: int
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -149,7 +151,7 @@ def served(request, demo_url, tmp_path_factory) -> Iterator[Served]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
-        yield Served(base, database, process, log, largest)
+        yield Served(base, database, process, log, largest, processes)
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -259,27 +261,32 @@ def test_a_burst_of_visitors_while_the_ledger_is_written_gets_every_answer_right
     started_with = served.app_processes()
     assert started_with, served.log_text()
     memory_before = resident_mib(process_tree(served.process.pid))
-    quiet_before = _quiet(served)
     donation = write_csv(
         tmp_path,
         "donation.csv",
         ["donation_id", "donor_id", "received_on", "amount_idr"],
         [["LOAD-1", served.donor_id, dt.date.today() - dt.timedelta(days=20), 1_008_000]],
     )
-
-    result, shown = _burst_while(served, "import", "donations", str(donation))
-    quiet_imported = _quiet(served)
-    _assert_every_answer_is_one_of(result, shown, quiet_before, quiet_imported)
+    summary = "/api/v1/summary"
+    if served.processes == 1:  # a burst during the import too (the allocation is on both)
+        quiet_before = _quiet(served)
+        result, shown = _burst_while(served, "import", "donations", str(donation))
+        quiet_imported = _quiet(served)
+        _assert_every_answer_is_one_of(result, shown, quiet_before, quiet_imported)
+        assert quiet_before[0][summary] != quiet_imported[0][summary]
+    else:
+        written = _write(served, "import", "donations", str(donation))
+        assert written.returncode == 0, written.stderr
+        quiet_imported = _quiet(served)
 
     result, shown = _burst_while(served, "allocate")
     quiet_allocated = _quiet(served)
     _assert_every_answer_is_one_of(result, shown, quiet_imported, quiet_allocated)
 
     # The writes changed what the public and the donor see: the bursts compared real changes.
-    summary = "/api/v1/summary"
-    assert quiet_before[0][summary] != quiet_imported[0][summary] != quiet_allocated[0][summary]
+    assert quiet_imported[0][summary] != quiet_allocated[0][summary]
     donor_page = ("donor", f"donor={served.donor_id}")
-    assert quiet_before[1][donor_page] != quiet_allocated[1][donor_page]
+    assert quiet_imported[1][donor_page] != quiet_allocated[1][donor_page]
     # Alive, and the very processes it started with: none died and was restarted.
     assert served.process.poll() is None
     assert served.app_processes() == started_with
