@@ -1,4 +1,4 @@
-"""`lingkaran allocate`: turn donations into coverage rows (CONTRACT.md "Allocation").
+"""`lingkaran allocate`: turn donations into coverage rows (docs/contract.md "Allocation").
 
 The rules, in the contract's words: donations in (received_on, donation_id) order; each funds
 blocks of ``months_per_worker`` months from the month after it was received (S), priced at the
@@ -102,7 +102,7 @@ class RateSchedule:
         return int(self._jht_amounts[self._index(month)])
 
     def jht_cost(self, start: int, months: int) -> int:
-        """The JHT part of a block of a ``jkk_jkm_jht`` donation (CONTRACT.md v2 "Figures")."""
+        """The JHT part of a block of a ``jkk_jkm_jht`` donation (docs/contract.md "Figures")."""
         return sum(self.jht_monthly(month) for month in range(start, start + months))
 
     def jht_total(self, blocks) -> int:
@@ -121,7 +121,7 @@ class RateSchedule:
         return int((costs * rows).sum())
 
     def block_cost(self, start: int, months: int, package: str = JKK_JKM) -> int:
-        """The sum of the monthly rates in force over a block (CONTRACT.md "Allocation" 2),
+        """The sum of the monthly rates in force over a block (docs/contract.md "Allocation" 2),
         plus the JHT rates for a ``jkk_jkm_jht`` donation (v2)."""
         cost = sum(self.monthly(month) for month in range(start, start + months))
         if package == JKK_JKM_JHT:
@@ -154,7 +154,7 @@ class _Workers:
         self.busy_until = np.full(count, -1, dtype=np.int32)
         self.next_start = np.full(count, NEVER, dtype=np.int32)
         # A worker's coverage and (v2) self-paid months both make a block that touches them
-        # ineligible (CONTRACT.md "Allocation" 3): to the allocator both are busy months.
+        # ineligible (docs/contract.md "Allocation" 3): to the allocator both are busy months.
         spans = conn.execute(
             union_all(
                 select(Coverage.worker_key, Coverage.start_month, Coverage.months),
@@ -185,7 +185,7 @@ class _Workers:
         self._cursor = max(self._cursor, stop)
 
     def eligible(self, donation, start: int, months: int, wanted: int) -> np.ndarray:
-        """Positions of the first ``wanted`` eligible workers (CONTRACT.md "Allocation" 3)."""
+        """Positions of the first ``wanted`` eligible workers (docs/contract.md "Allocation" 3)."""
         end = start + months - 1
         registered = int(np.searchsorted(self.registered, first_day(start).toordinal(), "left"))
         free = (self.busy_until[:registered] < start) & (self.next_start[:registered] > end)

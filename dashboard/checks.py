@@ -89,7 +89,7 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
             .group_by(Donation.id, Donation.donation_id, Donation.amount_idr, Donation.received_on)
         ).all()
         for donation_id, amount, received_on, spent, first_start in spending:
-            # CONTRACT.md "Figures": balance = donated - allocated can never be negative.
+            # docs/contract.md "Figures": balance = donated - allocated can never be negative.
             if spent > amount:
                 found.append(
                     Violation(
@@ -167,7 +167,7 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
 
 def _overlap_violations(conn: Connection) -> list[Violation]:
     """A worker's coverage rows never overlap each other nor (v2) the worker's self-paid rows,
-    and self-paid rows never overlap each other (CONTRACT.md "coverage", "self_paid")."""
+    and self-paid rows never overlap each other (docs/contract.md "coverage", "self_paid")."""
     spans = union_all(
         select(
             Coverage.worker_key,
@@ -207,7 +207,7 @@ def _overlap_violations(conn: Connection) -> list[Violation]:
 
 def _confirmation_violations(conn: Connection) -> list[Violation]:
     """A confirmation equals its coverage row (donation and amount) and does not precede the
-    donation (CONTRACT.md v2 "confirmations")."""
+    donation (docs/contract.md "confirmations")."""
     found = []
     for donation_id, worker_key, start, row_amount, confirmed, on, received, same in conn.execute(
         select(

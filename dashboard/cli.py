@@ -108,7 +108,7 @@ def import_command(ctx: click.Context, kind: str, file: Path) -> None:
 @click.option("--verbose", "-v", is_flag=True, help="List every donation that was allocated.")
 @click.pass_context
 def allocate(ctx: click.Context, verbose: bool) -> None:
-    """Allocate unspent donations to eligible workers (CONTRACT.md "Allocation")."""
+    """Allocate unspent donations to eligible workers (docs/contract.md "Allocation")."""
     from dashboard.allocator import allocate as run_allocation
     from dashboard.months import month_label
 

@@ -65,8 +65,8 @@ from dashboard.schema import (
 )
 
 MAX_BLOCK_MONTHS = 60  # coverage and self-paid rows are 1..60 months long
-CONTINUATION_WINDOW = 3  # months after the last covered month (CONTRACT.md v2)
-# CONTRACT.md v2 "Figures": a JHT claim is the worker's own savings, never made possible by a
+CONTINUATION_WINDOW = 3  # months after the last covered month (docs/contract.md)
+# docs/contract.md "Figures": a JHT claim is the worker's own savings, never made possible by a
 # donation; only JKK and JKM claims inside coverage are attributed to a donor.
 ATTRIBUTED_PROGRAMS = ("JKK", "JKM")
 
@@ -96,7 +96,7 @@ def last_covered_month():
 
 def continued_after(worker_key, last_month):
     """True when the worker paid for themselves in one of the months after ``last_month``
-    (L+1 .. L+3; CONTRACT.md v2 "continued_workers"), as an SQL expression."""
+    (L+1 .. L+3; docs/contract.md "continued_workers"), as an SQL expression."""
     return (
         select(SelfPaid.id)
         .where(
@@ -504,7 +504,7 @@ def donation_cells_query(donation_keys=None) -> Select:
 def row_outcome():
     """The outcome of the coverage row of the enclosing query: "JKM" when a paid death claim
     happened in one of its months, else "JKK" for a paid work-accident claim, else
-    "protected" (CONTRACT.md "Figures": claims made possible)."""
+    "protected" (docs/contract.md "Figures": claims made possible)."""
     rank = (
         select(func.max(case((Claim.program == "JKM", 2), (Claim.program == "JKK", 1), else_=0)))
         .where(

@@ -39,7 +39,7 @@ from dashboard.schema import (
 )
 
 CONTRACT_VERSION = "2"
-READABLE_VERSIONS = ("1", "2")  # CONTRACT.md v2: a v1 ledger is a valid v2 ledger
+READABLE_VERSIONS = ("1", "2")  # docs/contract.md: a v1 ledger is a valid v2 ledger
 MANIFEST = "manifest.json"
 KINDS = (  # dependency order
     "donors",

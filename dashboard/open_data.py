@@ -122,7 +122,7 @@ def _plain(value):
 
 
 def summary(engine: Engine, as_of: dt.date | None = None, k: int | None = None) -> dict:
-    """The programme's figures (CONTRACT.md), worker counts under k withheld."""
+    """The programme's figures (docs/contract.md), worker counts under k withheld."""
     k = suppression_k() if k is None else k
     figures = ledger_figures(engine, None, as_of).as_report()
     for key in WORKER_COUNTS:
@@ -141,7 +141,7 @@ def summary(engine: Engine, as_of: dt.date | None = None, k: int | None = None) 
 
 
 def continuation(engine: Engine, by: str, k: int | None = None) -> pd.DataFrame:
-    """The programme's continuation by ``donor_type`` or ``stimulus`` (CONTRACT.md v2), a
+    """The programme's continuation by ``donor_type`` or ``stimulus`` (docs/contract.md), a
     group withheld when it has fewer than k ended, continued or not continued workers, or
     when it would give such a group away: the overview and ``/api/v1/continuation``
     publish exactly this."""

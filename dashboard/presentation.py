@@ -54,7 +54,7 @@ class Presentation:
 
 @dataclass(frozen=True)
 class HeadlineNumber:
-    key: str  # a LedgerFigures field (CONTRACT.md "Figures")
+    key: str  # a LedgerFigures field (docs/contract.md "Figures")
     label: str  # English msgid, translated where shown
     money: bool
 

@@ -1,4 +1,4 @@
-"""Read a contract file (CSV or XLSX) as numbered rows of cells (CONTRACT.md "Files")."""
+"""Read a contract file (CSV or XLSX) as numbered rows of cells (docs/contract.md "Files")."""
 
 from __future__ import annotations
 

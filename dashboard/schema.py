@@ -1,4 +1,4 @@
-"""The ledger's tables (CONTRACT.md "Files"), as SQLAlchemy 2.x typed models.
+"""The ledger's tables (docs/contract.md "Files"), as SQLAlchemy 2.x typed models.
 
 Money is integer rupiah in BIGINT columns. Months are month indexes (see ``months.py``).
 Ledger ids (``donor_id``, ``worker_id`` ...) are the contract's ids; ``id`` columns are
@@ -85,7 +85,7 @@ class Donation(Base):
     months_per_worker: Mapped[int] = mapped_column(Integer)
     earmark_province: Mapped[str | None] = mapped_column(String(8))
     earmark_occupation: Mapped[str | None] = mapped_column(String(32))
-    # CONTRACT.md v2: "jkk_jkm" (JKK and JKM) or "jkk_jkm_jht" (old-age savings as well).
+    # docs/contract.md: "jkk_jkm" (JKK and JKM) or "jkk_jkm_jht" (old-age savings as well).
     package: Mapped[str] = mapped_column(String(16), server_default="jkk_jkm")
 
 
@@ -125,7 +125,7 @@ class Claim(Base):
     program: Mapped[str] = mapped_column(String(3))
     incident_on: Mapped[dt.date] = mapped_column(Date)
     # Month index of incident_on, stored so that attributing a claim to the coverage row
-    # containing it (CONTRACT.md "Figures") is an indexed integer comparison on every database.
+    # containing it (docs/contract.md "Figures") is an indexed integer comparison on every database.
     incident_month: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10))
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -133,7 +133,7 @@ class Claim(Base):
 
 
 class SelfPaid(Base):
-    """Months a worker paid their own BPJS-TK contributions (CONTRACT.md v2 "self_paid")."""
+    """Months a worker paid their own BPJS-TK contributions (docs/contract.md "self_paid")."""
 
     __tablename__ = "self_paid"
     __table_args__ = (
@@ -151,7 +151,7 @@ SELF_PAID_COLUMNS = ("worker_key", "start_month", "months")
 
 
 class Confirmation(Base):
-    """BPJS-TK's confirmation that one coverage row's contribution arrived (CONTRACT.md v2).
+    """BPJS-TK's confirmation that one coverage row's contribution arrived (docs/contract.md).
 
     ``donation_key`` repeats the coverage row's donation so that a donor's confirmed rupiah
     is a sum over an index, without joining the coverage table."""
@@ -253,7 +253,7 @@ class CoveredWorker(Base):
 
 
 class ConfirmationTotal(Base):
-    """Per donation: the rupiah and coverage rows BPJS-TK confirmed (CONTRACT.md v2)."""
+    """Per donation: the rupiah and coverage rows BPJS-TK confirmed (docs/contract.md)."""
 
     __tablename__ = "confirmation_totals"
 
@@ -377,7 +377,7 @@ class DonationFlow(Base):
 
 class DonationClaim(Base):
     """A paid JKK or JKM claim matched to the donation whose coverage row holds its incident
-    month (CONTRACT.md "Figures": claims made possible), with what the donor page shows of
+    month (docs/contract.md "Figures": claims made possible), with what the donor page shows of
     it and of its worker (no ids). A worker's coverage rows never overlap, so a claim has at
     most one donation: the claim is the key."""
 
@@ -395,7 +395,7 @@ class DonationClaim(Base):
 
 
 class UnconfirmedCoverage(Base):
-    """A coverage row BPJS Ketenagakerjaan has not confirmed yet (CONTRACT.md v2
+    """A coverage row BPJS Ketenagakerjaan has not confirmed yet (docs/contract.md
     "confirmations"): added with the row, removed by its confirmation, with what the donor
     page lists of it (coverage rows and worker ids never change). Few at any time, so the
     page lists a donor's oldest without reading their confirmed rows or their workers."""
@@ -420,7 +420,7 @@ class DonorSpan(Base):
     it (``before_on``, ``after_on``; empty at either end), L (the last month the run's rows
     cover) and whether the worker paid for themselves in L+1 .. L+3. A period [s, e] selects
     the rows with before_on < s <= first_on and last_on <= e < after_on, so its ended and
-    continued workers (CONTRACT.md v2) are sums. A worker with n dates has n(n+1)/2 runs."""
+    continued workers (docs/contract.md) are sums. A worker with n dates has n(n+1)/2 runs."""
 
     __tablename__ = "donor_spans"
     __table_args__ = (Index("ix_donor_spans_donor", "donor_key"),)

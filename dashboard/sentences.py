@@ -35,7 +35,7 @@ def claim_sentence(claim: dict, lang: str = "id") -> str:
 
 
 def confirmed_sentence(figures, lang: str = "id") -> str:
-    """BPJS Ketenagakerjaan's confirmations (CONTRACT.md v2): share of allocated rupiah."""
+    """BPJS Ketenagakerjaan's confirmations (docs/contract.md): share of allocated rupiah."""
     _ = translator(lang)
     if not figures.allocated_idr:
         return _("Nothing is allocated yet, so BPJS Ketenagakerjaan has nothing to confirm.")
@@ -52,7 +52,7 @@ def confirmed_sentence(figures, lang: str = "id") -> str:
 
 
 def continuation_sentence(figures, lang: str = "id", *, donor: bool = True) -> str:
-    """The continuation rate with its two counts and its definition (CONTRACT.md v2)."""
+    """The continuation rate with its two counts and its definition (docs/contract.md)."""
     _ = translator(lang)
     if not figures.ended_workers:
         return (

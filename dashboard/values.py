@@ -1,4 +1,4 @@
-"""The contract's value spellings (CONTRACT.md "Values"): parse one cell or say why not.
+"""The contract's value spellings (docs/contract.md "Values"): parse one cell or say why not.
 
 Every parser takes what a CSV or XLSX cell holds (text, or a number/date from an XLSX cell)
 and returns the canonical value, or raises ``Invalid`` with a reason a person can act on.
@@ -20,9 +20,9 @@ MAX_IDR = 9_223_372_036_854_775_807  # BIGINT
 DONOR_TYPES = ("corporate", "soe", "personal", "community")
 GENDERS = {"F": "F", "M": "M", "P": "F", "L": "M"}  # perempuan / laki-laki
 PROGRAMS = ("JKK", "JKM", "JHT")
-# CONTRACT.md "rates": the JHT schedule starts 2015-07 -> 20,000 (2% of Rp 1,000,000).
+# docs/contract.md "rates": the JHT schedule starts 2015-07 -> 20,000 (2% of Rp 1,000,000).
 BASE_JHT_MONTHLY_IDR = 20_000
-# CONTRACT.md v2 "donations": what a donation's blocks pay for.
+# docs/contract.md "donations": what a donation's blocks pay for.
 JKK_JKM = "jkk_jkm"
 JKK_JKM_JHT = "jkk_jkm_jht"
 PACKAGES = {

@@ -1,4 +1,5 @@
-"""Donation impact: what one donor's money became, over a chosen period (CONTRACT.md "Figures")."""
+"""Donation impact: what one donor's money became, over a chosen period
+(docs/contract.md "Figures")."""
 
 import datetime as dt
 from typing import NamedTuple

@@ -159,7 +159,7 @@ class Headline:
 
     @property
     def continuation_rate(self) -> Fraction | None:
-        """Ended workers who went on paying themselves (CONTRACT.md v2 "continued_workers")."""
+        """Ended workers who went on paying themselves (docs/contract.md "continued_workers")."""
         f = self.figures
         return Fraction(f.continued_workers, f.ended_workers) if f.ended_workers else None
 
@@ -520,7 +520,7 @@ def unconfirmed(
     conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
 ) -> pd.DataFrame:
     """Coverage rows of the donor's donations that BPJS Ketenagakerjaan has not confirmed yet
-    (CONTRACT.md v2), oldest first, at most ``UNCONFIRMED_LISTED`` (pseudonymous worker ids)."""
+    (docs/contract.md), oldest first, at most ``UNCONFIRMED_LISTED`` (pseudonymous worker ids)."""
     access.require(donor_id)
     key = donor_key(conn, donor_id)
     rows = conn.execute(*_unconfirmed(key, period)).all()
@@ -538,7 +538,7 @@ LAPSE_DAYS = 60  # "protection ends in the next 60 days" (issue: the CSR manager
 class Lapses:
     """The donor's workers whose protection from any of their donations ends between
     ``since`` and ``until``: a worker's protection ends on the last day of L, the last month
-    the donor's coverage rows give them (CONTRACT.md v2 "ended_workers"). ``months`` holds
+    the donor's coverage rows give them (docs/contract.md "ended_workers"). ``months`` holds
     (L, workers) for each such month. The extension is one block like the donor's latest
     donation (its months and package) at the rates in force on ``since``: a figure, not a
     promise, since allocation decides who is served."""

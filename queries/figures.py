@@ -1,4 +1,4 @@
-"""The contract's figures (CONTRACT.md "Figures") for one donor or for the whole programme.
+"""The contract's figures (docs/contract.md "Figures") for one donor or for the whole programme.
 
 `lingkaran report`, the pages and the exports all call ``ledger_figures``: a figure is
 computed here and nowhere else.
@@ -283,7 +283,7 @@ def _headline(key, period: Period) -> tuple[Select, tuple[int, ...]]:
         select(
             sum_int(total.amount_idr * total.row_count),
             sum_int(total.months * total.row_count),
-            # A worker's coverage rows never overlap (CONTRACT.md "coverage"), so the rows
+            # A worker's coverage rows never overlap (docs/contract.md "coverage"), so the rows
             # that contain the month count the distinct workers active in it.
             sum_int(
                 case(
@@ -407,7 +407,7 @@ def split_row(row, widths: tuple[int, ...]) -> list[tuple]:
 
 
 def jht_saved(conn: Connection, key: int | None, period: Period = ALL_TIME) -> int:
-    """The JHT part of the coverage rows of ``jkk_jkm_jht`` donations (CONTRACT.md v2): for
+    """The JHT part of the coverage rows of ``jkk_jkm_jht`` donations (docs/contract.md): for
     each block, the JHT rate in force in each of its months, times the rows of that block."""
     from dashboard.allocator import RateSchedule
 
@@ -434,7 +434,7 @@ def _jht_blocks(key, period: Period) -> Select:
 
 
 def last_covered_months(key: int | None, period: Period = ALL_TIME, *extra) -> Select:
-    """Each worker of these coverage rows with L, the last month those rows cover (CONTRACT.md
+    """Each worker of these coverage rows with L, the last month those rows cover (docs/contract.md
     v2 "ended_workers"), and any ``extra`` grouping columns (say, the donor type)."""
     return for_donations(
         select(
@@ -472,7 +472,7 @@ def spans_in(period: Period) -> list:
 def continuation_sums(last_month, continued, month: int, workers=1) -> tuple:
     """(ended, continued) as SUM expressions over rows of ``workers`` workers (one each, or a
     count) with their L and whether they continued: ended when the month of as_of is past
-    L + 3 (CONTRACT.md v2)."""
+    L + 3 (docs/contract.md)."""
     ended = last_month + CONTINUATION_WINDOW < month
     return (
         sum_int(case((ended, workers), else_=0)).label("ended_workers"),

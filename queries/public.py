@@ -211,7 +211,7 @@ def publication_cube(conn: Connection, today: dt.date | None = None) -> dict[str
 
 @connected
 def paid_claims(conn: Connection, grain: str = "quarter") -> pd.DataFrame:
-    """Paid JKK and JKM claims inside coverage (the ones donations made possible, CONTRACT.md
+    """Paid JKK and JKM claims inside coverage (the ones donations made possible, docs/contract.md
     v2 "Figures") per ``grain`` ("quarter": ``2024-Q1``, or "year": ``2024``) of the incident
     and program: count and rupiah, unsuppressed. They add up to the programme's headline."""
     if grain not in ("quarter", "year"):
@@ -240,7 +240,7 @@ def paid_claims(conn: Connection, grain: str = "quarter") -> pd.DataFrame:
 
 @connected
 def attributed_claims(conn: Connection) -> pd.DataFrame:
-    """Paid claims per program that fall in a covered month (CONTRACT.md "Figures"): their
+    """Paid claims per program that fall in a covered month (docs/contract.md "Figures"): their
     sums are the programme's claims_paid_count and claims_paid_idr."""
     rows = conn.execute(
         select(DonationClaim.program, func.count(), sum_int(DonationClaim.amount_idr))
@@ -382,7 +382,7 @@ def stimulus_band(months_column):
 
 @connected
 def continuation(conn: Connection, by: str, today: dt.date | None = None) -> pd.DataFrame:
-    """The programme's continuation (CONTRACT.md v2) by ``donor_type`` (the coverage of each
+    """The programme's continuation (docs/contract.md) by ``donor_type`` (the coverage of each
     type's donations, as a donor's own figure reads it) or by ``stimulus`` band (the months
     the programme paid for the worker in all): ended and continued workers, unsuppressed.
     Read from the derived tables; a worker's L for a type is the latest of its donors'."""

@@ -127,7 +127,7 @@ def table_contents(engine: Engine) -> dict[str, list[tuple]]:
 
 @pytest.fixture
 def ledger(cli, tmp_path: Path) -> Path:
-    """CONTRACT.md's worked example, allocated: A and B covered 2024-05..2024-10 by donation X
+    """docs/contract.md's worked example, allocated: A and B covered 2024-05..2024-10 by donation X
     (the importer tests' starting point); returns the folder for more files."""
     from tests.ledgers import import_all, worked_example
 

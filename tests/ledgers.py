@@ -20,7 +20,7 @@ CLAIM_HEADER = [
 
 
 def worked_example(folder: Path) -> dict[str, Path]:
-    """CONTRACT.md "Worked example": rates 16,800 then 20,000 from 2024-07; workers A, B, C;
+    """docs/contract.md "Worked example": rates 16,800 then 20,000 from 2024-07; workers A, B, C;
     donation X of 300,000 received 2024-04-20 for 6 months; two paid JKK claims of A."""
     return {
         "donors": write_csv(
@@ -61,7 +61,7 @@ def worked_example(folder: Path) -> dict[str, Path]:
 
 
 def worked_example_v2(folder: Path) -> dict[str, Path]:
-    """CONTRACT.md "Worked example (v2)": JKK+JKM 16,800 and JHT 20,000 throughout; workers A
+    """docs/contract.md "Worked example (v2)": JKK+JKM 16,800 and JHT 20,000 throughout; workers A
     and B; B paid herself 2023-03 .. 2023-05; donation Y of 200,000 received 2023-01-20 for 3
     months with JHT; A's block confirmed; A paid herself 2023-06 .. 2023-08; a paid JHT and a
     paid JKK claim of A on 2023-03-10. ``confirmations`` is imported after allocation."""

@@ -1,4 +1,4 @@
-"""CONTRACT.md "Allocation", as properties: the allocator equals a naive reading of the rules.
+"""docs/contract.md "Allocation", as properties: the allocator equals a naive reading of the rules.
 
 Hypothesis draws small ledgers (workers, rate changes, donations with earmarks); a plain
 Python oracle applies the contract's five rules one worker at a time, and the allocator's
@@ -260,7 +260,7 @@ def test_a_registration_tie_is_broken_by_worker_id(tmp_path, empty_ledger):
 
 
 def test_a_worker_registered_on_the_first_day_of_s_is_not_eligible(tmp_path, empty_ledger):
-    """Eligible means registered *before* the first day of S (CONTRACT.md "Allocation" 3)."""
+    """Eligible means registered *before* the first day of S (docs/contract.md "Allocation" 3)."""
     shutil.copy(empty_ledger, tmp_path / "l.db")
     drawn_workers = [
         (dt.date(2024, 5, 1), "ID-JB", "farmer"),

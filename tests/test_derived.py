@@ -37,7 +37,7 @@ def direct_workers(conn, donor_id: str, period: Period, by=None):
 
 
 def direct_continuation(conn, donor_id: str, period: Period, as_of: dt.date) -> tuple:
-    """(ended, continued) by CONTRACT.md v2, worker by worker from coverage and self-paid
+    """(ended, continued) by docs/contract.md, worker by worker from coverage and self-paid
     rows in Python: L is the last month the period's rows cover for the worker."""
     rows = conn.execute(
         select(Coverage.worker_key, Coverage.start_month + Coverage.months - 1)

@@ -1,4 +1,5 @@
-"""CONTRACT.md "Files": every rule refuses the whole file, names line and column, writes nothing.
+"""docs/contract.md "Files": every rule refuses the whole file, names line and column, and
+writes nothing.
 
 Each case imports the worked example's donors, rates, workers and donation X (and allocates,
 so that coverage exists), then tries one bad file and compares every ledger table before and

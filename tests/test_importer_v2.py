@@ -1,4 +1,4 @@
-"""CONTRACT.md v2 files: JHT rates, packages, self_paid and confirmations. Every refusal names
+"""docs/contract.md files: JHT rates, packages, self_paid and confirmations. Every refusal names
 file, line, column, value and reason and writes nothing; identical re-imports are no-ops.
 
 Each case starts from the worked example, allocated (A and B covered 2024-05 .. 2024-10 by

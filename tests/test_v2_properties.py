@@ -1,4 +1,4 @@
-"""CONTRACT.md v2, as properties: allocation and every v2 figure against a literal oracle.
+"""docs/contract.md, as properties: allocation and every v2 figure against a literal oracle.
 
 Hypothesis draws small ledgers with JHT rate changes, packages, self-paid stretches,
 confirmations of some coverage rows and paid claims of every program; the oracle below reads

@@ -1,4 +1,4 @@
-"""CONTRACT.md "Values": every accepted spelling, every refused one with its reason."""
+"""docs/contract.md "Values": every accepted spelling, every refused one with its reason."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CONTRACT.md's worked example, end to end through the command line, on both databases."""
+"""docs/contract.md's worked example, end to end through the command line, on both databases."""
 
 import json
 
@@ -94,7 +94,7 @@ def test_report_table_formats_rupiah_for_indonesia(cli, tmp_path):
 
 
 def test_v2_worked_example_figure_by_figure(cli, tmp_path):
-    """CONTRACT.md "Worked example (v2)": JHT package, B's self-paid months keep her out of the
+    """docs/contract.md "Worked example (v2)": JHT package, B's self-paid months keep her out of the
     block, A's block confirmed, A continues on her own, her JHT claim is not counted."""
     files = worked_example_v2(tmp_path)
     import_all(cli, files)

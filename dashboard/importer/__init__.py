@@ -1,6 +1,6 @@
 """`lingkaran import KIND FILE`: one contract file into the ledger, all or nothing.
 
-Each kind (CONTRACT.md "Files") has its columns with their parsers and an ``apply`` step that
+Each kind (docs/contract.md "Files") has its columns with their parsers and an ``apply`` step that
 checks the rows against the database and writes them. Rows are read in chunks so a file of
 millions of workers runs in bounded memory; the first bad row stops writing, the rest of the
 file is still checked so the user sees every problem (up to 50) at once, and the transaction
@@ -62,7 +62,7 @@ KIND_HANDLERS: dict[str, Kind] = {
 
 
 def contract_columns(kind: str) -> tuple[str, ...]:
-    """The columns of a ``kind`` file in the contract's order (CONTRACT.md "Files"): what the
+    """The columns of a ``kind`` file in the contract's order (docs/contract.md "Files"): what the
     importer reads is what the export and the demo write."""
     return tuple(KIND_HANDLERS[kind].parsers(dt.date.today()))
 

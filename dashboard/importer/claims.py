@@ -1,4 +1,4 @@
-"""Claims (CONTRACT.md "Files", claims): a re-import may only move a claim's status forward."""
+"""Claims (docs/contract.md "Files", claims): a re-import may only move a claim's status forward."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ class Claims(Kind):
 
     @staticmethod
     def _consistent(run: ImportRun, line: int, row: Record) -> bool:
-        """CONTRACT.md "claims": paid needs paid_on >= incident_on and amount_idr > 0."""
+        """docs/contract.md "claims": paid needs paid_on >= incident_on and amount_idr > 0."""
         if row["status"] == "paid":
             if row["paid_on"] is None:
                 run.fail(line, "paid_on", None, "a paid claim needs paid_on")

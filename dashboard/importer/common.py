@@ -169,7 +169,7 @@ def overlap(held: Iterable[tuple], start: int, months: int) -> tuple | None:
 
 def self_paid_spans(run: ImportRun, keys: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
     """worker key -> the worker's self-paid (start, months) already in the ledger, for the
-    ``keys`` not asked before (CONTRACT.md v2: coverage and self-paid months never overlap).
+    ``keys`` not asked before (docs/contract.md: coverage and self-paid months never overlap).
     Read once per worker and kept in the run; no query at all while the table is empty."""
     held: dict[int, list[tuple[int, int]]] = run.state.setdefault("self_paid", {})
     if "self_paid_any" not in run.state:

@@ -1,4 +1,4 @@
-"""Confirmations (CONTRACT.md v2 "confirmations"): BPJS-TK's word that the contribution of one
+"""Confirmations (docs/contract.md "confirmations"): BPJS-TK's word that the contribution of one
 coverage row arrived. It names an existing coverage row by (donation_id, worker_id,
 start_month), for exactly that row's amount, not before the donation was received; at most one
 per coverage row; immutable.

@@ -1,4 +1,4 @@
-"""Coverage (CONTRACT.md "Files", coverage): bought outside the allocator; never before its
+"""Coverage (docs/contract.md "Files", coverage): bought outside the allocator; never before its
 donation, never overlapping another coverage row or (v2) the worker's self-paid months,
 never more than its donation."""
 

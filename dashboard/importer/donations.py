@@ -1,4 +1,4 @@
-"""Donations (CONTRACT.md "Files", donations): immutable, each from a known donor."""
+"""Donations (docs/contract.md "Files", donations): immutable, each from a known donor."""
 
 from __future__ import annotations
 

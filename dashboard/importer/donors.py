@@ -1,4 +1,4 @@
-"""Donors (CONTRACT.md "Files", donors): re-import may change name, type and show_name."""
+"""Donors (docs/contract.md "Files", donors): re-import may change name, type and show_name."""
 
 from __future__ import annotations
 

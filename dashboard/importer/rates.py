@@ -1,4 +1,4 @@
-"""Rates (CONTRACT.md "Files", rates): the contribution schedule, immutable.
+"""Rates (docs/contract.md "Files", rates): the contribution schedule, immutable.
 
 v2: an optional ``jht_monthly_idr`` gives the JHT contribution from that month on; a row
 without it keeps the JHT rate in force before it (20,000 from 2015-07 when none was given).
@@ -20,7 +20,7 @@ from dashboard.schema import (
     Rate,
 )
 
-BASE_RATE_MONTH = 2015 * 12 + 6  # 2015-07, CONTRACT.md "rates"
+BASE_RATE_MONTH = 2015 * 12 + 6  # 2015-07, docs/contract.md "rates"
 
 
 class Rates(Kind):

@@ -1,4 +1,4 @@
-"""Self-paid months (CONTRACT.md v2 "self_paid"): months a worker paid their own BPJS-TK
+"""Self-paid months (docs/contract.md "self_paid"): months a worker paid their own BPJS-TK
 contributions, from BPJS-TK's records. They make a worker ineligible for a block that touches
 them and measure continuation. Never before the worker registered, never overlapping another
 self-paid row or a coverage row of the same worker; key (worker_id, start_month); immutable.

@@ -1,4 +1,4 @@
-"""Workers (CONTRACT.md "Files", workers): pseudonymous; re-import may change province and
+"""Workers (docs/contract.md "Files", workers): pseudonymous; re-import may change province and
 occupation only."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""queries.donor on CONTRACT.md's worked example, every answer computed by hand.
+"""queries.donor on docs/contract.md's worked example, every answer computed by hand.
 
 X (300,000, received 2024-04-20, 6 months) buys two blocks of 113,600 for A (ID-MA fisher,
 M, born 1980) and B (ID-JB farmer, F, born 1975), 2024-05..2024-10; A's JKK claim of

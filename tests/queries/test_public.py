@@ -53,7 +53,7 @@ def test_the_published_cube_withholds_the_two_workers(example):
 
 
 def test_paid_claims_by_quarter_are_the_claims_donations_made_possible(example):
-    """CONTRACT.md v2: only JKK and JKM claims inside coverage; K2 (2024-11-01) falls after
+    """docs/contract.md: only JKK and JKM claims inside coverage; K2 (2024-11-01) falls after
     the block and is left out, so the chart adds up to the headline."""
     claims = public.paid_claims(example)
     assert claims.values.tolist() == [["2024-Q3", "JKK", 1, 5_000_000]]

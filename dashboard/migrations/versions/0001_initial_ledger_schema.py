@@ -147,7 +147,7 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
 
-    # CONTRACT.md "rates": the schedule always starts with 2015-07 -> 16,800 (JKK 1% of the
+    # docs/contract.md "rates": the schedule always starts with 2015-07 -> 16,800 (JKK 1% of the
     # Rp 1,000,000 minimum reported income = 10,000, plus JKM 6,800).
     rates = sa.table(
         "rates", sa.column("effective_month", sa.Integer), sa.column("monthly_idr", sa.BigInteger)

@@ -3,7 +3,7 @@
 Revision ID: 0004
 Revises: 0003
 
-A v1 ledger is a valid v2 ledger (CONTRACT.md v2): the schedule's first row (2015-07) gets
+A v1 ledger is a valid v2 ledger (docs/contract.md): the schedule's first row (2015-07) gets
 the JHT rate the contract starts it with (20,000), every later rate keeps a NULL JHT rate
 (the one in force before it carries on), every existing donation is a ``jkk_jkm`` donation,
 and the two new tables start empty. Nothing else changes.
