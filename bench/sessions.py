@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,28 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.load import first_run as page_run  # noqa: E402
+from tests.load import free_port, process_tree  # noqa: E402
+
 TICKS = os.sysconf("SC_CLK_TCK")
 ONE_SESSION_SAMPLES = 20  # visits at least behind each p95 (one session: 20 in a row)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def tree(pid: int) -> list[int]:
-    """The process and all its descendants (Linux /proc)."""
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                queue += [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                pass
-    return found
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -75,7 +59,7 @@ class Setup:
     process: subprocess.Popen
 
     def pids(self) -> list[int]:
-        return tree(self.process.pid)
+        return process_tree(self.process.pid)
 
 
 def start(db: str, processes: int) -> Setup:
@@ -108,31 +92,9 @@ def stop(setup: Setup) -> None:
 
 async def first_run(url: str, page: str, query: str) -> float:
     """Seconds from opening a session to the end of its first script run."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.asyncio.client import connect
-
     began = time.perf_counter()
-    address = url.replace("http://", "ws://") + "/_stcore/stream"
-    async with connect(address, subprotocols=["streamlit"], max_size=None) as socket_:
-        ask = BackMsg()
-        ask.rerun_script.query_string = query
-        ask.rerun_script.page_name = page
-        await socket_.send(ask.SerializeToString())
-        while True:
-            message = ForwardMsg()
-            message.ParseFromString(await socket_.recv())
-            kind = message.WhichOneof("type")
-            if kind == "script_finished":
-                status = message.script_finished
-                if status == ForwardMsg.FINISHED_SUCCESSFULLY:
-                    return time.perf_counter() - began
-                if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    raise RuntimeError(f"{page}: the run ended with status {status}")
-            elif kind == "page_not_found":
-                raise RuntimeError(f"no page {page!r}")
-            elif kind == "delta" and message.delta.new_element.WhichOneof("type") == "exception":
-                raise RuntimeError(f"{page}: {message.delta.new_element.exception.message}")
+    await page_run(url, page, query)
+    return time.perf_counter() - began
 
 
 async def api_while(url: str, done: asyncio.Event) -> list[float]:
@@ -176,7 +138,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(n) for n in args.sessions.split(",")]
-    sys.path.insert(0, str(ROOT))
     from dashboard.access import OPERATOR
     from dashboard.db import open_ledger
     from queries import donor

@@ -8,6 +8,7 @@ gets the schema rebuilt by the migrations. Unreachable: skipped with a message, 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import os
@@ -58,6 +59,34 @@ def postgres_url() -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@contextlib.contextmanager
+def postgres_programme(workers: int, prefix: str) -> Iterator[str]:
+    """A demo programme of ``workers`` workers in a PostgreSQL database of its own (for a
+    server process to serve while other tests reset theirs), dropped afterwards."""
+    from dashboard.demo import seed_programme
+
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as problem:
+        admin.dispose()
+        if IN_CI:
+            pytest.fail(f"PostgreSQL unreachable: {problem}")
+        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = open_ledger(url)
+    seed_programme(engine, workers=workers, seed=2016, today=TODAY)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _reset_postgres(url: str) -> Engine:

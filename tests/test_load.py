@@ -15,6 +15,7 @@ with HAProxy in front only the answers in flight at the kill are cut.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import os
@@ -25,20 +26,18 @@ import sys
 import threading
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from dashboard.access import OPERATOR
 from dashboard.db import open_ledger
-from dashboard.demo import seed_programme
 from queries import donor
-from tests.conftest import IN_CI, POSTGRES_ADMIN_URL, TODAY, write_csv
+from tests.browser.conftest import _wait_until_up
+from tests.conftest import IN_CI, postgres_programme, write_csv
 from tests.load import (
     API_ADDRESSES,
     Answer,
@@ -88,29 +87,7 @@ class Served:
         return [("", ""), ("donor", f"donor={self.donor_id}")] * (SESSIONS // 2)
 
 
-def _postgres_ledger() -> Iterator[str]:
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"lingkaran_load_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as problem:  # noqa: BLE001 - unreachable server: skip, or fail in CI
-        admin.dispose()
-        if IN_CI:
-            pytest.fail(f"PostgreSQL unreachable: {problem}")
-        pytest.skip(f"PostgreSQL unreachable: {problem}")
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = open_ledger(url)
-    seed_programme(engine, workers=2_000, seed=2016, today=TODAY)
-    engine.dispose()
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
+@contextlib.contextmanager
 def _sqlite_ledger(demo_url: str, folder: Path) -> Iterator[str]:
     import shutil
 
@@ -135,40 +112,30 @@ def served(request, demo_url, tmp_path_factory) -> Iterator[Served]:
         if IN_CI:
             pytest.fail("no HAProxy (apt-get install haproxy)")
         pytest.skip("no HAProxy (apt-get install haproxy)")
-    ledgers = _postgres_ledger() if processes > 1 else _sqlite_ledger(demo_url, folder)
-    database = next(ledgers)
-    engine = open_ledger(database)
-    largest = str(donor.donors(engine, OPERATOR).iloc[0]["donor_id"])
-    engine.dispose()
-    port = free_port()
-    log = folder / "serve.log"
-    command = [sys.executable, "-m", "dashboard.cli", "--db", database, "demo"]
-    command += ["--port", str(port), "--processes", str(processes)]
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process)
-        yield Served(base, database, process, log, largest, processes)
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
-        next(ledgers, None)
-
-
-def _wait_until_up(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"the server exited with {process.returncode}"
+    ledgers = (
+        postgres_programme(2_000, "lingkaran_load")
+        if processes > 1
+        else _sqlite_ledger(demo_url, folder)
+    )
+    with ledgers as database:
+        engine = open_ledger(database)
+        largest = str(donor.donors(engine, OPERATOR).iloc[0]["donor_id"])
+        engine.dispose()
+        port = free_port()
+        log = folder / "serve.log"
+        command = [sys.executable, "-m", "dashboard.cli", "--db", database, "demo"]
+        command += ["--port", str(port), "--processes", str(processes)]
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT
+            )
+        base = f"http://127.0.0.1:{port}"
         try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"the server did not answer at {base} within {STARTUP_SECONDS} s")
+            _wait_until_up(base, process, seconds=STARTUP_SECONDS)
+            yield Served(base, database, process, log, largest, processes)
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
 
 
 def _quiet(served: Served) -> tuple[dict[str, Answer], dict[tuple[str, str], list[str]]]:

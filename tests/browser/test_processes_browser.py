@@ -11,15 +11,11 @@ import shutil
 import subprocess
 import sys
 import urllib.request
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from dashboard.access import add_membership
 from dashboard.db import open_ledger
-from dashboard.demo import seed_programme
 from dashboard.serving import AFFINITY_COOKIE, PROCESS_HEADER
 from tests.browser.conftest import (
     _free_port,
@@ -29,7 +25,7 @@ from tests.browser.conftest import (
     wait_for_app,
     write_secrets,
 )
-from tests.conftest import IN_CI, POSTGRES_ADMIN_URL, TODAY
+from tests.conftest import IN_CI, postgres_programme
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
@@ -37,25 +33,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 @pytest.fixture(scope="module")
 def shared_ledger():
     """A 2,000-worker programme in a PostgreSQL database of its own, dropped afterwards."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"lingkaran_serve_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as problem:  # noqa: BLE001 - unreachable server: skip, or fail in CI
-        admin.dispose()
-        if IN_CI:
-            pytest.fail(f"PostgreSQL unreachable: {problem}")
-        pytest.skip(f"PostgreSQL unreachable: {problem}")
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = open_ledger(url)
-    seed_programme(engine, workers=2_000, seed=2016, today=TODAY)
-    add_membership(engine, "ana@example.org", "CSR-001", admin=False)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_programme(2_000, "lingkaran_serve") as url:
+        engine = open_ledger(url)
+        add_membership(engine, "ana@example.org", "CSR-001", admin=False)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(scope="module")
