@@ -41,10 +41,12 @@ if IN_CI:
 TODAY = dt.date(2026, 11, 24)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+@contextlib.contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards. The server
+    unreachable: the test is skipped with a message, except in CI, where it fails."""
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"lingkaran_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -54,11 +56,18 @@ def postgres_url() -> Iterator[str]:
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    with postgres_database("lingkaran_test") as url:
+        yield url
 
 
 @contextlib.contextmanager
@@ -67,26 +76,11 @@ def postgres_programme(workers: int, prefix: str) -> Iterator[str]:
     server process to serve while other tests reset theirs), dropped afterwards."""
     from dashboard.demo import seed_programme
 
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as problem:
-        admin.dispose()
-        if IN_CI:
-            pytest.fail(f"PostgreSQL unreachable: {problem}")
-        pytest.skip(f"PostgreSQL unreachable: {problem}")
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = open_ledger(url)
-    seed_programme(engine, workers=workers, seed=2016, today=TODAY)
-    engine.dispose()
-    try:
+    with postgres_database(prefix) as url:
+        engine = open_ledger(url)
+        seed_programme(engine, workers=workers, seed=2016, today=TODAY)
+        engine.dispose()
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _reset_postgres(url: str) -> Engine:
