@@ -171,7 +171,8 @@ defaults
     option forwardfor
     # A request that cannot reach its process (one that died and is being restarted) is sent
     # to another at once, the visitor's cookie notwithstanding, and a GET whose process died
-    # before answering is asked again of another: a process that dies loses no request.
+    # before answering is asked again of another: a process that dies cuts only the answers
+    # it was sending at that moment (tests/test_load.py).
     retries 3
     option redispatch 1
     retry-on conn-failure empty-response
