@@ -8,7 +8,7 @@ from dashboard.access import OPERATOR
 from dashboard.i18n import catalog
 from dashboard.statement import make_statement
 from queries.figures import Period
-from tests.pages.test_public_pages import _page_text
+from tests.pages.test_public_pages import _page_text, empty_ledger
 
 PAGES = ("presentation", "verify")
 
@@ -46,9 +46,14 @@ def test_a_page_in_one_language_shows_no_string_of_the_other(open_page, demo_url
     assert at.title[0].value == catalog(lang)[EVERY_PAGE[page]]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_the_forum_pages_render_on_an_empty_ledger(open_page, tmp_path, page):
-    open_page(f"sqlite:///{tmp_path / 'empty.db'}", page)
+@pytest.mark.parametrize(
+    ("page", "says"),
+    [("presentation", "Buku besar belum memuat donasi."), ("verify", "Verifikasi pernyataan")],
+)
+def test_the_forum_pages_render_on_an_empty_ledger(open_page, tmp_path, page, says):
+    at = open_page(empty_ledger(tmp_path), page)
+    assert not at.error, [e.value for e in at.error]
+    assert says in _page_text(at) + at.title[0].value
 
 
 def test_the_presentation_shows_the_headline_numbers_large(open_page, demo_url):
