@@ -18,10 +18,8 @@ still alive. Nothing here is asserted: tests/test_load.py asserts a bounded burs
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from pathlib import Path
 
@@ -31,31 +29,12 @@ sys.path.insert(0, str(ROOT))
 from tests.load import (  # noqa: E402
     API_ADDRESSES,
     burst,
-    free_port,
     process_tree,
     quiet_answers,
     resident_mib,
     sessions_at_once,
+    start_demo,
 )
-
-
-def start(db: str, processes: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    command = [sys.executable, "-m", "dashboard.cli", "--db", db, "demo", "--port", str(port)]
-    command += ["--processes", str(processes)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=sys.stderr
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                return process, base
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit(f"the app did not start at {base}")
 
 
 def measure(base: str, pid: int | None, clients: int, seconds: float, sessions: int, donor: str):
@@ -111,7 +90,7 @@ def main() -> None:
     for processes, base in setups:
         process = None
         if base is None:
-            process, base = start(arguments.db, processes)
+            process, base = start_demo(arguments.db, processes)
         try:
             result, expected, pages, before, after, alive = measure(
                 base,

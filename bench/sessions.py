@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.load import first_run as page_run  # noqa: E402
-from tests.load import free_port, process_tree  # noqa: E402
+from tests.load import process_tree, start_demo  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 ONE_SESSION_SAMPLES = 20  # visits at least behind each p95 (one session: 20 in a row)
@@ -63,24 +63,7 @@ class Setup:
 
 
 def start(db: str, processes: int) -> Setup:
-    port = free_port()
-    command = [sys.executable, "-m", "dashboard.cli", "--db", db, "demo", "--port", str(port)]
-    if processes > 1:
-        command += ["--processes", str(processes)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=sys.stderr
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.terminate()
-        raise SystemExit(f"the app did not start at {url}")
+    process, url = start_demo(db, processes)
     name = "one process" if processes == 1 else f"{processes} processes + HAProxy"
     return Setup(name, url, process)
 

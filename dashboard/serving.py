@@ -307,10 +307,9 @@ def supervise(children: list[Child], stop: threading.Event, echo=print) -> None:
             if code is None or stop.is_set():
                 continue
             ran = now - child.started_at
-            streak = 0 if ran >= RESTART_SETTLED else child.restarts
-            delay = 0.0 if streak == 0 else min(RESTART_DELAY_MAX, 2.0**streak)
             if ran >= RESTART_SETTLED:
-                child.restarts = 0
+                child.restarts = 0  # it had settled: this is a first crash again
+            delay = min(RESTART_DELAY_MAX, 2.0**child.restarts) if child.restarts else 0.0
             child.restart_at = now + delay
             _log(
                 echo,

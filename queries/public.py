@@ -341,6 +341,18 @@ def at_version(engine: Engine, version: tuple, compute: Callable[[], T]) -> T:
     return answer
 
 
+def at_latest_version(engine: Engine, answer: Callable[[tuple], T], attempts: int = 3) -> T:
+    """``answer(version)`` at the ledger's version now, asked again at the newer version
+    each time it raises LedgerMoved (a write landed while it read), ``attempts`` times at
+    most: for whoever cannot run again as a page does (the API, the publication)."""
+    for _attempt in range(attempts):
+        try:
+            return answer(ledger_version(engine))
+        except LedgerMoved:
+            continue
+    raise LedgerMoved(f"the ledger changed during each of {attempts} readings")
+
+
 # Built once: every page run and every API answer asks it.
 _LEDGER_VERSION = select(
     select(func.max(ImportLog.id)).scalar_subquery(),

@@ -15,12 +15,17 @@ import asyncio
 import http.client
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # Good and bad addresses, as a burst of visitors and scripts mixes them.
 API_ADDRESSES = (
@@ -251,6 +256,48 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    """Until the server at ``url`` answers its health check; an error if its process ends
+    first or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the app did not answer at {url} within {seconds} s")
+
+
+def start_demo(
+    db: str, processes: int, *, output=subprocess.DEVNULL, seconds: float = 180
+) -> tuple[subprocess.Popen, str]:
+    """`lingkaran --db DB demo --port P --processes N`, as a user starts it, once it
+    answers: its process and its address."""
+    port = free_port()
+    command = [sys.executable, "-m", "dashboard.cli", "--db", db, "demo", "--port", str(port)]
+    command += ["--processes", str(processes)]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        # a log file gets both; otherwise what goes wrong reaches the caller's terminal
+        stderr=None if output is subprocess.DEVNULL else subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, process, seconds)
+    except RuntimeError:
+        process.terminate()
+        process.wait(timeout=60)
+        raise
+    return process, base
 
 
 def process_tree(pid: int) -> list[int]:

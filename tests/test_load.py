@@ -36,18 +36,17 @@ from sqlalchemy.engine import make_url
 from dashboard.access import OPERATOR
 from dashboard.db import open_ledger
 from queries import donor
-from tests.browser.conftest import _wait_until_up
 from tests.conftest import IN_CI, postgres_programme, write_csv
 from tests.load import (
     API_ADDRESSES,
     Answer,
     burst,
     command_line,
-    free_port,
     process_tree,
     quiet_answers,
     resident_mib,
     sessions_at_once,
+    start_demo,
 )
 
 pytestmark = pytest.mark.load
@@ -55,7 +54,7 @@ pytestmark = pytest.mark.load
 API_CLIENTS = 200
 ASKS_PER_CLIENT = 4  # at least: the clients together ask every address, again and again
 SESSIONS = 40  # half on the overview, half on the largest donor's page
-STARTUP_SECONDS = 120
+STARTUP = 120
 # How an answer cut by the death of the process sending it reaches a client.
 IN_FLIGHT_FAILURES = {"IncompleteRead", "RemoteDisconnected", "ConnectionResetError"}
 
@@ -121,17 +120,10 @@ def served(request, demo_url, tmp_path_factory) -> Iterator[Served]:
         engine = open_ledger(database)
         largest = str(donor.donors(engine, OPERATOR).iloc[0]["donor_id"])
         engine.dispose()
-        port = free_port()
         log = folder / "serve.log"
-        command = [sys.executable, "-m", "dashboard.cli", "--db", database, "demo"]
-        command += ["--port", str(port), "--processes", str(processes)]
         with log.open("w") as output:
-            process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT
-            )
-        base = f"http://127.0.0.1:{port}"
+            process, base = start_demo(database, processes, output=output, seconds=STARTUP)
         try:
-            _wait_until_up(base, process, seconds=STARTUP_SECONDS)
             yield Served(base, database, process, log, largest, processes)
         finally:
             process.terminate()
@@ -280,7 +272,7 @@ def test_a_killed_process_is_started_again_and_no_request_is_lost_meanwhile(serv
     killed_at = time.monotonic()
     for pid in killed.values():
         os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + STARTUP_SECONDS
+    deadline = time.monotonic() + STARTUP
     while time.monotonic() < deadline:
         now = served.app_processes()
         back = all(port in now and now[port] != pid for port, pid in killed.items())
