@@ -22,6 +22,9 @@ def test_the_home_page_shows_the_programme_totals(app_url, page, demo_url):
     page.goto(app_url)
     page.get_by_text("Pertumbuhan").wait_for(timeout=30_000)
     page.wait_for_load_state("networkidle")
+    # The browser draws the metrics once their component's code has loaded: on a loaded
+    # machine (the load test on the other worker) that came after the text around them.
+    page.get_by_text(rupiah(report.donated_idr)).first.wait_for(timeout=60_000)
     screenshot(page, "overview")
 
     body = page.locator("body").inner_text()
