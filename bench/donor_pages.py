@@ -15,10 +15,10 @@ import gc
 import statistics
 import time
 
-from dashboard import config
-from dashboard.access import OPERATOR
-from dashboard.db import open_ledger
-from dashboard.demo import has_programme, seed_programme
+from dashboard.accounts.access import OPERATOR
+from dashboard.core import config
+from dashboard.ledger.db import open_ledger
+from dashboard.ledger.demo import has_programme, seed_programme
 from queries import donor
 from queries.figures import Period
 
@@ -54,7 +54,7 @@ def main() -> None:
         "donations": lambda p: donor.donations(engine, access, largest, p),
         "unconfirmed": lambda p: donor.unconfirmed(engine, access, largest, p),
     }
-    gc.freeze()  # as the serving process does after its imports (dashboard/server.py)
+    gc.freeze()  # as the serving process does after its imports (dashboard/web/server.py)
     print(f"database: {url}; largest donor: {largest}")
     for name, period in (("all time", Period()), (f"{today.year - 1}", last_year)):
         total = 0.0

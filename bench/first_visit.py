@@ -25,8 +25,8 @@ import urllib.request
 
 from playwright.sync_api import sync_playwright
 
-from dashboard.access import OPERATOR
-from dashboard.db import open_ledger
+from dashboard.accounts.access import OPERATOR
+from dashboard.ledger.db import open_ledger
 from queries import donor
 
 CHROMIUM = os.environ.get("LINGKARAN_CHROMIUM", "/usr/bin/chromium")

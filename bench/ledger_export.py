@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from dashboard.db import open_ledger
-from dashboard.ledger_files import export_ledger, import_ledger
+from dashboard.ledger.db import open_ledger
+from dashboard.ledger.ledger_files import export_ledger, import_ledger
 
 
 def peak_mib() -> float:

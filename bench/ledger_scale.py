@@ -18,10 +18,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from dashboard.checks import check_ledger
-from dashboard.db import open_ledger
-from dashboard.demo import has_programme, seed_programme
-from dashboard.schema import Coverage, Donation, Donor
+from dashboard.ledger.db import open_ledger
+from dashboard.ledger.demo import has_programme, seed_programme
+from dashboard.ledger.schema import Coverage, Donation, Donor
+from queries.checks import check_ledger
 from queries.figures import ledger_figures
 
 

@@ -17,7 +17,7 @@ import statistics
 import time
 from pathlib import Path
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "web" / "app.py")
 
 
 def page_run(page: str, query: dict[str, str]):
@@ -27,7 +27,7 @@ def page_run(page: str, query: dict[str, str]):
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
-    at.switch_page(f"../pages/{page}.py")
+    at.switch_page(f"../../pages/{page}.py")
     for key, value in query.items():
         at.query_params[key] = value
     began = time.process_time()
@@ -46,8 +46,8 @@ def main() -> None:
     os.environ["LINGKARAN_DATABASE_URL"] = args.db
     os.environ["LINGKARAN_MODE"] = "demo"  # any donor's page without a login
 
-    from dashboard.access import OPERATOR
-    from dashboard.db import open_ledger
+    from dashboard.accounts.access import OPERATOR
+    from dashboard.ledger.db import open_ledger
     from queries import donor
 
     largest = donor.donors(open_ledger(args.db, create=False), OPERATOR).iloc[0]["donor_id"]

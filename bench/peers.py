@@ -43,12 +43,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard import open_data
-from dashboard.access import OPERATOR
-from dashboard.db import open_ledger
-from dashboard.derived import ATTRIBUTED_PROGRAMS
-from dashboard.privacy import suppression_k
-from dashboard.schema import Donor
+from dashboard.accounts.access import OPERATOR
+from dashboard.ledger.db import open_ledger
+from dashboard.ledger.derived import ATTRIBUTED_PROGRAMS
+from dashboard.ledger.schema import Donor
+from dashboard.publish import open_data
+from dashboard.publish.privacy import suppression_k
 from queries import donor
 from queries.figures import Period, donor_key, ledger_figures
 
@@ -481,7 +481,7 @@ def main() -> None:
             lingkaran_overview(engine, today)
             print(f"overview publication built ({label}): {time.perf_counter() - began:.1f} s")
 
-        # As the serving process does after its imports (dashboard/server.py): long-lived
+        # As the serving process does after its imports (dashboard/web/server.py): long-lived
         # objects (here also the peers' tables) out of the collector's full passes.
         gc.freeze()
         samples: dict[tuple[str, str], list[float]] = {}

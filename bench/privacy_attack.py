@@ -3,7 +3,7 @@
     python bench/privacy_attack.py --db sqlite:////path/to/demo.db [--k 10] [--baseline]
 
 Builds the publication (every open-data table, the monthly series, the claims and the
-continuation tables, suppressed together by ``dashboard/disclosure.py``) and reports how
+continuation tables, suppressed together by ``dashboard/publish/disclosure.py``) and reports how
 many cells it holds and withholds, and the share of the programme's workers and
 worker-months in published cells. Then runs the attack of ``tests/attack.py`` with every
 public answer at once and counts the withheld figures it pins to one value (checked
@@ -21,8 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard import disclosure, open_data  # noqa: E402
-from dashboard.db import open_ledger  # noqa: E402
+from dashboard import open_data  # noqa: E402
+from dashboard.ledger.db import open_ledger  # noqa: E402
+from dashboard.publish import disclosure
 from queries.figures import ledger_figures  # noqa: E402
 from tests import attack  # noqa: E402
 

@@ -121,8 +121,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(n) for n in args.sessions.split(",")]
-    from dashboard.access import OPERATOR
-    from dashboard.db import open_ledger
+    from dashboard.accounts.access import OPERATOR
+    from dashboard.ledger.db import open_ledger
     from queries import donor
 
     engine = open_ledger(args.db, create=False)

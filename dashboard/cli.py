@@ -13,15 +13,15 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import config
-from dashboard.access import OPERATOR, production_problems
-from dashboard.db import open_ledger
-from dashboard.errors import ImportRefused, LedgerError
-from dashboard.formatting import number, rupiah
-from dashboard.importer import KINDS, import_file
-from dashboard.ledger_files import KINDS as LEDGER_KINDS
-from dashboard.ledger_files import export_ledger, import_ledger
-from dashboard.values import Invalid, parse_date, parse_month
+from dashboard.accounts.access import OPERATOR, production_problems
+from dashboard.core import config
+from dashboard.core.errors import ImportRefused, LedgerError
+from dashboard.core.formatting import number, rupiah
+from dashboard.core.values import Invalid, parse_date, parse_month
+from dashboard.ledger.db import open_ledger
+from dashboard.ledger.importer import KINDS, import_file
+from dashboard.ledger.ledger_files import KINDS as LEDGER_KINDS
+from dashboard.ledger.ledger_files import export_ledger, import_ledger
 
 
 class _Command(click.Group):
@@ -55,7 +55,7 @@ def _progress() -> bool:
 
 def _parsed(parse):
     """A click callback that reads an option with one of the contract's parsers
-    (``dashboard.values``): the parser's reason becomes click's error."""
+    (``dashboard.core.values``): the parser's reason becomes click's error."""
 
     def callback(_ctx, _param, value: str | None):
         if value is None:
@@ -109,8 +109,8 @@ def import_command(ctx: click.Context, kind: str, file: Path) -> None:
 @click.pass_context
 def allocate(ctx: click.Context, verbose: bool) -> None:
     """Allocate unspent donations to eligible workers (docs/contract.md "Allocation")."""
-    from dashboard.allocator import allocate as run_allocation
-    from dashboard.months import month_label
+    from dashboard.core.months import month_label
+    from dashboard.ledger.allocator import allocate as run_allocation
 
     result = run_allocation(_engine(ctx), progress=_progress())
     if verbose or len(result.donations) <= 20:
@@ -208,7 +208,7 @@ def report(
 @click.pass_context
 def check(ctx: click.Context, as_of: dt.date | None) -> None:
     """Verify the ledger's invariants; exit 1 listing every violation."""
-    from dashboard.checks import check_ledger
+    from queries.checks import check_ledger
 
     violations = check_ledger(_engine(ctx), as_of)
     if violations:
@@ -228,7 +228,7 @@ def check(ctx: click.Context, as_of: dt.date | None) -> None:
 @click.pass_context
 def seed_demo(ctx: click.Context, workers: int, seed: int) -> None:
     """Build a realistic synthetic programme through the importer and the allocator."""
-    from dashboard.demo import seed_programme
+    from dashboard.ledger.demo import seed_programme
 
     seed_programme(_engine(ctx), workers=workers, seed=seed, progress=True, echo=click.echo)
 
@@ -249,7 +249,7 @@ PROCESSES = click.option(
 @click.pass_context
 def demo(ctx: click.Context, port: int, workers: int, processes: int) -> None:
     """Build the demo database if missing and start the dashboard on it."""
-    from dashboard.demo import has_programme, is_seeded_demo, seed_programme
+    from dashboard.ledger.demo import has_programme, is_seeded_demo, seed_programme
 
     url = ctx.obj["explicit_url"] or config.demo_database_url()
     engine = open_ledger(url)
@@ -308,8 +308,8 @@ def serve(
 
 def _start(url: str, mode: str, *, processes: int, **options) -> None:
     """The app process (or several behind HAProxy), kept running by this process: one that
-    dies is started again and named in the log (`dashboard.serving.serve_processes`)."""
-    from dashboard.serving import serve_processes
+    dies is started again and named in the log (`dashboard.web.serving.serve_processes`)."""
+    from dashboard.web.serving import serve_processes
 
     try:
         code = serve_processes(url, mode, processes=processes, echo=click.echo, **options)
@@ -340,7 +340,7 @@ def proxy_config_command(
     port: int, address: str | None, backends: tuple[str, ...], api_backends: tuple[str, ...]
 ) -> None:
     """Print an HAProxy configuration for app processes on several machines."""
-    from dashboard.serving import Backend, proxy_config
+    from dashboard.web.serving import Backend, proxy_config
 
     def parsed(addresses: tuple[str, ...], prefix: str, option: str) -> list[Backend]:
         found = []
@@ -418,8 +418,8 @@ def export_deck(ctx, donor_id, start, end, fiscal, as_of, lang, out: Path) -> No
     """A .pptx slide deck with native, editable charts."""
     from pptx import Presentation as PptxPresentation
 
-    from dashboard.deck import build_deck
-    from dashboard.presentation import presentation
+    from dashboard.exports.deck import build_deck
+    from dashboard.exports.presentation import presentation
 
     engine = _engine(ctx)
     period, as_of = _period(engine, donor_id, start, end, fiscal, as_of)
@@ -444,7 +444,7 @@ def export_deck(ctx, donor_id, start, end, fiscal, as_of, lang, out: Path) -> No
 @click.pass_context
 def export_statement(ctx, donor_id, start, end, fiscal, as_of, lang, out: Path) -> None:
     """A donor impact statement (.pdf) with its verification code."""
-    from dashboard.statement import make_statement, render_statement
+    from dashboard.exports.statement import make_statement, render_statement
 
     engine = _engine(ctx)
     period, as_of = _period(engine, donor_id, start, end, fiscal, as_of)
@@ -468,7 +468,7 @@ def export_statement(ctx, donor_id, start, end, fiscal, as_of, lang, out: Path) 
 @click.pass_context
 def export_report_pack(ctx, donor_id: str, year: int, lang: str, out: Path) -> None:
     """A sustainability-report pack (.xlsx): GRI 203 and 413, POJK 51 and TJSL indicators."""
-    from dashboard.report_pack import report_pack
+    from dashboard.exports.report_pack import report_pack
 
     out.write_bytes(report_pack(_engine(ctx), OPERATOR, donor_id, year, lang))
     click.echo(f"{out}: report pack of {donor_id}, fiscal year {year} ({lang})")
@@ -494,9 +494,9 @@ def migrate(source: str, target: str, into_non_empty: bool) -> None:
     """Copy a ledger to another database (SQLite to PostgreSQL), then check and compare."""
     import tempfile
 
-    from dashboard.checks import check_ledger
-    from dashboard.demo import is_seeded_demo, mark_as_demo
-    from dashboard.ledger_files import compare_reports, ledger_is_empty
+    from dashboard.ledger.demo import is_seeded_demo, mark_as_demo
+    from dashboard.ledger.ledger_files import compare_reports, ledger_is_empty
+    from queries.checks import check_ledger
 
     origin, destination = open_ledger(source), open_ledger(target)
     was_empty = ledger_is_empty(destination)
@@ -526,7 +526,7 @@ def migrate(source: str, target: str, into_non_empty: bool) -> None:
 @click.pass_context
 def fiscal_year_command(ctx: click.Context, donor_id: str, month: int) -> None:
     """Set the MONTH (1-12) in which DONOR_ID's fiscal year begins (1: calendar year)."""
-    from dashboard.settings import set_fiscal_year_start
+    from dashboard.accounts.fiscal_year import set_fiscal_year_start
 
     click.echo(set_fiscal_year_start(_engine(ctx), donor_id, month, OPERATOR.who))
 
@@ -549,8 +549,8 @@ def digest(ctx: click.Context, month: int, send: bool, out: Path | None, link: s
     """The monthly digest of MONTH for every donor user who has not opted out: written to a
     folder as .eml files, or with --send sent once per address (a refused address is reported
     and tried again by the next run)."""
-    from dashboard.digest import SmtpSettings, digests, send_digests, write_digests
-    from dashboard.months import month_label
+    from dashboard.core.months import month_label
+    from dashboard.exports.digest import SmtpSettings, digests, send_digests, write_digests
 
     secrets = _secrets()
     link = link or config.public_url()
@@ -592,7 +592,7 @@ def users() -> None:
 @click.pass_context
 def users_add(ctx: click.Context, email: str, donor_id: str | None, admin: bool) -> None:
     """Give EMAIL a donor (repeat for several) or make it an admin."""
-    from dashboard.access import add_membership, audit
+    from dashboard.accounts.access import add_membership, audit
 
     if bool(donor_id) == admin:
         raise click.UsageError("give exactly one of --donor ID or --admin")
@@ -609,12 +609,12 @@ def users_add(ctx: click.Context, email: str, donor_id: str | None, admin: bool)
 @click.pass_context
 def users_digest(ctx: click.Context, email: str, language: str | None, stop: bool | None):
     """Show or change EMAIL's monthly digest (as its user can on the donor page)."""
-    from dashboard.access import audit
-    from dashboard.digest import set_digest
+    from dashboard.accounts.access import audit
+    from dashboard.exports.digest import set_digest
 
     engine = _engine(ctx)
     if language is None and stop is None:
-        from dashboard.digest import digest_setting
+        from dashboard.exports.digest import digest_setting
 
         chosen = digest_setting(engine, email)
     else:
@@ -633,7 +633,7 @@ def users_digest(ctx: click.Context, email: str, language: str | None, stop: boo
 @click.pass_context
 def users_list(ctx: click.Context) -> None:
     """Every membership: e-mail, role, donor."""
-    from dashboard.access import memberships
+    from dashboard.accounts.access import memberships
 
     for email, role, donor_id in memberships(_engine(ctx)):
         click.echo(f"{email}\t{role}\t{donor_id or '*'}")
@@ -645,7 +645,7 @@ def users_list(ctx: click.Context) -> None:
 @click.pass_context
 def users_remove(ctx: click.Context, email: str, donor_id: str | None) -> None:
     """Take memberships away from EMAIL."""
-    from dashboard.access import audit, remove_membership
+    from dashboard.accounts.access import audit, remove_membership
 
     engine = _engine(ctx)
     removed = remove_membership(engine, email, donor_id)

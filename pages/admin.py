@@ -6,16 +6,17 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import controls, labels, shell
-from dashboard.access import audit
-from dashboard.allocator import allocate
-from dashboard.checks import check_ledger
-from dashboard.errors import ImportRefused, LedgerError
-from dashboard.formatting import month_name
-from dashboard.i18n import translator
-from dashboard.importer import KINDS, import_file
-from dashboard.settings import set_fiscal_year_start
+from dashboard.accounts.access import audit
+from dashboard.accounts.fiscal_year import set_fiscal_year_start
+from dashboard.core import labels
+from dashboard.core.errors import ImportRefused, LedgerError
+from dashboard.core.formatting import month_name
+from dashboard.core.i18n import translator
+from dashboard.ledger.allocator import allocate
+from dashboard.ledger.importer import KINDS, import_file
+from dashboard.web import controls, shell
 from queries import admin, donor
+from queries.checks import check_ledger
 
 lang = shell.language()
 _ = translator(lang)

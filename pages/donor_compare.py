@@ -5,10 +5,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, controls, labels, shell
-from dashboard.formatting import date_text, number, percent, rupiah
-from dashboard.i18n import translator
-from dashboard.presentation import HEADLINE
+from dashboard.core import labels
+from dashboard.core.formatting import date_text, number, percent, rupiah
+from dashboard.core.i18n import translator
+from dashboard.exports.presentation import HEADLINE
+from dashboard.web import charts, controls, shell
 from queries import donor
 from queries.figures import (
     Period,

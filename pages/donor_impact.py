@@ -8,15 +8,21 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import charts, controls, labels, shell
-from dashboard.deck import build_deck
-from dashboard.digest import digest_setting, set_digest
-from dashboard.formatting import date_text, number, percent, rupiah, rupiah_ratio, usd
-from dashboard.i18n import LANGUAGES, translator
-from dashboard.presentation import period_text, presentation
-from dashboard.report_pack import report_pack
-from dashboard.sentences import claim_sentence, lapse_sentences, outlook_sentence, v2_sentences
-from dashboard.statement import render_statement, statement_of
+from dashboard.core import labels
+from dashboard.core.formatting import date_text, number, percent, rupiah, rupiah_ratio, usd
+from dashboard.core.i18n import LANGUAGES, translator
+from dashboard.exports.deck import build_deck
+from dashboard.exports.digest import digest_setting, set_digest
+from dashboard.exports.presentation import period_text, presentation
+from dashboard.exports.report_pack import report_pack
+from dashboard.exports.sentences import (
+    claim_sentence,
+    lapse_sentences,
+    outlook_sentence,
+    v2_sentences,
+)
+from dashboard.exports.statement import render_statement, statement_of
+from dashboard.web import charts, controls, shell
 from queries import donor
 from queries.figures import fiscal_year, fiscal_year_of
 

@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import controls, labels, shell
-from dashboard.formatting import number, rupiah
-from dashboard.i18n import translator
-from dashboard.privacy import shown_count, suppression_k
+from dashboard.core import labels
+from dashboard.core.formatting import number, rupiah
+from dashboard.core.i18n import translator
+from dashboard.publish.privacy import shown_count, suppression_k
+from dashboard.web import controls, shell
 from queries import public
 
 lang = shell.language()

@@ -5,10 +5,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import shell
-from dashboard.formatting import date_text, rupiah
-from dashboard.i18n import translator
-from dashboard.privacy import suppression_k
+from dashboard.core.formatting import date_text, rupiah
+from dashboard.core.i18n import translator
+from dashboard.publish.privacy import suppression_k
+from dashboard.web import shell
 from queries import public
 
 lang = shell.language()

@@ -5,10 +5,11 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import controls, open_data, shell
-from dashboard.formatting import number
-from dashboard.i18n import translator
-from dashboard.privacy import suppression_k
+from dashboard.core.formatting import number
+from dashboard.core.i18n import translator
+from dashboard.publish import open_data
+from dashboard.publish.privacy import suppression_k
+from dashboard.web import controls, shell
 
 lang = shell.language()
 _ = translator(lang)

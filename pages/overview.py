@@ -5,11 +5,13 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import charts, controls, labels, open_data, shell
-from dashboard.formatting import date_text, number, percent, rupiah
-from dashboard.i18n import translator
-from dashboard.privacy import shown_count, suppression_k
-from dashboard.sentences import confirmed_sentence, continuation_sentence
+from dashboard.core import labels
+from dashboard.core.formatting import date_text, number, percent, rupiah
+from dashboard.core.i18n import translator
+from dashboard.exports.sentences import confirmed_sentence, continuation_sentence
+from dashboard.publish import open_data
+from dashboard.publish.privacy import shown_count, suppression_k
+from dashboard.web import charts, controls, shell
 
 lang = shell.language()
 _ = translator(lang)
@@ -65,7 +67,7 @@ st.caption(shell.plain(confirmed_sentence(totals, lang)))
 # ── Growth ─────────────────────────────────────────────────────────────────────────────────
 st.subheader(_("Growth"), anchor=False)
 # Months up to this one (coverage already bought for later months is not shown), a month
-# with fewer than k workers left as a gap (dashboard/open_data.py).
+# with fewer than k workers left as a gap (dashboard/publish/open_data.py).
 # Each chart and table below is built once per ledger version, language and threshold
 # (shell.built), and a page run that finds it only draws it.
 view = (k, totals.as_of)
@@ -286,7 +288,7 @@ with right:
 
 # ── Claims ─────────────────────────────────────────────────────────────────────────────────
 st.subheader(_("Claims paid by program"), anchor=False)
-# By year of the incident: the public tables are yearly (dashboard/open_data.py).
+# By year of the incident: the public tables are yearly (dashboard/publish/open_data.py).
 
 
 def claims_shown() -> tuple[go.Figure | None, pa.Table, int]:

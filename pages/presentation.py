@@ -5,11 +5,11 @@ import datetime as dt
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, shell
-from dashboard.deck import build_deck
-from dashboard.i18n import translator
-from dashboard.images import FORMATS, ChartImageUnavailable, browser_path, chart_image
-from dashboard.presentation import presentation
+from dashboard.core.i18n import translator
+from dashboard.exports.deck import build_deck
+from dashboard.exports.images import FORMATS, ChartImageUnavailable, browser_path, chart_image
+from dashboard.exports.presentation import presentation
+from dashboard.web import charts, shell
 from queries import donor
 from queries.figures import Period
 

@@ -4,11 +4,11 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import shell
-from dashboard.errors import LedgerError
-from dashboard.i18n import translator
-from dashboard.presentation import headline_numbers
-from dashboard.statement import verify_statement
+from dashboard.core.errors import LedgerError
+from dashboard.core.i18n import translator
+from dashboard.exports.presentation import headline_numbers
+from dashboard.exports.statement import verify_statement
+from dashboard.web import shell
 from queries.figures import LedgerFigures, Period
 
 lang = shell.language()

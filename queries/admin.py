@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from dashboard.schema import AuditEntry, ImportLog
+from dashboard.ledger.schema import AuditEntry, ImportLog
 from queries.figures import connected
 
 

@@ -27,10 +27,11 @@ from sqlalchemy import (
     select,
 )
 
-from dashboard.access import Access
-from dashboard.allocator import RateSchedule
-from dashboard.months import first_day, month_label, month_of
-from dashboard.schema import (
+from dashboard.accounts.access import Access
+from dashboard.core.months import first_day, month_label, month_of
+from dashboard.core.values import JKK_JKM_JHT, visible
+from dashboard.ledger.allocator import RateSchedule
+from dashboard.ledger.schema import (
     Confirmation,
     ConfirmationTotal,
     Coverage,
@@ -45,7 +46,6 @@ from dashboard.schema import (
     Worker,
     sum_int,
 )
-from dashboard.values import JKK_JKM_JHT, visible
 from queries.figures import (
     ALL_TIME,
     LedgerFigures,

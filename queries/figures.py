@@ -26,14 +26,15 @@ from sqlalchemy import (
     true,
 )
 
-from dashboard.derived import (
+from dashboard.core.errors import LedgerError
+from dashboard.core.months import month_of
+from dashboard.core.values import JKK_JKM_JHT
+from dashboard.ledger.derived import (
     CONTINUATION_WINDOW,
     continued_after,
     last_covered_month,
 )
-from dashboard.errors import LedgerError
-from dashboard.months import month_of
-from dashboard.schema import (
+from dashboard.ledger.schema import (
     ConfirmationTotal,
     Coverage,
     CoverageTotal,
@@ -46,7 +47,6 @@ from dashboard.schema import (
     ProgrammeContinuation,
     sum_int,
 )
-from dashboard.values import JKK_JKM_JHT
 
 
 @dataclass(frozen=True)
@@ -409,7 +409,7 @@ def split_row(row, widths: tuple[int, ...]) -> list[tuple]:
 def jht_saved(conn: Connection, key: int | None, period: Period = ALL_TIME) -> int:
     """The JHT part of the coverage rows of ``jkk_jkm_jht`` donations (docs/contract.md): for
     each block, the JHT rate in force in each of its months, times the rows of that block."""
-    from dashboard.allocator import RateSchedule
+    from dashboard.ledger.allocator import RateSchedule
 
     blocks = conn.execute(*_jht_blocks(key, period)).all()
     if not blocks:

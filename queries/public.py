@@ -1,7 +1,7 @@
 """The public questions: programme aggregates, never a worker id, a claim or a coverage row.
 
 Every function returns aggregates only; the pages, downloads and the API pass them through
-``dashboard.privacy.suppress`` before anyone sees them.
+``dashboard.publish.privacy.suppress`` before anyone sees them.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from typing import TypeVar
 import pandas as pd
 from sqlalchemy import Connection, Engine, case, func, select
 
-from dashboard.errors import LedgerMoved
-from dashboard.months import first_day, month_label, month_of
-from dashboard.schema import (
+from dashboard.core.errors import LedgerMoved
+from dashboard.core.months import first_day, month_label, month_of
+from dashboard.core.values import DONOR_TYPES, visible
+from dashboard.ledger.schema import (
     AllocationRun,
     AuditEntry,
     Coverage,
@@ -31,7 +32,6 @@ from dashboard.schema import (
     Worker,
     sum_int,
 )
-from dashboard.values import DONOR_TYPES, visible
 from queries.donor import age_band
 from queries.figures import as_tuples, connected, continuation_sums
 
@@ -310,7 +310,7 @@ def rate_schedule(conn: Connection) -> pd.DataFrame:
 
 
 T = TypeVar("T")
-FISCAL_YEAR_ACTION = "fiscal year"  # the audit action of dashboard.settings
+FISCAL_YEAR_ACTION = "fiscal year"  # the audit action of dashboard.accounts.fiscal_year
 
 
 @connected

@@ -1,8 +1,8 @@
 """An attacker with every public answer: how narrowly can each withheld figure be pinned?
 
-Written apart from ``dashboard/disclosure.py`` (scipy's ``linprog``, relations rebuilt from
+Written apart from ``dashboard/publish/disclosure.py`` (scipy's ``linprog``, relations rebuilt from
 the published answers and the data dictionary alone), so that the attack test checks the
-suppression rather than repeating it. Used by ``tests/test_disclosure_attack.py`` and by
+suppression rather than repeating it. Used by ``tests/publish/test_disclosure_attack.py`` and by
 ``bench/privacy_attack.py``.
 
 What the attacker knows:
@@ -28,7 +28,7 @@ import pandas as pd
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
-from dashboard import open_data
+from dashboard.publish import open_data
 from queries import public
 from queries.figures import ledger_figures
 

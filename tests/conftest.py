@@ -25,8 +25,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from dashboard.cli import main
-from dashboard.db import alembic_config, make_engine, open_ledger
-from dashboard.schema import Base
+from dashboard.ledger.db import alembic_config, make_engine, open_ledger
+from dashboard.ledger.schema import Base
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "LINGKARAN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -74,7 +74,7 @@ def postgres_url() -> Iterator[str]:
 def postgres_programme(workers: int, prefix: str) -> Iterator[str]:
     """A demo programme of ``workers`` workers in a PostgreSQL database of its own (for a
     server process to serve while other tests reset theirs), dropped afterwards."""
-    from dashboard.demo import seed_programme
+    from dashboard.ledger.demo import seed_programme
 
     with postgres_database(prefix) as url:
         engine = open_ledger(url)
@@ -174,7 +174,7 @@ def cli(database_url: str):
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory) -> str:
     """A small demo programme (5,000 workers, seed 2016, as of TODAY), built once per run."""
-    from dashboard.demo import seed_programme
+    from dashboard.ledger.demo import seed_programme
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     engine = open_ledger(url)

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
-from dashboard.db import open_ledger, served_ledger
-from dashboard.errors import LedgerMoved
-from dashboard.importer import import_file
-from dashboard.serving import Child, how_it_ended, supervise
+from dashboard.core.errors import LedgerMoved
+from dashboard.ledger.db import open_ledger, served_ledger
+from dashboard.ledger.importer import import_file
+from dashboard.web.serving import Child, how_it_ended, supervise
 from queries.figures import ledger_figures
 from queries.public import at_version, ledger_version
 from tests.conftest import write_csv

@@ -33,8 +33,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from dashboard.access import OPERATOR
-from dashboard.db import open_ledger
+from dashboard.accounts.access import OPERATOR
+from dashboard.ledger.db import open_ledger
 from queries import donor
 from tests.conftest import IN_CI, postgres_programme, write_csv
 from tests.load import (
@@ -78,7 +78,7 @@ class Served:
         found = {}
         for pid in process_tree(self.process.pid):
             line = command_line(pid)
-            if "dashboard.launch" in line and "--server.port" in line:
+            if "dashboard.web.launch" in line and "--server.port" in line:
                 found[int(line[line.index("--server.port") + 1])] = pid
         return found
 

@@ -8,8 +8,8 @@ import io
 import openpyxl
 import pytest
 
-from dashboard.db import open_ledger
-from dashboard.formatting import rupiah
+from dashboard.core.formatting import rupiah
+from dashboard.ledger.db import open_ledger
 from queries.figures import ledger_figures
 from tests.browser.conftest import screenshot, wait_for_app
 

@@ -9,9 +9,9 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from dashboard.access import add_membership
-from dashboard.db import open_ledger
-from dashboard.schema import AuditEntry
+from dashboard.accounts.access import add_membership
+from dashboard.ledger.db import open_ledger
+from dashboard.ledger.schema import AuditEntry
 from tests.browser.conftest import (
     _free_port,
     _wait_until_up,

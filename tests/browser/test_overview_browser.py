@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from dashboard.db import open_ledger
-from dashboard.formatting import rupiah
+from dashboard.core.formatting import rupiah
+from dashboard.ledger.db import open_ledger
 from queries.figures import ledger_figures
 from tests.browser.conftest import screenshot
 

@@ -14,9 +14,9 @@ import urllib.request
 
 import pytest
 
-from dashboard.access import add_membership
-from dashboard.db import open_ledger
-from dashboard.serving import AFFINITY_COOKIE, PROCESS_HEADER
+from dashboard.accounts.access import add_membership
+from dashboard.ledger.db import open_ledger
+from dashboard.web.serving import AFFINITY_COOKIE, PROCESS_HEADER
 from tests.browser.conftest import (
     _free_port,
     _wait_until_up,

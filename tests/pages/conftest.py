@@ -8,10 +8,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import shell
-from dashboard.config import DATABASE_URL_VARIABLE
+from dashboard.core.config import DATABASE_URL_VARIABLE
+from dashboard.web import shell
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "web" / "app.py")
 PRODUCTION_AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
     "cookie_secret": "a-test-cookie-secret-that-is-long-enough-0123456789",
@@ -32,7 +32,7 @@ def visit(page: str, *, user: dict | None = None, **query: str) -> AppTest:
     for key, value in query.items():  # as if the link was opened: before the first run
         at.query_params[key] = value
     at.run()
-    at.switch_page(f"../pages/{page}.py")
+    at.switch_page(f"../../pages/{page}.py")
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.access import add_membership
-from dashboard.db import open_ledger
-from dashboard.i18n import translator
+from dashboard.accounts.access import add_membership
+from dashboard.core.i18n import translator
+from dashboard.ledger.db import open_ledger
 from tests.pages.conftest import metrics
 
 ANA = {"is_logged_in": True, "email": "ana@example.org", "email_verified": True}
@@ -134,7 +134,7 @@ def test_a_listed_issuer_vouches_for_its_addresses(open_page, demo_url, producti
 
 
 def test_a_donor_user_chooses_the_monthly_digest_on_their_page(open_page, demo_url, production):
-    from dashboard.digest import digest_setting
+    from dashboard.exports.digest import digest_setting
 
     at = open_page(production, "donor_impact", mode="production", user=ANA, donor="CSR-001")
     assert at.toggle(key="digest-on").value is True

@@ -11,9 +11,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import shell
-from dashboard.access import Access
-from dashboard.config import DATABASE_URL_VARIABLE
+from dashboard.accounts.access import Access
+from dashboard.core.config import DATABASE_URL_VARIABLE
+from dashboard.web import shell
 from tests.conftest import write_csv
 from tests.ledgers import DONATION_HEADER
 from tests.pages.conftest import visit

@@ -8,11 +8,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from dashboard.access import OPERATOR
+from dashboard.accounts.access import OPERATOR
 from dashboard.cli import main
-from dashboard.db import open_ledger
-from dashboard.formatting import number, rupiah
-from dashboard.i18n import translator
+from dashboard.core.formatting import number, rupiah
+from dashboard.core.i18n import translator
+from dashboard.ledger.db import open_ledger
 from queries import donor
 from tests.pages.conftest import metrics, open_expanders
 
@@ -216,9 +216,9 @@ def test_the_chosen_donor_stays_chosen_on_the_other_donor_page(open_page, demo_u
     assert at.selectbox(key="donor").value == "BUMN-001"
     # The sidebar link to the other page carries no ?donor=: only the session remembers.
     at.query_params.clear()
-    at.switch_page("../pages/donor_compare.py").run()
+    at.switch_page("../../pages/donor_compare.py").run()
     assert not at.exception
     assert at.selectbox(key="donor").value == "BUMN-001"
-    at.switch_page("../pages/overview.py").run()
-    at.switch_page("../pages/donor_impact.py").run()
+    at.switch_page("../../pages/overview.py").run()
+    at.switch_page("../../pages/donor_impact.py").run()
     assert at.selectbox(key="donor").value == "BUMN-001"

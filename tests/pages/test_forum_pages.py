@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.access import OPERATOR
-from dashboard.i18n import catalog
-from dashboard.statement import make_statement
+from dashboard.accounts.access import OPERATOR
+from dashboard.core.i18n import catalog
+from dashboard.exports.statement import make_statement
 from queries.figures import Period
 from tests.pages.test_public_pages import _page_text, empty_ledger
 

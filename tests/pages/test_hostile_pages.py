@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from dashboard.db import open_ledger
-from dashboard.schema import Donor
+from dashboard.ledger.db import open_ledger
+from dashboard.ledger.schema import Donor
 
 LINK = "[klik di sini](https://evil.example/login)"
 HOSTILE_NAME = f"**PT Palsu** {LINK} ![x](https://evil.example/pixel.png) $x^2$"

@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from dashboard.access import OPERATOR, Access
-from dashboard.formatting import rupiah
-from dashboard.months import first_day, month_index, month_of
-from dashboard.sentences import lapse_sentences
+from dashboard.accounts.access import OPERATOR, Access
+from dashboard.core.formatting import rupiah
+from dashboard.core.months import first_day, month_index, month_of
+from dashboard.exports.sentences import lapse_sentences
 from queries.donor import Lapses, ending_months, lapses
 from tests.ledgers import AUTUMN_DONATIONS
 from tests.ledgers import lapsing_ledger as build
@@ -74,7 +74,7 @@ def test_lapses_by_month_from_hand_computed_coverage(autumn_donor, engine, since
 
 
 def test_lapses_are_the_donors_own(autumn_donor, engine):
-    from dashboard.access import AccessDenied
+    from dashboard.accounts.access import AccessDenied
 
     with pytest.raises(AccessDenied):
         lapses(engine, Access("someone@example.org", frozenset({"OTHER"})), "L1", dt.date.today())

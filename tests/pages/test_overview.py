@@ -10,14 +10,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import shell
-from dashboard.config import DATABASE_URL_VARIABLE
-from dashboard.db import open_ledger
-from dashboard.formatting import number, rupiah
-from dashboard.i18n import translator
+from dashboard.core.config import DATABASE_URL_VARIABLE
+from dashboard.core.formatting import number, rupiah
+from dashboard.core.i18n import translator
+from dashboard.ledger.db import open_ledger
+from dashboard.web import shell
 from queries.figures import ledger_figures
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "web" / "app.py")
 
 
 def run_app(monkeypatch, url: str, lang: str | None = None) -> AppTest:
@@ -102,7 +102,7 @@ def test_every_chart_in_english_groups_digits_the_english_way(monkeypatch, demo_
 
 def test_overview_states_the_confirmed_share_and_continuation_by_group(monkeypatch, demo_url):
     """The audit line and the continuation tables: withheld groups left out, never zero."""
-    from dashboard import open_data
+    from dashboard.publish import open_data
 
     at = run_app(monkeypatch, demo_url, "en")
     engine = open_ledger(demo_url)

@@ -8,10 +8,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from dashboard import labels, open_data
-from dashboard.db import open_ledger
-from dashboard.formatting import number
-from dashboard.schema import Donor, Worker
+from dashboard.core import labels
+from dashboard.core.formatting import number
+from dashboard.ledger.db import open_ledger
+from dashboard.ledger.schema import Donor, Worker
+from dashboard.publish import open_data
 from queries import public
 from tests.pages.conftest import metrics, open_expanders
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dashboard.access import audit
-from dashboard.importer import file_sha256
+from dashboard.accounts.access import audit
+from dashboard.ledger.importer import file_sha256
 from queries import admin
 from tests.ledgers import import_all, worked_example
 

@@ -12,10 +12,10 @@ from fractions import Fraction
 
 import pytest
 
-from dashboard.access import Access
-from dashboard.checks import check_ledger
-from dashboard.errors import LedgerError
+from dashboard.accounts.access import Access
+from dashboard.core.errors import LedgerError
 from queries import donor
+from queries.checks import check_ledger
 from queries.figures import Period
 from tests.conftest import TODAY
 from tests.ledgers import import_all, worked_example

@@ -1,4 +1,4 @@
-"""queries.public and dashboard.open_data on the worked example, answers computed by hand."""
+"""queries.public and dashboard.publish.open_data on the worked example, figures by hand."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from dashboard import open_data
+from dashboard.publish import open_data
 from queries import public
 from tests.conftest import TODAY
 from tests.ledgers import import_all, worked_example

@@ -1,0 +1,72 @@
+"""Numbers, rupiah and dates for people, through Babel: the only place figures become text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
+
+DEFAULT_LOCALE = "id"
+
+
+@functools.cache
+def _locale(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
+@functools.cache
+def _pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
+def _currency(value, currency: str, locale: str, pattern: str) -> str:
+    """Babel's format_currency with the locale and pattern parsed once, not on every call: a
+    donor page formats about 1,200 amounts a run (29 µs each through format_currency, 9 µs
+    this way; the text is the same, see tests/core/test_formatting.py)."""
+    return _pattern(pattern).apply(value, _locale(locale), currency=currency, currency_digits=False)
+
+
+def rupiah(amount: int, locale: str = DEFAULT_LOCALE) -> str:
+    """``Rp 1.234.567`` (id) or ``IDR 1,234,567`` (en): whole rupiah, never decimals."""
+    return _currency(amount, "IDR", locale, "¤ #,##0")
+
+
+def number(value: int, locale: str = DEFAULT_LOCALE) -> str:
+    return format_decimal(value, locale=locale)
+
+
+def date_text(day: dt.date, locale: str = DEFAULT_LOCALE, length: str = "medium") -> str:
+    """``5 Sep 2016`` (id, medium); ``long`` gives ``5 September 2016``."""
+    return format_date(day, length, locale=locale)
+
+
+def month_text(day: dt.date, locale: str = DEFAULT_LOCALE) -> str:
+    """``September 2024``: a month and year, spelled for the locale."""
+    return format_date(day, "MMMM y", locale=locale)
+
+
+def month_name(month: int, locale: str = DEFAULT_LOCALE) -> str:
+    """The name of month 1-12 ("April", "April" in Indonesian too; "Januari")."""
+    return _locale(locale).months["format"]["wide"][month]
+
+
+def percent(value, locale: str = DEFAULT_LOCALE) -> str:
+    """``75,7%`` for a ratio (int, Fraction or Decimal), one decimal."""
+    return format_percent(float(value), "#,##0.0%", locale=locale)
+
+
+def usd(amount_idr: int, rupiah_per_usd: int, locale: str = DEFAULT_LOCALE) -> str:
+    """Rupiah shown in US dollars at a rate the user entered (never fetched), whole dollars.
+
+    Display only: the ledger's money stays integer rupiah; the division happens here.
+    """
+    dollars = (2 * amount_idr + rupiah_per_usd) // (2 * rupiah_per_usd)  # rounded half up
+    return _currency(dollars, "USD", locale, "¤#,##0")
+
+
+def rupiah_ratio(value, locale: str = DEFAULT_LOCALE) -> str:
+    """``Rp 0,45`` / ``IDR 0.45``: rupiah per rupiah, a ratio shown with two decimals."""
+    return _currency(round(float(value), 2), "IDR", locale, "¤ #,##0.00")

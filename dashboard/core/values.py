@@ -1,0 +1,334 @@
+"""The contract's value spellings (docs/contract.md "Values"): parse one cell or say why not.
+
+Every parser takes what a CSV or XLSX cell holds (text, or a number/date from an XLSX cell)
+and returns the canonical value, or raises ``Invalid`` with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from functools import cache, lru_cache
+
+import pycountry
+
+from dashboard.core.months import month_index
+
+MAX_IDR = 9_223_372_036_854_775_807  # BIGINT
+
+DONOR_TYPES = ("corporate", "soe", "personal", "community")
+GENDERS = {"F": "F", "M": "M", "P": "F", "L": "M"}  # perempuan / laki-laki
+PROGRAMS = ("JKK", "JKM", "JHT")
+# docs/contract.md "rates": the JHT schedule starts 2015-07 -> 20,000 (2% of Rp 1,000,000).
+BASE_JHT_MONTHLY_IDR = 20_000
+# docs/contract.md "donations": what a donation's blocks pay for.
+JKK_JKM = "jkk_jkm"
+JKK_JKM_JHT = "jkk_jkm_jht"
+PACKAGES = {
+    "jkk_jkm": JKK_JKM,
+    "jkk+jkm": JKK_JKM,
+    "jkk_jkm_jht": JKK_JKM_JHT,
+    "jkk+jkm+jht": JKK_JKM_JHT,
+}
+CLAIM_STATUSES = ("submitted", "approved", "paid", "rejected")
+OCCUPATIONS = {
+    "farmer": "petani",
+    "fisher": "nelayan",
+    "street_vendor": "pedagang kaki lima",
+    "motorcycle_taxi": "ojek",
+    "domestic_worker": "pekerja rumah tangga",
+    "construction_laborer": "buruh bangunan",
+    "market_porter": "buruh gendong/kuli pasar",
+    "waste_picker": "pemulung",
+    "home_industry": "industri rumahan",
+    "other": "lainnya",
+}
+_YES = {"yes", "true", "1", "ya", "y"}
+_NO = {"no", "false", "0", "tidak", "n"}
+
+# re.ASCII: \d and \s are the ASCII ones only. Full-width or other scripts' digits
+# (１５００００) are not among the contract's spellings, and int() would read them.
+_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_MONEY = re.compile(r"(?:rp\s?)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?", re.IGNORECASE | re.ASCII)
+_ENGLISH_GROUPING = re.compile(r"(?:rp\s?)?\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.IGNORECASE | re.ASCII)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_ID_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+
+
+class Invalid(ValueError):
+    """A cell that does not satisfy the contract; the message is the reason."""
+
+
+def is_blank(raw: object) -> bool:
+    return raw is None or raw == "" or (type(raw) is str and raw[0].isspace() and not raw.strip())
+
+
+def _text(raw: object) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return str(raw).strip()
+
+
+def parse_id(raw: object) -> str:
+    if type(raw) is str and _ID.fullmatch(raw):  # the common case, already canonical
+        return raw
+    value = _text(raw)
+    if not _ID.fullmatch(value):
+        raise Invalid("an id is 1 to 64 characters of A-Z a-z 0-9 . _ -")
+    return value
+
+
+def parse_money(raw: object) -> int:
+    """Integer rupiah, greater than zero: ``1500000``, ``1.500.000``, ``Rp1.500.000,00``."""
+    if type(raw) is str and raw.isascii() and raw.isdigit():  # plain rupiah: the common case
+        amount = int(raw)
+    elif isinstance(raw, bool):
+        raise Invalid("not a rupiah amount")
+    elif isinstance(raw, int | float):  # an XLSX numeric cell
+        if isinstance(raw, float) and not raw.is_integer():
+            raise Invalid("fractions of a rupiah are not accepted")
+        amount = int(raw)
+    else:
+        text = _text(raw)
+        match = _MONEY.fullmatch(text)
+        if match is None:
+            if text.replace(" ", "").lower().lstrip("rp").startswith("-"):
+                raise Invalid("amounts cannot be negative")
+            if _ENGLISH_GROUPING.fullmatch(text):
+                raise Invalid(
+                    "English digit grouping (1,500,000) is ambiguous: write 1500000 or 1.500.000"
+                )
+            raise Invalid("not a rupiah amount (write 1500000, 1.500.000 or Rp 1.500.000,00)")
+        whole, decimals = match.groups()
+        if decimals and int(decimals) != 0:
+            raise Invalid("fractions of a rupiah are not accepted")
+        amount = int(whole.replace(".", ""))
+    if amount < 0:
+        raise Invalid("amounts cannot be negative")
+    if amount == 0:
+        raise Invalid("the amount must be greater than zero")
+    if amount > MAX_IDR:
+        raise Invalid("the amount is too large")
+    return amount
+
+
+def parse_date(raw: object, today: dt.date) -> dt.date:
+    """``YYYY-MM-DD`` or ``DD/MM/YYYY``, a real calendar day, not in the future."""
+    if type(raw) is str and _ISO_DATE.fullmatch(raw):  # canonical spelling: the C parser
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise Invalid("no such day on the calendar") from None
+    elif isinstance(raw, dt.datetime):
+        if raw.time() != dt.time(0):
+            raise Invalid("a date has no time of day")
+        day = raw.date()
+    elif isinstance(raw, dt.date):
+        day = raw
+    else:
+        text = _text(raw)
+        if match := _ISO_DATE.fullmatch(text):
+            year, month, day_of_month = (int(part) for part in match.groups())
+        elif match := _ID_DATE.fullmatch(text):
+            day_of_month, month, year = (int(part) for part in match.groups())
+        else:
+            raise Invalid("a date is YYYY-MM-DD or DD/MM/YYYY")
+        try:
+            day = dt.date(year, month, day_of_month)
+        except ValueError:
+            raise Invalid("no such day on the calendar") from None
+    if day > today:
+        raise Invalid(f"the date lies in the future (today is {today.isoformat()})")
+    return day
+
+
+def parse_month(raw: object) -> int:
+    """``YYYY-MM`` as a month index."""
+    if type(raw) is str and len(raw) == 7:  # canonical: the common case, a few hundred values
+        index = _canonical_month(raw)
+        if index is not None:
+            return index
+    if isinstance(raw, dt.date):  # an XLSX date cell
+        return month_index(raw.year, raw.month)
+    match = _MONTH.fullmatch(_text(raw))
+    if match is None:
+        raise Invalid("a month is YYYY-MM")
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12:
+        raise Invalid("no such month")
+    return month_index(year, month)
+
+
+# Where the ISO list's names are not how Indonesians write them: its Jakarta and
+# Yogyakarta are not the official names, and "Pengunungan" is a misspelling.
+PROVINCE_NAMES = {
+    "ID-JK": "DKI Jakarta",
+    "ID-YO": "DI Yogyakarta",
+    "ID-PE": "Papua Pegunungan",
+}
+
+
+@cache
+def provinces() -> dict[str, str]:
+    """ISO 3166-2:ID code -> name for the 38 provinces (island groups are not provinces),
+    as Indonesians write them (``PROVINCE_NAMES`` over the ISO list)."""
+    return {
+        sub.code: PROVINCE_NAMES.get(sub.code, sub.name)
+        for sub in pycountry.subdivisions.get(country_code="ID")
+        if sub.type != "Geographical unit"
+    }
+
+
+@lru_cache(maxsize=4096)
+def _canonical_month(text: str) -> int | None:
+    """The month index of a canonical ``YYYY-MM``, else None (the full parser says why)."""
+    year, dash, month = text[:4], text[4], text[5:]
+    if dash == "-" and text.isascii() and year.isdigit() and month.isdigit():
+        if 1 <= int(month) <= 12:
+            return month_index(int(year), int(month))
+    return None
+
+
+@cache
+def _province_codes() -> frozenset[str]:
+    return frozenset(provinces())
+
+
+def parse_province(raw: object) -> str:
+    if raw in _province_codes():  # canonical: the common case
+        return raw
+    code = _text(raw).upper()
+    if code not in provinces():
+        if code in {sub.code for sub in pycountry.subdivisions.get(country_code="ID")}:
+            raise Invalid(f"{code} is an island group, not a province")
+        raise Invalid("not the ISO 3166-2:ID code of a province (for example ID-JB)")
+    return code
+
+
+def parse_occupation(raw: object) -> str:
+    if type(raw) is str and raw in OCCUPATIONS:  # canonical: the common case
+        return raw
+    code = _text(raw).lower()
+    if code not in OCCUPATIONS:
+        raise Invalid("occupation is one of " + ", ".join(OCCUPATIONS))
+    return code
+
+
+def parse_choice(raw: object, choices: tuple[str, ...], *, upper: bool = False) -> str:
+    value = _text(raw).upper() if upper else _text(raw).lower()
+    if value not in choices:
+        raise Invalid("expected one of " + ", ".join(choices))
+    return value
+
+
+def parse_package(raw: object) -> str:
+    value = _text(raw).lower()
+    if value not in PACKAGES:
+        raise Invalid("package is jkk_jkm or jkk_jkm_jht (JKK+JKM and JKK+JKM+JHT accepted)")
+    return PACKAGES[value]
+
+
+# Characters no name or reference needs, which change how text around them shows: the C0/C1
+# controls (a NUL, an escape, a line break inside a name) and the bidirectional embeddings,
+# overrides and isolates (a right-to-left override can make "exe.pdf" read "fdp.exe").
+INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def visible(text: str) -> str:
+    """A name as every screen and file shows it: without the control and direction-changing
+    characters that import refuses today but a ledger written earlier may still hold."""
+    return INVISIBLE.sub("", text)
+
+
+# Markdown (Streamlit) and mail programs turn a bare web address into a link even when every
+# special character is escaped: an invisible word joiner after a scheme's name and after
+# "www" breaks the pattern and leaves the text as it reads. E-mail addresses are left alone:
+# a joiner would break copying one (the signed-in user's own, say), and a mailto link opens
+# nothing by itself.
+_AUTOLINK = re.compile(r"(?i)\b(?:https|http|ftp|mailto|xmpp)(?=:)|\bwww(?=\.)")
+WORD_JOINER = "\u2060"
+
+
+def unlinked(text: str) -> str:
+    """``text`` with nothing a reader's program would make a link of."""
+    return _AUTOLINK.sub(lambda match: match.group() + WORD_JOINER, text)
+
+
+def mail_text(text: str) -> str:
+    """A ledger text (a donor's name) as a plain-text e-mail carries it."""
+    return unlinked(visible(text))
+
+
+def mail_html(text: str) -> str:
+    """A ledger text as an HTML e-mail carries it: escaped, never markup or a link."""
+    return html.escape(mail_text(text), quote=True)
+
+
+# A cell that starts with one of these is a formula to a spreadsheet program (and openpyxl
+# writes a text starting with "=" as one): =HYPERLINK(...) from a donor's name would be live.
+FORMULA_STARTS = ("=", "+", "-", "@")  # tab and CR are removed with the controls
+
+
+def inert_text(cell: object) -> object:
+    """One cell as a file carries it: a text loses control and direction-changing characters
+    (a ledger written before import refused them; openpyxl refuses to write some at all)
+    and never starts like a formula; anything else is left as it is."""
+    if not isinstance(cell, str):
+        return cell
+    cell = INVISIBLE.sub("", cell)
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def parse_text(raw: object, longest: int, what: str = "a text") -> str:
+    """Free text (a donor's name, a reference): trimmed, 1 to ``longest`` characters, and
+    refused when it holds a control or bidirectional-override character."""
+    text = _text(raw)
+    if not 1 <= len(text) <= longest:
+        raise Invalid(f"{what} is 1 to {longest} characters")
+    found = INVISIBLE.search(text)
+    if found:
+        raise Invalid(
+            f"{what} may not hold control or direction-changing characters "
+            f"(U+{ord(found.group()):04X} at character {found.start() + 1})"
+        )
+    return text
+
+
+def parse_reference(raw: object) -> str:
+    """A confirmation's BPJS-TK reference: free text of 1 to 64 characters."""
+    return parse_text(raw, 64, "a reference")
+
+
+def parse_name(raw: object) -> str:
+    """A donor's name: free text of 1 to 200 characters."""
+    return parse_text(raw, 200, "a name")
+
+
+def parse_gender(raw: object) -> str:
+    if raw == "F" or raw == "M":  # canonical: the common case
+        return raw
+    value = _text(raw).upper()
+    if value not in GENDERS:
+        raise Invalid("gender is F or M (P or L accepted)")
+    return GENDERS[value]
+
+
+def parse_yes_no(raw: object) -> bool:
+    value = _text(raw).lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise Invalid("expected yes/no, true/false, 1/0 or ya/tidak")
+
+
+def parse_int_between(raw: object, low: int, high: int) -> int:
+    text = raw if type(raw) is str and raw.isascii() and raw.isdigit() else _text(raw)
+    if not (text.isascii() and text.isdigit()):
+        raise Invalid(f"expected a whole number from {low} to {high}")
+    value = int(text)
+    if not low <= value <= high:
+        raise Invalid(f"expected a whole number from {low} to {high}")
+    return value

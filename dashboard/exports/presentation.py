@@ -1,0 +1,316 @@
+"""What a forum presentation shows: headline numbers and charts with one-line takeaways.
+
+``presentation`` gathers, for the whole programme or one donor and a period, the figures
+and the series of each chart from the same queries the pages use; the slide deck draws
+them as native PowerPoint charts, so the numbers in the deck are the numbers in the app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard.accounts.access import Access
+from dashboard.core import labels
+from dashboard.core.formatting import date_text, month_text, number, percent, rupiah
+from dashboard.core.i18n import translator
+from dashboard.core.labels import N_
+from dashboard.exports.sentences import v2_sentences
+from dashboard.publish import open_data
+from dashboard.publish.privacy import suppression_k
+from queries import donor
+from queries.figures import ALL_TIME, LedgerFigures, Period, in_fiscal_terms, ledger_figures
+
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    kind: str  # "line", "bar" (horizontal) or "column"
+    title: str
+    takeaway: str
+    categories: list[str]
+    series: dict[str, list[int]]
+    unit: str
+
+
+@dataclass
+class Presentation:
+    lang: str
+    title: str
+    subtitle: str
+    as_of: dt.date
+    figures: LedgerFigures
+    headline: list[tuple[str, str]]
+    charts: list[Chart] = field(default_factory=list)
+    footnote: str = ""
+    growth: list[str | None] = field(default_factory=list)  # per headline number
+    # Contract v2's lines: confirmed by BPJS-TK, continuation, old-age savings (sentences.py)
+    assurance: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HeadlineNumber:
+    key: str  # a LedgerFigures field (docs/contract.md "Figures")
+    label: str  # English msgid, translated where shown
+    money: bool
+
+    def shown(self, figures: LedgerFigures, lang: str) -> str:
+        value = getattr(figures, self.key)
+        return rupiah(value, lang) if self.money else number(value, lang)
+
+
+# The headline numbers, in the order every page, deck and statement shows them.
+HEADLINE = (
+    HeadlineNumber("donated_idr", N_("Donated"), True),
+    HeadlineNumber("allocated_idr", N_("Allocated to contributions"), True),
+    HeadlineNumber("balance_idr", N_("Unspent balance"), True),
+    HeadlineNumber("covered_workers", N_("Workers protected"), False),
+    HeadlineNumber("protected_months", N_("Protected worker-months"), False),
+    HeadlineNumber("active_workers", N_("Workers protected now"), False),
+    HeadlineNumber("claims_paid_count", N_("Claims paid"), False),
+    HeadlineNumber("claims_paid_idr", N_("Benefits paid"), True),
+)
+
+
+def previous_period(period: Period) -> Period | None:
+    """The period of the same length just before ``period`` (None when it is open-ended)."""
+    if period.start is None or period.end is None:
+        return None
+    length = period.end - period.start
+    end = period.start - dt.timedelta(days=1)
+    return Period(end - length, end)
+
+
+def growth_texts(now: LedgerFigures, before: LedgerFigures, lang: str) -> list[str | None]:
+    """``+12,5% vs previous period`` per headline number; "new" from zero."""
+    _ = translator(lang)
+    texts = []
+    for headline in HEADLINE:
+        old, new = getattr(before, headline.key), getattr(now, headline.key)
+        if old == 0:
+            texts.append(_("new") if new else None)
+        else:
+            change = percent((new - old) / old, lang)
+            texts.append(
+                _("{change} vs previous period").format(change=("+" if new >= old else "") + change)
+            )
+    return texts
+
+
+def period_text(period: Period, lang: str) -> str:
+    """A period as a reader says it: "all time", "1 January 2025 – today", or "fiscal year
+    2025/26 (1 April 2025 – 31 March 2026)" for a donor's fiscal year."""
+    _ = translator(lang)
+    if period.is_all_time:
+        return _("all time")
+    start = date_text(period.start, lang, "long") if period.start else _("the start")
+    end = date_text(period.end, lang, "long") if period.end else _("today")
+    if period.fiscal_name is not None:
+        # "in": it follows "donations received" wherever a period is named.
+        return _("in fiscal year {name} ({start} – {end})").format(
+            name=period.fiscal_name, start=start, end=end
+        )
+    return f"{start} – {end}"
+
+
+def headline_numbers(figures: LedgerFigures, lang: str) -> list[tuple[str, str]]:
+    """(label, value) of every headline number, in ``lang``."""
+    _ = translator(lang)
+    return [(_(headline.label), headline.shown(figures, lang)) for headline in HEADLINE]
+
+
+def _monthly_chart(months: pd.DataFrame, lang: str) -> Chart:
+    _ = translator(lang)
+    categories = [m.strftime("%Y-%m") for m in months["month"]]
+    values = [int(v) for v in months["protected_workers"]]
+    if values and max(values) > 0:
+        peak = values.index(max(values))
+        takeaway = _("Protection peaked at {workers} workers in {month}.").format(
+            workers=number(values[peak], lang), month=month_text(months["month"].iloc[peak], lang)
+        )
+    else:
+        takeaway = _("No worker has been protected in this period yet.")
+    return Chart(
+        "protected",
+        "line",
+        _("Workers protected each month"),
+        takeaway,
+        categories,
+        {_("Workers protected"): values},
+        _("workers"),
+    )
+
+
+def _ranked_chart(key: str, frame: pd.DataFrame, column: str, name, title: str, lang: str) -> Chart:
+    _ = translator(lang)
+    top = frame.sort_values(["workers", column], ascending=[False, True]).head(TOP)
+    categories = [name(code) for code in top[column]]
+    values = [int(v) for v in top["workers"]]
+    takeaway = (
+        _("Largest group: {group}, with {workers} protected workers.").format(
+            group=categories[0], workers=number(values[0], lang)
+        )
+        if values
+        else _("No worker has been protected in this period yet.")
+    )
+    return Chart(key, "bar", title, takeaway, categories, {_("Workers"): values}, _("workers"))
+
+
+def _claims_chart(
+    claims: pd.DataFrame, lang: str, withheld: tuple[int, int] = (0, 0), title: str | None = None
+) -> Chart:
+    """Paid claims per program, in rupiah (claims: program, claims, amount_idr).
+
+    ``withheld``: claims and rupiah of the programs too small to publish alone; they show
+    together as one column, so the chart still adds up to the headline.
+    """
+    _ = translator(lang)
+    by_program = claims.groupby("program")[["claims", "amount_idr"]].sum()
+    programs = [p for p in labels.PROGRAMS if p in by_program.index]
+    amounts = [int(by_program.loc[p, "amount_idr"]) for p in programs]
+    count = (int(by_program["claims"].sum()) if len(by_program) else 0) + withheld[0]
+    if withheld[0]:
+        programs.append(_("Programs with few claims (withheld)"))
+        amounts.append(withheld[1])
+    if count:
+        takeaway = _("{claims} paid claims brought {amount} to workers and their families.")
+        takeaway = takeaway.format(claims=number(count, lang), amount=rupiah(sum(amounts), lang))
+    elif withheld[1]:  # so few claims in all that even their number is withheld
+        takeaway = _("Too few claims have been paid to show them without identifying anyone.")
+    else:
+        takeaway = _("No claim has been paid in this period yet.")
+    return Chart(
+        "claims",
+        "column",
+        title or _("Benefits paid by program (rupiah)"),
+        takeaway,
+        programs,
+        {_("Benefits paid"): amounts},
+        "Rp" if lang == "id" else "IDR",
+    )
+
+
+def _money_chart(months: pd.DataFrame, lang: str) -> Chart:
+    _ = translator(lang)
+    categories = [m.strftime("%Y-%m") for m in months["month"]]
+    donated = [int(v) for v in months["cumulative_donated_idr"]]
+    allocated = [int(v) for v in months["cumulative_allocated_idr"]]
+    share = allocated[-1] / donated[-1] if donated and donated[-1] else 0
+    return Chart(
+        "money",
+        "line",
+        _("Donated and allocated, cumulative (rupiah)"),
+        _("{share} of the money donated already pays contributions.").format(
+            share=percent(share, lang)
+        ),
+        categories,
+        {_("Donated"): donated, _("Allocated"): allocated},
+        "Rp" if lang == "id" else "IDR",
+    )
+
+
+def presentation(
+    engine: Engine,
+    access: Access,
+    donor_id: str | None = None,
+    period: Period = ALL_TIME,
+    as_of: dt.date | None = None,
+    lang: str = "id",
+) -> Presentation:
+    """The deck's content for one donor (their donations in ``period``) or the programme."""
+    _ = translator(lang)
+    as_of = as_of or dt.date.today()
+    k = suppression_k()
+    if donor_id is not None:
+        access.require(donor_id)  # before any figure of this donor is computed
+    figures = ledger_figures(engine, donor_id, as_of, period)
+    if donor_id is not None:
+        info = donor.donor_info(engine, access, donor_id)
+        period = in_fiscal_terms(period, info.fiscal_year_start)  # "fiscal year 2025/26"
+        title = info.name
+        months = donor.monthly(engine, access, donor_id, period)
+        profile = donor.profile(engine, access, donor_id, period, as_of)
+        provinces = donor.breakdown(profile, "province")
+        occupations = donor.breakdown(profile, "occupation")
+        claims = donor.claims(engine, access, donor_id, period, as_of).assign(claims=1)
+        withheld = (0, 0)  # a donor sees its own claims one by one
+        claims_title = _("Benefits paid by program (rupiah)")
+        money = _money_chart(months, lang) if not months.empty else None
+    else:
+        title = _("GN Lingkaran programme")
+        # The public publication (dashboard/publish/open_data.py): withheld cells suppressed
+        # together, so nothing here can be subtracted from anything else to find them.
+        months = open_data.monthly_protection(engine, k)
+        if not months.empty:
+            months = months[~months["suppressed"] & (months["month"] <= as_of)]
+        provinces = open_data.covered_by(engine, "province", k)
+        occupations = open_data.covered_by(engine, "occupation", k)
+        provinces = provinces[~provinces["suppressed"]].astype({"workers": "int64"})
+        occupations = occupations[~occupations["suppressed"]].astype({"workers": "int64"})
+        # Claims all time per program (per quarter, the rarer program's cells would all be
+        # withheld); what is withheld shows as one sum against the all-time published total.
+        published = open_data.publication(engine, k)
+        claims = published.claims_by_program
+        claims = claims[~claims["suppressed"]].astype({"claims": "int64", "amount_idr": "int64"})
+        withheld = (
+            (published.claims_total or 0) - int(claims["claims"].sum()),
+            published.claims_total_idr - int(claims["amount_idr"].sum()),
+        )
+        claims_title = _("Benefits paid by program, all time (rupiah)")
+        money = None
+    charts = []
+    if not months.empty:
+        charts.append(_monthly_chart(months, lang))
+    if money is not None:
+        charts.append(money)
+    charts.append(
+        _ranked_chart(
+            "province",
+            provinces,
+            "province",
+            labels.province,
+            _("Workers protected by province (top 10)"),
+            lang,
+        )
+    )
+    charts.append(
+        _ranked_chart(
+            "occupation",
+            occupations,
+            "occupation",
+            lambda code: labels.occupation(code, lang),
+            _("Workers protected by occupation"),
+            lang,
+        )
+    )
+    charts.append(_claims_chart(claims, lang, withheld, claims_title))
+    subtitle = _("Impact report, donations received {period}").format(
+        period=period_text(period, lang)
+    )
+    footnote = _(
+        "Data as of {date}. Figures as defined by the Lingkaran data contract v2; public "
+        "groups of fewer than {k} workers are withheld."
+    ).format(date=date_text(as_of, lang, "long"), k=k)
+    before = previous_period(period)
+    growth = (
+        growth_texts(figures, ledger_figures(engine, donor_id, before.end, before), lang)
+        if before is not None
+        else []
+    )
+    return Presentation(
+        lang,
+        title,
+        subtitle,
+        as_of,
+        figures,
+        headline_numbers(figures, lang),
+        charts,
+        footnote,
+        growth,
+        v2_sentences(figures, lang, donor=donor_id is not None),
+    )

@@ -1,0 +1,327 @@
+"""The donor impact statement (.pdf) and its verification code.
+
+The code is an HMAC of the donor, the period, the date and the contract's figures, keyed
+with ``LINGKARAN_STATEMENT_KEY``: anyone can have the app recompute the figures for the
+same donor, period and date and check the code, and nobody without the key can make a code
+for other figures. A changed figure, period or code fails verification.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from fpdf import FPDF
+from sqlalchemy import Engine
+
+from dashboard.accounts.access import Access
+from dashboard.core.config import public_url
+from dashboard.core.errors import LedgerError
+from dashboard.core.formatting import date_text, number
+from dashboard.core.i18n import translator
+from dashboard.core.months import month_of
+from dashboard.exports.presentation import headline_numbers, period_text
+from dashboard.exports.sentences import claim_sentence, v2_sentences
+from queries import donor
+from queries.figures import ALL_TIME, LedgerFigures, Period, in_fiscal_terms, ledger_figures
+
+KEY_VARIABLE = "LINGKARAN_STATEMENT_KEY"
+V2_FIGURES = (
+    "jht_saved_idr",
+    "confirmed_idr",
+    "unconfirmed_idr",
+    "ended_workers",
+    "continued_workers",
+)
+DEMO_KEY = "lingkaran-demo-statement-key"  # demo only: production sets its own secret
+FONTS = Path(__file__).resolve().parent / "fonts"
+CLAIMS_LISTED = 12
+
+
+def statement_key() -> bytes:
+    return os.environ.get(KEY_VARIABLE, DEMO_KEY).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Statement:
+    donor_id: str
+    period: Period
+    as_of: dt.date
+    figures: dict
+    code: str
+
+
+def verification_code(donor_id: str, period: Period, as_of: dt.date, figures: dict) -> str:
+    """``ABCD-EFGH-JKLM-NPQR-STUV``: 100 bits of HMAC-SHA256 over the canonical statement."""
+    canonical = json.dumps(
+        {
+            "donor_id": donor_id,
+            "from": period.start.isoformat() if period.start else None,
+            "to": period.end.isoformat() if period.end else None,
+            "as_of": as_of.isoformat(),
+            "figures": {k: v for k, v in figures.items() if k not in ("as_of", "donor_id")},
+        },
+        sort_keys=True,
+    )
+    digest = hmac.new(statement_key(), canonical.encode("utf-8"), hashlib.sha256).digest()
+    text = base64.b32encode(digest).decode("ascii")[:20]
+    return "-".join(text[i : i + 4] for i in range(0, 20, 4))
+
+
+def make_statement(
+    engine: Engine,
+    access: Access,
+    donor_id: str,
+    period: Period = ALL_TIME,
+    as_of: dt.date | None = None,
+) -> Statement:
+    access.require(donor_id)
+    as_of = as_of or dt.date.today()
+    figures = ledger_figures(engine, donor_id, as_of, period)
+    if figures.donated_idr == 0:  # the donor page refuses the same: nothing to state
+        raise LedgerError(
+            f"{donor_id} made no donation in the period {period_text(period, 'en')}: a statement "
+            "would only sign zeros. Choose a period with donations (--from, --to)."
+        )
+    return statement_of(period, figures)
+
+
+def statement_of(period: Period, figures: LedgerFigures) -> Statement:
+    """The statement of figures already computed (a page that shows them asks no more)."""
+    report = figures.as_report()
+    return Statement(
+        figures.donor_id,
+        period,
+        figures.as_of,
+        report,
+        verification_code(figures.donor_id, period, figures.as_of, report),
+    )
+
+
+@dataclass(frozen=True)
+class Verification:
+    confirmed: bool
+    figures: dict | None  # the recomputed figures, shown only when the code matches
+
+
+def verify_statement(
+    engine: Engine,
+    donor_id: str,
+    period: Period,
+    as_of: dt.date,
+    code: str,
+    claimed: dict | None = None,
+) -> Verification:
+    """Recompute the statement's figures and check its code (and ``claimed`` figures)."""
+    figures = ledger_figures(engine, donor_id, as_of, period).as_report()
+    given = code.strip().upper().replace(" ", "")
+    matches = hmac.compare_digest(verification_code(donor_id, period, as_of, figures), given)
+    if not matches:
+        # A statement issued before contract v2 signed the v1 figures only: it still verifies
+        # while those figures stand (a JHT claim v1 counted makes it fail, as it should).
+        v1 = {k: v for k, v in figures.items() if k not in V2_FIGURES}
+        matches = hmac.compare_digest(verification_code(donor_id, period, as_of, v1), given)
+    if claimed is not None:
+        matches = matches and all(figures.get(k) == v for k, v in claimed.items())
+    return Verification(matches, figures if matches else None)
+
+
+class _Document(FPDF):
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(format="A4")
+        self.footer_text = footer_text
+        self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.set_auto_page_break(True, margin=18)
+
+    def multi_cell(self, w, h=None, text="", *args, **kwargs):  # noqa: ANN001, ANN201
+        """Paragraphs flow down the page: each starts at the left margin below the last."""
+        kwargs.setdefault("new_x", "LMARGIN")
+        kwargs.setdefault("new_y", "NEXT")
+        return super().multi_cell(w, h, text, *args, **kwargs)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font("DejaVu", "", 7.5)
+        self.set_text_color(110, 110, 120)
+        self.multi_cell(0, 3.6, self.footer_text, align="C")
+
+
+def render_statement(
+    engine: Engine, access: Access, statement: Statement, lang: str = "id"
+) -> bytes:
+    """The statement as a PDF: figures, one chart, the claims made possible, methodology."""
+    _ = translator(lang)
+    info = donor.donor_info(engine, access, statement.donor_id)
+    period = in_fiscal_terms(statement.period, info.fiscal_year_start)
+    # Exactly the figures the code signs, not a second computation that could differ.
+    signed = LedgerFigures(**{**statement.figures, "as_of": statement.as_of})
+    headline = headline_numbers(signed, lang)
+    months = donor.monthly(engine, access, statement.donor_id, period)
+    claims = donor.claims(engine, access, statement.donor_id, period, statement.as_of)
+    address = public_url()
+    if address:
+        footer = _(
+            "Verification code {code}. Check it at {address}/verify with donor {donor}, the "
+            "period and the date of this statement."
+        ).format(code=statement.code, donor=statement.donor_id, address=address)
+    else:
+        footer = _(
+            "Verification code {code}. Check it in the Lingkaran app (Verify a statement) "
+            "with donor {donor}, the period and the date of this statement."
+        ).format(code=statement.code, donor=statement.donor_id)
+    pdf = _Document(footer)
+    pdf.set_title(f"{_('Donor impact statement')}: {info.name} ({info.donor_id})")
+    pdf.set_author("GN Lingkaran (Lingkaran)")
+    pdf.set_subject(_("GN Lingkaran: social security for vulnerable informal workers"))
+    pdf.set_lang(lang)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 18)
+    pdf.multi_cell(0, 9, _("Donor impact statement"))
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.multi_cell(0, 7, f"{info.name} ({info.donor_id})")
+    pdf.set_font("DejaVu", "", 10)
+    if period.is_all_time:
+        span = _("all donations")
+    elif period.fiscal_name is not None:
+        span = _("donations received {period}").format(period=period_text(period, lang))
+    else:
+        start = date_text(period.start, lang, "long") if period.start else _("the start")
+        end = date_text(period.end, lang, "long") if period.end else _("today")
+        span = _("donations received {start} – {end}").format(start=start, end=end)
+    pdf.multi_cell(
+        0,
+        5.5,
+        _("Covers {span}; figures as of {date}.").format(
+            span=span, date=date_text(statement.as_of, lang, "long")
+        ),
+    )
+    pdf.ln(3)
+
+    pdf.set_font("DejaVu", "", 10)
+    for label, value in headline:
+        pdf.cell(95, 7, label, border="B")
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.cell(0, 7, value, border="B", align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 10)
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "", 9.5)
+    for line in v2_sentences(signed, lang):
+        pdf.multi_cell(0, 5, "• " + line)
+        pdf.ln(0.6)
+    pdf.ln(3)
+
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.multi_cell(0, 6, _("Workers protected each month"))
+    _bar_chart(pdf, months, lang, statement.as_of)
+    pdf.ln(4)
+
+    methodology = _(
+        "Each donation pays BPJS Ketenagakerjaan contributions (JKK and JKM) for informal "
+        "workers in blocks of consecutive months from the month after it was received, "
+        "oldest registrations first, never a partial block; a JHT donation adds old-age "
+        "savings. A paid JKK or JKM claim counts when it happened in a month this donor's "
+        "money protected; JHT payouts are the worker's own savings and never count. "
+        "Confirmed: BPJS Ketenagakerjaan confirmed receiving the contribution. Continued: "
+        "a worker paid their own contributions within three months after the donor's last "
+        "protected month. Figures follow the Lingkaran data contract v2 and equal the "
+        "Lingkaran app and its report command."
+    )
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.multi_cell(0, 6, _("Claims made possible"))
+    pdf.set_font("DejaVu", "", 9)
+    # The claims listed are as many as leave room on the page for the rest: a statement is
+    # one page, not a second one holding a paragraph (the donor page lists every claim).
+    tail = 6 + _height(pdf, methodology, 4.8) + 3 + 6 + 5 + 4
+    listed = 0
+    if claims.empty:
+        pdf.multi_cell(0, 5, _("No claim has been paid in this period yet."))
+    for claim in claims.tail(CLAIMS_LISTED).iloc[::-1].to_dict("records"):
+        sentence = "• " + claim_sentence(claim, lang)
+        if pdf.get_y() + _height(pdf, sentence, 4.8) + tail > pdf.page_break_trigger:
+            break
+        pdf.multi_cell(0, 4.8, sentence)
+        pdf.ln(0.8)
+        listed += 1
+    if len(claims) > listed:
+        pdf.multi_cell(
+            0,
+            5,
+            _("… and {more} earlier paid claims.").format(more=number(len(claims) - listed, lang)),
+        )
+    pdf.ln(3)
+
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.multi_cell(0, 6, _("Methodology"))
+    pdf.set_font("DejaVu", "", 9)
+    pdf.multi_cell(0, 4.8, methodology)
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(0, 6, _("Verification code: {code}").format(code=statement.code))
+    return bytes(pdf.output())
+
+
+def _height(pdf: FPDF, text: str, line_height: float) -> float:
+    """How tall ``text`` would be as a full-width paragraph in the current font, in mm."""
+    return pdf.multi_cell(0, line_height, text, dry_run=True, output="HEIGHT")
+
+
+def _bar_chart(pdf: FPDF, months, lang: str, as_of: dt.date) -> None:
+    """Monthly protected workers as bars, drawn with the PDF's own shapes (no image)."""
+    _ = translator(lang)
+    width, height = pdf.epw, 42
+    left, top = pdf.l_margin, pdf.get_y() + 2
+    if months.empty:
+        pdf.set_font("DejaVu", "", 9)
+        pdf.multi_cell(0, 5, _("No worker has been protected in this period yet."))
+        return
+    values = [int(v) for v in months["protected_workers"]]
+    peak = max(values) or 1
+    axis = 14  # mm for the value labels on the left
+    left, width = left + axis, width - axis
+    step = width / len(values)
+    current = month_of(as_of)
+    pdf.set_font("DejaVu", "", 7)
+    pdf.set_text_color(90, 90, 100)
+    pdf.set_draw_color(225, 225, 225)
+    for share in (0, 0.5, 1):  # gridlines with their values: the chart has a scale
+        y = top + height - height * share
+        pdf.line(left, y, left + width, y)
+        pdf.set_xy(left - axis, y - 2)
+        pdf.cell(axis - 1.5, 4, number(round(peak * share), lang), align="R")
+    ahead = 0
+    for i, (month, value) in enumerate(zip(months["month"], values, strict=True)):
+        if month_of(month) > current:  # already paid for, not yet lived: lighter
+            pdf.set_fill_color(150, 214, 196)
+            ahead += 1
+        else:
+            pdf.set_fill_color(0, 158, 115)
+        bar = height * value / peak
+        pdf.rect(left + i * step, top + height - bar, max(step * 0.8, 0.2), bar, style="F")
+    pdf.set_draw_color(180, 180, 180)
+    pdf.line(left, top + height, left + width, top + height)
+    pdf.set_xy(left, top + height + 1)
+    first, last = months["month"].iloc[0], months["month"].iloc[-1]
+    pdf.cell(width / 2, 4, first.strftime("%Y-%m"))
+    pdf.cell(width / 2, 4, last.strftime("%Y-%m"), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_xy(left, top - 4)
+    pdf.cell(width, 4, _("Workers protected"), align="L")
+    if ahead:
+        pdf.set_xy(left, top + height + 5)
+        pdf.multi_cell(
+            width,
+            3.5,
+            _(
+                "Lighter bars: months after {date} already paid for (protection bought "
+                "ahead), not yet lived."
+            ).format(date=date_text(as_of, lang, "long")),
+        )
+        top += 4
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_y(top + height + 6)

@@ -1,0 +1,256 @@
+"""`lingkaran allocate`: turn donations into coverage rows (docs/contract.md "Allocation").
+
+The rules, in the contract's words: donations in (received_on, donation_id) order; each funds
+blocks of ``months_per_worker`` months from the month after it was received (S), priced at the
+JKK+JKM rates plus (v2) the JHT rates for a ``jkk_jkm_jht`` donation; eligible workers
+registered before S, match the earmarks and have no coverage and (v2) no self-paid month in
+the block; served in (registered_on, worker_id) order; never a partial block. Deterministic
+and append-only.
+
+The workers are held as NumPy arrays in registration order, so choosing the eligible workers
+for one donation is a handful of vectorised comparisons over a prefix of the array instead
+of a query per worker: the full 2,000,000-worker programme allocates in minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import Connection, Engine, func, insert, select, union_all
+from tqdm import tqdm
+
+from dashboard.core.errors import LedgerError
+from dashboard.core.months import first_day, month_of
+from dashboard.core.values import BASE_JHT_MONTHLY_IDR, JKK_JKM, JKK_JKM_JHT, OCCUPATIONS, provinces
+from dashboard.ledger.bulk import insert_rows
+from dashboard.ledger.db import STATISTICS_AFTER_ROWS, refresh_statistics, tidy_after_bulk
+from dashboard.ledger.derived import last_coverage_id, refresh
+from dashboard.ledger.schema import (
+    COVERAGE_COLUMNS,
+    AllocationRun,
+    Coverage,
+    Donation,
+    Rate,
+    SelfPaid,
+    Worker,
+    sum_int,
+)
+
+NEVER = np.iinfo(np.int32).max
+WRITE_BATCH = 50_000
+
+
+@dataclass(frozen=True)
+class DonationAllocation:
+    donation_id: str
+    start_month: int
+    months: int
+    workers: int
+    amount_idr: int
+
+
+@dataclass
+class AllocationResult:
+    donations: list[DonationAllocation] = field(default_factory=list)
+
+    @property
+    def coverage_rows(self) -> int:
+        return sum(d.workers for d in self.donations)
+
+    @property
+    def amount_idr(self) -> int:
+        return sum(d.amount_idr for d in self.donations)
+
+    @property
+    def protected_months(self) -> int:
+        return sum(d.workers * d.months for d in self.donations)
+
+
+_RATES = select(Rate.effective_month, Rate.monthly_idr, Rate.jht_monthly_idr).order_by(
+    Rate.effective_month
+)  # built once: the headline reads the schedule on every call
+
+
+class RateSchedule:
+    """The monthly contributions in force for any month, from the ``rates`` table: JKK+JKM,
+    and (v2) JHT, whose rate carries forward from the last row that gave one."""
+
+    def __init__(self, conn: Connection) -> None:
+        rows = conn.execute(_RATES).all()
+        if not rows:
+            raise LedgerError("the ledger has no contribution rates: import rates first")
+        self._months = [month for month, _, _ in rows]
+        self._amounts = [amount for _, amount, _ in rows]
+        self._jht_amounts = []
+        jht = BASE_JHT_MONTHLY_IDR
+        for _, _, given in rows:
+            jht = jht if given is None else given
+            self._jht_amounts.append(jht)
+
+    def _index(self, month: int) -> int:
+        index = int(np.searchsorted(self._months, month, side="right")) - 1
+        if index < 0:
+            raise LedgerError("no contribution rate is in force before the schedule starts")
+        return index
+
+    def monthly(self, month: int) -> int:
+        return int(self._amounts[self._index(month)])
+
+    def jht_monthly(self, month: int) -> int:
+        return int(self._jht_amounts[self._index(month)])
+
+    def jht_cost(self, start: int, months: int) -> int:
+        """The JHT part of a block of a ``jkk_jkm_jht`` donation (docs/contract.md "Figures")."""
+        return sum(self.jht_monthly(month) for month in range(start, start + months))
+
+    def jht_total(self, blocks) -> int:
+        """The JHT part of many blocks at once: the sum of ``jht_cost(start, months) * rows``
+        over (start, months, rows), from running totals of the JHT rate month by month."""
+        start, length, rows = (
+            np.array(column, dtype=np.int64) for column in zip(*blocks, strict=True)
+        )
+        first = int(start.min())
+        months = np.arange(first, int((start + length).max()), dtype=np.int64)
+        index = np.searchsorted(self._months, months, side="right") - 1
+        if (index < 0).any():
+            raise LedgerError("no contribution rate is in force before the schedule starts")
+        running = np.concatenate(([0], np.cumsum(np.asarray(self._jht_amounts)[index])))
+        costs = running[start + length - first] - running[start - first]
+        return int((costs * rows).sum())
+
+    def block_cost(self, start: int, months: int, package: str = JKK_JKM) -> int:
+        """The sum of the monthly rates in force over a block (docs/contract.md "Allocation" 2),
+        plus the JHT rates for a ``jkk_jkm_jht`` donation (v2)."""
+        cost = sum(self.monthly(month) for month in range(start, start + months))
+        if package == JKK_JKM_JHT:
+            cost += self.jht_cost(start, months)
+        return cost
+
+
+class _Workers:
+    """All workers in (registered_on, worker_id) order, with what coverage each one holds."""
+
+    def __init__(self, conn: Connection) -> None:
+        province_codes = {code: i for i, code in enumerate(sorted(provinces()))}
+        occupation_codes = {code: i for i, code in enumerate(OCCUPATIONS)}
+        self.province_codes, self.occupation_codes = province_codes, occupation_codes
+        rows = conn.execute(
+            select(Worker.id, Worker.registered_on, Worker.province, Worker.occupation).order_by(
+                Worker.registered_on, Worker.worker_id
+            )
+        ).all()
+        count = len(rows)
+        self.keys = np.fromiter((r[0] for r in rows), dtype=np.int64, count=count)
+        self.registered = np.fromiter((r[1].toordinal() for r in rows), np.int32, count=count)
+        self.province = np.fromiter((province_codes[r[2]] for r in rows), np.int8, count=count)
+        self.occupation = np.fromiter((occupation_codes[r[3]] for r in rows), np.int8, count=count)
+        del rows
+        position = np.zeros(int(self.keys.max()) + 1 if count else 1, dtype=np.int64)
+        position[self.keys] = np.arange(count)
+        # busy_until: last month covered by intervals that start on or before the current S.
+        # next_start: first month of the next interval that starts after the current S.
+        self.busy_until = np.full(count, -1, dtype=np.int32)
+        self.next_start = np.full(count, NEVER, dtype=np.int32)
+        # A worker's coverage and (v2) self-paid months both make a block that touches them
+        # ineligible (docs/contract.md "Allocation" 3): to the allocator both are busy months.
+        spans = conn.execute(
+            union_all(
+                select(Coverage.worker_key, Coverage.start_month, Coverage.months),
+                select(SelfPaid.worker_key, SelfPaid.start_month, SelfPaid.months),
+            )
+        ).all()
+        worker = position[np.fromiter((s[0] for s in spans), np.int64, count=len(spans))]
+        start = np.fromiter((s[1] for s in spans), np.int32, count=len(spans))
+        end = start + np.fromiter((s[2] for s in spans), np.int32, count=len(spans)) - 1
+        order = np.lexsort((start, worker))  # each worker's intervals in start order
+        worker, start, end = worker[order], start[order], end[order]
+        same_next = np.append(worker[1:] == worker[:-1], False)
+        following = np.where(same_next, np.append(start[1:], NEVER), NEVER)
+        first = np.append(True, worker[1:] != worker[:-1]) if len(worker) else worker.astype(bool)
+        self.next_start[worker[first]] = start[first]
+        by_start = np.argsort(start, kind="stable")
+        self._pending = (worker[by_start], start[by_start], end[by_start], following[by_start])
+        self._cursor = 0
+
+    def advance_to(self, month: int) -> None:
+        """Fold every interval that starts on or before ``month`` into ``busy_until``."""
+        worker, start, end, following = self._pending
+        stop = int(np.searchsorted(start, month, side="right"))
+        for i in range(self._cursor, stop):
+            w = worker[i]
+            self.busy_until[w] = max(self.busy_until[w], end[i])
+            self.next_start[w] = following[i]
+        self._cursor = max(self._cursor, stop)
+
+    def eligible(self, donation, start: int, months: int, wanted: int) -> np.ndarray:
+        """Positions of the first ``wanted`` eligible workers (docs/contract.md "Allocation" 3)."""
+        end = start + months - 1
+        registered = int(np.searchsorted(self.registered, first_day(start).toordinal(), "left"))
+        free = (self.busy_until[:registered] < start) & (self.next_start[:registered] > end)
+        if donation.earmark_province:
+            free &= self.province[:registered] == self.province_codes[donation.earmark_province]
+        if donation.earmark_occupation:
+            code = self.occupation_codes[donation.earmark_occupation]
+            free &= self.occupation[:registered] == code
+        return np.flatnonzero(free)[:wanted]
+
+
+def allocate(engine: Engine, *, progress: bool = False) -> AllocationResult:
+    """Allocate every donation's unspent money; creates only what does not exist yet."""
+    result = AllocationResult()
+    with engine.begin() as conn:
+        rates = RateSchedule(conn)
+        spent = (
+            select(Coverage.donation_key, sum_int(Coverage.amount_idr).label("spent"))
+            .group_by(Coverage.donation_key)
+            .subquery()
+        )
+        donations = conn.execute(
+            select(Donation, func.coalesce(spent.c.spent, 0).label("spent"))
+            .outerjoin(spent, spent.c.donation_key == Donation.id)
+            .order_by(Donation.received_on, Donation.donation_id)
+        ).all()
+        workers = _Workers(conn)
+        since = last_coverage_id(conn)
+        pending: list[tuple] = []
+        for donation in tqdm(donations, desc="allocate", disable=not progress, leave=False):
+            start = month_of(donation.received_on) + 1
+            months = donation.months_per_worker
+            cost = rates.block_cost(start, months, donation.package)
+            affordable = (donation.amount_idr - donation.spent) // cost
+            if affordable <= 0 or not len(workers.keys):
+                continue
+            workers.advance_to(start)
+            chosen = workers.eligible(donation, start, months, affordable)
+            if not len(chosen):
+                continue
+            workers.busy_until[chosen] = start + months - 1
+            pending.extend(
+                (donation.id, key, start, months, cost, "allocator")
+                for key in workers.keys[chosen].tolist()  # Python ints, not NumPy's
+            )
+            result.donations.append(
+                DonationAllocation(
+                    donation.donation_id, start, months, len(chosen), cost * len(chosen)
+                )
+            )
+            if len(pending) >= WRITE_BATCH:
+                insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
+                pending.clear()
+        insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
+        bulk = result.coverage_rows >= STATISTICS_AFTER_ROWS
+        if bulk:
+            refresh_statistics(conn)  # the refresh below plans over the new coverage rows
+        refresh(conn, since)
+        conn.execute(
+            insert(AllocationRun).values(
+                ran_at=dt.datetime.now(dt.UTC),
+                coverage_rows=result.coverage_rows,
+                amount_idr=result.amount_idr,
+            )
+        )
+    if bulk:
+        tidy_after_bulk(engine)
+    return result

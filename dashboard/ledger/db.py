@@ -1,0 +1,194 @@
+"""Engines and schema upgrades (Alembic) for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
+
+from dashboard.core.errors import LedgerError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for ``url``; SQLite gets foreign keys and a write-ahead log.
+
+    ``create=False`` (the running app): an SQLite ledger must exist and is never created,
+    not even when its file is deleted while the app runs; a file that disappears makes
+    every later query fail instead of reading what an open connection still holds.
+    """
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        on_disk = bool(database) and database != ":memory:" and not database.startswith("file:")
+        if create or not on_disk:
+            engine = create_engine(url)
+        else:
+            path = Path(database).resolve()
+            if not path.is_file():
+                raise LedgerError(
+                    f"no ledger at {path}: create it with `lingkaran init-db` "
+                    "(or `lingkaran demo`), then import"
+                )
+            # The pool is named: on the bare "sqlite://" that a creator needs, SQLAlchemy
+            # picks the SingletonThreadPool of an in-memory database, which keeps one
+            # connection per thread and, past five threads, closes the oldest thread's
+            # connection while that thread may still be reading on it. Twenty visitors at
+            # once (each session's script and each API request runs in its own thread) made
+            # the server die in libsqlite3 (issue 24). A QueuePool, as SQLAlchemy gives a file
+            # URL, lends each connection to one thread at a time and closes none in use.
+            engine = create_engine(
+                "sqlite://",
+                creator=lambda: sqlite3.connect(
+                    f"file:{path}?mode=rw", uri=True, check_same_thread=False
+                ),
+                poolclass=QueuePool,
+                pool_size=SQLITE_POOL_SIZE,
+                max_overflow=SQLITE_POOL_OVERFLOW,
+            )
+
+            @event.listens_for(engine, "checkout")
+            def _ledger_still_there(_dbapi, _record, _proxy):  # noqa: ANN001 - pool callback
+                if not path.is_file():
+                    raise exc.DisconnectionError(f"the ledger file {path} is gone")
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001 - DBAPI callback
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:
+                pass  # a read-only ledger (file or folder): served as it is, without a WAL
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA cache_size=-{READING_CACHE_KIB}")
+            cursor.close()
+
+        engine.ledger_url = url
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+# Connections an app process keeps to an SQLite ledger, and how many more it may open while
+# every kept one is lent out; a thread that finds all of them lent waits for one (up to 30 s,
+# then a friendly failure). Each connection may cache up to READING_CACHE_KIB of pages, so
+# this bounds the process's memory too.
+SQLITE_POOL_SIZE = 5
+SQLITE_POOL_OVERFLOW = 5
+
+# SQLite's page cache for the pages' queries, and for a bulk import. The sorter of a GROUP BY,
+# DISTINCT or window (the derived tables' refresh) may take as much again per sort: at
+# 2,000,000 workers three at a time took an import-ledger from about 350 MiB to 849 MiB.
+READING_CACHE_KIB = 200_000
+WRITING_CACHE_KIB = 32_000
+
+
+@contextlib.contextmanager
+def bulk_writing(conn: Connection) -> Iterator[None]:
+    """A bulk import on ``conn``: on SQLite, a smaller page cache (and with it the sorters'
+    memory) until it ends, so the import's memory stays bounded whatever the ledger's size."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{WRITING_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{READING_CACHE_KIB}")
+
+
+# Rows written by one import or allocation from which the planner's statistics are refreshed.
+STATISTICS_AFTER_ROWS = 10_000
+
+
+def refresh_statistics(conn: Connection) -> None:
+    """ANALYZE on PostgreSQL after a bulk write, inside the writer's transaction, before it
+    refreshes the derived tables from the new rows (``tidy_after_bulk`` follows the commit).
+
+    Without it the planner keeps the estimates of the empty tables it started from: after
+    `migrate` loaded 2,000,000 workers it expected 40,000 rows where there were 3.27
+    million and one query of the check ran for more than nine minutes. ANALYZE samples a
+    bounded number of rows per table, so it takes seconds at any size. SQLite plans from its
+    indexes without statistics, and the page queries are measured that way: nothing to do.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE")
+
+
+def tidy_after_bulk(engine: Engine) -> None:
+    """PostgreSQL, after any import or allocation of ``STATISTICS_AFTER_ROWS`` or more has
+    committed (and after ``import-ledger``): statistics and visibility map of every table,
+    the derived tables the write refreshed included, and unconfirmed_coverage compacted.
+
+    Coverage rows enter unconfirmed_coverage and their confirmations remove nearly all of
+    them; the few left lay scattered over the pages of millions (at 2,000,000 workers the
+    donor page's list read 3,362 pages for 5,076 rows, 126 ms). The table stays small, so
+    rewriting it is quick. VACUUM cannot run inside a transaction, hence after the commit.
+    SQLite: nothing to do.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM FULL unconfirmed_coverage")
+        conn.exec_driver_sql("VACUUM ANALYZE")
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (a no-op when it is there already)."""
+    if is_current(engine):
+        return
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def is_current(engine: Engine) -> bool:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head
+
+
+def open_ledger(url: str, *, create: bool = True) -> Engine:
+    """An engine on an up-to-date ledger schema: every command starts here. The running
+    app passes ``create=False``: it serves a ledger, it never creates one."""
+    engine = make_engine(url, create=create)
+    upgrade(engine)
+    return engine
+
+
+def ledger_identity(engine: Engine) -> str:
+    """Which ledger an engine reads, for cache keys: the URL it was opened with (the
+    app's SQLite engines connect through a creator, so their own URL is only sqlite://)."""
+    return getattr(engine, "ledger_url", None) or engine.url.render_as_string(hide_password=False)
+
+
+_SERVED: dict[str, Engine] = {}
+_SERVED_LOCK = threading.Lock()
+
+
+def served_ledger(url: str) -> Engine:
+    """The one engine of a serving process on ``url``, shared by the pages, the API and the
+    background publication build: one pool, so the process's connections (and their page
+    caches) stay within the pool's bounds however many threads ask."""
+    with _SERVED_LOCK:
+        engine = _SERVED.get(url)
+        if engine is None:
+            engine = _SERVED[url] = open_ledger(url, create=False)
+        return engine

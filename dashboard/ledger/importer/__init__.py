@@ -1,0 +1,222 @@
+"""`lingkaran import KIND FILE`: one contract file into the ledger, all or nothing.
+
+Each kind (docs/contract.md "Files") has its columns with their parsers and an ``apply`` step that
+checks the rows against the database and writes them. Rows are read in chunks so a file of
+millions of workers runs in bounded memory; the first bad row stops writing, the rest of the
+file is still checked so the user sees every problem (up to 50) at once, and the transaction
+is rolled back so nothing of a refused file is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert
+from tqdm import tqdm
+
+from dashboard.core import values as v
+from dashboard.core.errors import ImportRefused
+from dashboard.ledger.db import (
+    STATISTICS_AFTER_ROWS,
+    bulk_writing,
+    refresh_statistics,
+    tidy_after_bulk,
+)
+from dashboard.ledger.importer.claims import Claims
+from dashboard.ledger.importer.common import ImportResult, ImportRun, Kind, Parser, Record
+from dashboard.ledger.importer.confirmations import Confirmations
+from dashboard.ledger.importer.coverage import CoverageRows
+from dashboard.ledger.importer.donations import Donations
+from dashboard.ledger.importer.donors import Donors
+from dashboard.ledger.importer.rates import Rates
+from dashboard.ledger.importer.self_paid import SelfPaidRows
+from dashboard.ledger.importer.workers import Workers
+from dashboard.ledger.readers import Table, open_table
+from dashboard.ledger.schema import ImportLog
+
+CHUNK = 5_000
+KINDS = (
+    "donors",
+    "workers",
+    "rates",
+    "donations",
+    "coverage",
+    "claims",
+    "self_paid",
+    "confirmations",
+)
+
+KIND_HANDLERS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Donors(),
+        Workers(),
+        Rates(),
+        Donations(),
+        CoverageRows(),
+        Claims(),
+        SelfPaidRows(),
+        Confirmations(),
+    )
+}
+
+
+def contract_columns(kind: str) -> tuple[str, ...]:
+    """The columns of a ``kind`` file in the contract's order (docs/contract.md "Files"): what the
+    importer reads is what the export and the demo write."""
+    return tuple(KIND_HANDLERS[kind].parsers(dt.date.today()))
+
+
+def _parsed_rows(
+    run: ImportRun,
+    table: Table,
+    parsers: dict[str, tuple[Parser, bool]],
+) -> Iterator[tuple[int, Record]]:
+    """Each row with every cell parsed; a row with any bad cell is reported and skipped."""
+    plan = [
+        (column, table.columns.index(column) if column in table.columns else None, parse, required)
+        for column, (parse, required) in parsers.items()
+    ]
+    for line, cells in table.rows:
+        record: Record = {}
+        ok = True
+        for column, index, parse, required in plan:
+            raw = None if index is None else cells[index]
+            # v.is_blank, written out: this loop runs for every cell of a file.
+            if (
+                raw is None
+                or raw == ""
+                or (type(raw) is str and raw[0].isspace() and not raw.strip())
+            ):
+                if required:
+                    run.fail(line, column, None, "a value is required")
+                    ok = False
+                record[column] = None
+                continue
+            try:
+                record[column] = parse(raw)
+            except v.Invalid as problem:
+                run.fail(line, column, raw, str(problem))
+                ok = False
+        if ok:
+            yield line, record
+
+
+def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def _read(
+    conn: Connection,
+    handler: Kind,
+    path: Path,
+    today: dt.date,
+    result: ImportResult,
+    state: dict[str, Any],
+    progress: bool,
+) -> ImportRun:
+    """One reading of the file: every row parsed and applied, chunk by chunk."""
+    parsers = handler.parsers(today)
+    required = tuple(c for c, (_, req) in parsers.items() if req)
+    optional = tuple(c for c, (_, req) in parsers.items() if not req)
+    table = open_table(path, required, optional, handler.refused_columns)
+    run = ImportRun(conn, path.name, today, result, state=state)
+    handler.start(run)
+    rows = _parsed_rows(run, table, parsers)
+    bar = tqdm(desc=f"import {handler.name}", unit=" rows", disable=not progress, leave=False)
+    with bar:
+        for chunk in _chunks(rows, CHUNK):
+            handler.apply(run, chunk)
+            bar.update(len(chunk))
+    return run
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_file(
+    engine: Engine,
+    kind: str,
+    path: Path | str,
+    *,
+    today: dt.date | None = None,
+    progress: bool = False,
+) -> ImportResult:
+    """Import one file of ``kind``; raises ``ImportRefused`` (and writes nothing) on any problem."""
+    with engine.begin() as conn:
+        result = import_into(conn, kind, path, today=today, progress=progress)
+    if result.new + result.updated >= STATISTICS_AFTER_ROWS:
+        tidy_after_bulk(engine)
+    return result
+
+
+def import_into(
+    conn: Connection,
+    kind: str,
+    path: Path | str,
+    *,
+    today: dt.date | None = None,
+    progress: bool = False,
+    sha256: str | None = None,
+) -> ImportResult:
+    """``import_file`` inside the caller's transaction (``import-ledger`` takes six files in one).
+
+    On ``ImportRefused`` the caller must roll back: rows of earlier chunks may be written.
+    """
+    path = Path(path)
+    handler = KIND_HANDLERS[kind]
+    today = today or dt.date.today()
+    # ``sha256``: already verified by the caller (import-ledger's manifest), not read twice.
+    result = ImportResult(kind, path.name, sha256 or file_sha256(path))
+    with bulk_writing(conn):
+        return _import(conn, handler, path, today, result, progress)
+
+
+def _import(
+    conn: Connection,
+    handler: Kind,
+    path: Path,
+    today: dt.date,
+    result: ImportResult,
+    progress: bool,
+) -> ImportResult:
+    kind = handler.name
+    run = _read(conn, handler, path, today, result, {}, progress)
+    if not handler.complete(run):
+        # A check left to the end failed: read the file again, row by row and writing
+        # nothing, to name every problem in the order a row-by-row reading finds them (the
+        # caller rolls back what the first reading wrote). If that reading finds none (two
+        # ids with the same hash, not a repeat), the first reading stands as written.
+        again = {"naming_problems": True, **handler.second_reading(run)}
+        checked = ImportResult(kind, path.name, "")
+        exact = _read(conn, handler, path, today, checked, again, progress)
+        if exact.errors:
+            run = exact
+    if run.errors:
+        raise ImportRefused(path.name, run.errors, len(run.bad_lines))
+    if result.new + result.updated >= STATISTICS_AFTER_ROWS:
+        refresh_statistics(conn)  # finish() refreshes derived tables from the new rows
+    handler.finish(run)
+    conn.execute(
+        insert(ImportLog).values(
+            kind=kind,
+            file_name=path.name,
+            sha256=result.sha256,
+            rows_new=result.new,
+            rows_updated=result.updated,
+            rows_unchanged=result.unchanged,
+            imported_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    return result

@@ -1,0 +1,83 @@
+"""Donations (docs/contract.md "Files", donations): immutable, each from a known donor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import insert
+
+from dashboard.core import values as v
+from dashboard.ledger.importer.common import (
+    ImportRun,
+    Kind,
+    Parser,
+    Record,
+    existing_rows,
+    keys_by_id,
+    parse_months,
+)
+from dashboard.ledger.schema import (
+    Donation,
+    Donor,
+)
+
+
+class Donations(Kind):
+    name = "donations"
+    immutable = (
+        "received_on",
+        "amount_idr",
+        "months_per_worker",
+        "earmark_province",
+        "earmark_occupation",
+        "package",
+    )
+
+    def parsers(self, today: dt.date) -> dict[str, tuple[Parser, bool]]:
+        return {
+            "donation_id": (v.parse_id, True),
+            "donor_id": (v.parse_id, True),
+            "received_on": (lambda raw: v.parse_date(raw, today), True),
+            "amount_idr": (v.parse_money, True),
+            "months_per_worker": (parse_months, False),
+            "earmark_province": (v.parse_province, False),
+            "earmark_occupation": (v.parse_occupation, False),
+            "package": (v.parse_package, False),
+        }
+
+    def apply(self, run: ImportRun, rows: list[tuple[int, Record]]) -> None:
+        ids = [r["donation_id"] for _, r in rows]
+        existing = existing_rows(run.conn, Donation, Donation.donation_id, ids)
+        donors = keys_by_id(run.conn, Donor.donor_id, Donor.id, (r["donor_id"] for _, r in rows))
+        new = []
+        for line, row in rows:
+            if not run.first_in_file(line, "donation_id", row["donation_id"]):
+                continue
+            row["months_per_worker"] = row["months_per_worker"] or 6
+            row["package"] = row["package"] or v.JKK_JKM
+            donor_key = donors.get(row["donor_id"])
+            if donor_key is None:
+                run.fail(line, "donor_id", row["donor_id"], "no such donor (import donors first)")
+                continue
+            old = existing.get(row["donation_id"])
+            if old is None:
+                new.append(
+                    {"donor_key": donor_key, **{k: x for k, x in row.items() if k != "donor_id"}}
+                )
+                continue
+            changed = [c for c in self.immutable if old[c] != row[c]]
+            if old["donor_key"] != donor_key:
+                changed.insert(0, "donor_id")
+            if changed:
+                run.fail(
+                    line,
+                    changed[0],
+                    row[changed[0]],
+                    f"conflict: donation {row['donation_id']} exists with other content; "
+                    "donations are immutable",
+                )
+            else:
+                run.result.unchanged += 1
+        run.result.new += len(new)
+        if run.writing and new:
+            run.conn.execute(insert(Donation), new)

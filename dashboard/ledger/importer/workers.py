@@ -1,0 +1,109 @@
+"""Workers (docs/contract.md "Files", workers): pseudonymous; re-import may change province and
+occupation only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from operator import itemgetter
+
+from sqlalchemy import select, update
+
+from dashboard.core import values as v
+from dashboard.ledger.bulk import insert_rows
+from dashboard.ledger.derived import refresh_workers
+from dashboard.ledger.importer.common import (
+    IdLedger,
+    ImportRun,
+    Kind,
+    Parser,
+    Record,
+    existing_rows,
+)
+from dashboard.ledger.schema import Worker
+
+WORKER_COLUMNS = ("worker_id", "registered_on", "province", "occupation", "gender", "birth_year")
+
+
+class Workers(Kind):
+    name = "workers"
+    refused_columns = {
+        column: "workers are pseudonymous: the ledger holds no names, national ids or phone numbers"
+        for column in ("name", "full_name", "nik", "national_id", "ktp", "phone", "phone_number")
+    }
+    mutable = ("province", "occupation")
+
+    def parsers(self, today: dt.date) -> dict[str, tuple[Parser, bool]]:
+        return {
+            "worker_id": (v.parse_id, True),
+            "registered_on": (lambda raw: v.parse_date(raw, today), True),
+            "province": (v.parse_province, True),
+            "occupation": (v.parse_occupation, True),
+            "gender": (v.parse_gender, True),
+            "birth_year": (lambda raw: v.parse_int_between(raw, 1940, today.year - 15), True),
+        }
+
+    def start(self, run: ImportRun) -> None:
+        # Into an empty table (a new ledger, import-ledger) no row can exist already, and
+        # repeated ids are looked for once, at the end (IdLedger). A second reading, naming
+        # problems, keeps the first's view of the table.
+        if "empty" not in run.state:
+            run.state["empty"] = run.conn.execute(select(Worker.id).limit(1)).first() is None
+        naming = run.state.get("naming_problems")
+        run.state["deferred"] = IdLedger() if run.state["empty"] and not naming else None
+
+    def complete(self, run: ImportRun) -> bool:
+        deferred: IdLedger | None = run.state["deferred"]
+        return deferred is None or deferred.distinct()
+
+    def second_reading(self, run: ImportRun) -> dict:
+        return {"empty": run.state["empty"]}
+
+    def finish(self, run: ImportRun) -> None:
+        # A worker who moved province or occupation moves in the donor pages' tables.
+        refresh_workers(run.conn, run.state.get("moved", ()))
+
+    def apply(self, run: ImportRun, rows: list[tuple[int, Record]]) -> None:
+        ids = (r["worker_id"] for _, r in rows)
+        existing = (
+            {} if run.state["empty"] else existing_rows(run.conn, Worker, Worker.worker_id, ids)
+        )
+        new: list[Record] = []
+        deferred: IdLedger | None = run.state["deferred"]
+        for line, row in rows:
+            if deferred is not None:
+                deferred.add(row["worker_id"])
+            elif not run.first_in_file(line, "worker_id", row["worker_id"]):
+                continue
+            old = existing.get(row["worker_id"])
+            if old is None:
+                new.append(row)
+                continue
+            fixed = [c for c in ("registered_on", "gender", "birth_year") if old[c] != row[c]]
+            if fixed:
+                column = fixed[0]
+                run.fail(
+                    line,
+                    column,
+                    row[column],
+                    f"conflict: worker {row['worker_id']} has {column} {old[column]}; "
+                    "a re-import may change only province and occupation",
+                )
+            elif all(old[c] == row[c] for c in self.mutable):
+                run.result.unchanged += 1
+            else:
+                run.result.updated += 1
+                if run.writing:
+                    changes = {c: row[c] for c in self.mutable}
+                    run.conn.execute(update(Worker).where(Worker.id == old["id"]).values(**changes))
+                    run.state.setdefault("moved", set()).add(old["id"])
+        run.result.new += len(new)
+        if run.writing:
+            # Left to the end, an id may repeat: such a file is refused there, and until
+            # then the repeat must not end the transaction.
+            insert_rows(
+                run.conn,
+                Worker,
+                WORKER_COLUMNS,
+                list(map(itemgetter(*WORKER_COLUMNS), new)),
+                skip_existing=("worker_id",) if deferred is not None else (),
+            )

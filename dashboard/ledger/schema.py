@@ -1,0 +1,436 @@
+"""The ledger's tables (docs/contract.md "Files"), as SQLAlchemy 2.x typed models.
+
+Money is integer rupiah in BIGINT columns. Months are month indexes (see ``months.py``).
+Ledger ids (``donor_id``, ``worker_id`` ...) are the contract's ids; ``id`` columns are
+internal surrogate keys that keep the large coverage table narrow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    cast,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID_LENGTH = 64
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Donor(Base):
+    __tablename__ = "donors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donor_id: Mapped[str] = mapped_column(String(ID_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(16))
+    show_name: Mapped[bool] = mapped_column(Boolean)
+    # The month the donor's fiscal year begins (1: the calendar year); set by an admin
+    # (dashboard.accounts.fiscal_year checks it is 1 to 12).
+    fiscal_year_start: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class Worker(Base):
+    __tablename__ = "workers"
+    __table_args__ = (Index("ix_workers_registration_order", "registered_on", "worker_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(ID_LENGTH), unique=True)
+    registered_on: Mapped[dt.date] = mapped_column(Date)
+    province: Mapped[str] = mapped_column(String(8))
+    occupation: Mapped[str] = mapped_column(String(32))
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_year: Mapped[int] = mapped_column(Integer)
+
+
+class Rate(Base):
+    """Monthly JKK+JKM contribution per worker from ``effective_month`` on, and (v2) the JHT
+    contribution from then on; a NULL JHT rate keeps the one in force before it."""
+
+    __tablename__ = "rates"
+    __table_args__ = (CheckConstraint("monthly_idr > 0", name="ck_rates_positive"),)
+
+    effective_month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    monthly_idr: Mapped[int] = mapped_column(BigInteger)
+    jht_monthly_idr: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Donation(Base):
+    __tablename__ = "donations"
+    __table_args__ = (
+        Index("ix_donations_allocation_order", "received_on", "donation_id"),
+        CheckConstraint("amount_idr > 0", name="ck_donations_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donation_id: Mapped[str] = mapped_column(String(ID_LENGTH), unique=True)
+    donor_key: Mapped[int] = mapped_column(ForeignKey("donors.id"), index=True)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+    months_per_worker: Mapped[int] = mapped_column(Integer)
+    earmark_province: Mapped[str | None] = mapped_column(String(8))
+    earmark_occupation: Mapped[str | None] = mapped_column(String(32))
+    # docs/contract.md: "jkk_jkm" (JKK and JKM) or "jkk_jkm_jht" (old-age savings as well).
+    package: Mapped[str] = mapped_column(String(16), server_default="jkk_jkm")
+
+
+class Coverage(Base):
+    """One worker protected for ``months`` consecutive months, paid by one donation."""
+
+    __tablename__ = "coverage"
+    __table_args__ = (
+        UniqueConstraint("worker_key", "start_month", name="uq_coverage_worker_start"),
+        Index("ix_coverage_donation", "donation_key", "worker_key"),
+        Index("ix_coverage_start", "start_month", "months"),
+        CheckConstraint("months > 0", name="ck_coverage_months"),
+        CheckConstraint("amount_idr > 0", name="ck_coverage_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))
+    worker_key: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    start_month: Mapped[int] = mapped_column(Integer)
+    months: Mapped[int] = mapped_column(Integer)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+    # "allocator" for rows written by `lingkaran allocate`, "import" for imported coverage.
+    source: Mapped[str] = mapped_column(String(16))
+
+
+# A new coverage row as a tuple, for dashboard.ledger.bulk.insert_rows (the allocator and importer).
+COVERAGE_COLUMNS = ("donation_key", "worker_key", "start_month", "months", "amount_idr", "source")
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+    __table_args__ = (Index("ix_claims_status_worker", "status", "worker_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[str] = mapped_column(String(ID_LENGTH), unique=True)
+    worker_key: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    program: Mapped[str] = mapped_column(String(3))
+    incident_on: Mapped[dt.date] = mapped_column(Date)
+    # Month index of incident_on, stored so that attributing a claim to the coverage row
+    # containing it (docs/contract.md "Figures") is an indexed integer comparison on every database.
+    incident_month: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    amount_idr: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class SelfPaid(Base):
+    """Months a worker paid their own BPJS-TK contributions (docs/contract.md "self_paid")."""
+
+    __tablename__ = "self_paid"
+    __table_args__ = (
+        UniqueConstraint("worker_key", "start_month", name="uq_self_paid_worker_start"),
+        CheckConstraint("months > 0", name="ck_self_paid_months"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    worker_key: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    start_month: Mapped[int] = mapped_column(Integer)
+    months: Mapped[int] = mapped_column(Integer)
+
+
+SELF_PAID_COLUMNS = ("worker_key", "start_month", "months")
+
+
+class Confirmation(Base):
+    """BPJS-TK's confirmation that one coverage row's contribution arrived (docs/contract.md).
+
+    ``donation_key`` repeats the coverage row's donation so that a donor's confirmed rupiah
+    is a sum over an index, without joining the coverage table."""
+
+    __tablename__ = "confirmations"
+    __table_args__ = (CheckConstraint("amount_idr > 0", name="ck_confirmations_positive"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coverage_key: Mapped[int] = mapped_column(ForeignKey("coverage.id"), unique=True)
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"), index=True)
+    confirmed_on: Mapped[dt.date] = mapped_column(Date)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str | None] = mapped_column(String(64))
+
+
+CONFIRMATION_COLUMNS = (
+    "coverage_key",
+    "donation_key",
+    "confirmed_on",
+    "amount_idr",
+    "reference",
+)
+
+
+class ImportLog(Base):
+    """Every accepted import: what file, which content, what it changed."""
+
+    __tablename__ = "import_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows_new: Mapped[int] = mapped_column(Integer)
+    rows_updated: Mapped[int] = mapped_column(Integer)
+    rows_unchanged: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AllocationRun(Base):
+    """Every run of the allocator, so pages can state how fresh the ledger is."""
+
+    __tablename__ = "allocation_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ran_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    coverage_rows: Mapped[int] = mapped_column(Integer)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+
+
+def sum_int(column):
+    """SUM as a BIGINT on every database (PostgreSQL's SUM(bigint) is NUMERIC), 0 when empty."""
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+# Derived tables: kept by ``dashboard.ledger.derived.refresh`` in the same transaction as every
+# coverage write, verified by `lingkaran check`, and read by ``queries`` so that the report
+# for the whole programme does not scan millions of coverage rows.
+
+
+class CoverageTotal(Base):
+    """Coverage rows grouped by donation and block: sums and "active in month m" in a few rows."""
+
+    __tablename__ = "coverage_totals"
+
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"), primary_key=True)
+    start_month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    months: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    amount_idr: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    row_count: Mapped[int] = mapped_column(Integer)
+
+
+class DonorWorker(Base):
+    """Each (donor, worker) pair with at least one coverage row: a donor's covered workers,
+    with L, the last month the donor's coverage protects the worker, and (v2) whether the
+    worker paid for themselves in L+1 .. L+3: ended and continued workers are sums here."""
+
+    __tablename__ = "donor_workers"
+    __table_args__ = (Index("ix_donor_workers_worker", "worker_key"),)
+
+    donor_key: Mapped[int] = mapped_column(ForeignKey("donors.id"), primary_key=True)
+    worker_key: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
+    last_month: Mapped[int] = mapped_column(Integer)
+    continued: Mapped[bool] = mapped_column(Boolean)
+
+
+class CoveredWorker(Base):
+    """Each worker with at least one coverage row: the programme's covered workers, with L,
+    the months donations paid for in all (the stimulus), and (v2) continued as above."""
+
+    __tablename__ = "covered_workers"
+
+    worker_key: Mapped[int] = mapped_column(
+        ForeignKey("workers.id"), primary_key=True, autoincrement=False
+    )
+    last_month: Mapped[int] = mapped_column(Integer)
+    stimulus_months: Mapped[int] = mapped_column(Integer)
+    continued: Mapped[bool] = mapped_column(Boolean)
+
+
+class ConfirmationTotal(Base):
+    """Per donation: the rupiah and coverage rows BPJS-TK confirmed (docs/contract.md)."""
+
+    __tablename__ = "confirmation_totals"
+
+    donation_key: Mapped[int] = mapped_column(
+        ForeignKey("donations.id"), primary_key=True, autoincrement=False
+    )
+    confirmed_idr: Mapped[int] = mapped_column(BigInteger)
+    confirmed_rows: Mapped[int] = mapped_column(Integer)
+
+
+class DonorContinuation(Base):
+    """A donor's workers counted by last covered month and whether they continued: ended and
+    continued workers at any date are sums over a few hundred rows (from donor_workers)."""
+
+    __tablename__ = "donor_continuation"
+
+    donor_key: Mapped[int] = mapped_column(ForeignKey("donors.id"), primary_key=True)
+    last_month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    continued: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    workers: Mapped[int] = mapped_column(Integer)
+
+
+class ProgrammeContinuation(Base):
+    """The programme's workers counted by last covered month, months of stimulus and whether
+    they continued (from covered_workers)."""
+
+    __tablename__ = "programme_continuation"
+
+    last_month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    stimulus_months: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    continued: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    workers: Mapped[int] = mapped_column(Integer)
+
+
+class Membership(Base):
+    """Who may see what: a verified e-mail is an admin, or a user of one donor (or several)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("email", "donor_key", name="uq_membership"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[str] = mapped_column(String(8))  # "donor" or "admin"
+    donor_key: Mapped[int | None] = mapped_column(ForeignKey("donors.id"))
+
+
+class DigestSetting(Base):
+    """A donor user's choice about the monthly digest: its language, or none at all. An
+    e-mail without a row gets it, in Indonesian."""
+
+    __tablename__ = "digest_settings"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    language: Mapped[str] = mapped_column(String(2))
+    receives: Mapped[bool] = mapped_column(Boolean)
+
+
+class DigestDelivery(Base):
+    """A month's digest to one address: recorded as ``sending`` before the SMTP server is
+    asked, ``sent`` once it accepted, removed if it refused (so the next run tries again).
+    A ``sending`` left by a run that stopped midway is never resent blindly."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("email", "month", name="uq_digest_delivery"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    month: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(8))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """Every admin action: who, what, when, and the sha256 of the file it concerned."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(String(2000))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class DonationCell(Base):
+    """A donation's coverage rows by one worker attribute (province, occupation, gender or
+    birth year) and by the date the same donor last funded the same worker before this row
+    (``previous_received_on``, empty for the first). The distinct workers of any donor and
+    any range of receipt dates are then a sum: the rows whose previous date falls before the
+    range. Sizes: a few hundred rows per donation, whatever its number of workers."""
+
+    __tablename__ = "donation_cells"
+    __table_args__ = (Index("ix_donation_cells_donation", "donation_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))
+    previous_received_on: Mapped[dt.date | None] = mapped_column(Date)
+    dimension: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(32))
+    row_count: Mapped[int] = mapped_column(Integer)
+    months: Mapped[int] = mapped_column(BigInteger)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+
+
+class DonationFlow(Base):
+    """A donation's coverage rupiah by the worker's province and occupation and by the row's
+    outcome ("JKM" when a paid death claim fell in it, else "JKK", else "protected")."""
+
+    __tablename__ = "donation_flows"
+    __table_args__ = (Index("ix_donation_flows_donation", "donation_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))
+    province: Mapped[str] = mapped_column(String(8))
+    occupation: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(10))
+    row_count: Mapped[int] = mapped_column(Integer)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+
+
+class DonationClaim(Base):
+    """A paid JKK or JKM claim matched to the donation whose coverage row holds its incident
+    month (docs/contract.md "Figures": claims made possible), with what the donor page shows of
+    it and of its worker (no ids). A worker's coverage rows never overlap, so a claim has at
+    most one donation: the claim is the key."""
+
+    __tablename__ = "donation_claims"
+    __table_args__ = (Index("ix_donation_claims_donation", "donation_key"),)
+
+    claim_key: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True)
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))
+    program: Mapped[str] = mapped_column(String(3))
+    incident_month: Mapped[int] = mapped_column(Integer)
+    province: Mapped[str] = mapped_column(String(8))
+    occupation: Mapped[str] = mapped_column(String(32))
+    birth_year: Mapped[int] = mapped_column(Integer)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+
+
+class UnconfirmedCoverage(Base):
+    """A coverage row BPJS Ketenagakerjaan has not confirmed yet (docs/contract.md
+    "confirmations"): added with the row, removed by its confirmation, with what the donor
+    page lists of it (coverage rows and worker ids never change). Few at any time, so the
+    page lists a donor's oldest without reading their confirmed rows or their workers."""
+
+    __tablename__ = "unconfirmed_coverage"
+    __table_args__ = (Index("ix_unconfirmed_coverage_donation", "donation_key"),)
+
+    coverage_key: Mapped[int] = mapped_column(ForeignKey("coverage.id"), primary_key=True)
+    donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))
+    worker_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    start_month: Mapped[int] = mapped_column(Integer)
+    months: Mapped[int] = mapped_column(Integer)
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+
+
+class DonorSpan(Base):
+    """A donor's workers by the run of receipt dates a period can select from their rows.
+
+    For one donor and worker, the distinct receipt dates of the donations covering them are
+    d1 < d2 < ... < dn. A period of receipt dates selects a run di .. dj of them; this row
+    counts the workers whose run is (``first_on``, ``last_on``), with the dates just outside
+    it (``before_on``, ``after_on``; empty at either end), L (the last month the run's rows
+    cover) and whether the worker paid for themselves in L+1 .. L+3. A period [s, e] selects
+    the rows with before_on < s <= first_on and last_on <= e < after_on, so its ended and
+    continued workers (docs/contract.md) are sums. A worker with n dates has n(n+1)/2 runs."""
+
+    __tablename__ = "donor_spans"
+    __table_args__ = (Index("ix_donor_spans_donor", "donor_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donor_key: Mapped[int] = mapped_column(ForeignKey("donors.id"))
+    before_on: Mapped[dt.date | None] = mapped_column(Date)
+    first_on: Mapped[dt.date] = mapped_column(Date)
+    last_on: Mapped[dt.date] = mapped_column(Date)
+    after_on: Mapped[dt.date | None] = mapped_column(Date)
+    last_month: Mapped[int] = mapped_column(Integer)
+    continued: Mapped[bool] = mapped_column(Boolean)
+    workers: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,50 @@
+"""The app and its open-data API in one process: `streamlit run dashboard/web/server.py`.
+
+Streamlit finds the ASGI ``app`` below and serves the pages of ``app.py`` together with the
+``/api/v1`` routes of ``dashboard.publish.api``.
+"""
+
+import gc
+import importlib
+import os
+import pkgutil
+from pathlib import Path
+
+import streamlit as st
+
+import dashboard
+import queries
+from dashboard.core import config, values
+from dashboard.publish import open_data
+from dashboard.publish.api import routes
+
+# Not imported here: the scripts Streamlit runs, and Alembic's migration environment.
+NOT_LIBRARY = ("dashboard.web.app", "dashboard.web.server", "dashboard.ledger.migrations")
+
+
+def import_everything() -> None:
+    """Every module of the project and the libraries they use (python-pptx, fpdf2, openpyxl,
+    ...), and pycountry's table of provinces, loaded before the freeze below: imported by a
+    first page run instead, their 150,000 objects were walked by each full collection, a
+    pause of 70 to 115 ms every forty donor page runs under 20 sessions at once."""
+    for package in (dashboard, queries):
+        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            if not module.name.startswith(NOT_LIBRARY):
+                importlib.import_module(module.name)
+    values.provinces()
+
+
+app = st.App(Path(__file__).resolve().parent / "app.py", routes=routes)
+# The public tables are prepared in the background whenever the ledger changes.
+open_data.keep_warm(config.database_url(os.environ.get(config.DATABASE_URL_VARIABLE)))
+# The libraries' own objects live as long as the process: kept out of the collector's full
+# passes, which otherwise walked them every few page runs (a donor page at 2,000,000 workers
+# took 60 ms, and 130 to 210 ms whenever a full collection fell inside it).
+import_everything()
+gc.freeze()
+# A young-generation pass every 10,000 new objects, not Python's 700: a page run's own
+# objects (a session's elements, messages, frames) then mostly die before one, instead of
+# being promoted and walked again by the full passes. Under 20 donor page sessions at once:
+# 0.8 ms of collection a run instead of 1.7, and one full pass in 1,160 runs instead of 28
+# (bench/sessions.py, issue 15).
+gc.set_threshold(10_000, 10, 10)

@@ -1,0 +1,1 @@
+"""Tests of dashboard.accounts, one file per module."""

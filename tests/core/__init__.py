@@ -1,0 +1,1 @@
+"""Tests of dashboard.core, one file per module."""

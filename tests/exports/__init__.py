@@ -1,0 +1,1 @@
+"""Tests of dashboard.exports, one file per module."""

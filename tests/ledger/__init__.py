@@ -1,0 +1,1 @@
+"""Tests of dashboard.ledger, one file per module."""

@@ -1,0 +1,143 @@
+"""Export, import-ledger and migrate: the same ledger, row for row, on another database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard.ledger.db import open_ledger
+from dashboard.ledger.ledger_files import KINDS, compare_reports, export_ledger
+from queries.checks import check_ledger
+from tests.conftest import TODAY, table_contents, table_counts
+
+DATA_TABLES = KINDS  # the ledger's own tables, one per contract file
+
+
+@pytest.fixture(scope="module")
+def exported(demo_url, tmp_path_factory):
+    """The small demo ledger exported once: (folder, manifest)."""
+    folder = tmp_path_factory.mktemp("export")
+    engine = open_ledger(demo_url)
+    manifest = export_ledger(engine, folder)
+    engine.dispose()
+    return folder, manifest
+
+
+def test_the_export_holds_the_contract_columns_and_canonical_spellings(exported):
+    folder, manifest = exported
+    assert set(manifest["files"]) == set(KINDS)
+    headers = {kind: (folder / f"{kind}.csv").read_text().splitlines()[0] for kind in KINDS}
+    assert headers["coverage"] == "donation_id,worker_id,start_month,months,amount_idr"
+    assert headers["donors"] == "donor_id,name,type,show_name"
+    assert headers["rates"] == "effective_from,monthly_idr,jht_monthly_idr"
+    assert headers["self_paid"] == "worker_id,start_month,months"
+    assert headers["confirmations"] == (
+        "donation_id,worker_id,start_month,confirmed_on,amount_idr,reference"
+    )
+    assert manifest["contract_version"] == "2"
+    assert manifest["files"]["self_paid"]["rows"] > 0
+    assert manifest["files"]["confirmations"]["rows"] > 0
+    first_donation = (folder / "donations.csv").read_text().splitlines()[1].split(",")
+    assert first_donation[2][4] == "-" and first_donation[3].isdigit()  # ISO date, plain rupiah
+    first_coverage = (folder / "coverage.csv").read_text().splitlines()[1].split(",")
+    assert len(first_coverage[2]) == 7 and first_coverage[2][4] == "-"  # YYYY-MM
+    for kind, entry in manifest["files"].items():
+        lines = (folder / entry["file"]).read_text().splitlines()
+        assert len(lines) - 1 == entry["rows"], kind
+
+
+def test_round_trip_gives_identical_reports_check_and_bytes(
+    cli, exported, engine, demo_url, tmp_path
+):
+    folder, manifest = exported
+    result = cli("import-ledger", folder)
+    assert result.exit_code == 0, result.output
+    assert f"imported coverage.csv: {manifest['files']['coverage']['rows']} new" in result.output
+
+    origin = open_ledger(demo_url)
+    assert compare_reports(origin, engine, TODAY) == []
+    assert check_ledger(engine, TODAY) == []
+    origin.dispose()
+
+    again = export_ledger(engine, tmp_path / "again")
+    for kind in KINDS:
+        assert (tmp_path / "again" / f"{kind}.csv").read_bytes() == (
+            folder / f"{kind}.csv"
+        ).read_bytes(), kind
+    assert again["files"] == manifest["files"]
+
+
+def test_a_tampered_file_is_refused_before_anything_is_written(cli, exported, engine, tmp_path):
+    folder, _ = exported
+    copy = tmp_path / "tampered"
+    copy.mkdir()
+    for path in folder.iterdir():
+        (copy / path.name).write_bytes(path.read_bytes())
+    donations = (copy / "donations.csv").read_text().splitlines()
+    fields = donations[1].split(",")
+    fields[3] = str(int(fields[3]) + 1)  # one amount changed by one rupiah
+    donations[1] = ",".join(fields)
+    (copy / "donations.csv").write_text("\n".join(donations) + "\n")
+    (copy / "claims.csv").unlink()
+    before = table_contents(engine)
+
+    result = cli("import-ledger", copy)
+
+    assert result.exit_code == 1
+    assert "donations.csv:0: changed since the export" in result.output
+    assert "claims.csv:0: listed in the manifest but missing" in result.output
+    assert table_contents(engine) == before
+
+
+def test_a_refused_file_inside_the_folder_rolls_back_every_kind(cli, exported, engine, tmp_path):
+    """A valid manifest over a file the importer refuses: not even the donors stay."""
+    folder, manifest = exported
+    copy = tmp_path / "conflict"
+    copy.mkdir()
+    for path in folder.iterdir():
+        (copy / path.name).write_bytes(path.read_bytes())
+    claims = (copy / "claims.csv").read_text().splitlines()
+    claims.append(claims[1])  # the same claim id twice
+    (copy / "claims.csv").write_text("\n".join(claims) + "\n")
+    edited = json.loads((copy / "manifest.json").read_text())
+    from dashboard.ledger.importer import file_sha256
+
+    edited["files"]["claims"].update(rows=len(claims) - 1, sha256=file_sha256(copy / "claims.csv"))
+    (copy / "manifest.json").write_text(json.dumps(edited))
+
+    result = cli("import-ledger", copy)
+
+    assert result.exit_code == 1
+    assert "appears more than once" in result.output
+    assert all(table_counts(engine)[table] == 0 for table in DATA_TABLES if table != "rates")
+
+
+def test_exported_files_reimport_with_the_ordinary_import(cli, exported, engine):
+    folder, manifest = exported
+    for kind in KINDS:
+        result = cli("import", kind, folder / f"{kind}.csv")
+        assert result.exit_code == 0, result.output
+    for kind in KINDS:
+        again = cli("import", kind, folder / f"{kind}.csv")
+        assert f"0 new, {manifest['files'][kind]['rows']} unchanged" in again.output
+
+
+def test_migrate_copies_and_refuses_a_non_empty_target(demo_url, database_url):
+    from click.testing import CliRunner
+
+    from dashboard.cli import main
+    from dashboard.ledger.demo import is_seeded_demo
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["migrate", "--from", demo_url, "--to", database_url])
+    assert result.exit_code == 0, result.output
+    assert "every report is identical" in result.output
+    # The fictional programme moved is still the demo's: `demo` serves the copy.
+    target = open_ledger(database_url)
+    assert is_seeded_demo(target)
+    target.dispose()
+
+    again = runner.invoke(main, ["migrate", "--from", demo_url, "--to", database_url])
+    assert again.exit_code == 1
+    assert "already holds a ledger" in again.output

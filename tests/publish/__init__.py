@@ -1,0 +1,1 @@
+"""Tests of dashboard.publish, one file per module."""

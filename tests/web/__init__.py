@@ -1,0 +1,1 @@
+"""Tests of dashboard.web, one file per module."""
