@@ -13,15 +13,15 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.accounts.access import OPERATOR, production_problems
+from dashboard.accounts.access import OPERATOR
 from dashboard.core import config
 from dashboard.core.errors import ImportRefused, LedgerError
 from dashboard.core.formatting import number, rupiah
 from dashboard.core.values import Invalid, parse_date, parse_month
 from dashboard.ledger.db import open_ledger
 from dashboard.ledger.importer import KINDS, import_file
-from dashboard.ledger.ledger_files import KINDS as LEDGER_KINDS
 from dashboard.ledger.ledger_files import export_ledger, import_ledger
+from dashboard.web.production import production_problems
 
 
 class _Command(click.Group):
@@ -389,7 +389,7 @@ def export() -> None:
 )
 @click.option(
     "--kinds",
-    default=",".join(LEDGER_KINDS),
+    default=",".join(KINDS),
     show_default=True,
     metavar="KIND,...",
     help="Which contract files to write.",
@@ -398,7 +398,7 @@ def export() -> None:
 def export_ledger_command(ctx: click.Context, folder: Path, kinds: str) -> None:
     """Write the contract's files and a manifest (row counts, sha256) for auditors."""
     chosen = [kind.strip() for kind in kinds.split(",") if kind.strip()]
-    unknown = sorted(set(chosen) - set(LEDGER_KINDS))
+    unknown = sorted(set(chosen) - set(KINDS))
     if unknown:
         raise click.BadParameter(f"unknown kind(s): {', '.join(unknown)}", param_hint="--kinds")
     manifest = export_ledger(_engine(ctx), folder, chosen, progress=_progress())
@@ -495,8 +495,8 @@ def migrate(source: str, target: str, into_non_empty: bool) -> None:
     import tempfile
 
     from dashboard.ledger.demo import is_seeded_demo, mark_as_demo
-    from dashboard.ledger.ledger_files import compare_reports, ledger_is_empty
-    from queries.checks import check_ledger
+    from dashboard.ledger.ledger_files import ledger_is_empty
+    from queries.checks import check_ledger, compare_reports
 
     origin, destination = open_ledger(source), open_ledger(target)
     was_empty = ledger_is_empty(destination)
@@ -592,7 +592,7 @@ def users() -> None:
 @click.pass_context
 def users_add(ctx: click.Context, email: str, donor_id: str | None, admin: bool) -> None:
     """Give EMAIL a donor (repeat for several) or make it an admin."""
-    from dashboard.accounts.access import add_membership, audit
+    from dashboard.accounts.memberships import add_membership, audit
 
     if bool(donor_id) == admin:
         raise click.UsageError("give exactly one of --donor ID or --admin")
@@ -609,7 +609,7 @@ def users_add(ctx: click.Context, email: str, donor_id: str | None, admin: bool)
 @click.pass_context
 def users_digest(ctx: click.Context, email: str, language: str | None, stop: bool | None):
     """Show or change EMAIL's monthly digest (as its user can on the donor page)."""
-    from dashboard.accounts.access import audit
+    from dashboard.accounts.memberships import audit
     from dashboard.exports.digest import set_digest
 
     engine = _engine(ctx)
@@ -633,7 +633,7 @@ def users_digest(ctx: click.Context, email: str, language: str | None, stop: boo
 @click.pass_context
 def users_list(ctx: click.Context) -> None:
     """Every membership: e-mail, role, donor."""
-    from dashboard.accounts.access import memberships
+    from dashboard.accounts.memberships import memberships
 
     for email, role, donor_id in memberships(_engine(ctx)):
         click.echo(f"{email}\t{role}\t{donor_id or '*'}")
@@ -645,7 +645,7 @@ def users_list(ctx: click.Context) -> None:
 @click.pass_context
 def users_remove(ctx: click.Context, email: str, donor_id: str | None) -> None:
     """Take memberships away from EMAIL."""
-    from dashboard.accounts.access import audit, remove_membership
+    from dashboard.accounts.memberships import audit, remove_membership
 
     engine = _engine(ctx)
     removed = remove_membership(engine, email, donor_id)

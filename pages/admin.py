@@ -6,14 +6,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard.accounts.access import audit
 from dashboard.accounts.fiscal_year import set_fiscal_year_start
-from dashboard.core import labels
+from dashboard.accounts.memberships import audit
 from dashboard.core.errors import ImportRefused, LedgerError
 from dashboard.core.formatting import month_name
 from dashboard.core.i18n import translator
 from dashboard.ledger.allocator import allocate
-from dashboard.ledger.importer import KINDS, import_file
+from dashboard.ledger.importer import KIND_HANDLERS, KINDS, import_file
 from dashboard.web import controls, shell
 from queries import admin, donor
 from queries.checks import check_ledger
@@ -31,7 +30,7 @@ st.caption(
 
 st.header(_("Import a contract file"), anchor=False)
 kind = st.selectbox(
-    _("Kind of file"), KINDS, key="kind", format_func=lambda code: labels.file_kind(code, lang)
+    _("Kind of file"), KINDS, key="kind", format_func=lambda code: KIND_HANDLERS[code].title(lang)
 )
 upload = st.file_uploader(
     _("Contract file (CSV or XLSX)"),

@@ -8,11 +8,10 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from dashboard.core import labels
+from dashboard.core import labels, vocabulary
 from dashboard.core.formatting import date_text, number, percent, rupiah, rupiah_ratio, usd
 from dashboard.core.i18n import LANGUAGES, translator
 from dashboard.exports.deck import build_deck
-from dashboard.exports.digest import digest_setting, set_digest
 from dashboard.exports.presentation import period_text, presentation
 from dashboard.exports.report_pack import report_pack
 from dashboard.exports.sentences import (
@@ -44,34 +43,8 @@ if donor_id is None:
 info = shell.query(donor.donor_info, access, donor_id)
 
 
-def monthly_digest_choice() -> None:
-    """A donor user's own choice about the monthly e-mail (admins have no donor of their
-    own and get none): read once per session, stored when changed, read by `lingkaran
-    digest`."""
-    engine = shell.ledger()
-    if "digest-saved" not in st.session_state or "digest-on" not in st.session_state:
-        saved = digest_setting(engine, access.who)
-        st.session_state["digest-saved"] = saved
-        st.session_state["digest-language"], st.session_state["digest-on"] = saved
-    with st.sidebar.expander(_("Monthly digest by e-mail")):
-        wants = st.toggle(_("Send me the monthly digest"), key="digest-on")
-        chosen = st.selectbox(
-            _("Its language"), list(LANGUAGES), format_func=LANGUAGES.get, key="digest-language"
-        )
-        if (chosen, wants) != st.session_state["digest-saved"]:
-            st.session_state["digest-saved"] = set_digest(
-                engine, access.who, language=chosen, receives=wants
-            )
-        st.caption(
-            _(
-                "Early each month, to {email}: the month's figures of your donors, the change "
-                "against the month before and whose protection ends soon."
-            ).format(email=shell.plain(access.who))
-        )
-
-
-if access.donor_ids is not None:
-    monthly_digest_choice()
+if access.donor_ids is not None:  # admins have no donor of their own and get no digest
+    controls.digest_choice(access, lang)
 period, as_of = controls.period_picker(info.fiscal_year_start)
 
 # ── Headline ───────────────────────────────────────────────────────────────────────────────
@@ -370,7 +343,7 @@ breakdowns = (
     ("age_band", _("Workers protected by age band"), labels.NEUTRAL_COLOUR),
 )
 for place, (dimension, title, colour) in zip(st.columns(3), breakdowns, strict=True):
-    order = labels.AGE_BAND_ORDER if dimension == "age_band" else None
+    order = vocabulary.AGE_BAND_ORDER if dimension == "age_band" else None
     place.plotly_chart(
         shell.built(
             f"donor.{dimension}",

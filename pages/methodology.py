@@ -5,6 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from dashboard.core.catalogue import FIGURES
 from dashboard.core.formatting import date_text, rupiah
 from dashboard.core.i18n import translator
 from dashboard.publish.privacy import suppression_k
@@ -23,36 +24,7 @@ st.caption(
 
 st.header(_("The figures"), anchor=False)
 DEFINITIONS = {
-    _("Donated"): _("The sum of all donations, in whole rupiah."),
-    _("Allocated to contributions"): _(
-        "The BPJS Ketenagakerjaan contributions paid from donations: the sum of all coverage rows."
-    ),
-    _("Unspent balance"): _("Donated minus allocated; never negative."),
-    _("Workers protected"): _("Distinct workers with at least one coverage row."),
-    _("Protected worker-months"): _("The sum of the months of all coverage rows."),
-    _("Workers protected now"): _(
-        "Distinct workers whose coverage includes the month of the reference date (today)."
-    ),
-    _("Claims paid"): _(
-        "JKK (work accident) and JKM (death) claims with status paid whose incident fell in a "
-        "month covered by one of that worker's coverage rows. Claims outside any coverage are "
-        "attributed to no donor. JHT (old-age) payouts are the worker's own savings and are "
-        "never counted as made possible by donations."
-    ),
-    _("Old-age savings (JHT)"): _(
-        "For donations with the JKK + JKM + JHT package: the JHT rate in force in each month "
-        "of each coverage row, put into the worker's own JHT account."
-    ),
-    _("Confirmed by BPJS Ketenagakerjaan"): _(
-        "The sum of the coverage rows BPJS Ketenagakerjaan confirmed it received, each for "
-        "exactly the row's amount; the rest of the allocated money awaits confirmation."
-    ),
-    _("Continuation rate"): _(
-        "Of the workers whose last month protected by these donations (L) lies more than "
-        "three whole months before the reference month, the share who paid their own "
-        "contributions in at least one of the months L+1 to L+3. A worker whose protection "
-        "another donor took over counts as ended, not continued."
-    ),
+    **{_(figure.label): _(figure.definition) for figure in FIGURES},
     _("Protection ending soon (donor page, monthly digest)"): _(
         "The workers whose protection from a donor ends in the next 60 days, by month: a "
         "worker's protection ends on the last day of the last month any of that donor's "

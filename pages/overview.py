@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
-from dashboard.core import labels
+from dashboard.core import labels, vocabulary
 from dashboard.core.formatting import date_text, number, percent, rupiah
 from dashboard.core.i18n import translator
 from dashboard.exports.sentences import confirmed_sentence, continuation_sentence
@@ -76,42 +76,14 @@ view = (k, totals.as_of)
 def growth_charts() -> tuple[go.Figure, go.Figure, bool]:
     """Workers protected each month and donations by type, and whether months are withheld."""
     growth = shell.query(open_data.monthly_protection, k)
-    workers_chart = go.Figure(
-        go.Scatter(
-            x=growth["month"],
-            y=growth["protected_workers"].astype("float"),
-            mode="lines",
-            line={"color": labels.WORKERS_COLOUR, "width": 3},
-            name=_("Workers protected now"),
-        )
-    )
-    charts.style(
-        workers_chart,
+    workers_chart = charts.protected_each_month(
+        growth,
+        _("Workers protected each month"),
+        _("Workers protected now"),
         lang,
-        title=_("Workers protected each month"),
-        xaxis_title=_("Month"),
-        yaxis_title=_("Workers"),
-        height=380,
     )
-    donations_chart = go.Figure()
-    for code in labels.DONOR_TYPES:
-        donations_chart.add_trace(
-            go.Scatter(
-                x=growth["month"],
-                y=growth[f"cumulative_{code}_idr"],
-                name=labels.donor_type(code, lang),
-                mode="lines",
-                stackgroup="donors",
-                line={"color": labels.DONOR_TYPE_COLOURS[code]},
-            )
-        )
-    charts.style(
-        donations_chart,
-        lang,
-        title=_("Donations by donor type, cumulative (rupiah)"),
-        xaxis_title=_("Month"),
-        yaxis_title=_("Rupiah"),
-        height=380,
+    donations_chart = charts.donations_by_type(
+        growth, _("Donations by donor type, cumulative (rupiah)"), lang
     )
     return workers_chart, donations_chart, bool(growth["suppressed"].any())
 
@@ -194,7 +166,7 @@ breakdowns = (
 def breakdown_chart(by: str, label, title: str, colour: str) -> go.Figure:
     frame = published(by, label)
     frame = frame[~frame["suppressed"]].astype({"workers": "int64"})
-    order = labels.AGE_BAND_ORDER if by == "age_band" else None
+    order = vocabulary.AGE_BAND_ORDER if by == "age_band" else None
     return charts.ranked_bars(frame, "label", title, colour, lang, order=order)
 
 
@@ -298,35 +270,11 @@ def claims_shown() -> tuple[go.Figure | None, pa.Table, int]:
     visible = claims[~claims["suppressed"]]
     claims_chart = None
     if not visible.empty:
-        # Every year from the first claim to the last, so a year with nothing shown is a gap
-        # on the axis, not a year that silently is not there.
-        first, last = int(claims["year"].min()), int(claims["year"].max())
-        years = [str(y) for y in range(first, last + 1)]
-        claims_chart = go.Figure()
-        for program, rows in visible.groupby("program"):
-            claims_chart.add_trace(
-                go.Bar(
-                    x=rows["year"].astype(str),
-                    y=rows["amount_idr"].astype("int64"),
-                    name=labels.program(program, lang),
-                    marker={"color": labels.PROGRAM_COLOURS.get(program, labels.NEUTRAL_COLOUR)},
-                )
-            )
-        charts.style(
-            claims_chart,
+        claims_chart = charts.benefits_by_year(
+            visible,
+            (int(claims["year"].min()), int(claims["year"].max())),
+            _("Benefits paid by year of the incident (rupiah)"),
             lang,
-            title=_("Benefits paid by year of the incident (rupiah)"),
-            barmode="stack",
-            bargap=charts.bar_gap(len(years)),
-            xaxis={
-                "title": _("Year"),
-                "type": "category",
-                "categoryorder": "array",
-                "categoryarray": years,
-            },
-            yaxis_title=_("Rupiah"),
-            height=380,
-            showlegend=True,  # even with one program left, say which it is
         )
     # All time per program: larger cells, so a program too rare to show by year shows here.
     by_program = shell.query(open_data.claims_by_program, k)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, except_, func, literal, or_, select, union_all
 
+from dashboard.core.catalogue import ADDITIVE
 from dashboard.core.months import month_label, month_of
 from dashboard.ledger.allocator import RateSchedule
 from dashboard.ledger.derived import (
@@ -48,19 +49,6 @@ from dashboard.ledger.schema import (
     sum_int,
 )
 from queries.figures import ledger_figures
-
-ADDITIVE = (
-    "donated_idr",
-    "allocated_idr",
-    "balance_idr",
-    "protected_months",
-    "active_workers",
-    "claims_paid_count",
-    "claims_paid_idr",
-    "jht_saved_idr",
-    "confirmed_idr",
-    "unconfirmed_idr",
-)
 
 
 @dataclass(frozen=True)
@@ -348,3 +336,25 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
             )
         )
     return found
+
+
+def compare_reports(first: Engine, second: Engine, as_of: dt.date | None = None) -> list[str]:
+    """Every figure that differs between two ledgers: the programme's and each donor's."""
+    as_of = as_of or dt.date.today()
+    with first.connect() as conn:
+        donor_ids = list(conn.execute(select(Donor.donor_id).order_by(Donor.donor_id)).scalars())
+    with second.connect() as conn:
+        other_ids = list(conn.execute(select(Donor.donor_id).order_by(Donor.donor_id)).scalars())
+    differences = []
+    if donor_ids != other_ids:
+        differences.append(f"donors: {len(donor_ids)} against {len(other_ids)}")
+    for donor_id in [None, *donor_ids]:
+        if donor_id is not None and donor_id not in other_ids:
+            continue
+        left = ledger_figures(first, donor_id, as_of).as_report()
+        right = ledger_figures(second, donor_id, as_of).as_report()
+        for key in left:
+            if left[key] != right[key]:
+                who = donor_id or "programme"
+                differences.append(f"{who} {key}: {left[key]} against {right[key]}")
+    return differences

@@ -16,20 +16,19 @@ from fractions import Fraction
 
 import pandas as pd
 from sqlalchemy import (
-    BindParameter,
     Connection,
     Integer,
     bindparam,
     case,
     extract,
     func,
-    literal,
     select,
 )
 
 from dashboard.accounts.access import Access
+from dashboard.core.escaping import visible
 from dashboard.core.months import first_day, month_label, month_of
-from dashboard.core.values import JKK_JKM_JHT, visible
+from dashboard.core.vocabulary import JKK_JKM_JHT, age_band_of
 from dashboard.ledger.allocator import RateSchedule
 from dashboard.ledger.schema import (
     Confirmation,
@@ -50,6 +49,7 @@ from queries.figures import (
     ALL_TIME,
     LedgerFigures,
     Period,
+    age_band,
     as_tuples,
     by_shape,
     connected,
@@ -59,22 +59,6 @@ from queries.figures import (
     frame_of,
     ledger_figures,
 )
-
-AGE_BANDS = ((15, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 200))
-OUTCOMES = ("protected", "JKK", "JKM")  # "protected, no claim", "JKK claim paid", "JKM ..."
-
-
-def age_band_label(low: int, high: int) -> str:
-    return f"{low}+" if high >= 200 else f"{low}–{high}"
-
-
-def age_band(birth_year_column, year: int):
-    """The age band (``25–34``) of a worker in ``year``, as an SQL expression."""
-    age = (year if isinstance(year, BindParameter) else literal(year)) - birth_year_column
-    return case(
-        *((age.between(low, high), age_band_label(low, high)) for low, high in AGE_BANDS),
-        else_="< 15",
-    )
 
 
 @dataclass(frozen=True)
@@ -359,14 +343,6 @@ def monthly(
 
 
 BREAKDOWNS = ("province", "occupation", "gender", "age_band")
-
-
-def age_band_of(age: int) -> str:
-    """The age band (``25–34``) of a worker of ``age`` years, as ``age_band`` writes it."""
-    for low, high in AGE_BANDS:
-        if low <= age <= high:
-            return age_band_label(low, high)
-    return "< 15"
 
 
 @by_shape

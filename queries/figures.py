@@ -21,6 +21,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    literal,
     or_,
     select,
     true,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 
 from dashboard.core.errors import LedgerError
 from dashboard.core.months import month_of
-from dashboard.core.values import JKK_JKM_JHT
+from dashboard.core.vocabulary import AGE_BANDS, JKK_JKM_JHT, UNDER_AGE, age_band_label
 from dashboard.ledger.derived import (
     CONTINUATION_WINDOW,
     continued_after,
@@ -500,3 +501,12 @@ def continuation_query(key: int | None, period: Period, month: int) -> Select:
     last = last_covered_months(key, period).subquery()
     continued = continued_after(last.c.worker_key, last.c.last_month)
     return select(*continuation_sums(last.c.last_month, continued, month))
+
+
+def age_band(birth_year_column, year: int):
+    """The age band (``25–34``) of a worker in ``year``, as an SQL expression."""
+    age = (year if isinstance(year, BindParameter) else literal(year)) - birth_year_column
+    return case(
+        *((age.between(low, high), age_band_label(low, high)) for low, high in AGE_BANDS),
+        else_=UNDER_AGE,
+    )

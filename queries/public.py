@@ -13,9 +13,11 @@ from typing import TypeVar
 import pandas as pd
 from sqlalchemy import Connection, Engine, case, func, select
 
+from dashboard.accounts.fiscal_year import FISCAL_YEAR_ACTION
 from dashboard.core.errors import LedgerMoved
+from dashboard.core.escaping import visible
 from dashboard.core.months import first_day, month_label, month_of
-from dashboard.core.values import DONOR_TYPES, visible
+from dashboard.core.vocabulary import DONOR_TYPES
 from dashboard.ledger.schema import (
     AllocationRun,
     AuditEntry,
@@ -32,8 +34,7 @@ from dashboard.ledger.schema import (
     Worker,
     sum_int,
 )
-from queries.donor import age_band
-from queries.figures import as_tuples, connected, continuation_sums
+from queries.figures import age_band, as_tuples, connected, continuation_sums
 
 DIMENSIONS = ("year", "month", "province", "occupation", "gender", "age_band", "donor_type")
 FIGURES = ("workers", "protected_months", "allocated_idr")
@@ -310,7 +311,6 @@ def rate_schedule(conn: Connection) -> pd.DataFrame:
 
 
 T = TypeVar("T")
-FISCAL_YEAR_ACTION = "fiscal year"  # the audit action of dashboard.accounts.fiscal_year
 
 
 @connected

@@ -8,14 +8,13 @@ mode (the default) needs a login whose verified e-mail has a membership.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, select
 
 from dashboard.core.errors import LedgerError
-from dashboard.ledger.schema import AuditEntry, Donor, Membership
+from dashboard.ledger.schema import Donor, Membership
 
 MODE_VARIABLE = "LINGKARAN_MODE"
 DEMO, PRODUCTION = "demo", "production"
@@ -108,90 +107,3 @@ def access_for(bind: Engine | Connection, email: str) -> Access:
     if any(role == "admin" for role, _ in rows):
         return Access.everything(email, admin=True)
     return Access(email, frozenset(donor_id for role, donor_id in rows if donor_id))
-
-
-def add_membership(engine: Engine, email: str, donor_id: str | None, *, admin: bool) -> str:
-    """Give ``email`` one donor (or admin); returns what changed, in words."""
-    email = normalise_email(email)
-    with engine.begin() as conn:
-        key = None
-        if not admin:
-            key = conn.execute(select(Donor.id).where(Donor.donor_id == donor_id)).scalar()
-            if key is None:
-                raise LedgerError(f"no donor with id {donor_id!r}")
-        role = "admin" if admin else "donor"
-        exists = conn.execute(
-            select(Membership.id).where(
-                Membership.email == email,
-                Membership.role == role,
-                Membership.donor_key.is_(None) if key is None else Membership.donor_key == key,
-            )
-        ).first()
-        if exists:
-            return f"{email} already is {'an admin' if admin else f'a user of {donor_id}'}"
-        conn.execute(insert(Membership).values(email=email, role=role, donor_key=key))
-    return f"{email} is now {'an admin' if admin else f'a user of {donor_id}'}"
-
-
-def remove_membership(engine: Engine, email: str, donor_id: str | None = None) -> int:
-    """Remove one donor from ``email`` (or every membership of it); returns rows removed."""
-    email = normalise_email(email)
-    with engine.begin() as conn:
-        statement = delete(Membership).where(Membership.email == email)
-        if donor_id is not None:
-            key = conn.execute(select(Donor.id).where(Donor.donor_id == donor_id)).scalar()
-            statement = statement.where(Membership.donor_key == key)
-        return conn.execute(statement).rowcount
-
-
-def memberships(engine: Engine) -> list[tuple[str, str, str | None]]:
-    with engine.connect() as conn:
-        return [
-            tuple(row)
-            for row in conn.execute(
-                select(Membership.email, Membership.role, Donor.donor_id)
-                .outerjoin(Donor, Donor.id == Membership.donor_key)
-                .order_by(Membership.email, Membership.role, Donor.donor_id)
-            ).all()
-        ]
-
-
-def audit(
-    bind: Engine | Connection, actor: str, action: str, detail: str, sha256: str | None = None
-) -> None:
-    """Record one admin action (who, what, when, file sha256)."""
-    values = {
-        "at": dt.datetime.now(dt.UTC),
-        "actor": actor,
-        "action": action,
-        "detail": detail[:2000],
-        "sha256": sha256,
-    }
-    if isinstance(bind, Engine):
-        with bind.begin() as conn:
-            conn.execute(insert(AuditEntry).values(**values))
-    else:
-        bind.execute(insert(AuditEntry).values(**values))
-
-
-DEMO_COOKIE_SECRETS = {"", "demo", "changeme", "change-me", "lingkaran-demo-cookie-secret"}
-
-
-def production_problems(secrets) -> list[str]:
-    """Why production mode must not start: missing or demo secrets (empty when all is well)."""
-    from dashboard.exports.statement import DEMO_KEY, KEY_VARIABLE
-
-    problems = []
-    auth = secrets.get("auth", {}) if hasattr(secrets, "get") else {}
-    cookie = str(auth.get("cookie_secret", "")) if hasattr(auth, "get") else ""
-    if cookie.strip().lower() in DEMO_COOKIE_SECRETS or len(cookie) < 32:
-        problems.append(
-            "[auth] cookie_secret in .streamlit/secrets.toml is missing, a demo value or "
-            "shorter than 32 characters"
-        )
-    if not auth or not (auth.get("client_id") or any(hasattr(v, "get") for v in auth.values())):
-        problems.append("[auth] in .streamlit/secrets.toml names no identity provider")
-    key = os.environ.get(KEY_VARIABLE, "")
-    if not key or key == DEMO_KEY:
-        problems.append(f"{KEY_VARIABLE} is not set to a secret of your own")
-    return problems

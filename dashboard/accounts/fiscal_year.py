@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select, update
 
-from dashboard.accounts.access import audit
+from dashboard.accounts.memberships import audit
 from dashboard.core.errors import LedgerError
 from dashboard.ledger.schema import Donor
-from queries.public import FISCAL_YEAR_ACTION
+
+FISCAL_YEAR_ACTION = "fiscal year"  # its audit action; queries.public.ledger_version reads it
 
 
 def set_fiscal_year_start(engine: Engine, donor_id: str, month: int, actor: str) -> str:

@@ -38,3 +38,12 @@ def public_url() -> str | None:
     printed on statements; None when not configured."""
     url = os.environ.get(PUBLIC_URL_VARIABLE, "").strip().rstrip("/")
     return url or None
+
+
+STATEMENT_KEY_VARIABLE = "LINGKARAN_STATEMENT_KEY"
+DEMO_STATEMENT_KEY = "lingkaran-demo-statement-key"  # demo only: production sets its own
+
+
+def statement_key() -> bytes:
+    """The key of the statements' verification codes (``dashboard.exports.statement``)."""
+    return os.environ.get(STATEMENT_KEY_VARIABLE, DEMO_STATEMENT_KEY).encode("utf-8")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dashboard.core.i18n import DEFAULT_LANGUAGE, translator
-from dashboard.core.values import OCCUPATIONS, provinces
+from dashboard.core.vocabulary import OCCUPATIONS, provinces
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
@@ -119,25 +119,6 @@ def occupation_person(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return indonesian if lang == "id" else english
 
 
-# The contract's kinds of file as the admin console names them; the code stays beside it.
-FILE_KINDS = {
-    "donors": N_("Donors"),
-    "workers": N_("Workers"),
-    "rates": N_("Contribution rates"),
-    "donations": N_("Donations"),
-    "coverage": N_("Coverage"),
-    "claims": N_("Claims"),
-    "self_paid": N_("Self-paid months"),
-    "confirmations": N_("BPJS Ketenagakerjaan confirmations"),
-}
-
-
-def file_kind(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """``Donatur (donors)``: the kind in the page's language, with the contract's name."""
-    name = translator(lang)(FILE_KINDS[code]) if code in FILE_KINDS else code
-    return f"{name} ({code})"
-
-
 # A tile-grid map of the 38 provinces: (column, row) from the north-west, roughly where each
 # lies, and the short name Indonesians use for it. Drawn from the package, nothing fetched.
 PROVINCE_TILES = {
@@ -180,9 +161,6 @@ PROVINCE_TILES = {
     "ID-PE": (14, 3, "Papeg"),
     "ID-PS": (14, 4, "Papsel"),
 }
-
-
-AGE_BAND_ORDER = ("< 15", "15–24", "25–34", "35–44", "45–54", "55–64", "65+")  # youngest first
 
 
 def province(code: str) -> str:

@@ -1,4 +1,5 @@
 """The contract's value spellings (docs/contract.md "Values"): parse one cell or say why not.
+The values themselves are in ``dashboard.core.vocabulary``.
 
 Every parser takes what a CSV or XLSX cell holds (text, or a number/date from an XLSX cell)
 and returns the canonical value, or raises ``Invalid`` with a reason a person can act on.
@@ -7,43 +8,15 @@ and returns the canonical value, or raises ``Invalid`` with a reason a person ca
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from functools import cache, lru_cache
 
 import pycountry
 
+from dashboard.core.escaping import INVISIBLE
 from dashboard.core.months import month_index
+from dashboard.core.vocabulary import GENDERS, MAX_IDR, OCCUPATIONS, PACKAGES, provinces
 
-MAX_IDR = 9_223_372_036_854_775_807  # BIGINT
-
-DONOR_TYPES = ("corporate", "soe", "personal", "community")
-GENDERS = {"F": "F", "M": "M", "P": "F", "L": "M"}  # perempuan / laki-laki
-PROGRAMS = ("JKK", "JKM", "JHT")
-# docs/contract.md "rates": the JHT schedule starts 2015-07 -> 20,000 (2% of Rp 1,000,000).
-BASE_JHT_MONTHLY_IDR = 20_000
-# docs/contract.md "donations": what a donation's blocks pay for.
-JKK_JKM = "jkk_jkm"
-JKK_JKM_JHT = "jkk_jkm_jht"
-PACKAGES = {
-    "jkk_jkm": JKK_JKM,
-    "jkk+jkm": JKK_JKM,
-    "jkk_jkm_jht": JKK_JKM_JHT,
-    "jkk+jkm+jht": JKK_JKM_JHT,
-}
-CLAIM_STATUSES = ("submitted", "approved", "paid", "rejected")
-OCCUPATIONS = {
-    "farmer": "petani",
-    "fisher": "nelayan",
-    "street_vendor": "pedagang kaki lima",
-    "motorcycle_taxi": "ojek",
-    "domestic_worker": "pekerja rumah tangga",
-    "construction_laborer": "buruh bangunan",
-    "market_porter": "buruh gendong/kuli pasar",
-    "waste_picker": "pemulung",
-    "home_industry": "industri rumahan",
-    "other": "lainnya",
-}
 _YES = {"yes", "true", "1", "ya", "y"}
 _NO = {"no", "false", "0", "tidak", "n"}
 
@@ -161,26 +134,6 @@ def parse_month(raw: object) -> int:
     return month_index(year, month)
 
 
-# Where the ISO list's names are not how Indonesians write them: its Jakarta and
-# Yogyakarta are not the official names, and "Pengunungan" is a misspelling.
-PROVINCE_NAMES = {
-    "ID-JK": "DKI Jakarta",
-    "ID-YO": "DI Yogyakarta",
-    "ID-PE": "Papua Pegunungan",
-}
-
-
-@cache
-def provinces() -> dict[str, str]:
-    """ISO 3166-2:ID code -> name for the 38 provinces (island groups are not provinces),
-    as Indonesians write them (``PROVINCE_NAMES`` over the ISO list)."""
-    return {
-        sub.code: PROVINCE_NAMES.get(sub.code, sub.name)
-        for sub in pycountry.subdivisions.get(country_code="ID")
-        if sub.type != "Geographical unit"
-    }
-
-
 @lru_cache(maxsize=4096)
 def _canonical_month(text: str) -> int | None:
     """The month index of a canonical ``YYYY-MM``, else None (the full parser says why)."""
@@ -228,57 +181,6 @@ def parse_package(raw: object) -> str:
     if value not in PACKAGES:
         raise Invalid("package is jkk_jkm or jkk_jkm_jht (JKK+JKM and JKK+JKM+JHT accepted)")
     return PACKAGES[value]
-
-
-# Characters no name or reference needs, which change how text around them shows: the C0/C1
-# controls (a NUL, an escape, a line break inside a name) and the bidirectional embeddings,
-# overrides and isolates (a right-to-left override can make "exe.pdf" read "fdp.exe").
-INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-
-
-def visible(text: str) -> str:
-    """A name as every screen and file shows it: without the control and direction-changing
-    characters that import refuses today but a ledger written earlier may still hold."""
-    return INVISIBLE.sub("", text)
-
-
-# Markdown (Streamlit) and mail programs turn a bare web address into a link even when every
-# special character is escaped: an invisible word joiner after a scheme's name and after
-# "www" breaks the pattern and leaves the text as it reads. E-mail addresses are left alone:
-# a joiner would break copying one (the signed-in user's own, say), and a mailto link opens
-# nothing by itself.
-_AUTOLINK = re.compile(r"(?i)\b(?:https|http|ftp|mailto|xmpp)(?=:)|\bwww(?=\.)")
-WORD_JOINER = "\u2060"
-
-
-def unlinked(text: str) -> str:
-    """``text`` with nothing a reader's program would make a link of."""
-    return _AUTOLINK.sub(lambda match: match.group() + WORD_JOINER, text)
-
-
-def mail_text(text: str) -> str:
-    """A ledger text (a donor's name) as a plain-text e-mail carries it."""
-    return unlinked(visible(text))
-
-
-def mail_html(text: str) -> str:
-    """A ledger text as an HTML e-mail carries it: escaped, never markup or a link."""
-    return html.escape(mail_text(text), quote=True)
-
-
-# A cell that starts with one of these is a formula to a spreadsheet program (and openpyxl
-# writes a text starting with "=" as one): =HYPERLINK(...) from a donor's name would be live.
-FORMULA_STARTS = ("=", "+", "-", "@")  # tab and CR are removed with the controls
-
-
-def inert_text(cell: object) -> object:
-    """One cell as a file carries it: a text loses control and direction-changing characters
-    (a ledger written before import refused them; openpyxl refuses to write some at all)
-    and never starts like a formula; anything else is left as it is."""
-    if not isinstance(cell, str):
-        return cell
-    cell = INVISIBLE.sub("", cell)
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def parse_text(raw: object, longest: int, what: str = "a text") -> str:

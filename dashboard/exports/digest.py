@@ -29,10 +29,10 @@ from sqlalchemy.exc import IntegrityError
 from dashboard.accounts.access import Access, normalise_email
 from dashboard.core import labels
 from dashboard.core.errors import LedgerError
+from dashboard.core.escaping import mail_html, mail_text
 from dashboard.core.formatting import month_text, number, rupiah
 from dashboard.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
 from dashboard.core.months import first_day, month_label, month_of
-from dashboard.core.values import mail_html, mail_text
 from dashboard.exports.sentences import lapse_sentences
 from dashboard.ledger.schema import DigestDelivery, DigestSetting, Donor, Membership
 from queries import donor

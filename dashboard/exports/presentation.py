@@ -14,10 +14,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard.accounts.access import Access
-from dashboard.core import labels
+from dashboard.core import catalogue, labels
 from dashboard.core.formatting import date_text, month_text, number, percent, rupiah
 from dashboard.core.i18n import translator
-from dashboard.core.labels import N_
 from dashboard.exports.sentences import v2_sentences
 from dashboard.publish import open_data
 from dashboard.publish.privacy import suppression_k
@@ -65,16 +64,7 @@ class HeadlineNumber:
 
 
 # The headline numbers, in the order every page, deck and statement shows them.
-HEADLINE = (
-    HeadlineNumber("donated_idr", N_("Donated"), True),
-    HeadlineNumber("allocated_idr", N_("Allocated to contributions"), True),
-    HeadlineNumber("balance_idr", N_("Unspent balance"), True),
-    HeadlineNumber("covered_workers", N_("Workers protected"), False),
-    HeadlineNumber("protected_months", N_("Protected worker-months"), False),
-    HeadlineNumber("active_workers", N_("Workers protected now"), False),
-    HeadlineNumber("claims_paid_count", N_("Claims paid"), False),
-    HeadlineNumber("claims_paid_idr", N_("Benefits paid"), True),
-)
+HEADLINE = tuple(HeadlineNumber(f.key, f.label, f.money) for f in catalogue.HEADLINE)
 
 
 def previous_period(period: Period) -> Period | None:

@@ -21,9 +21,9 @@ from sqlalchemy import Engine
 from dashboard.accounts.access import Access
 from dashboard.core import labels
 from dashboard.core.errors import LedgerError
+from dashboard.core.escaping import inert_text
 from dashboard.core.formatting import date_text
 from dashboard.core.i18n import translator
-from dashboard.core.values import inert_text
 from dashboard.exports.presentation import period_text
 from dashboard.exports.statement import statement_of
 from queries import donor

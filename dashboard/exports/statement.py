@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,8 @@ from fpdf import FPDF
 from sqlalchemy import Engine
 
 from dashboard.accounts.access import Access
-from dashboard.core.config import public_url
+from dashboard.core.catalogue import SINCE_V2
+from dashboard.core.config import public_url, statement_key
 from dashboard.core.errors import LedgerError
 from dashboard.core.formatting import date_text, number
 from dashboard.core.i18n import translator
@@ -31,21 +31,8 @@ from dashboard.exports.sentences import claim_sentence, v2_sentences
 from queries import donor
 from queries.figures import ALL_TIME, LedgerFigures, Period, in_fiscal_terms, ledger_figures
 
-KEY_VARIABLE = "LINGKARAN_STATEMENT_KEY"
-V2_FIGURES = (
-    "jht_saved_idr",
-    "confirmed_idr",
-    "unconfirmed_idr",
-    "ended_workers",
-    "continued_workers",
-)
-DEMO_KEY = "lingkaran-demo-statement-key"  # demo only: production sets its own secret
 FONTS = Path(__file__).resolve().parent / "fonts"
 CLAIMS_LISTED = 12
-
-
-def statement_key() -> bytes:
-    return os.environ.get(KEY_VARIABLE, DEMO_KEY).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -125,7 +112,7 @@ def verify_statement(
     if not matches:
         # A statement issued before contract v2 signed the v1 figures only: it still verifies
         # while those figures stand (a JHT claim v1 counted makes it fail, as it should).
-        v1 = {k: v for k, v in figures.items() if k not in V2_FIGURES}
+        v1 = {k: v for k, v in figures.items() if k not in SINCE_V2}
         matches = hmac.compare_digest(verification_code(donor_id, period, as_of, v1), given)
     if claimed is not None:
         matches = matches and all(figures.get(k) == v for k, v in claimed.items())

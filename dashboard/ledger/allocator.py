@@ -23,7 +23,13 @@ from tqdm import tqdm
 
 from dashboard.core.errors import LedgerError
 from dashboard.core.months import first_day, month_of
-from dashboard.core.values import BASE_JHT_MONTHLY_IDR, JKK_JKM, JKK_JKM_JHT, OCCUPATIONS, provinces
+from dashboard.core.vocabulary import (
+    BASE_JHT_MONTHLY_IDR,
+    JKK_JKM,
+    JKK_JKM_JHT,
+    OCCUPATIONS,
+    provinces,
+)
 from dashboard.ledger.bulk import insert_rows
 from dashboard.ledger.db import STATISTICS_AFTER_ROWS, refresh_statistics, tidy_after_bulk
 from dashboard.ledger.derived import last_coverage_id, refresh

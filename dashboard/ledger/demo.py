@@ -19,7 +19,7 @@ from sqlalchemy import Engine, exists, func, insert, select
 from tqdm import tqdm
 
 from dashboard.core.months import first_day, month_index, month_label, month_of
-from dashboard.core.values import BASE_JHT_MONTHLY_IDR, provinces
+from dashboard.core.vocabulary import BASE_JHT_MONTHLY_IDR, provinces
 from dashboard.ledger.allocator import allocate
 from dashboard.ledger.importer import contract_columns, import_file
 from dashboard.ledger.schema import (

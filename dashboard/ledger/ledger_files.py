@@ -14,182 +14,29 @@ import csv
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, Select, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Engine, func, select
 from tqdm import tqdm
 
 from dashboard.core.errors import ImportRefused, ValidationError
-from dashboard.core.months import month_label
 from dashboard.ledger.db import alembic_config, tidy_after_bulk
-from dashboard.ledger.importer import ImportResult, contract_columns, file_sha256, import_into
-from dashboard.ledger.schema import (
-    Claim,
-    Confirmation,
-    Coverage,
-    Donation,
-    Donor,
-    Rate,
-    SelfPaid,
-    Worker,
+from dashboard.ledger.importer import (
+    KIND_HANDLERS,
+    KIND_REGISTRY,
+    KINDS,
+    ImportResult,
+    contract_columns,
+    file_sha256,
+    import_into,
 )
 
 CONTRACT_VERSION = "2"
 READABLE_VERSIONS = ("1", "2")  # docs/contract.md: a v1 ledger is a valid v2 ledger
 MANIFEST = "manifest.json"
-KINDS = (  # dependency order
-    "donors",
-    "rates",
-    "workers",
-    "donations",
-    "coverage",
-    "claims",
-    "self_paid",
-    "confirmations",
-)
 STREAM_ROWS = 20_000
-
-
-def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def _iso(value: dt.date | None) -> str:
-    return "" if value is None else value.isoformat()
-
-
-@dataclass(frozen=True)
-class _Export:
-    columns: tuple[str, ...]
-    query: Callable[[], Select]
-    row: Callable[[tuple], list[str]]
-
-
-def _exports() -> dict[str, _Export]:
-    donor = aliased(Donor)
-    return {
-        "donors": _Export(
-            contract_columns("donors"),
-            lambda: select(Donor.donor_id, Donor.name, Donor.type, Donor.show_name).order_by(
-                Donor.id
-            ),
-            lambda r: [r[0], r[1], r[2], _yes_no(r[3])],
-        ),
-        "rates": _Export(
-            contract_columns("rates"),
-            lambda: select(Rate.effective_month, Rate.monthly_idr, Rate.jht_monthly_idr).order_by(
-                Rate.effective_month
-            ),
-            lambda r: [month_label(r[0]), str(r[1]), _text(r[2])],
-        ),
-        "workers": _Export(
-            contract_columns("workers"),
-            lambda: select(
-                Worker.worker_id,
-                Worker.registered_on,
-                Worker.province,
-                Worker.occupation,
-                Worker.gender,
-                Worker.birth_year,
-            ).order_by(Worker.id),
-            lambda r: [r[0], _iso(r[1]), r[2], r[3], r[4], str(r[5])],
-        ),
-        "donations": _Export(
-            contract_columns("donations"),
-            lambda: (
-                select(
-                    Donation.donation_id,
-                    donor.donor_id,
-                    Donation.received_on,
-                    Donation.amount_idr,
-                    Donation.months_per_worker,
-                    Donation.earmark_province,
-                    Donation.earmark_occupation,
-                    Donation.package,
-                )
-                .join(donor, donor.id == Donation.donor_key)
-                .order_by(Donation.id)
-            ),
-            lambda r: [
-                r[0],
-                r[1],
-                _iso(r[2]),
-                str(r[3]),
-                str(r[4]),
-                _text(r[5]),
-                _text(r[6]),
-                r[7],
-            ],
-        ),
-        "coverage": _Export(
-            contract_columns("coverage"),
-            lambda: (
-                select(
-                    Donation.donation_id,
-                    Worker.worker_id,
-                    Coverage.start_month,
-                    Coverage.months,
-                    Coverage.amount_idr,
-                )
-                .join(Donation, Donation.id == Coverage.donation_key)
-                .join(Worker, Worker.id == Coverage.worker_key)
-                .order_by(Coverage.id)
-            ),
-            lambda r: [r[0], r[1], month_label(r[2]), str(r[3]), str(r[4])],
-        ),
-        "claims": _Export(
-            contract_columns("claims"),
-            lambda: (
-                select(
-                    Claim.claim_id,
-                    Worker.worker_id,
-                    Claim.program,
-                    Claim.incident_on,
-                    Claim.status,
-                    Claim.paid_on,
-                    Claim.amount_idr,
-                )
-                .join(Worker, Worker.id == Claim.worker_key)
-                .order_by(Claim.id)
-            ),
-            lambda r: [r[0], r[1], r[2], _iso(r[3]), r[4], _iso(r[5]), _text(r[6])],
-        ),
-        "self_paid": _Export(
-            contract_columns("self_paid"),
-            lambda: (
-                select(Worker.worker_id, SelfPaid.start_month, SelfPaid.months)
-                .join(Worker, Worker.id == SelfPaid.worker_key)
-                .order_by(SelfPaid.id)
-            ),
-            lambda r: [r[0], month_label(r[1]), str(r[2])],
-        ),
-        "confirmations": _Export(
-            contract_columns("confirmations"),
-            lambda: (
-                select(
-                    Donation.donation_id,
-                    Worker.worker_id,
-                    Coverage.start_month,
-                    Confirmation.confirmed_on,
-                    Confirmation.amount_idr,
-                    Confirmation.reference,
-                )
-                .join(Coverage, Coverage.id == Confirmation.coverage_key)
-                .join(Donation, Donation.id == Coverage.donation_key)
-                .join(Worker, Worker.id == Coverage.worker_key)
-                .order_by(Confirmation.id)
-            ),
-            lambda r: [r[0], r[1], month_label(r[2]), _iso(r[3]), str(r[4]), _text(r[5])],
-        ),
-    }
 
 
 def schema_revision() -> str:
@@ -206,25 +53,24 @@ def export_ledger(
 ) -> dict:
     """Write the contract files of ``kinds`` and the manifest into ``folder``; return it."""
     folder.mkdir(parents=True, exist_ok=True)
-    exports = _exports()
     files = {}
     with engine.connect() as conn:
         for kind in kinds:
-            export = exports[kind]
+            handler = KIND_HANDLERS[kind]
             path = folder / f"{kind}.csv"
             total = conn.execute(
-                select(func.count()).select_from(export.query().subquery())
+                select(func.count()).select_from(handler.export_query().subquery())
             ).scalar_one()
-            result = conn.execution_options(yield_per=STREAM_ROWS).execute(export.query())
+            result = conn.execution_options(yield_per=STREAM_ROWS).execute(handler.export_query())
             with (
                 path.open("w", newline="", encoding="utf-8") as handle,
                 tqdm(total=total, desc=f"export {kind}", disable=not progress, leave=False) as bar,
             ):
                 writer = csv.writer(handle, lineterminator="\n")
-                writer.writerow(export.columns)
+                writer.writerow(contract_columns(kind))
                 rows = 0
                 for batch in result.partitions():
-                    writer.writerows(export.row(row) for row in batch)
+                    writer.writerows(handler.export_row(row) for row in batch)
                     rows += len(batch)
                     bar.update(len(batch))
             files[kind] = {"file": path.name, "rows": rows, "sha256": file_sha256(path)}
@@ -316,29 +162,5 @@ def ledger_is_empty(engine: Engine) -> bool:
     with engine.connect() as conn:
         return all(
             conn.execute(select(func.count()).select_from(table)).scalar_one() == 0
-            for table in (Donor, Worker, Donation, Coverage, Claim, SelfPaid, Confirmation)
+            for table in (kind.table for kind in KIND_REGISTRY if not kind.seeded)
         )
-
-
-def compare_reports(first: Engine, second: Engine, as_of: dt.date | None = None) -> list[str]:
-    """Every figure that differs between two ledgers: the programme's and each donor's."""
-    from queries.figures import ledger_figures
-
-    as_of = as_of or dt.date.today()
-    with first.connect() as conn:
-        donor_ids = list(conn.execute(select(Donor.donor_id).order_by(Donor.donor_id)).scalars())
-    with second.connect() as conn:
-        other_ids = list(conn.execute(select(Donor.donor_id).order_by(Donor.donor_id)).scalars())
-    differences = []
-    if donor_ids != other_ids:
-        differences.append(f"donors: {len(donor_ids)} against {len(other_ids)}")
-    for donor_id in [None, *donor_ids]:
-        if donor_id is not None and donor_id not in other_ids:
-            continue
-        left = ledger_figures(first, donor_id, as_of).as_report()
-        right = ledger_figures(second, donor_id, as_of).as_report()
-        for key in left:
-            if left[key] != right[key]:
-                who = donor_id or "programme"
-                differences.append(f"{who} {key}: {left[key]} against {right[key]}")
-    return differences

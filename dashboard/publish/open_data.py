@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine
 
+from dashboard.core import catalogue
 from dashboard.core.labels import N_
 from dashboard.core.months import month_of
 from dashboard.ledger.db import ledger_identity, served_ledger
@@ -477,6 +478,7 @@ def _utc(moment: dt.datetime | None) -> str | None:
 def json_schema() -> dict:
     """JSON Schema (2020-12) of the API's answers."""
     count = {"type": ["integer", "null"], "minimum": 0}
+    amount = {"type": "integer", "minimum": 0}  # rupiah or worker-months, never withheld
     cell_properties = {
         **{name: {"type": "string", "description": DATA_DICTIONARY[name]} for name in DIMENSIONS},
         **{name: {**count, "description": DATA_DICTIONARY[name]} for name in public.FIGURES},
@@ -498,37 +500,12 @@ def json_schema() -> dict:
                     "last_allocation": {"type": ["string", "null"]},
                     "figures": {
                         "type": "object",
-                        "required": [
-                            "donated_idr",
-                            "allocated_idr",
-                            "balance_idr",
-                            "covered_workers",
-                            "protected_months",
-                            "active_workers",
-                            "claims_paid_count",
-                            "claims_paid_idr",
-                            "jht_saved_idr",
-                            "confirmed_idr",
-                            "unconfirmed_idr",
-                            "ended_workers",
-                            "continued_workers",
-                            "as_of",
-                            "donors",
-                        ],
+                        "required": [*catalogue.KEYS, "as_of", "donors"],
                         "properties": {
-                            "donated_idr": {"type": "integer", "minimum": 0},
-                            "allocated_idr": {"type": "integer", "minimum": 0},
-                            "balance_idr": {"type": "integer", "minimum": 0},
-                            "covered_workers": count,
-                            "protected_months": {"type": "integer", "minimum": 0},
-                            "active_workers": count,
-                            "claims_paid_count": count,
-                            "claims_paid_idr": {"type": "integer", "minimum": 0},
-                            "jht_saved_idr": {"type": "integer", "minimum": 0},
-                            "confirmed_idr": {"type": "integer", "minimum": 0},
-                            "unconfirmed_idr": {"type": "integer", "minimum": 0},
-                            "ended_workers": count,
-                            "continued_workers": count,
+                            **{
+                                figure.key: count if figure.unit == catalogue.COUNT else amount
+                                for figure in catalogue.FIGURES
+                            },
                             "as_of": {"type": "string", "format": "date"},
                             "donors": {"type": "integer", "minimum": 0},
                         },

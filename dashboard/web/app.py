@@ -11,10 +11,11 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from dashboard.accounts.access import DEMO, mode, production_problems
+from dashboard.accounts.access import DEMO, mode
 from dashboard.core.errors import LedgerError
 from dashboard.core.i18n import translator
 from dashboard.web import controls, shell
+from dashboard.web.production import production_problems
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 

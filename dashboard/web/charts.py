@@ -539,3 +539,78 @@ def compared_protection(
             figure.add_trace(trace)
     figure.update_layout(height=400, xaxis_title=_("Month"), yaxis_title=_("Workers protected"))
     return figure
+
+
+def protected_each_month(
+    growth: pd.DataFrame, title: str, name: str, lang: str = DEFAULT_LANGUAGE
+) -> go.Figure:
+    """The public line of workers protected each month (a withheld month is a gap)."""
+    _ = translator(lang)
+    figure = go.Figure(
+        go.Scatter(
+            x=growth["month"],
+            y=growth["protected_workers"].astype("float"),
+            mode="lines",
+            line={"color": labels.WORKERS_COLOUR, "width": 3},
+            name=name,
+        )
+    )
+    return style(
+        figure, lang, title=title, xaxis_title=_("Month"), yaxis_title=_("Workers"), height=380
+    )
+
+
+def donations_by_type(growth: pd.DataFrame, title: str, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
+    """Donations received so far, stacked by donor type, month by month."""
+    _ = translator(lang)
+    figure = go.Figure()
+    for code in labels.DONOR_TYPES:
+        figure.add_trace(
+            go.Scatter(
+                x=growth["month"],
+                y=growth[f"cumulative_{code}_idr"],
+                name=labels.donor_type(code, lang),
+                mode="lines",
+                stackgroup="donors",
+                line={"color": labels.DONOR_TYPE_COLOURS[code]},
+            )
+        )
+    return style(
+        figure, lang, title=title, xaxis_title=_("Month"), yaxis_title=_("Rupiah"), height=380
+    )
+
+
+def benefits_by_year(
+    shown: pd.DataFrame, years: tuple[int, int], title: str, lang: str = DEFAULT_LANGUAGE
+) -> go.Figure:
+    """Benefits paid by year of the incident, stacked by program. Every year from the first
+    claim to the last is on the axis, so a year with nothing shown is a gap, not a year
+    that silently is not there."""
+    _ = translator(lang)
+    categories = [str(year) for year in range(years[0], years[1] + 1)]
+    figure = go.Figure()
+    for program, rows in shown.groupby("program"):
+        figure.add_trace(
+            go.Bar(
+                x=rows["year"].astype(str),
+                y=rows["amount_idr"].astype("int64"),
+                name=labels.program(program, lang),
+                marker={"color": labels.PROGRAM_COLOURS.get(program, labels.NEUTRAL_COLOUR)},
+            )
+        )
+    return style(
+        figure,
+        lang,
+        title=title,
+        barmode="stack",
+        bargap=bar_gap(len(categories)),
+        xaxis={
+            "title": _("Year"),
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": categories,
+        },
+        yaxis_title=_("Rupiah"),
+        height=380,
+        showlegend=True,  # even with one program left, say which it is
+    )

@@ -15,11 +15,12 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.core import labels
+from dashboard.core.escaping import inert_text
 from dashboard.core.formatting import number, rupiah
-from dashboard.core.i18n import translator
-from dashboard.core.values import inert_text
+from dashboard.core.i18n import LANGUAGES, translator
+from dashboard.exports.digest import digest_setting, set_digest
 from dashboard.publish.privacy import shown_count
-from dashboard.web.shell import built, language, plain, query
+from dashboard.web.shell import built, language, ledger, plain, query
 from queries.figures import Period, fiscal_year, fiscal_year_of, in_fiscal_terms
 
 
@@ -270,3 +271,41 @@ def language_picker() -> str:
     else:
         st.query_params["lang"] = chosen
     return chosen
+
+
+def digest_choice(access, lang: str) -> None:
+    """A donor user's own choice about the monthly e-mail, in the sidebar: read once per
+    session, stored by the widgets' callbacks when the user changes it (never by the page
+    run itself), read by `lingkaran digest`."""
+    _ = translator(lang)
+    engine = ledger()
+    if "digest-on" not in st.session_state or "digest-language" not in st.session_state:
+        language_saved, receives = digest_setting(engine, access.who)
+        st.session_state["digest-language"], st.session_state["digest-on"] = (
+            language_saved,
+            receives,
+        )
+
+    def save() -> None:
+        set_digest(
+            engine,
+            access.who,
+            language=st.session_state["digest-language"],
+            receives=st.session_state["digest-on"],
+        )
+
+    with st.sidebar.expander(_("Monthly digest by e-mail")):
+        st.toggle(_("Send me the monthly digest"), key="digest-on", on_change=save)
+        st.selectbox(
+            _("Its language"),
+            list(LANGUAGES),
+            format_func=LANGUAGES.get,
+            key="digest-language",
+            on_change=save,
+        )
+        st.caption(
+            _(
+                "Early each month, to {email}: the month's figures of your donors, the change "
+                "against the month before and whose protection ends soon."
+            ).format(email=plain(access.who))
+        )

@@ -14,7 +14,7 @@ import streamlit as st
 
 import dashboard
 import queries
-from dashboard.core import config, values
+from dashboard.core import config, vocabulary
 from dashboard.publish import open_data
 from dashboard.publish.api import routes
 
@@ -31,7 +31,7 @@ def import_everything() -> None:
         for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
             if not module.name.startswith(NOT_LIBRARY):
                 importlib.import_module(module.name)
-    values.provinces()
+    vocabulary.provinces()
 
 
 app = st.App(Path(__file__).resolve().parent / "app.py", routes=routes)

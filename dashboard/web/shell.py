@@ -23,8 +23,8 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from dashboard.core import config
 from dashboard.core.errors import LedgerError, LedgerMoved
+from dashboard.core.escaping import unlinked
 from dashboard.core.i18n import DEFAULT_LANGUAGE, translator
-from dashboard.core.values import unlinked
 from dashboard.ledger.db import served_ledger
 from queries.figures import LedgerFigures, ledger_figures
 

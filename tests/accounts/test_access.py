@@ -7,17 +7,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert
 
-from dashboard.accounts.access import (
-    NOBODY,
-    Access,
-    AccessDenied,
-    access_for,
-    add_membership,
-    production_problems,
-)
+from dashboard.accounts.access import NOBODY, Access, AccessDenied, access_for
+from dashboard.accounts.memberships import add_membership
 from dashboard.exports.statement import make_statement
 from dashboard.ledger.db import open_ledger
 from dashboard.ledger.schema import Donor
+from dashboard.web.production import production_problems
 from queries import donor
 from queries.figures import Period
 from tests.conftest import TODAY

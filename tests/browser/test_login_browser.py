@@ -9,7 +9,7 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from dashboard.accounts.access import add_membership
+from dashboard.accounts.memberships import add_membership
 from dashboard.ledger.db import open_ledger
 from dashboard.ledger.schema import AuditEntry
 from tests.browser.conftest import (

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from dashboard.accounts.access import add_membership
+from dashboard.accounts.memberships import add_membership
 from dashboard.ledger.db import open_ledger
 from dashboard.web.serving import AFFINITY_COOKIE, PROCESS_HEADER
 from tests.browser.conftest import (

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard.core import values as v
+from dashboard.core import vocabulary
 from dashboard.core.months import month_index
 
 TODAY = dt.date(2026, 11, 24)
@@ -110,7 +111,7 @@ def test_ids_outside_the_alphabet_are_refused(raw):
 
 
 def test_the_38_provinces_come_from_pycountry_without_island_groups():
-    codes = v.provinces()
+    codes = vocabulary.provinces()
     assert len(codes) == 38
     assert {"ID-MA", "ID-JB", "ID-PD", "ID-PE", "ID-PS", "ID-PT"} <= set(codes)
     assert v.parse_province("id-ma") == "ID-MA"
@@ -163,7 +164,7 @@ def test_digits_of_other_scripts_are_not_the_contracts_spellings(parse, raw):
 
 
 def test_provinces_read_as_indonesians_write_them():
-    from dashboard.core.values import provinces
+    from dashboard.core.vocabulary import provinces
 
     names = provinces()
     assert len(names) == 38

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from dashboard.core import labels
-from dashboard.core.values import OCCUPATIONS
+from dashboard.core.vocabulary import OCCUPATIONS
 from dashboard.exports.sentences import claim_sentence
 
 CLAIM = {

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, insert, select
 
 from dashboard.cli import main
-from dashboard.core.values import OCCUPATIONS, provinces
+from dashboard.core.vocabulary import OCCUPATIONS, provinces
 from dashboard.ledger.db import open_ledger
 from dashboard.ledger.demo import JKM_DEATH_BENEFIT, seed_programme
 from dashboard.ledger.schema import Claim, Coverage, Donation, Donor, ImportLog, Worker

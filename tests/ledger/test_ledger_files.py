@@ -7,8 +7,9 @@ import json
 import pytest
 
 from dashboard.ledger.db import open_ledger
-from dashboard.ledger.ledger_files import KINDS, compare_reports, export_ledger
-from queries.checks import check_ledger
+from dashboard.ledger.importer import KINDS
+from dashboard.ledger.ledger_files import export_ledger
+from queries.checks import check_ledger, compare_reports
 from tests.conftest import TODAY, table_contents, table_counts
 
 DATA_TABLES = KINDS  # the ledger's own tables, one per contract file

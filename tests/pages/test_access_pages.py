@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.accounts.access import add_membership
+from dashboard.accounts.memberships import add_membership
 from dashboard.core.i18n import translator
 from dashboard.ledger.db import open_ledger
 from tests.pages.conftest import metrics
@@ -74,7 +74,7 @@ def test_the_admin_console_is_for_admins_only(open_page, demo_url, production):
 
 def test_production_refuses_to_start_with_demo_secrets(open_page, demo_url, monkeypatch):
     monkeypatch.delenv("LINGKARAN_STATEMENT_KEY", raising=False)
-    at = open_page(production, "overview", mode="production")
+    at = open_page(demo_url, "overview", mode="production")
     assert any("menolak" in e.value or "refuses" in e.value for e in at.error)
     assert not at.metric
 

@@ -198,8 +198,8 @@ def test_an_admin_sets_the_fiscal_year_in_the_console_and_the_pages_follow(
 def test_a_fiscal_year_change_makes_the_caches_stale_and_other_admin_actions_do_not(
     april_donor, engine
 ):
-    from dashboard.accounts.access import audit
     from dashboard.accounts.fiscal_year import set_fiscal_year_start
+    from dashboard.accounts.memberships import audit
     from queries.public import ledger_version
 
     before = ledger_version(engine)

@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from dashboard.core import labels
+from dashboard.core.catalogue import FIGURES
 from dashboard.core.formatting import number
+from dashboard.core.i18n import translator
 from dashboard.ledger.db import open_ledger
 from dashboard.ledger.schema import Donor, Worker
 from dashboard.publish import open_data
@@ -91,6 +93,15 @@ def test_the_methodology_shows_the_rates_in_force_and_the_threshold(
     at = open_page(demo_url, "methodology")
     assert "Rp 16.800" in at.dataframe[0].value.to_csv()
     assert any("kurang dari **12** pekerja" in block.value for block in at.markdown)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_methodology_defines_every_figure_of_the_catalogue(open_page, demo_url, lang):
+    at = open_page(demo_url, "methodology", lang=lang)
+    _ = translator(lang)
+    shown = "\n".join(block.value for block in at.markdown)
+    for figure in FIGURES:
+        assert f"- **{_(figure.label)}**: {_(figure.definition)}" in shown, figure.key
 
 
 def _private_tokens(url: str) -> tuple[set[str], set[str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.accounts.access import audit
+from dashboard.accounts.memberships import audit
 from dashboard.ledger.importer import file_sha256
 from queries import admin
 from tests.ledgers import import_all, worked_example

@@ -70,8 +70,7 @@ def test_every_figure_sent_to_the_browser_carries_the_lingkaran_template():
 
 
 def test_age_bands_are_drawn_youngest_on_top_whatever_their_counts():
-    from dashboard.core.labels import AGE_BAND_ORDER
-    from queries.donor import AGE_BANDS, age_band_label
+    from dashboard.core.vocabulary import AGE_BAND_ORDER, AGE_BANDS, age_band_label
 
     assert AGE_BAND_ORDER == ("< 15", *(age_band_label(low, high) for low, high in AGE_BANDS))
     frame = pd.DataFrame({"band": ["45–54", "15–24", "65+", "25–34"], "workers": [50, 3, 9, 70]})

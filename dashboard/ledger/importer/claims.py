@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import Select, insert, select, update
 
 from dashboard.core import values as v
+from dashboard.core import vocabulary
+from dashboard.core.labels import N_
 from dashboard.core.months import month_of
 from dashboard.ledger.derived import ATTRIBUTED_PROGRAMS, refresh_workers
 from dashboard.ledger.importer.common import (
@@ -15,25 +17,56 @@ from dashboard.ledger.importer.common import (
     Kind,
     Parser,
     Record,
+    cell_date,
+    cell_text,
     existing_rows,
     worker_keys,
 )
-from dashboard.ledger.schema import Claim
+from dashboard.ledger.schema import Claim, Worker
 
 STATUS_RANK = {"submitted": 0, "approved": 1, "paid": 2, "rejected": 2}
 
 
 class Claims(Kind):
     name = "claims"
+    label = N_("Claims")
+    table = Claim
+
+    def export_query(self) -> Select:
+        return (
+            select(
+                Claim.claim_id,
+                Worker.worker_id,
+                Claim.program,
+                Claim.incident_on,
+                Claim.status,
+                Claim.paid_on,
+                Claim.amount_idr,
+            )
+            .join(Worker, Worker.id == Claim.worker_key)
+            .order_by(Claim.id)
+        )
+
+    def export_row(self, row: tuple) -> list[str]:
+        return [
+            row[0],
+            row[1],
+            row[2],
+            cell_date(row[3]),
+            row[4],
+            cell_date(row[5]),
+            cell_text(row[6]),
+        ]
+
     fixed = ("worker_key", "program", "incident_on")
 
     def parsers(self, today: dt.date) -> dict[str, tuple[Parser, bool]]:
         return {
             "claim_id": (v.parse_id, True),
             "worker_id": (v.parse_id, True),
-            "program": (lambda raw: v.parse_choice(raw, v.PROGRAMS, upper=True), True),
+            "program": (lambda raw: v.parse_choice(raw, vocabulary.PROGRAMS, upper=True), True),
             "incident_on": (lambda raw: v.parse_date(raw, today), True),
-            "status": (lambda raw: v.parse_choice(raw, v.CLAIM_STATUSES), True),
+            "status": (lambda raw: v.parse_choice(raw, vocabulary.CLAIM_STATUSES), True),
             "paid_on": (lambda raw: v.parse_date(raw, today), False),
             "amount_idr": (v.parse_money, False),
         }

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from dashboard.core import values as v
 from dashboard.core.errors import MAX_LISTED, ValidationError
+from dashboard.core.i18n import translator
 from dashboard.ledger.schema import SelfPaid, Worker
 
 Parser = Callable[[object], Any]
@@ -108,11 +109,31 @@ def parse_months(raw: object) -> int:
 
 
 class Kind:
-    """One contract file kind: its columns (parser, required?) and how its rows are applied."""
+    """One contract file kind, everything the project knows of it in one place: its name and
+    label, its columns (parser, required?), how its rows are applied, the table they land in
+    and how that table is written back as the kind's file. The registry
+    (``dashboard.ledger.importer.KIND_REGISTRY``) lists the kinds in dependency order; the
+    importer, the export and ``migrate``, the emptiness check, the CLI and the admin console
+    all read it."""
 
     name: str
+    label: str  # marked with N_(), translated where it is shown
+    table: type  # the ledger table its rows land in
+    seeded = False  # True when every ledger starts with rows of it (rates: the base rate)
     columns: dict[str, tuple[Parser, bool]]
     refused_columns: dict[str, str] = {}
+
+    def title(self, lang: str) -> str:
+        """``Donatur (donors)``: the kind in a page's language, with the contract's name."""
+        return f"{translator(lang)(self.label)} ({self.name})"
+
+    def export_query(self) -> Select:
+        """The rows of the kind's table, as the contract's columns, in the order imported."""
+        raise NotImplementedError
+
+    def export_row(self, row: tuple) -> list[str]:
+        """One exported row as the kind's file writes it (what its parsers read back)."""
+        raise NotImplementedError
 
     def parsers(self, today: dt.date) -> dict[str, tuple[Parser, bool]]:
         return self.columns
@@ -244,3 +265,15 @@ class IdLedger:
             return True
         ordered = np.sort(np.frombuffer(self.hashes, dtype=np.int64))
         return not bool(np.any(ordered[1:] == ordered[:-1]))
+
+
+def cell_yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def cell_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def cell_date(value: dt.date | None) -> str:
+    return "" if value is None else value.isoformat()

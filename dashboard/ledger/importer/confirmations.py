@@ -8,18 +8,55 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from dashboard.core import values as v
+from dashboard.core.labels import N_
 from dashboard.core.months import month_label
 from dashboard.ledger.bulk import insert_rows
 from dashboard.ledger.derived import last_confirmation_id, refresh_confirmed
-from dashboard.ledger.importer.common import ImportRun, Kind, Parser, Record, worker_keys
-from dashboard.ledger.schema import CONFIRMATION_COLUMNS, Confirmation, Coverage, Donation
+from dashboard.ledger.importer.common import (
+    ImportRun,
+    Kind,
+    Parser,
+    Record,
+    cell_date,
+    cell_text,
+    worker_keys,
+)
+from dashboard.ledger.schema import CONFIRMATION_COLUMNS, Confirmation, Coverage, Donation, Worker
 
 
 class Confirmations(Kind):
     name = "confirmations"
+    label = N_("BPJS Ketenagakerjaan confirmations")
+    table = Confirmation
+
+    def export_query(self) -> Select:
+        return (
+            select(
+                Donation.donation_id,
+                Worker.worker_id,
+                Coverage.start_month,
+                Confirmation.confirmed_on,
+                Confirmation.amount_idr,
+                Confirmation.reference,
+            )
+            .join(Coverage, Coverage.id == Confirmation.coverage_key)
+            .join(Donation, Donation.id == Coverage.donation_key)
+            .join(Worker, Worker.id == Coverage.worker_key)
+            .order_by(Confirmation.id)
+        )
+
+    def export_row(self, row: tuple) -> list[str]:
+        return [
+            row[0],
+            row[1],
+            month_label(row[2]),
+            cell_date(row[3]),
+            str(row[4]),
+            cell_text(row[5]),
+        ]
 
     def parsers(self, today: dt.date) -> dict[str, tuple[Parser, bool]]:
         return {

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from dashboard.core import values as v
+from dashboard.core.labels import N_
 from dashboard.core.months import month_label, month_of
 from dashboard.ledger.bulk import insert_rows
 from dashboard.ledger.derived import last_coverage_id, refresh
@@ -27,6 +28,7 @@ from dashboard.ledger.schema import (
     COVERAGE_COLUMNS,
     Coverage,
     Donation,
+    Worker,
     sum_int,
 )
 
@@ -43,6 +45,25 @@ class _Funding:
 
 class CoverageRows(Kind):
     name = "coverage"
+    label = N_("Coverage")
+    table = Coverage
+
+    def export_query(self) -> Select:
+        return (
+            select(
+                Donation.donation_id,
+                Worker.worker_id,
+                Coverage.start_month,
+                Coverage.months,
+                Coverage.amount_idr,
+            )
+            .join(Donation, Donation.id == Coverage.donation_key)
+            .join(Worker, Worker.id == Coverage.worker_key)
+            .order_by(Coverage.id)
+        )
+
+    def export_row(self, row: tuple) -> list[str]:
+        return [row[0], row[1], month_label(row[2]), str(row[3]), str(row[4])]
 
     def __init__(self) -> None:
         self.columns = {

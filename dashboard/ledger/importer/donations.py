@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert
+from sqlalchemy import Select, insert, select
 
 from dashboard.core import values as v
+from dashboard.core import vocabulary
+from dashboard.core.labels import N_
 from dashboard.ledger.importer.common import (
     ImportRun,
     Kind,
     Parser,
     Record,
+    cell_date,
+    cell_text,
     existing_rows,
     keys_by_id,
     parse_months,
@@ -24,6 +28,37 @@ from dashboard.ledger.schema import (
 
 class Donations(Kind):
     name = "donations"
+    label = N_("Donations")
+    table = Donation
+
+    def export_query(self) -> Select:
+        return (
+            select(
+                Donation.donation_id,
+                Donor.donor_id,
+                Donation.received_on,
+                Donation.amount_idr,
+                Donation.months_per_worker,
+                Donation.earmark_province,
+                Donation.earmark_occupation,
+                Donation.package,
+            )
+            .join(Donor, Donor.id == Donation.donor_key)
+            .order_by(Donation.id)
+        )
+
+    def export_row(self, row: tuple) -> list[str]:
+        return [
+            row[0],
+            row[1],
+            cell_date(row[2]),
+            str(row[3]),
+            str(row[4]),
+            cell_text(row[5]),
+            cell_text(row[6]),
+            row[7],
+        ]
+
     immutable = (
         "received_on",
         "amount_idr",
@@ -54,7 +89,7 @@ class Donations(Kind):
             if not run.first_in_file(line, "donation_id", row["donation_id"]):
                 continue
             row["months_per_worker"] = row["months_per_worker"] or 6
-            row["package"] = row["package"] or v.JKK_JKM
+            row["package"] = row["package"] or vocabulary.JKK_JKM
             donor_key = donors.get(row["donor_id"])
             if donor_key is None:
                 run.fail(line, "donor_id", row["donor_id"], "no such donor (import donors first)")

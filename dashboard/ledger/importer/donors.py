@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, update
+from sqlalchemy import Select, insert, select, update
 
 from dashboard.core import values as v
+from dashboard.core import vocabulary
+from dashboard.core.labels import N_
 from dashboard.ledger.importer.common import (
     ImportRun,
     Kind,
     Record,
+    cell_yes_no,
     existing_rows,
 )
 from dashboard.ledger.schema import Donor
@@ -16,12 +19,20 @@ from dashboard.ledger.schema import Donor
 
 class Donors(Kind):
     name = "donors"
+    label = N_("Donors")
+    table = Donor
+
+    def export_query(self) -> Select:
+        return select(Donor.donor_id, Donor.name, Donor.type, Donor.show_name).order_by(Donor.id)
+
+    def export_row(self, row: tuple) -> list[str]:
+        return [row[0], row[1], row[2], cell_yes_no(row[3])]
 
     def __init__(self) -> None:
         self.columns = {
             "donor_id": (v.parse_id, True),
             "name": (v.parse_name, True),
-            "type": (lambda raw: v.parse_choice(raw, v.DONOR_TYPES), True),
+            "type": (lambda raw: v.parse_choice(raw, vocabulary.DONOR_TYPES), True),
             "show_name": (v.parse_yes_no, False),
         }
 

@@ -6,14 +6,17 @@ without it keeps the JHT rate in force before it (20,000 from 2015-07 when none 
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select
 
 from dashboard.core import values as v
+from dashboard.core import vocabulary
+from dashboard.core.labels import N_
 from dashboard.core.months import month_label
 from dashboard.ledger.importer.common import (
     ImportRun,
     Kind,
     Record,
+    cell_text,
 )
 from dashboard.ledger.schema import (
     Coverage,
@@ -25,6 +28,17 @@ BASE_RATE_MONTH = 2015 * 12 + 6  # 2015-07, docs/contract.md "rates"
 
 class Rates(Kind):
     name = "rates"
+    label = N_("Contribution rates")
+    table = Rate
+    seeded = True  # every ledger starts with the base rate (docs/contract.md "rates")
+
+    def export_query(self) -> Select:
+        return select(Rate.effective_month, Rate.monthly_idr, Rate.jht_monthly_idr).order_by(
+            Rate.effective_month
+        )
+
+    def export_row(self, row: tuple) -> list[str]:
+        return [month_label(row[0]), str(row[1]), cell_text(row[2])]
 
     def __init__(self) -> None:
         self.columns = {
@@ -49,7 +63,8 @@ class Rates(Kind):
         for line, row in rows:
             month, amount, jht = row["effective_from"], row["monthly_idr"], row["jht_monthly_idr"]
             if month == BASE_RATE_MONTH and jht is None:
-                jht = v.BASE_JHT_MONTHLY_IDR  # the schedule's first row always says its JHT rate
+                # the schedule's first row always says its JHT rate
+                jht = vocabulary.BASE_JHT_MONTHLY_IDR
             if not run.first_in_file(line, "effective_from", month, month_label(month)):
                 continue
             label = month_label(month)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from dashboard.core import values as v
+from dashboard.core.labels import N_
 from dashboard.core.months import month_label, month_of
 from dashboard.ledger.bulk import insert_rows
 from dashboard.ledger.derived import last_self_paid_id, refresh_continued
@@ -29,6 +30,18 @@ from dashboard.ledger.schema import SELF_PAID_COLUMNS, Coverage, Donation, SelfP
 
 class SelfPaidRows(Kind):
     name = "self_paid"
+    label = N_("Self-paid months")
+    table = SelfPaid
+
+    def export_query(self) -> Select:
+        return (
+            select(Worker.worker_id, SelfPaid.start_month, SelfPaid.months)
+            .join(Worker, Worker.id == SelfPaid.worker_key)
+            .order_by(SelfPaid.id)
+        )
+
+    def export_row(self, row: tuple) -> list[str]:
+        return [row[0], month_label(row[1]), str(row[2])]
 
     def parsers(self, today: dt.date) -> dict[str, tuple[Parser, bool]]:
         return {

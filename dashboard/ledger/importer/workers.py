@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from operator import itemgetter
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from dashboard.core import values as v
+from dashboard.core.labels import N_
 from dashboard.ledger.bulk import insert_rows
 from dashboard.ledger.derived import refresh_workers
 from dashboard.ledger.importer.common import (
@@ -17,6 +18,7 @@ from dashboard.ledger.importer.common import (
     Kind,
     Parser,
     Record,
+    cell_date,
     existing_rows,
 )
 from dashboard.ledger.schema import Worker
@@ -26,6 +28,22 @@ WORKER_COLUMNS = ("worker_id", "registered_on", "province", "occupation", "gende
 
 class Workers(Kind):
     name = "workers"
+    label = N_("Workers")
+    table = Worker
+
+    def export_query(self) -> Select:
+        return select(
+            Worker.worker_id,
+            Worker.registered_on,
+            Worker.province,
+            Worker.occupation,
+            Worker.gender,
+            Worker.birth_year,
+        ).order_by(Worker.id)
+
+    def export_row(self, row: tuple) -> list[str]:
+        return [row[0], cell_date(row[1]), row[2], row[3], row[4], str(row[5])]
+
     refused_columns = {
         column: "workers are pseudonymous: the ledger holds no names, national ids or phone numbers"
         for column in ("name", "full_name", "nik", "national_id", "ktp", "phone", "phone_number")
