@@ -6,8 +6,12 @@ Revises: 0005
 The donor page's claims list and every claims figure read donation_claims (paid claims
 matched to their donation) instead of matching all paid claims to all coverage on each
 request; its list of rows awaiting BPJS-TK reads unconfirmed_coverage instead of every
-coverage row of the donor. An existing ledger gets both filled by the queries that keep
-them (``dashboard.ledger.derived``) and that `lingkaran check` compares them with.
+coverage row of the donor. An existing ledger gets both filled.
+
+The filling is frozen SQL, written out here: what ``dashboard.ledger.derived`` computes for
+these two tables (``refresh_donation_claims``, ``refresh_unconfirmed`` from the first row) on
+a ledger at this revision, so that a later change to a query there never changes what this
+migration does (issue 25). Plain SQL that SQLite and PostgreSQL both run.
 """
 
 from collections.abc import Sequence
@@ -19,6 +23,38 @@ revision: str = "0006"
 down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# Each paid JKK or JKM claim (a JHT claim is the worker's own savings) with the donation of
+# the coverage row its incident month falls in (a row is at most 60 months long), and what
+# the donor page shows of it and of its worker.
+FILL_DONATION_CLAIMS = """
+INSERT INTO donation_claims
+    (claim_key, donation_key, program, incident_month, province, occupation, birth_year,
+     amount_idr)
+SELECT k.id, c.donation_key, k.program, k.incident_month, w.province, w.occupation,
+       w.birth_year, k.amount_idr
+  FROM claims k
+  JOIN coverage c
+    ON c.worker_key = k.worker_key
+   AND c.start_month <= k.incident_month
+   AND c.start_month > k.incident_month - 60
+   AND c.start_month + c.months > k.incident_month
+  JOIN workers w ON w.id = k.worker_key
+ WHERE k.status = 'paid'
+   AND k.program IN ('JKK', 'JKM')
+"""
+
+# Every coverage row BPJS-TK has not confirmed, with its worker's id.
+FILL_UNCONFIRMED_COVERAGE = """
+INSERT INTO unconfirmed_coverage
+    (coverage_key, donation_key, worker_id, start_month, months, amount_idr)
+SELECT c.id, c.donation_key, w.worker_id, c.start_month, c.months, c.amount_idr
+  FROM coverage c
+  JOIN workers w ON w.id = c.worker_key
+  LEFT OUTER JOIN confirmations f ON f.coverage_key = c.id
+ WHERE f.id IS NULL
+   AND c.id > 0
+"""
 
 
 def upgrade() -> None:
@@ -51,11 +87,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_unconfirmed_coverage_donation", "unconfirmed_coverage", ["donation_key"])
 
-    from dashboard.ledger.derived import refresh_donation_claims, refresh_unconfirmed
-
     conn = op.get_bind()
-    refresh_donation_claims(conn)
-    refresh_unconfirmed(conn, since_id=0)
+    conn.execute(sa.text(FILL_DONATION_CLAIMS))
+    conn.execute(sa.text(FILL_UNCONFIRMED_COVERAGE))
 
 
 def downgrade() -> None:

@@ -1,0 +1,303 @@
+"""Migrations hold their own frozen SQL (issue 25), on SQLite and PostgreSQL.
+
+0005, 0006 and 0007 fill the derived tables they create from an existing ledger. They must do
+so with SQL written out in the migration itself: had they called today's
+``dashboard.ledger.derived``, a later change to a query there would silently change what an
+old migration does. A populated ledger is taken down to revision 0004 and brought up again
+one revision at a time: each migration's tables equal what the writes had kept in them and
+what today's refresh functions compute on the same ledger, and `lingkaran check` finds
+nothing at the head.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import delete, inspect, select
+
+from dashboard.core.months import month_index
+from dashboard.ledger.db import MIGRATIONS, alembic_config, open_ledger
+from dashboard.ledger.demo import seed_programme
+from dashboard.ledger.derived import (
+    CELL_COLUMNS,
+    CLAIM_COLUMNS,
+    FLOW_COLUMNS,
+    SPAN_COLUMNS,
+    UNCONFIRMED_COLUMNS,
+    refresh_donation_claims,
+    refresh_donations,
+    refresh_spans,
+    refresh_unconfirmed,
+)
+from dashboard.ledger.schema import (
+    Donation,
+    DonationCell,
+    DonationClaim,
+    DonationFlow,
+    DonorSpan,
+    UnconfirmedCoverage,
+)
+from queries.checks import check_ledger
+from tests.conftest import TODAY, write_csv
+from tests.ledgers import CLAIM_HEADER, DONATION_HEADER, WORKER_HEADER, import_all
+
+# The tables each migration creates and fills, with the columns that hold their meaning
+# (not the surrogate ids, whose order of insertion is nobody's business).
+FILLED = {
+    "0005": {DonationCell: CELL_COLUMNS, DonationFlow: FLOW_COLUMNS},
+    "0006": {DonationClaim: CLAIM_COLUMNS, UnconfirmedCoverage: UNCONFIRMED_COLUMNS},
+    "0007": {DonorSpan: SPAN_COLUMNS},
+}
+PROJECT_PACKAGES = {"dashboard", "queries"}
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """Every module a migration file imports, anywhere in it (inside functions too). A
+    relative import is the project's (versions/ lives inside ``dashboard``); so is an
+    ``import_module`` or ``__import__`` of a name not written out."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            found.append((node.lineno, f"dashboard.{module}" if node.level else module))
+        elif isinstance(node, ast.Call) and (
+            getattr(node.func, "id", None) == "__import__"
+            or getattr(node.func, "attr", None) == "import_module"
+        ):
+            name = node.args[0] if node.args else None
+            written = isinstance(name, ast.Constant) and isinstance(name.value, str)
+            found.append((node.lineno, name.value if written else "dashboard.<computed>"))
+    return found
+
+
+def test_no_migration_imports_the_project():
+    files = sorted((MIGRATIONS / "versions").glob("[0-9]*.py"))
+    assert len(files) >= 9
+    offenders = []
+    for path in files:
+        imports = _imports(path)
+        assert "alembic" in {module for _, module in imports}, path.name  # the scan sees them
+        offenders.extend(
+            f"{path.name}:{line} imports {module}"
+            for line, module in imports
+            if module.split(".")[0] in PROJECT_PACKAGES
+        )
+    assert offenders == []
+
+
+def test_the_import_scan_sees_imports_inside_functions(tmp_path):
+    sample = tmp_path / "0099_sample.py"
+    sample.write_text(
+        "import importlib\n"
+        "from alembic import op\n\n"
+        "def upgrade():\n"
+        "    from dashboard.ledger.derived import refresh_spans\n"
+        "    from .. import schema\n"
+        "    import queries.checks\n"
+        "    importlib.import_module('dashboard.ledger.derived')\n"
+        "    __import__(name)\n"
+    )
+    assert [module for _, module in _imports(sample)] == [
+        "importlib",
+        "alembic",
+        "dashboard.ledger.derived",
+        "dashboard.",
+        "queries.checks",
+        "dashboard.ledger.derived",
+        "dashboard.<computed>",
+    ]
+
+
+def _move_to(engine, revision: str, *, down: bool = False) -> None:
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def _contents(conn, table, columns) -> Counter:
+    return Counter(tuple(row) for row in conn.execute(select(*(table.c[c] for c in columns))))
+
+
+def _stored(engine, revision: str) -> dict[str, Counter]:
+    with engine.connect() as conn:
+        return {
+            model.__tablename__: _contents(conn, model.__table__, columns)
+            for model, columns in FILLED[revision].items()
+        }
+
+
+def _recomputed(engine, revision: str) -> dict[str, Counter]:
+    """What today's refresh functions write into the tables of ``revision`` on this ledger,
+    from empty tables (rolled back afterwards: the migration's own rows stay)."""
+    with engine.connect() as conn, conn.begin() as transaction:
+        for model in FILLED[revision]:
+            conn.execute(delete(model))
+        if revision == "0005":
+            donations = conn.execute(select(Donation.id)).scalars().all()
+            refresh_donations(conn, donations, claims=False)
+        elif revision == "0006":
+            refresh_donation_claims(conn)
+            refresh_unconfirmed(conn, since_id=0)
+        else:
+            refresh_spans(conn, None)
+        recomputed = {
+            model.__tablename__: _contents(conn, model.__table__, columns)
+            for model, columns in FILLED[revision].items()
+        }
+        transaction.rollback()
+    return recomputed
+
+
+def edge_ledger(cli, folder: Path) -> None:
+    """Two donors over four workers, with the cases the frozen SQL must get right: a worker
+    funded on two receipt dates whose later date covers earlier months (L is a maximum over
+    the run, not the last date's), two donations of one donor received the same day for the
+    same worker, two rows of one donation for one worker, a worker of two donors, self-paid
+    months after some runs' L and not others', paid JKK and JKM claims in one row, a paid JHT
+    claim, an unpaid claim and a claim outside coverage, some rows confirmed."""
+    files = {
+        "donors": write_csv(
+            folder,
+            "donors.csv",
+            ["donor_id", "name", "type"],
+            [["D1", "PT Satu", "corporate"], ["D2", "PT Dua", "corporate"]],
+        ),
+        "rates": write_csv(
+            folder,
+            "rates.csv",
+            ["effective_from", "monthly_idr", "jht_monthly_idr"],
+            [["2015-07", "16800", "20000"]],
+        ),
+        "workers": write_csv(
+            folder,
+            "workers.csv",
+            WORKER_HEADER,
+            [
+                ["A", "2023-01-10", "ID-MA", "fisher", "M", "1980"],
+                ["B", "2023-02-01", "ID-JB", "farmer", "F", "1975"],
+                ["C", "2023-03-01", "ID-JB", "farmer", "F", "1990"],
+                ["E", "2023-04-01", "ID-JT", "street_vendor", "M", "1985"],
+            ],
+        ),
+        "donations": write_csv(
+            folder,
+            "donations.csv",
+            DONATION_HEADER,
+            [
+                ["X1", "D1", "2024-01-15", "1000000", "3"],
+                ["X2", "D1", "2024-02-10", "1000000", "1"],
+                ["X3", "D1", "2024-02-10", "1000000", "1"],
+                ["Y1", "D2", "2024-03-01", "1000000", "3"],
+            ],
+        ),
+        "coverage": write_csv(
+            folder,
+            "coverage.csv",
+            ["donation_id", "worker_id", "start_month", "months", "amount_idr"],
+            [
+                ["X1", "A", "2024-07", "3", "50400"],
+                ["X1", "A", "2024-11", "1", "16800"],
+                ["X2", "A", "2024-02", "1", "16800"],
+                ["X3", "A", "2024-03", "1", "16800"],
+                ["X1", "B", "2024-01", "6", "100800"],
+                ["X3", "B", "2024-09", "2", "33600"],
+                ["X2", "C", "2024-02", "1", "16800"],
+                ["Y1", "C", "2024-03", "3", "50400"],
+                ["X3", "E", "2024-02", "1", "16800"],
+                ["Y1", "E", "2024-05", "2", "33600"],
+            ],
+        ),
+        "self_paid": write_csv(
+            folder,
+            "self_paid.csv",
+            ["worker_id", "start_month", "months"],
+            [["A", "2024-05", "1"], ["B", "2024-12", "2"], ["E", "2024-07", "1"]],
+        ),
+        "claims": write_csv(
+            folder,
+            "claims.csv",
+            CLAIM_HEADER,
+            [
+                ["K1", "A", "JKK", "2024-07-10", "paid", "2024-07-30", "5000000"],
+                ["K2", "A", "JKM", "2024-08-05", "paid", "2024-08-20", "20000000"],
+                ["K3", "A", "JHT", "2024-02-15", "paid", "2024-03-01", "2500000"],
+                ["K4", "C", "JKK", "2024-04-02", "paid", "2024-04-20", "3000000"],
+                ["K5", "B", "JKK", "2024-03-03", "rejected", "", ""],
+                ["K6", "E", "JKK", "2024-12-01", "paid", "2024-12-20", "1000000"],
+                ["K7", "B", "JKM", "2024-10-01", "approved", "", ""],
+            ],
+        ),
+    }
+    import_all(cli, files)
+    confirmations = write_csv(
+        folder,
+        "confirmations.csv",
+        ["donation_id", "worker_id", "start_month", "confirmed_on", "amount_idr", "reference"],
+        [
+            ["X1", "A", "2024-07", "2024-07-05", "50400", "REF-1"],
+            ["Y1", "C", "2024-03", "2024-03-10", "50400", "REF-2"],
+        ],
+    )
+    result = cli("import", "confirmations", confirmations)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("ledger_kind", ["edge", "demo"])
+def test_the_upgrades_fill_the_donor_tables_as_the_refresh_does(
+    ledger_kind, cli, engine, database_url, tmp_path
+):
+    if ledger_kind == "edge":
+        edge_ledger(cli, tmp_path)
+    else:
+        seed_programme(engine, workers=400, seed=11, today=TODAY)
+    assert check_ledger(engine, TODAY) == []
+    kept = {}
+    for revision in FILLED:
+        kept.update(_stored(engine, revision))
+    assert all(kept.values()), {table: len(rows) for table, rows in kept.items()}
+    if ledger_kind == "edge":
+        _assert_the_edge_cases_are_exercised(kept)
+
+    _move_to(engine, "0004", down=True)
+    engine.dispose()
+    assert not any(inspect(engine).has_table(table) for table in kept)
+
+    for revision in FILLED:
+        _move_to(engine, revision)
+        migrated = _stored(engine, revision)
+        assert migrated == {table: kept[table] for table in migrated}, revision
+        assert _recomputed(engine, revision) == migrated, revision
+
+    upgraded = open_ledger(database_url)
+    assert check_ledger(upgraded, TODAY) == []
+    assert cli("check", "--as-of", TODAY.isoformat()).exit_code == 0
+    upgraded.dispose()
+
+
+def _assert_the_edge_cases_are_exercised(kept: dict[str, Counter]) -> None:
+    jan, feb = dt.date(2024, 1, 15), dt.date(2024, 2, 10)
+    # A and D1: dates 2024-01-15 (L 2024-11) and 2024-02-10 (L 2024-03, then self-paid 2024-05).
+    spans = {
+        (before, first, last, after, month, bool(continued))
+        for (_donor, before, first, last, after, month, continued, _n) in kept["donor_spans"]
+    }
+    nov, mar = month_index(2024, 11), month_index(2024, 3)
+    assert {
+        (None, jan, jan, feb, nov, False),
+        (None, jan, feb, None, nov, False),
+        (jan, feb, feb, None, mar, True),
+    } <= spans
+    outcomes = {row[3] for row in kept["donation_flows"]}
+    assert outcomes == {"JKM", "JKK", "protected"}
+    assert len(kept["donation_claims"]) == 3  # K1 and K2 in A's 2024-07 row, K4 in C's
+    assert sum(kept["unconfirmed_coverage"].values()) == 8
+    previous = {row[1] for row in kept["donation_cells"]}
+    assert {None, jan, feb} <= previous
