@@ -29,7 +29,7 @@ from tests import attack  # noqa: E402
 
 
 def report(engine, k: int, label: str) -> None:
-    open_data._CACHE.clear()
+    open_data._published.cache_clear()
     began = time.perf_counter()
     published = open_data.publication(engine, k)
     built = time.perf_counter() - began

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
+from dashboard.core.caching import shared
 from dashboard.core.errors import LedgerError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -179,16 +179,11 @@ def ledger_identity(engine: Engine) -> str:
     return getattr(engine, "ledger_url", None) or engine.url.render_as_string(hide_password=False)
 
 
-_SERVED: dict[str, Engine] = {}
-_SERVED_LOCK = threading.Lock()
-
-
+@shared({})  # never evicted: a second engine on a URL would be a second pool
 def served_ledger(url: str) -> Engine:
     """The one engine of a serving process on ``url``, shared by the pages, the API and the
     background publication build: one pool, so the process's connections (and their page
-    caches) stay within the pool's bounds however many threads ask."""
-    with _SERVED_LOCK:
-        engine = _SERVED.get(url)
-        if engine is None:
-            engine = _SERVED[url] = open_ledger(url, create=False)
-        return engine
+    caches) stay within the pool's bounds however many threads ask. Threads that ask
+    while it is being opened wait for it; a ledger that cannot be opened is tried again at
+    the next ask."""
+    return open_ledger(url, create=False)

@@ -21,6 +21,7 @@ import logging
 import os
 import threading
 
+from cachetools import LRUCache
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
@@ -28,6 +29,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from dashboard.core import config
+from dashboard.core.caching import shared
 from dashboard.core.errors import LedgerError, LedgerMoved
 from dashboard.ledger.db import served_ledger
 from dashboard.publish import open_data
@@ -67,12 +69,13 @@ def _one(request: Request, name: str, default: str | None = None) -> str | None:
 
 
 def _kept(answer, *args) -> dict:
-    """``answer(url, version, *args, k, today)``, an lru_cache'd function: every answer is
-    kept per ledger version (an import or an allocation makes a new one), threshold and day
-    (ages and continuation move with the date). At 2,000,000 workers the programme's
-    figures take 0.1 s and a publication 41 s; a kept answer is a dictionary lookup. An
-    answer is kept only when every read belonged to its version (``at_version``); one that
-    met a write is read again at the new version, then the client is told to come back."""
+    """``answer(url, version, *args, k, today)``, a ``shared`` cached function: every
+    answer is kept per ledger version (an import or an allocation makes a new one),
+    threshold and day (ages and continuation move with the date). At 2,000,000 workers the
+    programme's figures take 0.1 s and a publication 41 s; a kept answer is a dictionary
+    lookup. An answer is kept only when every read belonged to its version
+    (``at_version``); one that met a write is read again at the new version, then the
+    client is told to come back."""
     url = _url()
     return at_latest_version(
         _engine(url),
@@ -84,7 +87,7 @@ def _at(url: str, version: tuple, compute):
     return at_version(_engine(url), version, compute)
 
 
-@functools.lru_cache(maxsize=16)
+@shared(LRUCache(maxsize=16))
 def _summary(url: str, version: tuple, k: int, today: dt.date) -> dict:
     return _at(url, version, lambda: open_data.summary(_engine(url), k=k))
 
@@ -94,11 +97,12 @@ def summary(_request: Request) -> JSONResponse:
 
 
 # Cubes are the expensive answers: at most two are computed at once (the others wait, and
-# the pages keep the rest of the machine), and each is kept per ledger version.
+# the pages keep the rest of the machine), and each is kept per ledger version. Requests
+# for a cube being computed wait for that one computation (``shared``).
 _CUBE_SLOTS = threading.BoundedSemaphore(2)
 
 
-@functools.lru_cache(maxsize=64)
+@shared(LRUCache(maxsize=64))
 def _cube(url: str, version: tuple, by: tuple[str, ...], k: int, today: dt.date) -> dict:
     with _CUBE_SLOTS:
         frame = _at(url, version, lambda: open_data.aggregates(_engine(url), by, k))
@@ -109,7 +113,7 @@ def aggregates(request: Request) -> JSONResponse:
     return _answer(lambda: _kept(_cube, open_data.parse_dimensions(_one(request, "by"))))
 
 
-@functools.lru_cache(maxsize=16)
+@shared(LRUCache(maxsize=16))
 def _continuation(url: str, version: tuple, by: str, k: int, today: dt.date) -> dict:
     # by donor type reads every (donor, worker) pair: 2.9 s at 2,000,000 workers
     with _CUBE_SLOTS:

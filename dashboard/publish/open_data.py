@@ -13,9 +13,12 @@ import threading
 from dataclasses import dataclass
 
 import pandas as pd
+from cachetools import LRUCache
 from sqlalchemy import Engine
 
 from dashboard.core import catalogue
+from dashboard.core.caching import shared
+from dashboard.core.errors import LedgerMoved
 from dashboard.core.labels import N_
 from dashboard.core.months import month_of
 from dashboard.ledger.db import ledger_identity, served_ledger
@@ -193,31 +196,30 @@ class Published:
         return sum(map(len, frames)), sum(int(f["suppressed"].sum()) for f in frames)
 
 
-_CACHE: dict[tuple, Published] = {}
-_CACHE_LOCK = threading.Lock()
+PUBLICATIONS = 8  # kept per process (each ledger, version, k and month), least recent out
 
 
 def publication(engine: Engine, k: int | None = None, today: dt.date | None = None) -> Published:
     """The publication of the ledger as it stands, built once per ledger version, k and
     month (ages, continuation and the current month move with it) and shared by the pages
-    and the API."""
+    and the API. Visitors who ask while it is being built wait for that build."""
     k = suppression_k() if k is None else k
     today = today or dt.date.today()
-    identity = ledger_identity(engine)
+    return public.at_latest_version(engine, lambda version: _published(engine, version, k, today))
 
-    def at(version: tuple) -> Published:
-        key = (identity, version, k, month_of(today))
-        if key not in _CACHE:
-            # Audited as one ledger: a write landing during the build would give tables of
-            # two versions, which the audit never saw together (nothing is kept then).
-            built = public.at_version(engine, version, lambda: _build(engine, k, today))
-            if len(_CACHE) >= 8:
-                _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[key] = built
-        return _CACHE[key]
 
-    with _CACHE_LOCK:  # one build at a time: concurrent visitors wait for the first
-        return public.at_latest_version(engine, at)
+@shared(
+    LRUCache(maxsize=PUBLICATIONS),
+    key=lambda engine, version, k, today: (ledger_identity(engine), version, k, month_of(today)),
+)
+def _published(engine: Engine, version: tuple, k: int, today: dt.date) -> Published:
+    # Those who waited for a build that met a write would each build this version again
+    # (41 s) only to find it moved on: a version already gone is not built.
+    if public.ledger_version(engine) != version:
+        raise LedgerMoved(f"the ledger moved on from version {version}")
+    # Audited as one ledger: a write landing during the build would give tables of two
+    # versions, which the audit never saw together (nothing is kept then).
+    return public.at_version(engine, version, lambda: _build(engine, k, today))
 
 
 def keep_warm(

@@ -11,17 +11,18 @@ import os
 import re
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from typing import TypeVar
 
 import streamlit as st
+from cachetools import LRUCache, TTLCache
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from dashboard.core import config
+from dashboard.core.caching import shared
 from dashboard.core.errors import LedgerError, LedgerMoved
 from dashboard.core.escaping import unlinked
 from dashboard.core.i18n import DEFAULT_LANGUAGE, translator
@@ -44,13 +45,13 @@ def ledger() -> Engine:
 
 
 VERSION_SECONDS = 1.0  # how long a ledger version read is trusted before it is asked again
-_VERSIONS: dict[str, tuple[float, tuple]] = {}  # database URL: (trusted until, version)
-_VERSION_LOCK = threading.Lock()
 # The version each session's current script run reads at: session id -> (the run's cursors,
 # the version). Streamlit gives every run a new ``cursors`` dict, so a pin held with another
-# run's dict is stale. A few thousand sessions at most are remembered.
-_PINNED: OrderedDict[str, tuple[object, tuple]] = OrderedDict()
+# run's dict is stale. A few thousand sessions at most are remembered, least recent out.
 _PINNED_MAX = 4096
+_PINNED: LRUCache[str, tuple[object, tuple]] = LRUCache(maxsize=_PINNED_MAX)
+_PINNED_LOCK = threading.Lock()  # around each get and set: an LRUCache is not thread-safe
+_forgotten = 0  # how many times the versions read were forgotten: part of their key
 
 
 def ledger_version() -> tuple:
@@ -69,33 +70,33 @@ def ledger_version() -> tuple:
     """
     run = get_script_run_ctx()
     if run is not None:
-        pinned = _PINNED.get(run.session_id)
+        with _PINNED_LOCK:
+            pinned = _PINNED.get(run.session_id)
         if pinned is not None and pinned[0] is run.cursors:
             return pinned[1]
     version = _latest_version()
     if run is not None:
-        with _VERSION_LOCK:
+        with _PINNED_LOCK:
             _PINNED[run.session_id] = (run.cursors, version)
-            _PINNED.move_to_end(run.session_id)
-            while len(_PINNED) > _PINNED_MAX:
-                _PINNED.popitem(last=False)
     return version
 
 
 def _latest_version() -> tuple:
-    url = database_url()
-    known = _VERSIONS.get(url)
-    if known is not None and time.monotonic() < known[0]:
-        return known[1]
-    with _VERSION_LOCK:
-        known = _VERSIONS.get(url)
-        if known is not None and time.monotonic() < known[0]:
-            return known[1]
-        from queries.public import ledger_version as version_of
+    return _version_read(database_url(), _forgotten)
 
-        version = version_of(_engine(url))
-        _VERSIONS[url] = (time.monotonic() + VERSION_SECONDS, version)
-        return version
+
+def _clock() -> float:
+    return time.monotonic()  # what VERSION_SECONDS is counted on (tests move it on)
+
+
+@shared(TTLCache(maxsize=64, ttl=VERSION_SECONDS, timer=lambda: _clock()))
+def _version_read(url: str, forgotten: int) -> tuple:
+    """The ledger's version, read once per ``VERSION_SECONDS`` (and asked by one thread at
+    a time). ``forgotten`` is in the key so that a read under way while the versions are
+    forgotten (``forget_version``) is kept where no later ask looks."""
+    from queries.public import ledger_version as version_of
+
+    return version_of(_engine(url))
 
 
 def _checked(url: str, version: tuple, compute: Callable[[], T]) -> T:
@@ -173,8 +174,6 @@ def query(function, *args, **kwargs):
 T = TypeVar("T")
 PUBLIC = "public"  # the scope of what every visitor may see, for `built`
 BUILT_ENTRIES = 512  # charts and formatted tables kept per process, least recently used out
-_BUILT: OrderedDict[tuple, object] = OrderedDict()
-_BUILT_LOCK = threading.Lock()
 
 
 def built(name: str, scope: Hashable, key: tuple, build: Callable[[], T]) -> T:
@@ -186,42 +185,44 @@ def built(name: str, scope: Hashable, key: tuple, build: Callable[[], T]) -> T:
     ``Access``, or ``PUBLIC`` with the suppression threshold in ``key``), so nothing built
     for one account or one language is served to another; a new ledger version (an import,
     an allocation) makes every entry stale. What is returned is shared: never change it.
+    Two sessions asking for the same missing entry build it once: the second waits.
     """
-    full = (database_url(), ledger_version(), language(), scope, name, key)
-    with _BUILT_LOCK:
-        if full in _BUILT:
-            _BUILT.move_to_end(full)
-            return _BUILT[full]  # type: ignore[return-value]
-    # Outside the lock: two sessions may build the same thing once each. Charts are frozen,
-    # so that drawing one again does not convert it again (charts.FrozenFigure).
+    return _built((database_url(), ledger_version(), language(), scope, name, key), build)
+
+
+@shared(LRUCache(maxsize=BUILT_ENTRIES), key=lambda full, build: full)
+def _built(full: tuple, build: Callable[[], T]) -> T:
+    # Charts are frozen, so that drawing one again does not convert it again
+    # (charts.FrozenFigure).
     from dashboard.web.charts import frozen  # plotly: imported by the pages that draw charts
 
-    value = frozen(build())
-    with _BUILT_LOCK:
-        _BUILT[full] = value
-        while len(_BUILT) > BUILT_ENTRIES:
-            _BUILT.popitem(last=False)
-    return value
+    return frozen(build())
 
 
 def forget_built() -> None:
     """Empty the cache of `built` and forget the ledger versions read (tests that rebuild a
     ledger at the same address within a second)."""
-    with _BUILT_LOCK:
-        _BUILT.clear()
-    with _VERSION_LOCK:
-        _VERSIONS.clear()
+    _built.cache_clear()
+    _forget_versions()
+    with _PINNED_LOCK:
         _PINNED.clear()
 
 
 def forget_version() -> None:
     """Ask the database for the ledger's version again at the next ask: this run's pin and
     the process's memo are dropped (other sessions' runs keep theirs to their end)."""
+    _forget_versions()
     run = get_script_run_ctx()
-    with _VERSION_LOCK:
-        _VERSIONS.clear()
-        if run is not None:
+    if run is not None:
+        with _PINNED_LOCK:
             _PINNED.pop(run.session_id, None)
+
+
+def _forget_versions() -> None:
+    global _forgotten
+    with _version_read.cache_lock:
+        _forgotten += 1
+        _version_read.cache.clear()
 
 
 def ledger_written() -> None:

@@ -114,12 +114,12 @@ def test_the_kept_builds_are_bounded(monkeypatch):
     monkeypatch.setattr(shell, "database_url", lambda: "sqlite:///kept.db")
     monkeypatch.setattr(shell, "ledger_version", lambda: (1,))
     monkeypatch.setattr(shell, "language", lambda: "id")
-    monkeypatch.setattr(shell, "BUILT_ENTRIES", 3)
     shell.forget_built()
-    for n in range(5):
+    for n in range(shell.BUILT_ENTRIES + 2):
         shell.built("chart", shell.PUBLIC, (n,), lambda n=n: n)
     assert shell.built("chart", shell.PUBLIC, (0,), lambda: "built again") == "built again"
-    assert shell.built("chart", shell.PUBLIC, (4,), lambda: "built again") == 4
+    newest = shell.BUILT_ENTRIES + 1
+    assert shell.built("chart", shell.PUBLIC, (newest,), lambda: "built again") == newest
     shell.forget_built()
 
 
@@ -140,7 +140,8 @@ def test_the_ledger_version_is_read_once_a_second_by_one_thread(monkeypatch):
     monkeypatch.setattr(queries.public, "ledger_version", version_of)
     monkeypatch.setattr(shell, "database_url", lambda: "sqlite:///versions.db")
     monkeypatch.setattr(shell, "_engine", lambda url: None)
-    monkeypatch.setattr(shell, "VERSION_SECONDS", 0.3)
+    clock = [0.0]
+    monkeypatch.setattr(shell, "_clock", lambda: clock[0])
     shell.forget_built()
     seen: list[tuple] = []
     askers = [
@@ -154,6 +155,6 @@ def test_the_ledger_version_is_read_once_a_second_by_one_thread(monkeypatch):
         asker.join()
     assert reads == [1] and seen == [(1,)] * 20
     assert shell.ledger_version() == (1,)  # within the second: no query
-    time.sleep(0.35)
+    clock[0] = shell.VERSION_SECONDS + 0.5
     assert shell.ledger_version() == (2,) and len(reads) == 2
     shell.forget_built()

@@ -13,9 +13,9 @@ from tests import attack
 
 @pytest.fixture
 def fresh_publication():
-    open_data._CACHE.clear()
+    open_data._published.cache_clear()
     yield
-    open_data._CACHE.clear()
+    open_data._published.cache_clear()
 
 
 def test_no_withheld_public_figure_can_be_worked_out(demo_engine, fresh_publication):
