@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.accounts.access import OPERATOR
 from dashboard.core import config
-from dashboard.core.errors import ImportRefused, LedgerError
+from dashboard.core.errors import ImportRefused, LedgerError, NoDonation
 from dashboard.core.formatting import number, rupiah
 from dashboard.core.values import Invalid, parse_date, parse_month
 from dashboard.ledger.db import open_ledger
@@ -425,10 +425,7 @@ def export_deck(ctx, donor_id, start, end, fiscal, as_of, lang, out: Path) -> No
     period, as_of = _period(engine, donor_id, start, end, fiscal, as_of)
     content = presentation(engine, OPERATOR, donor_id, period, as_of, lang)
     if donor_id is not None and content.figures.donated_idr == 0:  # as the donor page does
-        raise LedgerError(
-            f"{donor_id} made no donation in the chosen period: the deck would show only "
-            "zeros. Choose a period with donations (--from, --to)."
-        )
+        raise NoDonation(donor_id, "the chosen period", "deck", "--from and --to, or --fiscal-year")
     deck = build_deck(content)
     out.write_bytes(deck)
     slides = len(PptxPresentation(io.BytesIO(deck)).slides)  # counted, not assumed

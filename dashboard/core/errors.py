@@ -53,3 +53,15 @@ class LedgerMoved(Exception):
     """An import or an allocation landed while figures of the version before it were being
     read: what was read may mix the two, so it is neither kept nor shown. The page runs
     again on the new version; the API and the publication read again."""
+
+
+class NoDonation(LedgerError):
+    """A donor's document (statement, deck, report pack) for a period without a donation of
+    theirs: it would only show zeros, so it is refused, as the donor page shows no figures
+    for it. ``period`` reads after "in" ("the period 2025", "fiscal year 2025/26")."""
+
+    def __init__(self, donor_id: str, period: str, document: str, choose: str) -> None:
+        super().__init__(
+            f"{donor_id} made no donation in {period}: the {document} would only show zeros. "
+            f"Choose a period with donations ({choose})."
+        )

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from dashboard.accounts.access import Access
 from dashboard.core import labels
-from dashboard.core.errors import LedgerError
+from dashboard.core.errors import LedgerError, NoDonation
 from dashboard.core.escaping import inert_text
 from dashboard.core.formatting import date_text
 from dashboard.core.i18n import translator
@@ -72,9 +72,7 @@ def report_pack(
     as_of = min(period.end, today)
     figures = ledger_figures(engine, donor_id, as_of, period)
     if figures.donated_idr == 0:
-        raise LedgerError(
-            f"{donor_id} made no donation in fiscal year {year}: the pack would show only zeros"
-        )
+        raise NoDonation(donor_id, f"fiscal year {year}", "report pack", "--fiscal-year")
     head = donor.Headline(figures)
     statement = statement_of(period, figures)  # the figures above: not computed twice
     profile = donor.profile(engine, access, donor_id, period, as_of)

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from dashboard.accounts.access import Access
 from dashboard.core.catalogue import SINCE_V2
 from dashboard.core.config import public_url, statement_key
-from dashboard.core.errors import LedgerError
+from dashboard.core.errors import NoDonation
 from dashboard.core.formatting import date_text, number
 from dashboard.core.i18n import translator
 from dashboard.core.months import month_of
@@ -72,10 +72,8 @@ def make_statement(
     as_of = as_of or dt.date.today()
     figures = ledger_figures(engine, donor_id, as_of, period)
     if figures.donated_idr == 0:  # the donor page refuses the same: nothing to state
-        raise LedgerError(
-            f"{donor_id} made no donation in the period {period_text(period, 'en')}: a statement "
-            "would only sign zeros. Choose a period with donations (--from, --to)."
-        )
+        period_words = f"the period {period_text(period, 'en')}"
+        raise NoDonation(donor_id, period_words, "statement", "--from and --to, or --fiscal-year")
     return statement_of(period, figures)
 
 
