@@ -1,21 +1,13 @@
-"""Admin console: load contract files through the importer, allocate, check, see the logs."""
+"""Admin console: load contract files through the importer, allocate, check, see the logs.
+Every write is a job or a callback of dashboard/web/console.py, never this script's own."""
 
-import tempfile
-from pathlib import Path
-
-import pandas as pd
 import streamlit as st
 
-from dashboard.accounts.fiscal_year import set_fiscal_year_start
-from dashboard.accounts.memberships import audit
-from dashboard.core.errors import ImportRefused, LedgerError
 from dashboard.core.formatting import month_name
 from dashboard.core.i18n import translator
-from dashboard.ledger.allocator import allocate
-from dashboard.ledger.importer import KIND_HANDLERS, KINDS, import_file
-from dashboard.web import controls, shell
+from dashboard.ledger.importer import KIND_HANDLERS, KINDS
+from dashboard.web import console, controls, shell
 from queries import admin, donor
-from queries.checks import check_ledger
 
 lang = shell.language()
 _ = translator(lang)
@@ -38,58 +30,31 @@ upload = st.file_uploader(
     key="upload",
     help=_("One file is one transaction: any bad row and nothing of it is written."),
 )
-if upload is not None and st.button(_("Import"), key="import", type="primary"):
-    name = Path(upload.name).name  # never a path from the browser
-    with tempfile.TemporaryDirectory(prefix="lingkaran-upload-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(upload.getvalue())
-        try:
-            result = import_file(engine, kind, path)
-        except ImportRefused as refused:
-            st.error(
-                _("{file}: refused, nothing was written ({rows} bad rows).").format(
-                    file=shell.plain(name), rows=refused.bad_rows
-                )
-            )
-            st.table(  # a plain table: at most 50 rows, and readable by screen readers
-                pd.DataFrame(
-                    [(e.line, e.column, e.value, e.reason) for e in refused.errors],
-                    columns=[_("line"), _("column"), _("value"), _("reason")],
-                ).set_index(_("line"))
-            )
-            audit(engine, access.who, "import refused", f"{kind} {name}: {refused.summary()}")
-        else:
-            st.success(shell.plain(result.summary()))  # names the uploaded file
-            audit(engine, access.who, "import", f"{kind} {result.summary()}", result.sha256)
-            shell.ledger_written()
+if upload is not None:
+    st.button(
+        _("Import"),
+        key="import",
+        type="primary",
+        on_click=console.start_import,
+        args=(engine, access.who, kind, upload.name, upload.getvalue(), lang),
+    )
+console.job_panel(("import",), lang)
 
 st.header(_("Allocate and check"), anchor=False)
 left, right = st.columns(2)
-if left.button(_("Run the allocator"), key="allocate"):
-    try:
-        made = allocate(engine)
-    except LedgerError as problem:
-        st.error(str(problem))
-    else:
-        message = _("{rows} coverage rows created, {months} worker-months.").format(
-            rows=made.coverage_rows, months=made.protected_months
-        )
-        st.success(message)
-        audit(engine, access.who, "allocate", message)
-        shell.ledger_written()
-if right.button(_("Check the ledger"), key="check"):
-    violations = check_ledger(engine)
-    if violations:
-        st.error(_("{count} violations:").format(count=len(violations)))
-        st.dataframe(
-            pd.DataFrame(
-                [(v.rule, v.detail) for v in violations], columns=[_("rule"), _("detail")]
-            ),
-            hide_index=True,
-        )
-    else:
-        st.success(_("Ledger OK: every invariant holds."))
-    audit(engine, access.who, "check", f"{len(violations)} violation(s)")
+left.button(
+    _("Run the allocator"),
+    key="allocate",
+    on_click=console.start_allocation,
+    args=(engine, access.who, lang),
+)
+right.button(
+    _("Check the ledger"),
+    key="check",
+    on_click=console.start_check,
+    args=(engine, access.who, lang),
+)
+console.job_panel(("allocate", "check"), lang)
 
 st.header(_("Fiscal years"), anchor=False)
 st.caption(
@@ -107,21 +72,21 @@ chosen = left.selectbox(
 )
 if chosen:
     info = shell.query(donor.donor_info, access, chosen)
-    month = middle.selectbox(
+    middle.selectbox(
         _("Fiscal year begins in"),
         list(range(1, 13)),
         index=info.fiscal_year_start - 1,
         format_func=lambda m: month_name(m, lang),
         key=f"fiscal-month-{chosen}",
     )
-    if right.button(_("Save"), key="fiscal-save"):
-        set_fiscal_year_start(engine, chosen, month, access.who)
-        shell.ledger_written()  # a donor's periods are named anew: a new ledger version
-        st.success(
-            _("{donor}: the fiscal year begins in {month}.").format(
-                donor=chosen, month=month_name(month, lang)
-            )
-        )
+    right.button(
+        _("Save"),
+        key="fiscal-save",
+        on_click=console.save_fiscal_year,
+        args=(engine, access.who, chosen, f"fiscal-month-{chosen}", lang),
+    )
+if saved := st.session_state.pop("fiscal-saved", None):
+    st.success(saved)
 
 st.header(_("Import log"), anchor=False)
 controls.table(admin.import_log(engine), lang)

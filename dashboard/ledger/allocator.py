@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import Connection, Engine, func, insert, select, union_all
-from tqdm import tqdm
 
 from dashboard.core.errors import LedgerError
 from dashboard.core.months import first_day, month_of
+from dashboard.core.progress import Report, progress_bar
 from dashboard.core.vocabulary import (
     BASE_JHT_MONTHLY_IDR,
     JKK_JKM,
@@ -203,8 +203,9 @@ class _Workers:
         return np.flatnonzero(free)[:wanted]
 
 
-def allocate(engine: Engine, *, progress: bool = False) -> AllocationResult:
-    """Allocate every donation's unspent money; creates only what does not exist yet."""
+def allocate(engine: Engine, *, progress: bool | Report = False) -> AllocationResult:
+    """Allocate every donation's unspent money; creates only what does not exist yet.
+    ``progress`` draws a bar (True) or reports each donation done (a ``Report``)."""
     result = AllocationResult()
     with engine.begin() as conn:
         rates = RateSchedule(conn)
@@ -221,7 +222,7 @@ def allocate(engine: Engine, *, progress: bool = False) -> AllocationResult:
         workers = _Workers(conn)
         since = last_coverage_id(conn)
         pending: list[tuple] = []
-        for donation in tqdm(donations, desc="allocate", disable=not progress, leave=False):
+        for donation in progress_bar(progress, donations, desc="allocate", unit=" donations"):
             start = month_of(donation.received_on) + 1
             months = donation.months_per_worker
             cost = rates.block_cost(start, months, donation.package)

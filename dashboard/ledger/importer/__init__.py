@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
-from tqdm import tqdm
 
 from dashboard.core import values as v
 from dashboard.core.errors import ImportRefused
+from dashboard.core.progress import Report, progress_bar
 from dashboard.ledger.db import (
     STATISTICS_AFTER_ROWS,
     bulk_writing,
@@ -110,7 +110,7 @@ def _read(
     today: dt.date,
     result: ImportResult,
     state: dict[str, Any],
-    progress: bool,
+    progress: bool | Report,
 ) -> ImportRun:
     """One reading of the file: every row parsed and applied, chunk by chunk."""
     parsers = handler.parsers(today)
@@ -120,7 +120,7 @@ def _read(
     run = ImportRun(conn, path.name, today, result, state=state)
     handler.start(run)
     rows = _parsed_rows(run, table, parsers)
-    bar = tqdm(desc=f"import {handler.name}", unit=" rows", disable=not progress, leave=False)
+    bar = progress_bar(progress, desc=f"import {handler.name}", unit=" rows")
     with bar:
         for chunk in _chunks(rows, CHUNK):
             handler.apply(run, chunk)
@@ -142,7 +142,7 @@ def import_file(
     path: Path | str,
     *,
     today: dt.date | None = None,
-    progress: bool = False,
+    progress: bool | Report = False,
 ) -> ImportResult:
     """Import one file of ``kind``; raises ``ImportRefused`` (and writes nothing) on any problem."""
     with engine.begin() as conn:
@@ -158,7 +158,7 @@ def import_into(
     path: Path | str,
     *,
     today: dt.date | None = None,
-    progress: bool = False,
+    progress: bool | Report = False,
     sha256: str | None = None,
 ) -> ImportResult:
     """``import_file`` inside the caller's transaction (``import-ledger`` takes six files in one).
@@ -180,7 +180,7 @@ def _import(
     path: Path,
     today: dt.date,
     result: ImportResult,
-    progress: bool,
+    progress: bool | Report,
 ) -> ImportResult:
     kind = handler.name
     run = _read(conn, handler, path, today, result, {}, progress)

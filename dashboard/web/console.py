@@ -1,0 +1,141 @@
+"""The admin console's actions: each starts a job (``dashboard.web.jobs``) or runs as a
+widget's callback, so the page's script never writes to the ledger itself; and the panel
+that shows a job's progress and outcome."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from dashboard.accounts.fiscal_year import set_fiscal_year_start
+from dashboard.accounts.memberships import audit
+from dashboard.core.errors import ImportRefused
+from dashboard.core.formatting import month_name, number
+from dashboard.core.i18n import translator
+from dashboard.core.progress import Report
+from dashboard.ledger.allocator import allocate
+from dashboard.ledger.importer import import_file
+from dashboard.web import jobs, shell
+from queries.checks import check_ledger
+
+JOB_KEY = "admin-job"  # the session's latest job
+SHOWN_KEY = "admin-job-shown"  # the job whose ending this session has taken in
+
+
+def start_import(engine: Engine, who: str, kind: str, name: str, data: bytes, lang: str) -> None:
+    """Import an uploaded file as a job: all of it or nothing, audited either way."""
+    _ = translator(lang)
+    name = Path(name).name  # never a path from the browser
+
+    def work(report: Report) -> jobs.Outcome:
+        with tempfile.TemporaryDirectory(prefix="lingkaran-upload-") as folder:
+            path = Path(folder) / name
+            path.write_bytes(data)
+            try:
+                result = import_file(engine, kind, path, progress=report)
+            except ImportRefused as refused:
+                audit(engine, who, "import refused", f"{kind} {name}: {refused.summary()}")
+                return jobs.Outcome(
+                    False,
+                    _("{file}: refused, nothing was written ({rows} bad rows).").format(
+                        file=name, rows=refused.bad_rows
+                    ),
+                    columns=(_("line"), _("column"), _("value"), _("reason")),
+                    rows=tuple((e.line, e.column, e.value, e.reason) for e in refused.errors),
+                )
+        audit(engine, who, "import", f"{kind} {result.summary()}", result.sha256)
+        return jobs.Outcome(True, result.summary(), wrote=True)
+
+    _started(jobs.start("import", who, work, _("The import stopped; nothing was written.")))
+
+
+def start_allocation(engine: Engine, who: str, lang: str) -> None:
+    _ = translator(lang)
+
+    def work(report: Report) -> jobs.Outcome:
+        made = allocate(engine, progress=report)
+        message = _("{rows} coverage rows created, {months} worker-months.").format(
+            rows=made.coverage_rows, months=made.protected_months
+        )
+        audit(engine, who, "allocate", message)
+        return jobs.Outcome(True, message, wrote=True)
+
+    _started(jobs.start("allocate", who, work, _("The allocator stopped; nothing was written.")))
+
+
+def start_check(engine: Engine, who: str, lang: str) -> None:
+    _ = translator(lang)
+
+    def work(report: Report) -> jobs.Outcome:
+        violations = check_ledger(engine)
+        audit(engine, who, "check", f"{len(violations)} violation(s)")
+        if not violations:
+            return jobs.Outcome(True, _("Ledger OK: every invariant holds."))
+        return jobs.Outcome(
+            False,
+            _("{count} violations:").format(count=len(violations)),
+            columns=(_("rule"), _("detail")),
+            rows=tuple((v.rule, v.detail) for v in violations),
+        )
+
+    _started(jobs.start("check", who, work, _("The check stopped before it finished.")))
+
+
+def _started(key: str) -> None:
+    st.session_state[JOB_KEY] = key
+
+
+def save_fiscal_year(engine: Engine, who: str, donor_id: str, month_key: str, lang: str) -> None:
+    """The "Save" button's callback: the donor's fiscal year (the month chosen in the widget
+    of ``month_key``), audited, a new ledger version."""
+    _ = translator(lang)
+    month = st.session_state[month_key]
+    set_fiscal_year_start(engine, donor_id, month, who)
+    shell.ledger_written()  # a donor's periods are named anew
+    st.session_state["fiscal-saved"] = _("{donor}: the fiscal year begins in {month}.").format(
+        donor=donor_id, month=month_name(month, lang)
+    )
+
+
+def job_panel(names: tuple[str, ...], lang: str) -> None:
+    """The session's latest job, if it is one of ``names``: how far it is while it runs
+    (looked at again every second), then its outcome."""
+    current = jobs.job(st.session_state.get(JOB_KEY))
+    if current is None or current.name not in names:
+        return
+    st.fragment(_job_view, run_every=1 if current.running else None)(current.key, lang)
+
+
+def _job_view(key: str, lang: str) -> None:
+    _ = translator(lang)
+    current = jobs.job(key)
+    if current is None:
+        return
+    if current.running:
+        done, total = number(current.done, lang), number(current.total or 0, lang)
+        if current.name == "allocate" and current.total:
+            text = _("Allocating: {done} of {total} donations.").format(done=done, total=total)
+            st.progress(min(current.done / current.total, 1.0), text=text)
+        elif current.name == "import":
+            st.info(_("Importing: {done} rows read so far.").format(done=done))
+        else:
+            st.info(_("Checking every invariant of the ledger…"))
+        return
+    if st.session_state.get(SHOWN_KEY) != key:  # it has just ended: the whole page reads anew
+        st.session_state[SHOWN_KEY] = key
+        if current.outcome.wrote:
+            shell.ledger_written()
+        st.rerun()
+    outcome = current.outcome
+    (st.success if outcome.ok else st.error)(shell.plain(outcome.message))
+    if outcome.rows:
+        table = pd.DataFrame(list(outcome.rows), columns=list(outcome.columns))
+        # A plain table for an import's refusals (at most 50 rows, read by screen readers).
+        if current.name == "import":
+            st.table(table.set_index(outcome.columns[0]))
+        else:
+            st.dataframe(table, hide_index=True)

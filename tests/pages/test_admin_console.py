@@ -1,0 +1,59 @@
+"""The admin console starts its writes as jobs and shows how they ended (AppTest)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from dashboard.ledger.db import open_ledger
+from dashboard.ledger.schema import AuditEntry, Coverage
+from dashboard.web import console, jobs
+from tests.ledgers import import_all, worked_example
+
+
+def shown(elements) -> list[str]:
+    """What the messages read on screen (ledger texts reach it escaped for Markdown)."""
+    return [element.value.replace("\\", "") for element in elements]
+
+
+def _finish(at):
+    """Wait for the job the click started, then look at the page again."""
+    jobs.wait(at.session_state[console.JOB_KEY], 120)
+    return at.run()
+
+
+def test_the_allocator_runs_as_a_job_and_the_page_shows_what_it_made(
+    open_page, cli, tmp_path, database_url
+):
+    files = worked_example(tmp_path)
+    import_all(cli, {k: files[k] for k in ("donors", "rates", "workers", "donations")})
+    at = open_page(database_url, "admin", lang="en")
+    at.button(key="allocate").click().run()
+    at = _finish(at)
+    # docs/contract.md "Worked example": a block costs 2 × 16,800 + 4 × 20,000 = 113,600;
+    # 300,000 buys two of them: A and B, six months each.
+    assert shown(at.success) == ["2 coverage rows created, 12 worker-months."]
+    engine = open_ledger(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Coverage)).scalar_one() == 2
+        actions = conn.execute(select(AuditEntry.action)).scalars().all()
+    engine.dispose()
+    assert actions == ["allocate"]
+
+    at.button(key="check").click().run()
+    at = _finish(at)
+    assert shown(at.success) == ["Ledger OK: every invariant holds."]
+
+
+def test_a_job_that_is_refused_says_why(open_page, cli, tmp_path, database_url, monkeypatch):
+    files = worked_example(tmp_path)
+    import_all(cli, {k: files[k] for k in ("donors", "rates", "workers", "donations")})
+
+    def broken(engine, *, progress):
+        raise RuntimeError("an internal detail no admin should read")
+
+    monkeypatch.setattr(console, "allocate", broken)
+    at = open_page(database_url, "admin", lang="en")
+    at.button(key="allocate").click().run()
+    at = _finish(at)
+    assert shown(at.error) == ["The allocator stopped; nothing was written."]
+    assert "internal detail" not in str(shown(at.error))

@@ -1,0 +1,76 @@
+"""Admin jobs run in the process's job thread, say how far they are and keep their outcome."""
+
+from __future__ import annotations
+
+import threading
+
+from dashboard.core.errors import LedgerError
+from dashboard.core.progress import progress_bar
+from dashboard.web import jobs
+
+
+def test_a_job_reports_its_progress_and_keeps_its_outcome():
+    release = threading.Event()
+    reported = threading.Event()
+
+    def work(report):
+        report("allocate", 2, 5)
+        reported.set()
+        assert release.wait(30)
+        return jobs.Outcome(True, "done", wrote=True)
+
+    key = jobs.start("allocate", "boss@example.org", work, "stopped")
+    assert reported.wait(30)
+    running = jobs.job(key)
+    assert running.running and (running.what, running.done, running.total) == ("allocate", 2, 5)
+    release.set()
+    ended = jobs.wait(key, 30)
+    assert not ended.running and ended.outcome == jobs.Outcome(True, "done", wrote=True)
+    assert jobs.job(key) is ended
+
+
+def test_a_refusal_is_the_admins_message_and_a_fault_is_a_sentence_not_a_traceback():
+    def refused(report):
+        raise LedgerError("no donor with id 'X'")
+
+    def broken(report):
+        raise RuntimeError("secret internals at line 42")
+
+    assert jobs.wait(jobs.start("check", "a", refused, "stopped"), 30).outcome == jobs.Outcome(
+        False, "no donor with id 'X'"
+    )
+    fault = jobs.wait(jobs.start("check", "a", broken, "The check stopped."), 30).outcome
+    assert fault == jobs.Outcome(False, "The check stopped.")
+
+
+def test_jobs_run_one_at_a_time():
+    """One write at a time, as the ledger takes them: the second waits for the first."""
+    first_in = threading.Event()
+    release = threading.Event()
+    order = []
+
+    def first(report):
+        first_in.set()
+        assert release.wait(30)
+        order.append("first")
+        return jobs.Outcome(True, "1")
+
+    def second(report):
+        order.append("second")
+        return jobs.Outcome(True, "2")
+
+    one = jobs.start("allocate", "a", first, "stopped")
+    assert first_in.wait(30)
+    two = jobs.start("import", "a", second, "stopped")
+    assert jobs.job(two).running  # queued behind the first
+    release.set()
+    jobs.wait(two, 30)
+    assert order == ["first", "second"] and not jobs.job(one).running
+
+
+def test_a_reported_bar_counts_like_tqdm_and_ends_at_its_total():
+    reports = []
+    for _ in progress_bar(lambda *r: reports.append(r), range(1000), desc="allocate"):
+        pass
+    assert reports[-1] == ("allocate", 1000, 1000)
+    assert all(total == 1000 for _, _, total in reports)
