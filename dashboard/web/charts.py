@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import orjson
@@ -115,6 +116,82 @@ def _figure(title: str, lang: str) -> go.Figure:
     return style(go.Figure(), lang, title=title)
 
 
+@dataclass
+class _SankeyNodes:
+    """The Sankey's nodes in the order first named: label, colour and column (0 donations,
+    1 provinces, 2 occupations, 3 outcomes); ``node`` names one and gives its index."""
+
+    names: list[str] = field(default_factory=list)
+    colours: list[str] = field(default_factory=list)
+    columns: list[int] = field(default_factory=list)
+
+    def node(self, label: str, colour: str = labels.MONEY_COLOUR, column: int = 0) -> int:
+        if label not in self.names:
+            self.names.append(label)
+            self.colours.append(colour)
+            self.columns.append(column)
+        return self.names.index(label)
+
+
+FLOW_STAGES = (
+    ("donation_label", "province_label"),
+    ("province_label", "occupation_label"),
+    ("occupation_label", "outcome_label"),
+)
+
+
+def _labelled_flow(flow: pd.DataFrame, others: str, donated_in: str, lang: str) -> pd.DataFrame:
+    """The flow with each stage's label: the largest provinces by name, the rest pooled."""
+    flow = flow.copy()
+    by_province = flow.groupby("province")["allocated_idr"].sum().sort_values(ascending=False)
+    kept = set(by_province.index[:TOP_PROVINCES])
+    flow["province_label"] = [labels.province(p) if p in kept else others for p in flow["province"]]
+    flow["donation_label"] = [donated_in.format(year=year) for year in flow["year"]]
+    flow["occupation_label"] = [labels.occupation(o, lang) for o in flow["occupation"]]
+    flow["outcome_label"] = [labels.outcome(o, lang) for o in flow["outcome"]]
+    return flow
+
+
+def _share_label(label: str, amount: int, whole: int, lang: str) -> str:
+    """An outcome named with its share of the money: a paid claim's coverage is a sliver of
+    the whole and its band a hairline, so the label carries the figure."""
+    share = Fraction(amount, whole)
+    shown = percent(share, lang) if share >= Fraction(1, 1000) else f"< {percent(0.001, lang)}"
+    return f"{label} · {shown}"
+
+
+def _node_places(
+    columns: list[int], sources: list[int], targets: list[int], values: list[int]
+) -> tuple[list[float], list[float]]:
+    """Fixed places keep the reading order (years ascending, largest groups first); left to
+    itself Plotly reorders nodes to shorten links. A node's y is the middle of its share of
+    its column, so big nodes get room, and small nodes' labels do not overlap."""
+    leaving, arriving = [0] * len(columns), [0] * len(columns)
+    for source, target, value in zip(sources, targets, values, strict=True):
+        leaving[source] += value
+        arriving[target] += value
+    size = [max(out, into) for out, into in zip(leaving, arriving, strict=True)]
+    xs = [0.001 + 0.998 * column / 3 for column in columns]
+    ys = [0.5] * len(columns)
+    gap = 0.035  # the node padding, as a share of the plot's height
+    label_room = 0.05  # one line of label, as a share of the plot's height
+    for column in set(columns):
+        members = [i for i, placed in enumerate(columns) if placed == column]
+        total = sum(size[i] for i in members) or 1
+        room = max(0.3, 1 - gap * (len(members) - 1))
+        before = 0
+        for place, i in enumerate(members):
+            ys[i] = min(0.999, 0.001 + room * (before + size[i] / 2) / total + gap * place)
+            before += size[i]
+        # Push down, then back up from the bottom.
+        for above, below in itertools.pairwise(members):
+            ys[below] = max(ys[below], ys[above] + label_room)
+        ys[members[-1]] = min(ys[members[-1]], 0.999)
+        for above, below in reversed(list(itertools.pairwise(members))):
+            ys[above] = min(ys[above], ys[below] - label_room)
+    return xs, ys
+
+
 def flow_sankey(
     flow: pd.DataFrame, balances: dict[int, int], title: str, lang: str = DEFAULT_LANGUAGE
 ) -> go.Figure:
@@ -127,104 +204,57 @@ def flow_sankey(
     figure = _figure(title, lang)
     if flow.empty:
         return figure
-    flow = flow.copy()
-    others = _("Other provinces")
-    by_province = flow.groupby("province")["allocated_idr"].sum().sort_values(ascending=False)
-    kept = set(by_province.index[:TOP_PROVINCES])
-    flow["province_label"] = [labels.province(p) if p in kept else others for p in flow["province"]]
-    donated_in = _("Donations {year}")
-    flow["donation_label"] = [donated_in.format(year=year) for year in flow["year"]]
-    flow["occupation_label"] = [labels.occupation(o, lang) for o in flow["occupation"]]
-    flow["outcome_label"] = [labels.outcome(o, lang) for o in flow["outcome"]]
-    stages = [
-        ("donation_label", "province_label"),
-        ("province_label", "occupation_label"),
-        ("occupation_label", "outcome_label"),
-    ]
-    nodes: list[str] = []
-    colours: list[str] = []
-    columns: list[int] = []  # 0 donations, 1 provinces, 2 occupations, 3 outcomes
-
-    def node(label: str, colour: str = labels.MONEY_COLOUR, column: int = 0) -> int:
-        if label not in nodes:
-            nodes.append(label)
-            colours.append(colour)
-            columns.append(column)
-        return nodes.index(label)
-
+    others, donated_in = _("Other provinces"), _("Donations {year}")
+    flow = _labelled_flow(flow, others, donated_in, lang)
+    nodes = _SankeyNodes()
     # Nodes in reading order: years ascending, then the largest groups first.
     for year in sorted(flow["year"].unique()):
-        node(donated_in.format(year=year))
+        nodes.node(donated_in.format(year=year))
     for position, column in enumerate(("province_label", "occupation_label"), start=1):
         largest_first = flow.groupby(column)["allocated_idr"].sum().sort_values().index[::-1]
         for label in sorted(largest_first, key=lambda label: label == others):
-            node(label, labels.NEUTRAL_COLOUR, position)
-    # Outcomes are named with their share of the money: a paid claim's coverage is a sliver
-    # of the whole and its band a hairline, so the label carries the figure.
-    whole = int(flow["allocated_idr"].sum()) + sum(v for v in balances.values() if v > 0) or 1
-
-    def with_share(label: str, amount: int) -> str:
-        share = Fraction(amount, whole)
-        shown = percent(share, lang) if share >= Fraction(1, 1000) else f"< {percent(0.001, lang)}"
-        return f"{label} · {shown}"
-
+            nodes.node(label, labels.NEUTRAL_COLOUR, position)
+    unspent = sum(balance for balance in balances.values() if balance > 0)
+    whole = int(flow["allocated_idr"].sum()) + unspent or 1
     outcome_names = {}
     for code in labels.OUTCOMES:
         amount = int(flow.loc[flow["outcome"] == code, "allocated_idr"].sum())
         if amount:
             name = labels.outcome(code, lang)
-            outcome_names[name] = with_share(name, amount)
-            node(outcome_names[name], labels.OUTCOME_COLOURS[code], 3)
+            outcome_names[name] = _share_label(name, amount, whole, lang)
+            nodes.node(outcome_names[name], labels.OUTCOME_COLOURS[code], 3)
     flow["outcome_label"] = flow["outcome_label"].map(outcome_names)
     sources, targets, values = [], [], []
-    for source, target in stages:
-        links = flow.groupby([source, target])["allocated_idr"].sum()
-        for (left, right), value in links.items():
-            sources.append(node(left))
-            targets.append(node(right))
+    for source, target in FLOW_STAGES:
+        for (left, right), value in flow.groupby([source, target])["allocated_idr"].sum().items():
+            sources.append(nodes.node(left))
+            targets.append(nodes.node(right))
             values.append(int(value))
-    unspent = sum(balance for balance in balances.values() if balance > 0)
-    unspent_label = with_share(_("Unspent balance"), unspent)
+    unspent_label = _share_label(_("Unspent balance"), unspent, whole, lang)
     for year, balance in sorted(balances.items()):
         if balance > 0:
-            sources.append(node(donated_in.format(year=year)))
-            targets.append(node(unspent_label, "#DDDDDD", 3))
+            sources.append(nodes.node(donated_in.format(year=year)))
+            targets.append(nodes.node(unspent_label, "#DDDDDD", 3))
             values.append(int(balance))
     # A band takes its outcome's colour on the last stage, so claims stay visible as colour.
     link_colours = [
-        _translucent(colours[target]) if columns[target] == 3 else "rgba(160,160,160,0.35)"
+        _translucent(nodes.colours[target])
+        if nodes.columns[target] == 3
+        else "rgba(160,160,160,0.35)"
         for target in targets
     ]
-    # Fixed places keep the reading order (years ascending, largest groups first); left to
-    # itself Plotly reorders nodes to shorten links.
-    # A node's y is the middle of its share of its column, so big nodes get room.
-    leaving, arriving = [0] * len(nodes), [0] * len(nodes)
-    for source, target, value in zip(sources, targets, values, strict=True):
-        leaving[source] += value
-        arriving[target] += value
-    size = [max(out, into) for out, into in zip(leaving, arriving, strict=True)]
-    xs = [0.001 + 0.998 * columns[i] / 3 for i in range(len(nodes))]
-    ys = [0.5] * len(nodes)
-    gap = 0.035  # the node padding, as a share of the plot's height
-    label_room = 0.05  # one line of label, as a share of the plot's height
-    for column in set(columns):
-        members = [i for i in range(len(nodes)) if columns[i] == column]
-        total = sum(size[i] for i in members) or 1
-        room = max(0.3, 1 - gap * (len(members) - 1))
-        before = 0
-        for place, i in enumerate(members):
-            ys[i] = min(0.999, 0.001 + room * (before + size[i] / 2) / total + gap * place)
-            before += size[i]
-        # Small nodes' labels must not overlap: push down, then back up from the bottom.
-        for above, below in itertools.pairwise(members):
-            ys[below] = max(ys[below], ys[above] + label_room)
-        ys[members[-1]] = min(ys[members[-1]], 0.999)
-        for above, below in reversed(list(itertools.pairwise(members))):
-            ys[above] = min(ys[above], ys[below] - label_room)
+    xs, ys = _node_places(nodes.columns, sources, targets, values)
     figure.add_trace(
         go.Sankey(
             arrangement="snap",
-            node={"label": nodes, "color": colours, "pad": 14, "thickness": 16, "x": xs, "y": ys},
+            node={
+                "label": nodes.names,
+                "color": nodes.colours,
+                "pad": 14,
+                "thickness": 16,
+                "x": xs,
+                "y": ys,
+            },
             link={
                 "source": sources,
                 "target": targets,
