@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from sqlalchemy import insert
 
 from dashboard.accounts.access import NOBODY, Access, AccessDenied, access_for
 from dashboard.accounts.memberships import add_membership
 from dashboard.exports.statement import make_statement
 from dashboard.ledger.db import open_ledger
-from dashboard.ledger.schema import Donor
-from dashboard.web.production import production_problems
 from queries import donor
 from queries.figures import Period
 from tests.conftest import TODAY
@@ -70,64 +65,6 @@ def test_ids_that_look_like_sql_change_nothing(members):
 def test_statements_are_scoped_too(members):
     with pytest.raises(AccessDenied):
         make_statement(members, access_for(members, "ana@example.org"), "BUMN-001")
-
-
-def test_production_refuses_demo_or_missing_secrets(monkeypatch):
-    monkeypatch.delenv("LINGKARAN_STATEMENT_KEY", raising=False)
-    assert len(production_problems({})) == 3
-    demo = {"auth": {"cookie_secret": "changeme", "client_id": "x"}}
-    assert any("cookie_secret" in p for p in production_problems(demo))
-    monkeypatch.setenv("LINGKARAN_STATEMENT_KEY", "a-real-secret")
-    good = {
-        "auth": {
-            "cookie_secret": "x" * 40,
-            "client_id": "lingkaran",
-            "client_secret": "s",
-            "server_metadata_url": "https://id.example/.well-known/openid-configuration",
-            "redirect_uri": "https://app.example/oauth2callback",
-        }
-    }
-    assert production_problems(good) == []
-
-
-def test_serve_refuses_to_start_with_demo_secrets_before_starting_anything(
-    cli, monkeypatch, tmp_path
-):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("LINGKARAN_STATEMENT_KEY", raising=False)
-    (tmp_path / ".streamlit").mkdir()
-    (tmp_path / ".streamlit" / "secrets.toml").write_text(
-        '[auth]\ncookie_secret = "changeme"\nclient_id = "lingkaran"\n'
-    )
-    started = []
-    monkeypatch.setattr(
-        "dashboard.web.serving.serve_processes", lambda *a, **k: started.append(a) or 0
-    )
-
-    result = cli("serve", "--port", "8999")
-
-    assert result.exit_code == 1
-    assert "refuses to start in production mode" in result.output
-    assert "cookie_secret" in result.output and "LINGKARAN_STATEMENT_KEY" in result.output
-    assert started == []
-
-
-def test_the_users_cli_adds_lists_and_removes(cli, engine):
-    with engine.begin() as conn:
-        conn.execute(
-            insert(Donor).values(donor_id="D1", name="PT Satu", type="corporate", show_name=True)
-        )
-    assert "is now a user of D1" in cli("users", "add", "Ana@Example.org", "--donor", "D1").output
-    assert "already is" in cli("users", "add", "ana@example.org", "--donor", "D1").output
-    assert cli("users", "add", "ana@example.org").exit_code == 2  # neither --donor nor --admin
-    assert "no donor with id 'D9'" in cli("users", "add", "x@example.org", "--donor", "D9").output
-    assert cli("users", "add", "boss@example.org", "--admin").exit_code == 0
-    listed = cli("users", "list").output.splitlines()
-    assert listed == ["ana@example.org\tdonor\tD1", "boss@example.org\tadmin\t*"]
-    assert "removed 1" in cli("users", "remove", "ana@example.org").output
-    assert cli("users", "list").output.splitlines() == ["boss@example.org\tadmin\t*"]
-    assert dt.date.today()  # the audit log holds each change: see test_admin pages
 
 
 @pytest.mark.postgres
