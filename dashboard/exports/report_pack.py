@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy import Engine
 
 from dashboard.accounts.access import Access
-from dashboard.core import labels
+from dashboard.core import catalogue, labels
 from dashboard.core.errors import LedgerError, NoDonation
 from dashboard.core.escaping import inert_text
 from dashboard.core.formatting import date_text
@@ -32,6 +32,7 @@ from queries.figures import fiscal_year, ledger_figures
 RUPIAH = '"Rp" #,##0'
 COUNT = "#,##0"
 SHARE = "0.0%"
+SOURCE = "queries.figures.ledger_figures"  # where each figure of the pack comes from
 
 # The frameworks and disclosures the pack serves, as their owners name them.
 GRI_203_1 = ("GRI 203", "203-1 Infrastructure investments and services supported")
@@ -124,57 +125,61 @@ def report_pack(
     return out.getvalue()
 
 
+def _figure(
+    frameworks: tuple[tuple[str, str], ...], key: str, figures, name: str, definition: str
+) -> Indicator:
+    """One of the contract's figures as an indicator: its value, unit and source from the
+    catalogue (dashboard/core/catalogue.py), its name as the frameworks' readers know it."""
+    figure = catalogue.BY_KEY[key]
+    unit = RUPIAH if figure.money else COUNT
+    return Indicator(frameworks, name, getattr(figures, key), unit, definition, f"{SOURCE}: {key}")
+
+
 def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
     _ = translator(lang)
-    headline = "queries.figures.ledger_figures"
+    headline = SOURCE
     rows = [
-        Indicator(
+        _figure(
             (GRI_203_1, POJK_51, TJSL),
+            "donated_idr",
+            figures,
             _("Contribution paid (donations received)"),
-            figures.donated_idr,
-            RUPIAH,
             _("The sum of the donations received in the period, in whole rupiah."),
-            f"{headline}: donated_idr",
         ),
-        Indicator(
+        _figure(
             (GRI_203_1, TJSL),
+            "allocated_idr",
+            figures,
             _("Contributions paid to BPJS Ketenagakerjaan"),
-            figures.allocated_idr,
-            RUPIAH,
             _("The JKK and JKM (and JHT) contributions these donations paid: all coverage rows."),
-            f"{headline}: allocated_idr",
         ),
-        Indicator(
+        _figure(
             (GRI_203_2, POJK_51, TJSL),
+            "covered_workers",
+            figures,
             _("Workers protected"),
-            figures.covered_workers,
-            COUNT,
             _("Distinct workers with at least one month of protection from these donations."),
-            f"{headline}: covered_workers",
         ),
-        Indicator(
+        _figure(
             (GRI_203_2,),
+            "protected_months",
+            figures,
             _("Protected worker-months"),
-            figures.protected_months,
-            COUNT,
             _("The months of protection of all coverage rows."),
-            f"{headline}: protected_months",
         ),
-        Indicator(
+        _figure(
             (GRI_203_2, POJK_51),
+            "claims_paid_count",
+            figures,
             _("Claims paid"),
-            figures.claims_paid_count,
-            COUNT,
             _("Paid JKK and JKM claims whose incident fell in a month these donations covered."),
-            f"{headline}: claims_paid_count",
         ),
-        Indicator(
+        _figure(
             (GRI_203_2, POJK_51),
+            "claims_paid_idr",
+            figures,
             _("Benefits paid"),
-            figures.claims_paid_idr,
-            RUPIAH,
             _("The benefits of those claims, paid to workers and their families."),
-            f"{headline}: claims_paid_idr",
         ),
         Indicator(
             (GRI_203_2,),
@@ -195,13 +200,12 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             _("Contributions BPJS Ketenagakerjaan confirmed it received, over those paid."),
             f"{headline}: confirmed_idr / allocated_idr",
         ),
-        Indicator(
+        _figure(
             (GRI_203_2,),
+            "jht_saved_idr",
+            figures,
             _("Old-age savings (JHT)"),
-            figures.jht_saved_idr,
-            RUPIAH,
             _("Put into the workers' own JHT accounts by donations with the JHT package."),
-            f"{headline}: jht_saved_idr",
         ),
     ]
     names = {
