@@ -10,20 +10,16 @@ import streamlit as st
 
 from dashboard.core import labels, vocabulary
 from dashboard.core.formatting import date_text, number, percent, rupiah, rupiah_ratio, usd
-from dashboard.core.i18n import LANGUAGES, translator
-from dashboard.exports.deck import build_deck
-from dashboard.exports.presentation import period_text, presentation
-from dashboard.exports.report_pack import report_pack
+from dashboard.core.i18n import translator
+from dashboard.exports.presentation import period_text
 from dashboard.exports.sentences import (
     claim_sentence,
     lapse_sentences,
     outlook_sentence,
     v2_sentences,
 )
-from dashboard.exports.statement import render_statement, statement_of
-from dashboard.web import charts, controls, shell
+from dashboard.web import charts, controls, documents, shell
 from queries import donor
-from queries.figures import fiscal_year, fiscal_year_of
 
 lang = shell.language()
 _ = translator(lang)
@@ -163,61 +159,7 @@ if f.jht_saved_idr:
 for line in v2_sentences(f, lang):
     st.caption(shell.plain(line))
 
-if box := controls.opened(
-    _("Download for your report: impact statement (PDF), slide deck (PPTX), report pack (XLSX)"),
-    "report-downloads",
-):
-    with box:
-        report_lang = (
-            st.segmented_control(
-                _("Document language"),
-                list(LANGUAGES),
-                format_func=LANGUAGES.get,
-                default=lang,
-                key="report-lang",
-            )
-            or lang
-        )
-        engine = shell.ledger()
-        statement = statement_of(period, f)  # the figures shown above: no second query
-        buttons = st.container(horizontal=True)
-        buttons.download_button(
-            _("⬇ Impact statement (PDF)"),
-            lambda: render_statement(engine, access, statement, report_lang),  # built on click only
-            file_name=f"statement-{donor_id}-{report_lang}.pdf",
-            mime="application/pdf",
-            on_click="ignore",
-            key="statement",
-        )
-        buttons.download_button(
-            _("⬇ Slide deck (PPTX)"),
-            lambda: build_deck(presentation(engine, access, donor_id, period, as_of, report_lang)),
-            file_name=f"deck-{donor_id}-{report_lang}.pptx",
-            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-            on_click="ignore",
-            key="deck",
-        )
-        starts = info.fiscal_year_start  # the pack is one whole fiscal year (or its year so far)
-        whole = period.start and fiscal_year(fiscal_year_of(period.start, starts), starts, as_of)
-        if whole and (period.start, period.end) == (whole.start, whole.end):
-            year = whole.start.year
-            buttons.download_button(
-                _("⬇ Sustainability-report pack (XLSX)"),
-                lambda: report_pack(engine, access, donor_id, year, report_lang),  # on click only
-                file_name=f"report-pack-{donor_id}-{year}-{report_lang}.xlsx",
-                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                on_click="ignore",
-                key="report-pack",
-                help=_("GRI 203 and 413, POJK 51 and TJSL indicators of this fiscal year."),
-            )
-        else:
-            st.caption(
-                _(
-                    "For the sustainability-report pack (XLSX), choose a fiscal year with the "
-                    "buttons at the top of the page."
-                )
-            )
-        st.caption(_("Verification code of the statement: {code}").format(code=statement.code))
+documents.downloads(access, donor_id, info.fiscal_year_start, period, as_of, f, lang)
 if f.allocated_idr == 0:
     st.info(
         _(
