@@ -21,9 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard import open_data  # noqa: E402
 from dashboard.ledger.db import open_ledger  # noqa: E402
-from dashboard.publish import disclosure
+from dashboard.publish import disclosure, open_data  # noqa: E402
 from queries.figures import ledger_figures  # noqa: E402
 from tests import attack  # noqa: E402
 

@@ -117,11 +117,12 @@ def test_a_statement_verifies_and_a_tampered_one_does_not(demo_engine):
 def test_a_statement_issued_before_contract_v2_still_verifies(demo_engine):
     """Its code signed the v1 figures only; they stand, so it verifies. A v1 code over a
     changed figure does not."""
-    from dashboard.exports.statement import V2_FIGURES, verification_code
+    from dashboard.core.catalogue import SINCE_V2
+    from dashboard.exports.statement import verification_code
 
     period = Period()
     figures = make_statement(demo_engine, OPERATOR, DONOR, period, TODAY).figures
-    v1 = {k: v for k, v in figures.items() if k not in V2_FIGURES}
+    v1 = {k: v for k, v in figures.items() if k not in SINCE_V2}
     code = verification_code(DONOR, period, TODAY, v1)
     assert verify_statement(demo_engine, DONOR, period, TODAY, code).confirmed
     with_jht_claim = {**v1, "claims_paid_count": v1["claims_paid_count"] + 1}
