@@ -144,10 +144,11 @@ def _period_options(function):
 
 def _period(engine: Engine, donor_id: str | None, start, end, fiscal: int | None, as_of):
     """The period the options choose (--from/--to, or the donor's --fiscal-year) and the
-    date of its figures: --as-of, or for a fiscal year its end if it has ended, as on the
-    donor page (so a statement and a report pack of the same year carry the same code)."""
+    date its figures are as of: --as-of, or the earlier of the period's end and today, as on
+    the donor page (docs/contract.md "As of": a closed period stays closed, and a statement
+    and a report pack of the same year carry the same code)."""
     period = _chosen_period(engine, donor_id, start, end, fiscal)
-    if as_of is None and fiscal is not None:
+    if as_of is None and period.end is not None:
         as_of = min(period.end, dt.date.today())
     return period, as_of
 
@@ -170,7 +171,13 @@ def _chosen_period(engine: Engine, donor_id: str | None, start, end, fiscal: int
 
 @main.command()
 @click.option("--donor", "donor_id", metavar="ID", help="One donor's figures (default: all).")
-@click.option("--as-of", callback=_date_option, metavar="DATE", help="Date for active workers.")
+@click.option(
+    "--as-of",
+    callback=_date_option,
+    metavar="DATE",
+    help="The figures as at the end of DATE: only what was received, paid and confirmed by "
+    "then (default: the period's end, or today).",
+)
 @click.option("--format", "output", type=click.Choice(["json", "table"]), default="table")
 @_period_options
 @click.pass_context

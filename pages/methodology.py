@@ -18,7 +18,7 @@ st.title(_("Methodology"))
 st.caption(
     _(
         "Every figure in Lingkaran is computed from one allocation ledger, with the "
-        "definitions of the Lingkaran data contract (version 2)."
+        "definitions of the Lingkaran data contract (version 3)."
     )
 )
 
@@ -35,6 +35,14 @@ DEFINITIONS = {
     _("Donors"): _("Donors with at least one donation."),
 }
 st.markdown("\n".join(f"- **{name}**: {meaning}" for name, meaning in DEFINITIONS.items()))
+st.markdown(
+    _(
+        "Every figure is as of a date, at the end of that day: only the donations received, the "
+        "claims paid and the confirmations made by then count. Months bought for after it are "
+        "paid ahead, not history. Unless a date is chosen, it is the end of the chosen period "
+        "if that has passed, else today."
+    )
+)
 
 st.header(_("Allocation rules"), anchor=False)
 RULES = (

@@ -282,6 +282,7 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
         "confirmation_totals": (
             select(
                 ConfirmationTotal.donation_key,
+                ConfirmationTotal.confirmed_on,
                 ConfirmationTotal.confirmed_idr,
                 ConfirmationTotal.confirmed_rows,
             ),

@@ -173,7 +173,15 @@ def _donations(key, period: Period):
         .group_by(CoverageTotal.donation_key)
         .subquery()
     )
-    confirmed = ConfirmationTotal
+    confirmed = (
+        select(
+            ConfirmationTotal.donation_key,
+            sum_int(ConfirmationTotal.confirmed_idr).label("confirmed_idr"),
+            sum_int(ConfirmationTotal.confirmed_rows).label("confirmed_rows"),
+        )
+        .group_by(ConfirmationTotal.donation_key)
+        .subquery()
+    )
     return (
         select(
             Donation.donation_id,
@@ -186,11 +194,11 @@ def _donations(key, period: Period):
             Donation.earmark_province,
             Donation.earmark_occupation,
             Donation.package,
-            func.coalesce(confirmed.confirmed_idr, 0),
-            func.coalesce(confirmed.confirmed_rows, 0),
+            func.coalesce(confirmed.c.confirmed_idr, 0),
+            func.coalesce(confirmed.c.confirmed_rows, 0),
         )
         .outerjoin(funded, funded.c.donation_key == Donation.id)
-        .outerjoin(confirmed, confirmed.donation_key == Donation.id)
+        .outerjoin(confirmed, confirmed.c.donation_key == Donation.id)
         .where(Donation.donor_key == key, *period.received(Donation.received_on))
         .order_by(Donation.received_on, Donation.donation_id)
     )

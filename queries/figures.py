@@ -65,6 +65,7 @@ class LedgerFigures:
     unconfirmed_idr: int
     ended_workers: int
     continued_workers: int
+    paid_ahead_months: int
     as_of: dt.date
     donor_id: str | None = None
     donors: int | None = None
@@ -268,11 +269,22 @@ def for_donations(
     return statement.where(*period.received(Donation.received_on))
 
 
+def as_of_cut(period: Period, as_of: dt.date, today: dt.date | None = None) -> Period:
+    """The donations a figure as of ``as_of`` counts (docs/contract.md "As of"): those of
+    ``period`` received on or before it. No ledger date lies after the day it was imported,
+    so a cut at today or later keeps every donation, and the period as it is."""
+    if as_of >= (today or dt.date.today()) or (period.end is not None and period.end <= as_of):
+        return period
+    return Period(period.start, as_of, period.fiscal_start)
+
+
 @by_shape
 def _headline(key, period: Period) -> tuple[Select, tuple[int, ...]]:
     """ledger_figures' sums, each one row, asked together in one query (a round trip on
-    PostgreSQL costs about as much as one of these sums), and each part's width."""
+    PostgreSQL costs about as much as one of these sums), and each part's width. ``period``
+    is already cut at as_of; claims and confirmations are cut at ``cut`` (as_of) here."""
     month = bindparam("month", type_=Integer)
+    cut = bindparam("cut", type_=Date)
     donations = select(
         sum_int(Donation.amount_idr), func.count(func.distinct(Donation.donor_key))
     ).where(*period.received(Donation.received_on))
@@ -298,13 +310,32 @@ def _headline(key, period: Period) -> tuple[Select, tuple[int, ...]]:
                     else_=0,
                 )
             ),
+            # Paid ahead: the months of these rows after the month of as_of (bought, not
+            # yet lived; docs/contract.md "As of" rule 4).
+            sum_int(
+                total.row_count
+                * case(
+                    (total.start_month > month, total.months),
+                    (total.start_month + total.months - 1 <= month, 0),
+                    else_=total.start_month + total.months - 1 - month,
+                )
+            ),
         ),
         key,
         total.donation_key,
         period,
     )
 
-    if not period.is_all_time:
+    if not period.is_all_time and key is None:
+        # The programme in a period (or as of a past day): a worker two donors covered is
+        # one worker, which the donors' cells cannot tell (each counts it once per donor).
+        workers = for_donations(
+            select(func.count(func.distinct(Coverage.worker_key))),
+            key,
+            Coverage.donation_key,
+            period,
+        )
+    elif not period.is_all_time:
         # Every worker has one gender: its cells count each worker once (first_in_period).
         workers = for_donations(
             select(sum_int(DonationCell.row_count)).where(
@@ -323,13 +354,17 @@ def _headline(key, period: Period) -> tuple[Select, tuple[int, ...]]:
         )
 
     claims = for_donations(
-        select(func.count(), sum_int(DonationClaim.amount_idr)).select_from(DonationClaim),
+        select(func.count(), sum_int(DonationClaim.amount_idr))
+        .select_from(DonationClaim)
+        .where(DonationClaim.paid_on <= cut),
         key,
         DonationClaim.donation_key,
         period,
     )
     confirmed = for_donations(
-        select(sum_int(ConfirmationTotal.confirmed_idr)),
+        select(sum_int(ConfirmationTotal.confirmed_idr)).where(
+            ConfirmationTotal.confirmed_on <= cut
+        ),
         key,
         ConfirmationTotal.donation_key,
         period,
@@ -345,7 +380,9 @@ def ledger_figures(
     as_of: dt.date | None = None,
     period: Period = ALL_TIME,
 ) -> LedgerFigures:
-    """The contract's figures for ``donor_id`` (or every donor) with active workers at ``as_of``.
+    """The contract's figures for ``donor_id`` (or every donor) as of ``as_of`` (today by
+    default): a cut-off for every figure (docs/contract.md "As of"): the donations received,
+    the claims paid and the confirmations made by then; active workers in its month.
 
     Sums come from coverage_totals and worker counts from donor_workers/covered_workers
     (kept with every coverage write, verified by `lingkaran check`), so the report does not
@@ -358,11 +395,12 @@ def ledger_figures(
     conn = bind
     key = None if donor_id is None else donor_key(conn, donor_id)
     month = month_of(as_of)
-    (statement, widths), values = _headline(key, period, month=month)
+    period = as_of_cut(period, as_of)
+    (statement, widths), values = _headline(key, period, month=month, cut=as_of)
     row = conn.execute(statement, values).one()
     (
         (donated, donors),
-        (allocated, months, active),
+        (allocated, months, active, paid_ahead),
         (workers,),
         (claims_count, claims_idr),
         (confirmed,),
@@ -383,6 +421,7 @@ def ledger_figures(
         unconfirmed_idr=int(allocated) - int(confirmed),
         ended_workers=int(ended),
         continued_workers=int(continued),
+        paid_ahead_months=int(paid_ahead),
         as_of=as_of,
         donor_id=donor_id,
         donors=None if donor_id is not None else int(donors),

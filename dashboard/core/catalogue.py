@@ -161,9 +161,21 @@ FIGURES: tuple[Figure, ...] = (
         additive=False,
         since=2,
     ),
+    Figure(
+        "paid_ahead_months",
+        MONTHS,
+        N_("Paid ahead (worker-months)"),
+        N_(
+            "The months of these coverage rows after the month of the reference date: "
+            "bought and paid for, not yet lived. They are part of the protected worker-months."
+        ),
+        additive=True,
+        since=3,
+    ),
 )
 BY_KEY = {figure.key: figure for figure in FIGURES}
 KEYS = tuple(BY_KEY)
 HEADLINE = tuple(figure for figure in FIGURES if figure.headline)
 ADDITIVE = tuple(figure.key for figure in FIGURES if figure.additive)
 SINCE_V2 = tuple(figure.key for figure in FIGURES if figure.since == 2)
+SINCE_V3 = tuple(figure.key for figure in FIGURES if figure.since == 3)

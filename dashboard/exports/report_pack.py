@@ -248,7 +248,7 @@ def _methodology(code: str, period: str, as_of: dt.date, lang: str) -> list[str]
         _("Methodology"),
         _(
             "Every figure comes from the Lingkaran allocation ledger, with the definitions of "
-            "the Lingkaran data contract (version 2), for the donations received {period}, as "
+            "the Lingkaran data contract (version 3), for the donations received {period}, as "
             "of {date}."
         ).format(period=period, date=date_text(as_of, lang, "long")),
         _(

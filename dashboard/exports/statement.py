@@ -20,7 +20,7 @@ from fpdf import FPDF
 from sqlalchemy import Engine
 
 from dashboard.accounts.access import Access
-from dashboard.core.catalogue import SINCE_V2
+from dashboard.core.catalogue import SINCE_V2, SINCE_V3
 from dashboard.core.config import public_url, statement_key
 from dashboard.core.errors import NoDonation
 from dashboard.core.formatting import date_text, number
@@ -107,11 +107,14 @@ def verify_statement(
     figures = ledger_figures(engine, donor_id, as_of, period).as_report()
     given = code.strip().upper().replace(" ", "")
     matches = hmac.compare_digest(verification_code(donor_id, period, as_of, figures), given)
-    if not matches:
-        # A statement issued before contract v2 signed the v1 figures only: it still verifies
-        # while those figures stand (a JHT claim v1 counted makes it fail, as it should).
-        v1 = {k: v for k, v in figures.items() if k not in SINCE_V2}
-        matches = hmac.compare_digest(verification_code(donor_id, period, as_of, v1), given)
+    # A statement issued before contract v3 (or v2) signed the figures of its version only:
+    # it still verifies while those figures stand (a JHT claim v1 counted makes it fail, as
+    # it should).
+    for older in (SINCE_V3, SINCE_V2 + SINCE_V3):
+        if matches:
+            break
+        signed = {k: v for k, v in figures.items() if k not in older}
+        matches = hmac.compare_digest(verification_code(donor_id, period, as_of, signed), given)
     if claimed is not None:
         matches = matches and all(figures.get(k) == v for k, v in claimed.items())
     return Verification(matches, figures if matches else None)

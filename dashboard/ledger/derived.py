@@ -187,9 +187,10 @@ def programme_continuation_query() -> Select:
 def confirmation_totals_query(donation_keys=None) -> Select:
     query = select(
         Confirmation.donation_key,
+        Confirmation.confirmed_on,
         sum_int(Confirmation.amount_idr).label("confirmed_idr"),
         func.count().label("confirmed_rows"),
-    ).group_by(Confirmation.donation_key)
+    ).group_by(Confirmation.donation_key, Confirmation.confirmed_on)
     if donation_keys is not None:
         query = query.where(Confirmation.donation_key.in_(donation_keys))
     return query
@@ -388,7 +389,7 @@ def refresh_confirmed(conn: Connection, since_id: int) -> None:
     conn.execute(delete(ConfirmationTotal).where(ConfirmationTotal.donation_key.in_(donations)))
     conn.execute(
         insert(ConfirmationTotal).from_select(
-            ["donation_key", "confirmed_idr", "confirmed_rows"],
+            ["donation_key", "confirmed_on", "confirmed_idr", "confirmed_rows"],
             confirmation_totals_query(donations),
         )
     )
@@ -418,6 +419,7 @@ CLAIM_COLUMNS = (
     "occupation",
     "birth_year",
     "amount_idr",
+    "paid_on",
 )
 REFRESH_CHUNK = 500  # donations (or workers) per statement: bounded IN lists on every database
 
@@ -550,6 +552,7 @@ def donation_claims_query(donation_keys=None) -> Select:
             Worker.occupation,
             Worker.birth_year,
             Claim.amount_idr,
+            Claim.paid_on,
         )
         .join(
             Coverage, and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month))

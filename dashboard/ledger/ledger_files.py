@@ -33,8 +33,8 @@ from dashboard.ledger.importer import (
     import_into,
 )
 
-CONTRACT_VERSION = "2"
-READABLE_VERSIONS = ("1", "2")  # docs/contract.md: a v1 ledger is a valid v2 ledger
+CONTRACT_VERSION = "3"
+READABLE_VERSIONS = ("1", "2", "3")  # docs/contract.md "Versions": no file changed since v1
 MANIFEST = "manifest.json"
 STREAM_ROWS = 20_000
 

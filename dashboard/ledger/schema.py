@@ -253,13 +253,15 @@ class CoveredWorker(Base):
 
 
 class ConfirmationTotal(Base):
-    """Per donation: the rupiah and coverage rows BPJS-TK confirmed (docs/contract.md)."""
+    """Per donation and day: the rupiah and coverage rows BPJS-TK confirmed on that day
+    (docs/contract.md), so that a figure as of a date counts the confirmations made by it."""
 
     __tablename__ = "confirmation_totals"
 
     donation_key: Mapped[int] = mapped_column(
         ForeignKey("donations.id"), primary_key=True, autoincrement=False
     )
+    confirmed_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     confirmed_idr: Mapped[int] = mapped_column(BigInteger)
     confirmed_rows: Mapped[int] = mapped_column(Integer)
 
@@ -392,6 +394,7 @@ class DonationClaim(Base):
     occupation: Mapped[str] = mapped_column(String(32))
     birth_year: Mapped[int] = mapped_column(Integer)
     amount_idr: Mapped[int] = mapped_column(BigInteger)
+    paid_on: Mapped[dt.date] = mapped_column(Date)  # a figure as of a date counts it from then
 
 
 class UnconfirmedCoverage(Base):

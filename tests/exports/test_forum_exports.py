@@ -114,15 +114,19 @@ def test_a_statement_verifies_and_a_tampered_one_does_not(demo_engine):
     assert not verify_statement(demo_engine, "CSR-001", period, TODAY, statement.code).confirmed
 
 
-def test_a_statement_issued_before_contract_v2_still_verifies(demo_engine):
-    """Its code signed the v1 figures only; they stand, so it verifies. A v1 code over a
-    changed figure does not."""
-    from dashboard.core.catalogue import SINCE_V2
+def test_a_statement_issued_before_contract_v2_or_v3_still_verifies(demo_engine):
+    """Its code signed its version's figures only; they stand, so it verifies. A v1 code over
+    a changed figure does not."""
+    from dashboard.core.catalogue import SINCE_V2, SINCE_V3
     from dashboard.exports.statement import verification_code
 
     period = Period()
     figures = make_statement(demo_engine, OPERATOR, DONOR, period, TODAY).figures
-    v1 = {k: v for k, v in figures.items() if k not in SINCE_V2}
+    v2 = {k: v for k, v in figures.items() if k not in SINCE_V3}
+    assert "paid_ahead_months" in figures and "paid_ahead_months" not in v2
+    code = verification_code(DONOR, period, TODAY, v2)
+    assert verify_statement(demo_engine, DONOR, period, TODAY, code).confirmed
+    v1 = {k: v for k, v in v2.items() if k not in SINCE_V2}
     code = verification_code(DONOR, period, TODAY, v1)
     assert verify_statement(demo_engine, DONOR, period, TODAY, code).confirmed
     with_jht_claim = {**v1, "claims_paid_count": v1["claims_paid_count"] + 1}

@@ -36,7 +36,7 @@ def test_the_export_holds_the_contract_columns_and_canonical_spellings(exported)
     assert headers["confirmations"] == (
         "donation_id,worker_id,start_month,confirmed_on,amount_idr,reference"
     )
-    assert manifest["contract_version"] == "2"
+    assert manifest["contract_version"] == "3"
     assert manifest["files"]["self_paid"]["rows"] > 0
     assert manifest["files"]["confirmations"]["rows"] > 0
     first_donation = (folder / "donations.csv").read_text().splitlines()[1].split(",")

@@ -73,7 +73,7 @@ def test_a_populated_v1_ledger_upgrades_in_place(cli, engine, database_url, tmp_
             select(Rate.effective_month, Rate.jht_monthly_idr).order_by(Rate.effective_month)
         ).all() == [(2015 * 12 + 6, 20_000), (2024 * 12 + 6, None)]
 
-    figures = ledger_figures(upgraded, "D1", as_of=dt.date(2024, 9, 15))
+    figures = ledger_figures(upgraded, "D1", as_of=dt.date(2024, 9, 30))  # K1 paid 2024-09-20
     assert (figures.donated_idr, figures.allocated_idr, figures.balance_idr) == (
         300_000,
         227_200,
