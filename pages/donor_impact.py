@@ -9,7 +9,15 @@ import pyarrow as pa
 import streamlit as st
 
 from dashboard.core import labels, vocabulary
-from dashboard.core.formatting import date_text, number, percent, rupiah, rupiah_ratio, usd
+from dashboard.core.formatting import (
+    date_text,
+    month_text,
+    number,
+    percent,
+    rupiah,
+    rupiah_ratio,
+    usd,
+)
 from dashboard.core.i18n import translator
 from dashboard.exports.presentation import period_text
 from dashboard.exports.sentences import (
@@ -48,9 +56,10 @@ head = shell.query(donor.headline, access, donor_id, period, as_of)
 f = head.figures
 st.subheader(f"{shell.plain(info.name)} · {labels.donor_type(info.type, lang)}", anchor=False)
 st.caption(
-    _("Donations received {period}; workers protected now as of {date}.").format(
-        period=period_text(period, lang), date=date_text(as_of, lang, "long")
-    )
+    _(
+        "Donations received {period}; every figure as of {date}: what was received, paid "
+        "and confirmed by then."
+    ).format(period=period_text(period, lang), date=date_text(as_of, lang, "long"))
 )
 # Whose protection from this donor ends soon: all their donations, whatever the period.
 today = dt.date.today()
@@ -96,7 +105,9 @@ row = st.columns(3)
 row[0].metric(_("Workers protected"), number(f.covered_workers, lang))
 row[1].metric(_("Protected worker-months"), number(f.protected_months, lang))
 row[2].metric(
-    _("Workers protected now"),
+    _("Workers protected now")
+    if as_of >= dt.date.today()
+    else _("Workers protected in {month}").format(month=month_text(as_of, lang)),
     number(f.active_workers, lang),
     help=_("Protected in the month of the date above."),
 )
@@ -172,14 +183,14 @@ if f.allocated_idr == 0:
 # ── Money to protection ────────────────────────────────────────────────────────────────────
 def donations() -> pd.DataFrame:
     """The donations received in the period, each with what it became."""
-    return shell.query(donor.donations, access, donor_id, period)
+    return shell.query(donor.donations, access, donor_id, period, as_of)
 
 
 def flow_chart():
     trail = donations()
     balances = trail.groupby(pd.to_datetime(trail["received_on"]).dt.year)["balance_idr"].sum()
     return charts.flow_sankey(
-        shell.query(donor.flow, access, donor_id, period),
+        shell.query(donor.flow, access, donor_id, period, as_of),
         balances.to_dict(),
         _("From donations to protection (rupiah)"),
         lang,
@@ -418,7 +429,7 @@ waiting = trail.unconfirmed_rows
 
 def unconfirmed() -> tuple[pd.DataFrame, pa.Table]:
     """The oldest coverage rows awaiting confirmation: as figures and as shown."""
-    rows = shell.query(donor.unconfirmed, access, donor_id, period)
+    rows = shell.query(donor.unconfirmed, access, donor_id, period, as_of)
     shown = rows.assign(amount_idr=rows["amount_idr"].map(lambda n: rupiah(n, lang)))
     return rows, controls.arrow(shown)
 

@@ -17,12 +17,14 @@ from fractions import Fraction
 import pandas as pd
 from sqlalchemy import (
     Connection,
+    Date,
     Integer,
     bindparam,
     case,
     extract,
     func,
     select,
+    union_all,
 )
 
 from dashboard.accounts.access import Access
@@ -30,6 +32,7 @@ from dashboard.core.escaping import visible
 from dashboard.core.months import first_day, month_label, month_of
 from dashboard.core.vocabulary import JKK_JKM_JHT, age_band_of
 from dashboard.ledger.allocator import RateSchedule
+from dashboard.ledger.derived import row_outcome
 from dashboard.ledger.schema import (
     Confirmation,
     ConfirmationTotal,
@@ -50,6 +53,7 @@ from queries.figures import (
     LedgerFigures,
     Period,
     age_band,
+    as_of_cut,
     as_tuples,
     by_shape,
     connected,
@@ -179,6 +183,7 @@ def _donations(key, period: Period):
             sum_int(ConfirmationTotal.confirmed_idr).label("confirmed_idr"),
             sum_int(ConfirmationTotal.confirmed_rows).label("confirmed_rows"),
         )
+        .where(ConfirmationTotal.confirmed_on <= bindparam("cut", type_=Date))
         .group_by(ConfirmationTotal.donation_key)
         .subquery()
     )
@@ -206,12 +211,17 @@ def _donations(key, period: Period):
 
 @connected
 def donations(
-    conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
+    conn: Connection,
+    access: Access,
+    donor_id: str,
+    period: Period = ALL_TIME,
+    as_of: dt.date | None = None,
 ) -> pd.DataFrame:
-    """The donation trail: each donation with what it funded (from coverage_totals)."""
+    """The donation trail: each donation with what it funded (from coverage_totals), and
+    what BPJS Ketenagakerjaan had confirmed of it by ``as_of`` (today by default)."""
     access.require(donor_id)
     key = donor_key(conn, donor_id)
-    rows = conn.execute(*_donations(key, period)).all()
+    rows = conn.execute(*_donations(key, period, cut=as_of or dt.date.today())).all()
     columns = [
         "donation_id",
         "received_on",
@@ -420,18 +430,43 @@ def _flow(key, period: Period):
     )
 
 
+@by_shape
+def _flow_as_of(key, period: Period):
+    """_flow computed from the coverage rows, with the claims paid by ``cut`` only: what the
+    flow was on a day before the newest claims (donation_flows holds today's)."""
+    year = extract("year", Donation.received_on)
+    outcome = row_outcome(bindparam("cut", type_=Date)).label("outcome")
+    grouping = (year, Worker.province, Worker.occupation, outcome)
+    return (
+        select(*grouping, func.count(), sum_int(Coverage.amount_idr))
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .join(Worker, Worker.id == Coverage.worker_key)
+        .where(Donation.donor_key == key, *period.received(Donation.received_on))
+        .group_by(*grouping)
+        .order_by(*grouping)
+    )
+
+
 @connected
 def flow(
-    conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
+    conn: Connection,
+    access: Access,
+    donor_id: str,
+    period: Period = ALL_TIME,
+    as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """Money to protection: year received -> province -> occupation -> outcome, in rupiah.
 
     Outcome per coverage row: "JKM" when a paid death claim fell in it, else "JKK" when a paid
-    work-accident claim did, else "protected" (protected, no claim); from donation_flows.
+    work-accident claim did, else "protected" (protected, no claim); from donation_flows, or
+    as of a day before today from the coverage rows and the claims paid by then.
     """
     access.require(donor_id)
     key = donor_key(conn, donor_id)
-    rows = conn.execute(*_flow(key, period)).all()
+    if as_of is not None and as_of < dt.date.today():
+        rows = conn.execute(*_flow_as_of(key, as_of_cut(period, as_of), cut=as_of)).all()
+    else:
+        rows = conn.execute(*_flow(key, period)).all()
     frame = pd.DataFrame(
         as_tuples(rows),
         columns=["year", "province", "occupation", "outcome", "rows", "allocated_idr"],
@@ -451,7 +486,11 @@ def _claims(key, period: Period):
             DonationClaim.amount_idr,
         )
         .join(Donation, Donation.id == DonationClaim.donation_key)
-        .where(Donation.donor_key == key, *period.received(Donation.received_on))
+        .where(
+            Donation.donor_key == key,
+            *period.received(Donation.received_on),
+            DonationClaim.paid_on <= bindparam("cut", type_=Date),
+        )
         .order_by(
             DonationClaim.incident_month,
             DonationClaim.program,
@@ -468,11 +507,12 @@ def claims(
     period: Period = ALL_TIME,
     as_of: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Paid claims made possible by the donor's coverage, anonymised: no claim or worker id."""
+    """Paid claims made possible by the donor's coverage, anonymised: no claim or worker id;
+    as of ``as_of`` (today by default), those paid by then."""
     access.require(donor_id)
     key = donor_key(conn, donor_id)
-    year = (as_of or dt.date.today()).year
-    statement, values = _claims(key, period, year=year)
+    as_of = as_of or dt.date.today()
+    statement, values = _claims(key, period, year=as_of.year, cut=as_of)
     frame = frame_of(
         conn,
         statement,
@@ -499,15 +539,59 @@ def _unconfirmed(key, period: Period):
     )
 
 
+@by_shape
+def _unconfirmed_as_of(key, period: Period):
+    """_unconfirmed on a day before today: also the rows confirmed only after ``cut``."""
+    row = UnconfirmedCoverage
+    waiting = (
+        select(Donation.donation_id, row.worker_id, row.start_month, row.months, row.amount_idr)
+        .join(Donation, Donation.id == row.donation_key)
+        .where(Donation.donor_key == key, *period.received(Donation.received_on))
+    )
+    confirmed_later = (
+        select(
+            Donation.donation_id,
+            Worker.worker_id,
+            Coverage.start_month,
+            Coverage.months,
+            Coverage.amount_idr,
+        )
+        .select_from(Confirmation)
+        .join(Coverage, Coverage.id == Confirmation.coverage_key)
+        .join(Worker, Worker.id == Coverage.worker_key)
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .where(
+            Donation.donor_key == key,
+            *period.received(Donation.received_on),
+            Confirmation.confirmed_on > bindparam("cut", type_=Date),
+        )
+    )
+    both = union_all(waiting, confirmed_later).subquery()
+    return (
+        select(*both.c)
+        .order_by(both.c.start_month, both.c.donation_id, both.c.worker_id)
+        .limit(UNCONFIRMED_LISTED)
+    )
+
+
 @connected
 def unconfirmed(
-    conn: Connection, access: Access, donor_id: str, period: Period = ALL_TIME
+    conn: Connection,
+    access: Access,
+    donor_id: str,
+    period: Period = ALL_TIME,
+    as_of: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Coverage rows of the donor's donations that BPJS Ketenagakerjaan has not confirmed yet
-    (docs/contract.md), oldest first, at most ``UNCONFIRMED_LISTED`` (pseudonymous worker ids)."""
+    """Coverage rows of the donor's donations that BPJS Ketenagakerjaan had not confirmed by
+    ``as_of`` (today by default; docs/contract.md), oldest first, at most
+    ``UNCONFIRMED_LISTED`` (pseudonymous worker ids)."""
     access.require(donor_id)
     key = donor_key(conn, donor_id)
-    rows = conn.execute(*_unconfirmed(key, period)).all()
+    if as_of is not None and as_of < dt.date.today():
+        cut = as_of_cut(period, as_of)
+        rows = conn.execute(*_unconfirmed_as_of(key, cut, cut=as_of)).all()
+    else:
+        rows = conn.execute(*_unconfirmed(key, period)).all()
     frame = pd.DataFrame(
         as_tuples(rows), columns=["donation_id", "worker_id", "start_month", "months", "amount_idr"]
     )

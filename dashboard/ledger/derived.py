@@ -503,16 +503,19 @@ def donation_cells_query(donation_keys=None) -> Select:
     return select(*(by_dimension.c[column] for column in CELL_COLUMNS))
 
 
-def row_outcome():
+def row_outcome(paid_by=None):
     """The outcome of the coverage row of the enclosing query: "JKM" when a paid death claim
     happened in one of its months, else "JKK" for a paid work-accident claim, else
-    "protected" (docs/contract.md "Figures": claims made possible)."""
+    "protected" (docs/contract.md "Figures": claims made possible). ``paid_by`` (a date or
+    a bind parameter): only the claims paid by then (docs/contract.md "As of")."""
+    paid = [] if paid_by is None else [Claim.paid_on <= paid_by]
     rank = (
         select(func.max(case((Claim.program == "JKM", 2), (Claim.program == "JKK", 1), else_=0)))
         .where(
             attributable_claim(),
             Claim.worker_key == Coverage.worker_key,
             covering(Claim.incident_month),
+            *paid,
         )
         .scalar_subquery()
     )

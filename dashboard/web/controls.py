@@ -16,7 +16,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.core import labels
 from dashboard.core.escaping import inert_text
-from dashboard.core.formatting import number, rupiah
+from dashboard.core.formatting import date_text, number, rupiah
 from dashboard.core.i18n import LANGUAGES, translator
 from dashboard.exports.digest import digest_setting, set_digest
 from dashboard.publish.privacy import shown_count
@@ -245,8 +245,30 @@ def period_picker(fiscal_start: int = 1) -> tuple[Period, dt.date]:
     if start and end and start > end:
         st.warning(_("The start date is after the end date: the two were swapped."))
         start, end = end, start
-    as_of = min(end, today) if end else today
-    return in_fiscal_terms(Period(start, end), fiscal_start), as_of
+    return in_fiscal_terms(Period(start, end), fiscal_start), _as_of_picker(end, today)
+
+
+def _as_of_picker(end: dt.date | None, today: dt.date) -> dt.date:
+    """The day every figure is as of (docs/contract.md "As of"): for a period that has ended,
+    its end (the closed year, as statements and report packs state it) unless the reader
+    asks for what the same donations have achieved to date (``?as=today``)."""
+    if end is None or end >= today:
+        return today
+    lang = language()
+    _ = translator(lang)
+    chosen = st.segmented_control(
+        _("Figures as of"),
+        ("end", "today"),
+        format_func=lambda choice: (
+            _("the end of the period ({date})").format(date=date_text(end, lang))
+            if choice == "end"
+            else _("today: what these donations have achieved to date")
+        ),
+        default="end",
+        key="as",
+        bind="query-params",
+    )
+    return today if chosen == "today" else end
 
 
 def language_picker() -> str:

@@ -222,3 +222,34 @@ def test_the_chosen_donor_stays_chosen_on_the_other_donor_page(open_page, demo_u
     at.switch_page("../../pages/overview.py").run()
     at.switch_page("../../pages/donor_impact.py").run()
     assert at.selectbox(key="donor").value == "BUMN-001"
+
+
+def test_a_closed_year_is_shown_as_at_its_end_unless_the_reader_asks_for_to_date(
+    open_page, demo_url
+):
+    """docs/contract.md "As of": a past period's figures are those of its last day, as the
+    CLI gives them; "to date" shows what the same donations have achieved since."""
+
+    def cli_report(*args: str) -> dict:
+        result = CliRunner().invoke(
+            main, ["--db", demo_url, "report", "--donor", "BUMN-001", *args, "--format", "json"]
+        )
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    year = {"from": "2025-01-01", "to": "2025-12-31"}
+    closed = open_page(demo_url, "donor_impact", donor="BUMN-001", lang="en", **year)
+    chooser = next(b for b in closed.get("button_group") if b.proto.label == "Figures as of")
+    assert chooser.value == "end"  # the closed year, as its statement and report pack state it
+    assert any("every figure as of December 31, 2025" in c.value for c in closed.caption)
+    at_end = cli_report("--from", "2025-01-01", "--to", "2025-12-31")
+    assert at_end["as_of"] == "2025-12-31"
+    assert metrics(closed)["Claims paid"] == number(at_end["claims_paid_count"], "en")
+
+    to_date = open_page(
+        demo_url, "donor_impact", donor="BUMN-001", lang="en", **year, **{"as": "today"}
+    )
+    today = dt.date.today()
+    since = cli_report("--from", "2025-01-01", "--to", "2025-12-31", "--as-of", today.isoformat())
+    assert metrics(to_date)["Claims paid"] == number(since["claims_paid_count"], "en")
+    assert since["claims_paid_count"] >= at_end["claims_paid_count"]

@@ -16,9 +16,9 @@ from dashboard.accounts.access import Access
 from dashboard.core.errors import LedgerError
 from queries import donor
 from queries.checks import check_ledger
-from queries.figures import Period
-from tests.conftest import TODAY
-from tests.ledgers import import_all, worked_example
+from queries.figures import ALL_TIME, Period
+from tests.conftest import TODAY, write_csv
+from tests.ledgers import CLAIM_HEADER, import_all, worked_example
 
 EVERYONE = Access.everything("test")
 BLOCK = 2 * 16_800 + 4 * 20_000  # 113,600
@@ -197,3 +197,60 @@ def test_donors_for_the_picker_largest_first(example):
 def test_an_unknown_donor_is_a_ledger_error(example):
     with pytest.raises(LedgerError, match="no donor with id 'NOPE'"):
         donor.donations(example, EVERYONE, "NOPE")
+
+
+@pytest.fixture
+def example_v3(cli, tmp_path, engine):
+    """docs/contract.md "As of": the worked example with one paid JKK claim of A (incident
+    2024-08-10, paid 2024-09-05), and A's block confirmed by BPJS-TK on 2024-10-15."""
+    files = worked_example(tmp_path)
+    files["claims"] = write_csv(
+        tmp_path,
+        "claims-v3.csv",
+        CLAIM_HEADER,
+        [["K1", "A", "JKK", "2024-08-10", "paid", "2024-09-05", "5000000"]],
+    )
+    import_all(cli, files)
+    assert cli("allocate").exit_code == 0
+    confirmations = write_csv(
+        tmp_path,
+        "confirmations.csv",
+        ["donation_id", "worker_id", "start_month", "confirmed_on", "amount_idr"],
+        [["X", "A", "2024-05", "2024-10-15", "113600"]],
+    )
+    assert cli("import", "confirmations", confirmations).exit_code == 0
+    return engine
+
+
+def test_every_list_of_the_donor_page_is_cut_off_at_its_day(example_v3):
+    """A day's claims, flow, trail and rows awaiting confirmation show nothing of later date,
+    so they agree with the day's headline."""
+    everything = Access.everything("t")
+    august, september = dt.date(2024, 8, 31), dt.date(2024, 9, 30)
+
+    def claims(day):
+        return len(donor.claims(example_v3, everything, "D1", ALL_TIME, day))
+
+    assert (claims(august), claims(september), claims(None)) == (0, 1, 1)
+
+    def outcomes(day):
+        flow = donor.flow(example_v3, everything, "D1", ALL_TIME, day)
+        return dict(flow.groupby("outcome")["allocated_idr"].sum())
+
+    assert outcomes(august) == {"protected": 227_200}  # the claim is not paid yet
+    assert outcomes(september) == outcomes(None) == {"JKK": 113_600, "protected": 113_600}
+
+    def confirmed(day):
+        trail = donor.donations(example_v3, everything, "D1", ALL_TIME, day)
+        return int(trail["confirmed_idr"].sum()), int(trail["unconfirmed_rows"].sum())
+
+    assert confirmed(september) == (0, 2)
+    assert confirmed(dt.date(2024, 10, 15)) == confirmed(None) == (113_600, 1)
+
+    def waiting(day):
+        return sorted(donor.unconfirmed(example_v3, everything, "D1", ALL_TIME, day)["worker_id"])
+
+    assert waiting(september) == ["A", "B"]
+    assert waiting(dt.date(2024, 10, 15)) == waiting(None) == ["B"]
+    headline = donor.headline(example_v3, everything, "D1", ALL_TIME, september).figures
+    assert (headline.claims_paid_count, headline.confirmed_idr) == (claims(september), 0)
