@@ -101,7 +101,7 @@ def v2_sentences(figures, lang: str = "id", *, donor: bool = True) -> list[str]:
 def outlook_sentence(monthly, as_of, lang: str = "id") -> str | None:
     """What lies ahead of the date, from the donor's months (``queries.donor.monthly``):
     protection already paid for after this month is not history, and a donor with nobody
-    protected now learns whether protection resumes or has ended."""
+    protected now learns whether protection begins, resumes or has ended."""
     _ = translator(lang)
     if monthly.empty or not (monthly["protected_workers"] > 0).any():
         return None
@@ -120,6 +120,16 @@ def outlook_sentence(monthly, as_of, lang: str = "id") -> str | None:
             month=month_text(first_day(last), lang)
         )
     until = month_text(first_day(ahead[-1]), lang)
+    if now == 0 and not any(m < current and workers > 0 for m, workers in by_month.items()):
+        # "Resumes" only after protection has run: these donations' first block lies ahead.
+        return _(
+            "Nobody is protected by these donations yet: protection begins in {month} for "
+            "{workers} workers and is paid until {until}."
+        ).format(
+            month=month_text(first_day(ahead[0]), lang),
+            workers=number(by_month[ahead[0]], lang),
+            until=until,
+        )
     if now == 0:
         return _(
             "Nobody is protected by these donations this month: protection resumes in "

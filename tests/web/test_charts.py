@@ -106,6 +106,13 @@ def test_months_paid_ahead_are_named_not_shown_as_history():
         "Nobody is protected by these donations this month: protection resumes in "
         "December 2026 for 620 workers and is paid until January 2027."
     )
+    # nobody yet: the donations' first block begins in December (the README's example of a
+    # year read at its end, whose protection "resumed" though it had never started)
+    begins = _months("2026-11-01", [0, 620, 620])
+    assert outlook_sentence(begins, today, "en") == (
+        "Nobody is protected by these donations yet: protection begins in December 2026 "
+        "for 620 workers and is paid until January 2027."
+    )
     ended = _months("2025-06-01", [4, 4, 4, 0])
     assert outlook_sentence(ended, today, "en") == (
         "Protection paid by these donations ended after August 2025."
