@@ -1,4 +1,5 @@
-"""Verify a statement: recompute a donor impact statement's figures and check its code."""
+"""Verify a statement: check a donor impact statement's code against the figures it was
+issued with (or, for one issued before statements were recorded, recomputed)."""
 
 import datetime as dt
 
@@ -57,5 +58,15 @@ if submitted:
     else:
         figures = result.figures
         st.success(_("Confirmed: the statement's code matches these figures from the ledger."))
-        recomputed = LedgerFigures(**{**result.figures, "as_of": as_of})
-        st.table(dict(headline_numbers(recomputed, lang)))
+        stated = LedgerFigures(**{**result.figures, "as_of": as_of})
+        st.table(dict(headline_numbers(stated, lang)))
+        if result.restated is not None:
+            st.warning(
+                _(
+                    "Data that arrived after this statement was issued has changed the ledger's "
+                    "figures for this donor, period and date (a restatement). The statement "
+                    "stays what it said; the ledger now reads:"
+                )
+            )
+            now = LedgerFigures(**{**result.restated, "as_of": as_of})
+            st.table(dict(headline_numbers(now, lang)))

@@ -25,7 +25,7 @@ from dashboard.core.escaping import inert_text
 from dashboard.core.formatting import date_text
 from dashboard.core.i18n import translator
 from dashboard.exports.presentation import period_text
-from dashboard.exports.statement import statement_of
+from dashboard.exports.statement import record_issue, statement_of
 from queries import donor
 from queries.figures import fiscal_year, ledger_figures
 
@@ -76,6 +76,7 @@ def report_pack(
         raise NoDonation(donor_id, f"fiscal year {year}", "report pack", "--fiscal-year")
     head = donor.Headline(figures)
     statement = statement_of(period, figures)  # the figures above: not computed twice
+    record_issue(engine, statement, access.who, "report pack")
     profile = donor.profile(engine, access, donor_id, period, as_of)
     rows = _indicators(figures, head, profile, lang)
 

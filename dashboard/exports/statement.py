@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from dashboard.accounts.access import Access
 from dashboard.core.catalogue import SINCE_V2, SINCE_V3
@@ -28,6 +29,7 @@ from dashboard.core.i18n import translator
 from dashboard.core.months import month_of
 from dashboard.exports.presentation import headline_numbers, period_text
 from dashboard.exports.sentences import claim_sentence, v2_sentences
+from dashboard.ledger.schema import Donor, IssuedStatement
 from queries import donor
 from queries.figures import ALL_TIME, LedgerFigures, Period, in_fiscal_terms, ledger_figures
 
@@ -92,7 +94,61 @@ def statement_of(period: Period, figures: LedgerFigures) -> Statement:
 @dataclass(frozen=True)
 class Verification:
     confirmed: bool
-    figures: dict | None  # the recomputed figures, shown only when the code matches
+    figures: dict | None  # the figures the code signs, shown only when it matches
+    # For a statement on record whose day's figures later data changed: today's reading.
+    restated: dict | None = None
+
+
+def record_issue(engine: Engine, statement: Statement, who: str, document: str) -> None:
+    """Keep ``statement`` on record as issued (once per code: the same code is the same
+    statement), so that its verification checks what it said (docs/contract.md "As of")."""
+    with engine.begin() as conn:
+        known = conn.execute(
+            select(IssuedStatement.code).where(IssuedStatement.code == statement.code)
+        ).first()
+        if known:
+            return
+        key = conn.execute(select(Donor.id).where(Donor.donor_id == statement.donor_id)).scalar()
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    insert(IssuedStatement).values(
+                        code=statement.code,
+                        donor_key=key,
+                        period_start=statement.period.start,
+                        period_end=statement.period.end,
+                        as_of=statement.as_of,
+                        figures=json.dumps(statement.figures, sort_keys=True),
+                        document=document,
+                        issued_by=who[:320],
+                        issued_at=dt.datetime.now(dt.UTC),
+                    )
+                )
+        except IntegrityError:  # issued at the same moment by another request: on record
+            pass
+
+
+def _on_record(engine: Engine, code: str) -> tuple[str, Period, dt.date, dict] | None:
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(
+                Donor.donor_id,
+                IssuedStatement.period_start,
+                IssuedStatement.period_end,
+                IssuedStatement.as_of,
+                IssuedStatement.figures,
+            )
+            .join(Donor, Donor.id == IssuedStatement.donor_key)
+            .where(IssuedStatement.code == code)
+        ).first()
+    if row is None:
+        return None
+    return (
+        row.donor_id,
+        Period(row.period_start, row.period_end),
+        row.as_of,
+        json.loads(row.figures),
+    )
 
 
 def verify_statement(
@@ -103,9 +159,24 @@ def verify_statement(
     code: str,
     claimed: dict | None = None,
 ) -> Verification:
-    """Recompute the statement's figures and check its code (and ``claimed`` figures)."""
+    """Check a statement's code (and ``claimed`` figures): against the figures it was issued
+    with when it is on record (saying whether later data has restated them), else against
+    the ledger's figures recomputed (a statement issued before statements were recorded)."""
     figures = ledger_figures(engine, donor_id, as_of, period).as_report()
     given = code.strip().upper().replace(" ", "")
+    recorded = _on_record(engine, given)
+    if recorded is not None:
+        same = recorded[:3] == (donor_id, Period(period.start, period.end), as_of)
+        stated = recorded[3]
+        matches = same and hmac.compare_digest(
+            verification_code(donor_id, period, as_of, stated), given
+        )
+        if claimed is not None:
+            matches = matches and all(stated.get(k) == v for k, v in claimed.items())
+        if not matches:
+            return Verification(False, None)
+        now = {k: v for k, v in figures.items() if k in stated}
+        return Verification(True, stated, restated=figures if now != stated else None)
     matches = hmac.compare_digest(verification_code(donor_id, period, as_of, figures), given)
     # A statement issued before contract v3 (or v2) signed the figures of its version only:
     # it still verifies while those figures stand (a JHT claim v1 counted makes it fail, as
@@ -144,8 +215,10 @@ class _Document(FPDF):
 def render_statement(
     engine: Engine, access: Access, statement: Statement, lang: str = "id"
 ) -> bytes:
-    """The statement as a PDF: figures, one chart, the claims made possible, methodology."""
+    """The statement as a PDF: figures, one chart, the claims made possible, methodology;
+    kept on record as issued to ``access.who``."""
     _ = translator(lang)
+    record_issue(engine, statement, access.who, "statement")
     info = donor.donor_info(engine, access, statement.donor_id)
     period = in_fiscal_terms(statement.period, info.fiscal_year_start)
     # Exactly the figures the code signs, not a second computation that could differ.

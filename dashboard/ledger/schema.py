@@ -19,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     cast,
     func,
@@ -311,6 +312,24 @@ class DigestSetting(Base):
     email: Mapped[str] = mapped_column(String(320), primary_key=True)
     language: Mapped[str] = mapped_column(String(2))
     receives: Mapped[bool] = mapped_column(Boolean)
+
+
+class IssuedStatement(Base):
+    """An impact statement or report pack as issued: the figures it states, under its code.
+    Its verification checks the code against this record, so that a statement stays what it
+    said when later data restates the figures of its day (docs/contract.md "As of")."""
+
+    __tablename__ = "issued_statements"
+
+    code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    donor_key: Mapped[int] = mapped_column(ForeignKey("donors.id"))
+    period_start: Mapped[dt.date | None] = mapped_column(Date)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    figures: Mapped[str] = mapped_column(Text)  # the JSON the code signs
+    document: Mapped[str] = mapped_column(String(16))  # "statement", "report pack"
+    issued_by: Mapped[str] = mapped_column(String(320))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class DigestDelivery(Base):

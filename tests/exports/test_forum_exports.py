@@ -359,3 +359,46 @@ def test_the_cli_refuses_a_period_without_donations_as_the_page_does(demo_url, t
     assert f"{DONOR} made no donation in the" in result.output
     assert "Choose a period with donations" in result.output
     assert not out.exists()
+
+
+def test_an_issued_statement_stays_what_it_said_when_late_data_restates_its_day(
+    cli, engine, tmp_path
+):
+    """docs/contract.md "As of": a claim paid before the statement's day but imported after
+    it was issued restates the day's figures; the statement still verifies, with the figures
+    it stated, and the verification says the ledger now reads otherwise."""
+    from tests.conftest import write_csv
+    from tests.ledgers import CLAIM_HEADER, import_all, worked_example
+
+    files = worked_example(tmp_path)
+    files["claims"] = write_csv(
+        tmp_path,
+        "k1.csv",
+        CLAIM_HEADER,
+        [["K1", "A", "JKK", "2024-08-10", "paid", "2024-09-05", "5000000"]],
+    )
+    import_all(cli, files)
+    assert cli("allocate").exit_code == 0
+    day = dt.date(2024, 9, 30)
+    issued = make_statement(engine, OPERATOR, "D1", ALL_TIME, day)
+    assert issued.figures["claims_paid_count"] == 1
+    render_statement(engine, OPERATOR, issued, "en")  # issuing it puts it on record
+
+    late = write_csv(
+        tmp_path,
+        "k2.csv",
+        CLAIM_HEADER,
+        [["K2", "B", "JKM", "2024-08-20", "paid", "2024-09-10", "42000000"]],
+    )
+    assert cli("import", "claims", late).exit_code == 0
+    verified = verify_statement(engine, "D1", ALL_TIME, day, issued.code)
+    assert verified.confirmed and verified.figures == issued.figures
+    assert verified.restated["claims_paid_count"] == 2
+    assert verified.restated["claims_paid_idr"] == 47_000_000
+
+    # The same code for another day is not this statement; a statement made now verifies
+    # against today's reading of the day, with nothing restated.
+    assert not verify_statement(engine, "D1", ALL_TIME, dt.date(2024, 9, 29), issued.code).confirmed
+    again = make_statement(engine, OPERATOR, "D1", ALL_TIME, day)
+    fresh = verify_statement(engine, "D1", ALL_TIME, day, again.code)
+    assert fresh.confirmed and fresh.restated is None and fresh.figures["claims_paid_count"] == 2

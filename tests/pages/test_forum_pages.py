@@ -88,3 +88,33 @@ def test_the_verify_box_confirms_a_real_code_and_refutes_a_changed_one(
     assert "Not confirmed" in at.error[0].value
     at = verify(open_page(demo_url, "verify", lang="en"), "NOPE", code)
     assert "Not confirmed" in at.error[0].value  # an unknown donor reads like a wrong code
+
+
+def test_the_verify_box_says_when_late_data_restated_an_issued_statement(
+    open_page, cli, engine, database_url, tmp_path
+):
+    import datetime as dt
+
+    from dashboard.exports.statement import record_issue
+    from tests.conftest import write_csv
+    from tests.ledgers import CLAIM_HEADER, import_all, worked_example
+
+    import_all(cli, {k: v for k, v in worked_example(tmp_path).items() if k != "claims"})
+    assert cli("allocate").exit_code == 0
+    day = dt.date.today()
+    issued = make_statement(engine, OPERATOR, "D1", Period(), day)
+    record_issue(engine, issued, "boss@example.org", "statement")
+    late = write_csv(
+        tmp_path,
+        "late.csv",
+        CLAIM_HEADER,
+        [["K9", "A", "JKK", "2024-06-03", "paid", "2024-07-01", "900000"]],
+    )
+    assert cli("import", "claims", late).exit_code == 0
+
+    at = verify(open_page(database_url, "verify", lang="en"), "D1", issued.code)
+    assert "Confirmed" in at.success[0].value
+    assert any("a restatement" in warning.value for warning in at.warning)
+    stated, now = (table.value for table in at.table)
+    assert (stated["value"]["Claims paid"], stated["value"]["Benefits paid"]) == ("0", "IDR 0")
+    assert (now["value"]["Claims paid"], now["value"]["Benefits paid"]) == ("1", "IDR 900,000")
