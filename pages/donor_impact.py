@@ -14,8 +14,8 @@ from dashboard.core.formatting import (
     month_text,
     number,
     percent,
+    ratio,
     rupiah,
-    rupiah_ratio,
     usd,
 )
 from dashboard.core.i18n import translator
@@ -96,7 +96,7 @@ row[0].metric(_("Donated"), money(f.donated_idr))
 row[1].metric(
     _("Allocated to contributions"),
     money(f.allocated_idr),
-    delta=_("{share} of donated").format(share=percent(head.allocated_share, lang)),
+    delta=_("{share} of donated").format(share=percent(head.allocated_share, lang, down=True)),
     delta_color="off",
     delta_arrow="off",
 )
@@ -137,7 +137,7 @@ row[0].metric(
 )
 row[1].metric(
     _("Benefits per rupiah allocated"),
-    rupiah_ratio(head.claims_per_rupiah, lang) if head.claims_per_rupiah is not None else "–",
+    ratio(head.claims_per_rupiah, lang) if head.claims_per_rupiah is not None else "–",
     help=_("Benefits paid for every rupiah of contributions allocated."),
 )
 

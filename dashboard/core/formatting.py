@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
+from fractions import Fraction
 
 from babel import Locale
 from babel.dates import format_date
@@ -53,8 +55,12 @@ def month_name(month: int, locale: str = DEFAULT_LOCALE) -> str:
     return _locale(locale).months["format"]["wide"][month]
 
 
-def percent(value, locale: str = DEFAULT_LOCALE) -> str:
-    """``75,7%`` for a ratio (int, Fraction or Decimal), one decimal."""
+def percent(value, locale: str = DEFAULT_LOCALE, *, down: bool = False) -> str:
+    """``75,7%`` for a ratio (int, Fraction or Decimal), one decimal. ``down`` rounds toward
+    zero, for a share that must not read as the whole while some is missing (99.96% of the
+    money allocated is 99.9%, not 100.0%)."""
+    if down:
+        value = Fraction(math.floor(Fraction(value) * 1000), 1000)
     return format_percent(float(value), "#,##0.0%", locale=locale)
 
 
@@ -67,6 +73,7 @@ def usd(amount_idr: int, rupiah_per_usd: int, locale: str = DEFAULT_LOCALE) -> s
     return _currency(dollars, "USD", locale, "¤#,##0")
 
 
-def rupiah_ratio(value, locale: str = DEFAULT_LOCALE) -> str:
-    """``Rp 0,45`` / ``IDR 0.45``: rupiah per rupiah, a ratio shown with two decimals."""
-    return _currency(round(float(value), 2), "IDR", locale, "¤ #,##0.00")
+def ratio(value, locale: str = DEFAULT_LOCALE) -> str:
+    """``0,45`` / ``0.45``: rupiah per rupiah is a ratio, not an amount of money; two
+    decimals."""
+    return format_decimal(round(float(value), 2), "#,##0.00", locale=locale)
