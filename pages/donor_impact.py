@@ -91,16 +91,26 @@ def money(amount: int) -> str:
     return f"{shown} ≈ {usd(amount, usd_rate, lang)}" if usd_rate else shown
 
 
+def dollars(column, amount: int) -> None:
+    """US dollars under a figure, on a line of their own: beside the rupiah in the figure
+    they made it too wide to read whole (cut off with "…" at 1,440 px)."""
+    if usd_rate:
+        column.caption(f"≈ {usd(amount, usd_rate, lang)}")
+
+
 row = st.columns(3)
-row[0].metric(_("Donated"), money(f.donated_idr))
+row[0].metric(_("Donated"), rupiah(f.donated_idr, lang))
+dollars(row[0], f.donated_idr)
 row[1].metric(
     _("Allocated to contributions"),
-    money(f.allocated_idr),
+    rupiah(f.allocated_idr, lang),
     delta=_("{share} of donated").format(share=percent(head.allocated_share, lang, down=True)),
     delta_color="off",
     delta_arrow="off",
 )
-row[2].metric(_("Unspent balance"), money(f.balance_idr))
+dollars(row[1], f.allocated_idr)
+row[2].metric(_("Unspent balance"), rupiah(f.balance_idr, lang))
+dollars(row[2], f.balance_idr)
 row = st.columns(3)
 row[0].metric(_("Workers protected"), number(f.covered_workers, lang))
 row[1].metric(_("Protected worker-months"), number(f.protected_months, lang))
@@ -128,7 +138,8 @@ if outlook:
     st.caption(outlook)
 row = st.columns(3)
 row[0].metric(_("Claims paid"), number(f.claims_paid_count, lang))
-row[1].metric(_("Benefits paid"), money(f.claims_paid_idr))
+row[1].metric(_("Benefits paid"), rupiah(f.claims_paid_idr, lang))
+dollars(row[1], f.claims_paid_idr)
 row = st.columns(3)
 row[0].metric(
     _("Cost per protected worker-month"),
@@ -145,7 +156,7 @@ row[1].metric(
 row = st.columns(3)
 row[0].metric(
     _("Confirmed by BPJS Ketenagakerjaan"),
-    money(f.confirmed_idr),
+    rupiah(f.confirmed_idr, lang),
     delta=_("{share} of allocated").format(share=percent(head.confirmed_share, lang))
     if head.confirmed_share is not None
     else None,
@@ -153,6 +164,7 @@ row[0].metric(
     delta_arrow="off",
     help=_("Contributions BPJS Ketenagakerjaan confirmed it received, row by row."),
 )
+dollars(row[0], f.confirmed_idr)
 row[1].metric(
     _("Went on paying themselves"),
     percent(head.continuation_rate, lang) if head.continuation_rate is not None else "–",
@@ -164,9 +176,10 @@ row[1].metric(
 if f.jht_saved_idr:
     row[2].metric(
         _("Old-age savings (JHT)"),
-        money(f.jht_saved_idr),
+        rupiah(f.jht_saved_idr, lang),
         help=_("Put into the workers' own JHT accounts by donations with the JHT package."),
     )
+    dollars(row[2], f.jht_saved_idr)
 for line in v2_sentences(f, lang):
     st.caption(shell.plain(line))
 

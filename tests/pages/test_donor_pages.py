@@ -253,3 +253,13 @@ def test_a_closed_year_is_shown_as_at_its_end_unless_the_reader_asks_for_to_date
     since = cli_report("--from", "2025-01-01", "--to", "2025-12-31", "--as-of", today.isoformat())
     assert metrics(to_date)["Claims paid"] == number(since["claims_paid_count"], "en")
     assert since["claims_paid_count"] >= at_end["claims_paid_count"]
+
+
+def test_dollars_go_under_the_rupiah_so_both_read_whole(open_page, demo_url):
+    at = open_page(demo_url, "donor_impact", donor="BUMN-001", lang="en")
+    at.number_input(key="usd-rate").set_value(16_000).run()
+    figures = report(demo_url, "BUMN-001")
+    shown = metrics(at)
+    assert shown["Donated"] == rupiah(figures["donated_idr"], "en")  # the figure alone
+    dollars = (2 * figures["donated_idr"] + 16_000) // (2 * 16_000)  # rounded half up
+    assert f"≈ ${dollars:,}" in [caption.value for caption in at.caption]
