@@ -283,7 +283,7 @@ def presentation(
         period=period_text(period, lang)
     )
     footnote = _(
-        "Data as of {date}. Figures as defined by the Lingkaran data contract v2; public "
+        "Data as of {date}. Figures as defined by the Lingkaran data contract v3; public "
         "groups of fewer than {k} workers are withheld."
     ).format(date=date_text(as_of, lang, "long"), k=k)
     before = previous_period(period)

@@ -291,7 +291,7 @@ def render_statement(
         "money protected; JHT payouts are the worker's own savings and never count. "
         "Confirmed: BPJS Ketenagakerjaan confirmed receiving the contribution. Continued: "
         "a worker paid their own contributions within three months after the donor's last "
-        "protected month. Figures follow the Lingkaran data contract v2 and equal the "
+        "protected month. Figures follow the Lingkaran data contract v3 and equal the "
         "Lingkaran app and its report command."
     )
     pdf.set_font("DejaVu", "B", 11)

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.browser
 def test_the_presentation_in_english_downloads_an_editable_deck(app_url, page):
     page.goto(f"{app_url}/presentation?lang=en")
     page.get_by_text("Workers protected each month").first.wait_for(timeout=30_000)
+    page.get_by_text("Donated", exact=True).first.wait_for(timeout=30_000)  # drawn before
     wait_for_app(page)
     body = page.locator("body").inner_text()
     assert "Donated" in body and "IDR " in body
