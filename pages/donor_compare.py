@@ -89,8 +89,16 @@ else:
             "({previous_start} – {previous_end})."
         ).format(year=this_name, previous=last_name, **spans)
     )
+# Equal age (docs/contract.md "As of"): each year as of its own last day, as many days after
+# its start as the other, so a later year is never behind only for having had less time.
 now = shell.query(donor.headline, access, donor_id, current, min(current.end, today)).figures
 before = shell.query(donor.headline, access, donor_id, previous, previous.end).figures
+st.caption(
+    _(
+        "Each year's figures are as of its own last day, as many days after it began as the "
+        "other's: both have had the same time for claims to be paid and confirmations made."
+    )
+)
 
 rows = []
 for key, name, _shown in FIGURES:

@@ -263,3 +263,38 @@ def test_dollars_go_under_the_rupiah_so_both_read_whole(open_page, demo_url):
     assert shown["Donated"] == rupiah(figures["donated_idr"], "en")  # the figure alone
     dollars = (2 * figures["donated_idr"] + 16_000) // (2 * 16_000)  # rounded half up
     assert f"≈ ${dollars:,}" in [caption.value for caption in at.caption]
+
+
+def test_compare_sets_both_years_at_their_own_end(open_page, demo_url):
+    """Equal age: 2024 as of 2024-12-31 against 2023 as of 2023-12-31, each what `lingkaran
+    report` says of it, whatever was paid or confirmed later."""
+
+    def year(y: int) -> dict:
+        result = CliRunner().invoke(
+            main,
+            [
+                "--db",
+                demo_url,
+                "report",
+                "--donor",
+                "BUMN-001",
+                "--fiscal-year",
+                str(y),
+                "--format",
+                "json",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    at = open_page(demo_url, "donor_compare", donor="BUMN-001", lang="en", year="2024")
+    assert at.selectbox(key="year").value == 2024
+    table = at.dataframe[0].value.set_index(at.dataframe[0].value.columns[0])
+    this, last = year(2024), year(2023)
+    assert (this["as_of"], last["as_of"]) == ("2024-12-31", "2023-12-31")
+    claims = table.loc["Claims paid"]
+    assert (claims["2024"], claims["2023"]) == (
+        number(this["claims_paid_count"], "en"),
+        number(last["claims_paid_count"], "en"),
+    )
+    assert any("as many days after it began" in c.value for c in at.caption)
