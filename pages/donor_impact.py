@@ -26,6 +26,7 @@ from dashboard.exports.sentences import (
     outlook_sentence,
     v2_sentences,
 )
+from dashboard.exports.statement import restated_statements
 from dashboard.web import charts, controls, documents, shell
 from queries import donor
 
@@ -71,6 +72,27 @@ ending = shell.built(  # kept like the figures below: a run reads no answer and 
 )
 if ending:
     st.warning(" ".join(ending), icon=":material/hourglass_bottom:")
+# Issued statements whose day later data restated (docs/contract.md "As of"): the donor is
+# told. Kept per ledger version: only a write can restate one.
+restated = shell.built(
+    "donor.restated",
+    access,
+    (donor_id,),
+    lambda: [
+        _(
+            "Your {document} as of {date} (code {code}) has been restated by data that arrived "
+            "later: it still verifies with the figures it stated, and the Verify page shows "
+            "the ledger's figures now."
+        ).format(
+            document=_("impact statement") if r.document == "statement" else _("report pack"),
+            date=date_text(r.as_of, lang),
+            code=r.code,
+        )
+        for r in restated_statements(shell.ledger(), access, donor_id)
+    ],
+)
+for line in restated:
+    st.warning(line, icon=":material/history:")
 if f.donated_idr == 0:
     st.info(_("This donor made no donation in the chosen period."))
     st.stop()

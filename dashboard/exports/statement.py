@@ -92,6 +92,45 @@ def statement_of(period: Period, figures: LedgerFigures) -> Statement:
 
 
 @dataclass(frozen=True)
+class Restated:
+    """An issued statement whose day's figures later data has changed."""
+
+    code: str
+    document: str
+    period: Period
+    as_of: dt.date
+    stated: dict
+    now: dict
+
+
+def restated_statements(engine: Engine, access: Access, donor_id: str) -> list[Restated]:
+    """The donor's issued statements and report packs whose figures the ledger no longer
+    gives for their day (docs/contract.md "As of": the donor is told of a restatement)."""
+    access.require(donor_id)
+    with engine.connect() as conn:
+        issued = conn.execute(
+            select(
+                IssuedStatement.code,
+                IssuedStatement.document,
+                IssuedStatement.period_start,
+                IssuedStatement.period_end,
+                IssuedStatement.as_of,
+                IssuedStatement.figures,
+            )
+            .join(Donor, Donor.id == IssuedStatement.donor_key)
+            .where(Donor.donor_id == donor_id)
+            .order_by(IssuedStatement.issued_at)
+        ).all()
+    found = []
+    for code, document, start, end, as_of, stated_json in issued:
+        period, stated = Period(start, end), json.loads(stated_json)
+        now = ledger_figures(engine, donor_id, as_of, period).as_report()
+        if {k: v for k, v in now.items() if k in stated} != stated:
+            found.append(Restated(code, document, period, as_of, stated, now))
+    return found
+
+
+@dataclass(frozen=True)
 class Verification:
     confirmed: bool
     figures: dict | None  # the figures the code signs, shown only when it matches

@@ -118,3 +118,7 @@ def test_the_verify_box_says_when_late_data_restated_an_issued_statement(
     stated, now = (table.value for table in at.table)
     assert (stated["value"]["Claims paid"], stated["value"]["Benefits paid"]) == ("0", "IDR 0")
     assert (now["value"]["Claims paid"], now["value"]["Benefits paid"]) == ("1", "IDR 900,000")
+    # The donor is told on their page, with the statement's code.
+    page = open_page(database_url, "donor_impact", donor="D1", lang="en")
+    told = [w.value for w in page.warning if issued.code in w.value]
+    assert len(told) == 1 and "has been restated" in told[0]
