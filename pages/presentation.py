@@ -9,7 +9,7 @@ from dashboard.core.i18n import translator
 from dashboard.exports.deck import build_deck
 from dashboard.exports.images import FORMATS, ChartImageUnavailable, browser_path, chart_image
 from dashboard.exports.presentation import presentation
-from dashboard.web import charts, shell
+from dashboard.web import charts, controls, shell
 from queries import donor
 from queries.figures import Period
 
@@ -46,7 +46,7 @@ years = {
 }
 span = st.radio(_("Donations received"), list(years), horizontal=True, key="span")
 period = years[span]
-as_of = min(period.end, today) if period.end else today
+as_of = controls.as_of_picker(period.end, today)  # a closed year as at its end, or to date
 
 if shell.current_figures().donors == 0:
     st.info(_("The ledger holds no donation yet."))

@@ -245,10 +245,10 @@ def period_picker(fiscal_start: int = 1) -> tuple[Period, dt.date]:
     if start and end and start > end:
         st.warning(_("The start date is after the end date: the two were swapped."))
         start, end = end, start
-    return in_fiscal_terms(Period(start, end), fiscal_start), _as_of_picker(end, today)
+    return in_fiscal_terms(Period(start, end), fiscal_start), as_of_picker(end, today)
 
 
-def _as_of_picker(end: dt.date | None, today: dt.date) -> dt.date:
+def as_of_picker(end: dt.date | None, today: dt.date) -> dt.date:
     """The day every figure is as of (docs/contract.md "As of"): for a period that has ended,
     its end (the closed year, as statements and report packs state it) unless the reader
     asks for what the same donations have achieved to date (``?as=today``)."""

@@ -122,3 +122,20 @@ def test_the_verify_box_says_when_late_data_restated_an_issued_statement(
     page = open_page(database_url, "donor_impact", donor="D1", lang="en")
     told = [w.value for w in page.warning if issued.code in w.value]
     assert len(told) == 1 and "has been restated" in told[0]
+
+
+def test_the_presentation_of_last_year_is_as_at_its_end_unless_asked_to_date(open_page, demo_url):
+    import datetime as dt
+
+    def chooser(at):
+        return [b for b in at.get("button_group") if b.proto.label == "Figures as of"]
+
+    at = open_page(demo_url, "presentation", lang="en")
+    assert chooser(at) == []  # all time: as of today, nothing to choose
+    at.radio(key="span").set_value("Last year").run()
+    assert not at.exception
+    assert [b.value for b in chooser(at)] == ["end"]
+    end = dt.date(dt.date.today().year - 1, 12, 31)
+    assert any(end.strftime("%B %-d, %Y") in c.value for c in at.caption), [
+        c.value for c in at.caption
+    ]
