@@ -675,10 +675,16 @@ def lapses(
 
 @connected
 def claims_by_month(
-    conn: Connection, access: Access, donor_id: str, first: int, last: int
+    conn: Connection,
+    access: Access,
+    donor_id: str,
+    first: int,
+    last: int,
+    paid_by: dt.date | None = None,
 ) -> dict[int, tuple[int, int]]:
     """Paid claims the donor's coverage made possible, by incident month from ``first`` to
-    ``last`` (month indexes): (claims, benefits in rupiah); months without any are absent."""
+    ``last`` (month indexes): (claims, benefits in rupiah); months without any are absent.
+    ``paid_by``: only the claims paid by then (docs/contract.md "As of")."""
     access.require(donor_id)
     key = donor_key(conn, donor_id)
     rows = conn.execute(
@@ -691,6 +697,7 @@ def claims_by_month(
         .where(
             Donation.donor_key == key,
             DonationClaim.incident_month.between(first, last),
+            DonationClaim.paid_on <= (paid_by or dt.date.today()),
         )
         .group_by(DonationClaim.incident_month)
     ).all()

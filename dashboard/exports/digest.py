@@ -167,7 +167,11 @@ def _section(
         month_of(day): row
         for day, row in zip(frame["month"], frame.itertuples(index=False), strict=True)
     }
-    claims = donor.claims_by_month(conn, access, donor_id, month - 1, month)
+    # As of the month's last day (docs/contract.md "As of"): a claim paid after it shows in the
+    # next month's digest (in its column for this month), as the figures of that day say.
+    claims = donor.claims_by_month(
+        conn, access, donor_id, month - 1, month, first_day(month + 1) - dt.timedelta(days=1)
+    )
 
     def figure(m: int, column: str) -> int:
         row = by_month.get(m)

@@ -254,3 +254,14 @@ def test_every_list_of_the_donor_page_is_cut_off_at_its_day(example_v3):
     assert waiting(dt.date(2024, 10, 15)) == waiting(None) == ["B"]
     headline = donor.headline(example_v3, everything, "D1", ALL_TIME, september).figures
     assert (headline.claims_paid_count, headline.confirmed_idr) == (claims(september), 0)
+
+
+def test_the_digests_claims_by_month_are_those_paid_by_the_months_end(example_v3):
+    everything = Access.everything("t")
+    august = 2024 * 12 + 7  # the claim's incident month (2024-08)
+    before_paid = donor.claims_by_month(
+        example_v3, everything, "D1", august, august, dt.date(2024, 8, 31)
+    )
+    assert before_paid == {}  # paid 2024-09-05: not yet, at August's end
+    paid = donor.claims_by_month(example_v3, everything, "D1", august, august, dt.date(2024, 9, 30))
+    assert paid == {august: (1, 5_000_000)}
