@@ -11,7 +11,6 @@ import streamlit as st
 from dashboard.core import labels, vocabulary
 from dashboard.core.formatting import (
     date_text,
-    month_text,
     number,
     percent,
     ratio,
@@ -19,7 +18,7 @@ from dashboard.core.formatting import (
     usd,
 )
 from dashboard.core.i18n import translator
-from dashboard.exports.presentation import period_text
+from dashboard.exports.presentation import HEADLINE, period_text
 from dashboard.exports.sentences import (
     claim_sentence,
     lapse_sentences,
@@ -31,6 +30,7 @@ from dashboard.web import charts, controls, documents, shell
 from queries import donor
 
 lang = shell.language()
+ACTIVE = next(h for h in HEADLINE if h.key == "active_workers")
 _ = translator(lang)
 
 st.title(_("Donation impact"))
@@ -137,9 +137,7 @@ row = st.columns(3)
 row[0].metric(_("Workers protected"), number(f.covered_workers, lang))
 row[1].metric(_("Protected worker-months"), number(f.protected_months, lang))
 row[2].metric(
-    _("Workers protected now")
-    if as_of >= dt.date.today()
-    else _("Workers protected in {month}").format(month=month_text(as_of, lang)),
+    ACTIVE.named(f, lang),
     number(f.active_workers, lang),
     help=_("Protected in the month of the date above."),
 )

@@ -57,6 +57,7 @@ from queries.figures import (
     as_tuples,
     by_shape,
     connected,
+    cuts,
     donor_key,
     first_in_period,
     for_donations,
@@ -463,7 +464,7 @@ def flow(
     """
     access.require(donor_id)
     key = donor_key(conn, donor_id)
-    if as_of is not None and as_of < dt.date.today():
+    if cuts(as_of):
         rows = conn.execute(*_flow_as_of(key, as_of_cut(period, as_of), cut=as_of)).all()
     else:
         rows = conn.execute(*_flow(key, period)).all()
@@ -587,7 +588,7 @@ def unconfirmed(
     ``UNCONFIRMED_LISTED`` (pseudonymous worker ids)."""
     access.require(donor_id)
     key = donor_key(conn, donor_id)
-    if as_of is not None and as_of < dt.date.today():
+    if cuts(as_of):
         cut = as_of_cut(period, as_of)
         rows = conn.execute(*_unconfirmed_as_of(key, cut, cut=as_of)).all()
     else:

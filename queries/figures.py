@@ -269,11 +269,17 @@ def for_donations(
     return statement.where(*period.received(Donation.received_on))
 
 
-def as_of_cut(period: Period, as_of: dt.date, today: dt.date | None = None) -> Period:
+def cuts(as_of: dt.date | None) -> bool:
+    """Whether a cut-off at ``as_of`` can leave anything out (docs/contract.md "As of"): no
+    ledger date lies after the day it was imported, so a cut at today or later cuts nothing,
+    and the answers kept for today (the derived tables) stand."""
+    return as_of is not None and as_of < dt.date.today()
+
+
+def as_of_cut(period: Period, as_of: dt.date) -> Period:
     """The donations a figure as of ``as_of`` counts (docs/contract.md "As of"): those of
-    ``period`` received on or before it. No ledger date lies after the day it was imported,
-    so a cut at today or later keeps every donation, and the period as it is."""
-    if as_of >= (today or dt.date.today()) or (period.end is not None and period.end <= as_of):
+    ``period`` received on or before it."""
+    if not cuts(as_of) or (period.end is not None and period.end <= as_of):
         return period
     return Period(period.start, as_of, period.fiscal_start)
 

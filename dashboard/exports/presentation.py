@@ -21,7 +21,14 @@ from dashboard.exports.sentences import v2_sentences
 from dashboard.publish import open_data
 from dashboard.publish.privacy import suppression_k
 from queries import donor
-from queries.figures import ALL_TIME, LedgerFigures, Period, in_fiscal_terms, ledger_figures
+from queries.figures import (
+    ALL_TIME,
+    LedgerFigures,
+    Period,
+    cuts,
+    in_fiscal_terms,
+    ledger_figures,
+)
 
 TOP = 10
 
@@ -61,6 +68,14 @@ class HeadlineNumber:
     def shown(self, figures: LedgerFigures, lang: str) -> str:
         value = getattr(figures, self.key)
         return rupiah(value, lang) if self.money else number(value, lang)
+
+    def named(self, figures: LedgerFigures, lang: str) -> str:
+        """The label in ``lang``; "now" only when the figures are of today: workers active
+        on a past day are those protected in its month (docs/contract.md "As of")."""
+        _ = translator(lang)
+        if self.key == "active_workers" and cuts(figures.as_of):
+            return _("Workers protected in {month}").format(month=month_text(figures.as_of, lang))
+        return _(self.label)
 
 
 # The headline numbers, in the order every page, deck and statement shows them.
@@ -110,8 +125,7 @@ def period_text(period: Period, lang: str) -> str:
 
 def headline_numbers(figures: LedgerFigures, lang: str) -> list[tuple[str, str]]:
     """(label, value) of every headline number, in ``lang``."""
-    _ = translator(lang)
-    return [(_(headline.label), headline.shown(figures, lang)) for headline in HEADLINE]
+    return [(headline.named(figures, lang), headline.shown(figures, lang)) for headline in HEADLINE]
 
 
 def _monthly_chart(months: pd.DataFrame, lang: str) -> Chart:

@@ -138,7 +138,6 @@ def _figure(
 
 def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
     _ = translator(lang)
-    headline = SOURCE
     rows = [
         _figure(
             (GRI_203_1, POJK_51, TJSL),
@@ -191,7 +190,7 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
                 "Of the workers whose protection from these donations ended at least three "
                 "months ago, the share who went on paying their own contributions."
             ),
-            f"{headline}: continued_workers / ended_workers",
+            f"{SOURCE}: continued_workers / ended_workers",
         ),
         Indicator(
             (GRI_203_1,),
@@ -199,7 +198,7 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             _share(head.confirmed_share),
             SHARE,
             _("Contributions BPJS Ketenagakerjaan confirmed it received, over those paid."),
-            f"{headline}: confirmed_idr / allocated_idr",
+            f"{SOURCE}: confirmed_idr / allocated_idr",
         ),
         _figure(
             (GRI_203_2,),

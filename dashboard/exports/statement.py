@@ -107,26 +107,15 @@ def restated_statements(engine: Engine, access: Access, donor_id: str) -> list[R
     """The donor's issued statements and report packs whose figures the ledger no longer
     gives for their day (docs/contract.md "As of": the donor is told of a restatement)."""
     access.require(donor_id)
-    with engine.connect() as conn:
-        issued = conn.execute(
-            select(
-                IssuedStatement.code,
-                IssuedStatement.document,
-                IssuedStatement.period_start,
-                IssuedStatement.period_end,
-                IssuedStatement.as_of,
-                IssuedStatement.figures,
-            )
-            .join(Donor, Donor.id == IssuedStatement.donor_key)
-            .where(Donor.donor_id == donor_id)
-            .order_by(IssuedStatement.issued_at)
-        ).all()
     found = []
-    for code, document, start, end, as_of, stated_json in issued:
-        period, stated = Period(start, end), json.loads(stated_json)
-        now = ledger_figures(engine, donor_id, as_of, period).as_report()
-        if {k: v for k, v in now.items() if k in stated} != stated:
-            found.append(Restated(code, document, period, as_of, stated, now))
+    for issued in _issued(engine, Donor.donor_id == donor_id):
+        now = ledger_figures(engine, donor_id, issued.as_of, issued.period).as_report()
+        if {k: v for k, v in now.items() if k in issued.figures} != issued.figures:
+            found.append(
+                Restated(
+                    issued.code, issued.document, issued.period, issued.as_of, issued.figures, now
+                )
+            )
     return found
 
 
@@ -167,27 +156,37 @@ def record_issue(engine: Engine, statement: Statement, who: str, document: str) 
             pass
 
 
-def _on_record(engine: Engine, code: str) -> tuple[str, Period, dt.date, dict] | None:
+@dataclass(frozen=True)
+class _Issued:
+    code: str
+    donor_id: str
+    document: str
+    period: Period
+    as_of: dt.date
+    figures: dict
+
+
+def _issued(engine: Engine, condition) -> list[_Issued]:
+    """Issued statements on record that meet ``condition``, oldest first."""
     with engine.connect() as conn:
-        row = conn.execute(
+        rows = conn.execute(
             select(
+                IssuedStatement.code,
                 Donor.donor_id,
+                IssuedStatement.document,
                 IssuedStatement.period_start,
                 IssuedStatement.period_end,
                 IssuedStatement.as_of,
                 IssuedStatement.figures,
             )
             .join(Donor, Donor.id == IssuedStatement.donor_key)
-            .where(IssuedStatement.code == code)
-        ).first()
-    if row is None:
-        return None
-    return (
-        row.donor_id,
-        Period(row.period_start, row.period_end),
-        row.as_of,
-        json.loads(row.figures),
-    )
+            .where(condition)
+            .order_by(IssuedStatement.issued_at)
+        ).all()
+    return [
+        _Issued(code, donor_id, document, Period(start, end), as_of, json.loads(figures))
+        for code, donor_id, document, start, end, as_of, figures in rows
+    ]
 
 
 def verify_statement(
@@ -203,10 +202,15 @@ def verify_statement(
     the ledger's figures recomputed (a statement issued before statements were recorded)."""
     figures = ledger_figures(engine, donor_id, as_of, period).as_report()
     given = code.strip().upper().replace(" ", "")
-    recorded = _on_record(engine, given)
-    if recorded is not None:
-        same = recorded[:3] == (donor_id, Period(period.start, period.end), as_of)
-        stated = recorded[3]
+    recorded = _issued(engine, IssuedStatement.code == given)
+    if recorded:
+        issued = recorded[0]
+        same = (issued.donor_id, issued.period, issued.as_of) == (
+            donor_id,
+            Period(period.start, period.end),
+            as_of,
+        )
+        stated = issued.figures
         matches = same and hmac.compare_digest(
             verification_code(donor_id, period, as_of, stated), given
         )

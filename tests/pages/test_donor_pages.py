@@ -19,9 +19,9 @@ from tests.pages.conftest import metrics, open_expanders
 PAGES = ("donor_impact", "donor_compare")
 
 
-def report(url: str, donor_id: str) -> dict:
+def report(url: str, donor_id: str, *options: str) -> dict:
     result = CliRunner().invoke(
-        main, ["--db", url, "report", "--donor", donor_id, "--format", "json"]
+        main, ["--db", url, "report", "--donor", donor_id, *options, "--format", "json"]
     )
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
@@ -230,19 +230,12 @@ def test_a_closed_year_is_shown_as_at_its_end_unless_the_reader_asks_for_to_date
     """docs/contract.md "As of": a past period's figures are those of its last day, as the
     CLI gives them; "to date" shows what the same donations have achieved since."""
 
-    def cli_report(*args: str) -> dict:
-        result = CliRunner().invoke(
-            main, ["--db", demo_url, "report", "--donor", "BUMN-001", *args, "--format", "json"]
-        )
-        assert result.exit_code == 0, result.output
-        return json.loads(result.output)
-
     year = {"from": "2025-01-01", "to": "2025-12-31"}
     closed = open_page(demo_url, "donor_impact", donor="BUMN-001", lang="en", **year)
     chooser = next(b for b in closed.get("button_group") if b.proto.label == "Figures as of")
     assert chooser.value == "end"  # the closed year, as its statement and report pack state it
     assert any("every figure as of December 31, 2025" in c.value for c in closed.caption)
-    at_end = cli_report("--from", "2025-01-01", "--to", "2025-12-31")
+    at_end = report(demo_url, "BUMN-001", "--from", "2025-01-01", "--to", "2025-12-31")
     assert at_end["as_of"] == "2025-12-31"
     assert metrics(closed)["Claims paid"] == number(at_end["claims_paid_count"], "en")
 
@@ -250,7 +243,16 @@ def test_a_closed_year_is_shown_as_at_its_end_unless_the_reader_asks_for_to_date
         demo_url, "donor_impact", donor="BUMN-001", lang="en", **year, **{"as": "today"}
     )
     today = dt.date.today()
-    since = cli_report("--from", "2025-01-01", "--to", "2025-12-31", "--as-of", today.isoformat())
+    since = report(
+        demo_url,
+        "BUMN-001",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+        "--as-of",
+        today.isoformat(),
+    )
     assert metrics(to_date)["Claims paid"] == number(since["claims_paid_count"], "en")
     assert since["claims_paid_count"] >= at_end["claims_paid_count"]
 
@@ -270,22 +272,7 @@ def test_compare_sets_both_years_at_their_own_end(open_page, demo_url):
     report` says of it, whatever was paid or confirmed later."""
 
     def year(y: int) -> dict:
-        result = CliRunner().invoke(
-            main,
-            [
-                "--db",
-                demo_url,
-                "report",
-                "--donor",
-                "BUMN-001",
-                "--fiscal-year",
-                str(y),
-                "--format",
-                "json",
-            ],
-        )
-        assert result.exit_code == 0, result.output
-        return json.loads(result.output)
+        return report(demo_url, "BUMN-001", "--fiscal-year", str(y))
 
     at = open_page(demo_url, "donor_compare", donor="BUMN-001", lang="en", year="2024")
     assert at.selectbox(key="year").value == 2024
