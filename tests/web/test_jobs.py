@@ -74,3 +74,35 @@ def test_a_reported_bar_counts_like_tqdm_and_ends_at_its_total():
         pass
     assert reports[-1] == ("allocate", 1000, 1000)
     assert all(total == 1000 for _, _, total in reports)
+
+
+def test_a_burst_of_allocations_from_many_sessions_writes_each_row_once(cli, engine, tmp_path):
+    """Twenty admins press "Run the allocator" at once (twenty threads, one engine, as a
+    server process has): the jobs queue on the one job thread, every one ends, and the
+    worked example's two coverage rows are written once (docs/contract.md "Allocation": run
+    again, it creates nothing that exists)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from dashboard.ledger.allocator import allocate
+    from dashboard.ledger.schema import Coverage
+    from tests.ledgers import import_all, worked_example
+
+    files = worked_example(tmp_path)
+    import_all(cli, {k: files[k] for k in ("donors", "rates", "workers", "donations")})
+
+    def press(i):
+        def work(report):
+            made = allocate(engine, progress=report)
+            return jobs.Outcome(True, str(made.coverage_rows), wrote=True)
+
+        return jobs.start("allocate", f"admin{i}@example.org", work, "stopped")
+
+    with ThreadPoolExecutor(20) as pool:
+        keys = list(pool.map(press, range(20)))
+    outcomes = [jobs.wait(key, 120).outcome for key in keys]
+    assert all(outcome.ok for outcome in outcomes)
+    assert sorted(int(outcome.message) for outcome in outcomes) == [0] * 19 + [2]
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Coverage)).scalar_one() == 2
