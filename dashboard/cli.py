@@ -229,6 +229,22 @@ def check(ctx: click.Context, as_of: dt.date | None) -> None:
     )
 
 
+@main.command()
+@click.option(
+    "--as-of",
+    callback=_date_option,
+    metavar="DATE",
+    help="The release's cut-off (default: the last day of last month).",
+)
+@click.pass_context
+def release(ctx: click.Context, as_of: dt.date | None) -> None:
+    """Publish a public release: the public surface as of a day, stored for good."""
+    from dashboard.publish.releases import describe_release, publish
+
+    info = publish(_engine(ctx), as_of)
+    click.echo(describe_release(info))
+
+
 @main.command("seed-demo")
 @click.option("--workers", default=50_000, show_default=True, help="Number of workers.")
 @click.option("--seed", default=2016, show_default=True, help="Random seed (same seed, same data).")
@@ -237,7 +253,17 @@ def seed_demo(ctx: click.Context, workers: int, seed: int) -> None:
     """Build a realistic synthetic programme through the importer and the allocator."""
     from dashboard.ledger.demo import seed_programme
 
-    seed_programme(_engine(ctx), workers=workers, seed=seed, progress=True, echo=click.echo)
+    engine = _engine(ctx)
+    seed_programme(engine, workers=workers, seed=seed, progress=True, echo=click.echo)
+    _seed_releases(engine)
+
+
+def _seed_releases(engine: Engine) -> None:
+    """The demo's public history: a release at the end of each of its last 12 months."""
+    from dashboard.publish.releases import monthly_releases
+
+    for info in monthly_releases(engine, 12):
+        click.echo(f"Published release {info.id} (data to {info.as_of.isoformat()})")
 
 
 PROCESSES = click.option(
@@ -263,6 +289,7 @@ def demo(ctx: click.Context, port: int, workers: int, processes: int) -> None:
     if not has_programme(engine):
         click.echo(f"Building the demo ledger ({number(workers)} workers) in {url} ...")
         seed_programme(engine, workers=workers, seed=2016, progress=True, echo=click.echo)
+        _seed_releases(engine)
     elif not is_seeded_demo(engine) and url != config.demo_database_url():
         # The demo opens every donor's pages to anyone who reaches the port: a real ledger
         # opened with it by mistake would be published. (The demo's own file predates the

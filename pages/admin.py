@@ -3,9 +3,11 @@ Every write is a job or a callback of dashboard/web/console.py, never this scrip
 
 import streamlit as st
 
-from dashboard.core.formatting import month_name
+from dashboard.core.formatting import date_text, month_name
 from dashboard.core.i18n import translator
 from dashboard.ledger.importer import KIND_HANDLERS, KINDS
+from dashboard.publish import open_data
+from dashboard.publish.releases import previous_month_end
 from dashboard.web import console, controls, shell
 from queries import admin, donor
 
@@ -55,6 +57,24 @@ right.button(
     args=(engine, access.who, lang),
 )
 console.job_panel(("allocate", "check"), lang)
+
+st.header(_("Public release"), anchor=False)
+latest = shell.query(open_data.latest_release)
+st.caption(
+    _(
+        "The public pages and the API show releases only. Publishing one builds the public "
+        "figures as of the end of last month ({date}) and stores them for good."
+    ).format(date=date_text(previous_month_end(), lang, "long"))
+    + " "
+    + (shell.release_line(latest) if latest else _("No public release has been published yet."))
+)
+st.button(
+    _("Publish the release"),
+    key="release",
+    on_click=console.start_release,
+    args=(engine, access.who, lang),
+)
+console.job_panel(("release",), lang)
 
 st.header(_("Fiscal years"), anchor=False)
 st.caption(

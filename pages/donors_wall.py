@@ -6,9 +6,9 @@ import streamlit as st
 from dashboard.core import labels
 from dashboard.core.formatting import number, rupiah
 from dashboard.core.i18n import translator
-from dashboard.publish.privacy import shown_count, suppression_k
+from dashboard.publish import open_data
+from dashboard.publish.privacy import shown_count
 from dashboard.web import controls, shell
-from queries import public
 
 lang = shell.language()
 _ = translator(lang)
@@ -20,13 +20,14 @@ st.caption(
         "pooled in one row."
     )
 )
-wall = shell.query(public.donors_wall)
+release, programme = shell.public_release()
+wall = shell.query(open_data.donors_wall, release=release.id)
 if wall.empty:
-    st.info(_("The ledger holds no donation yet."))
+    st.info(_("The release holds no donation yet."))
     st.stop()
 
-k = suppression_k()
-workers = wall["workers"].astype("Int64").mask(wall["workers"] < k)
+k = release.suppression_k
+workers = wall["workers"]  # a count under k is withheld by the release
 pooled = _("Anonymous donors ({count})")
 names = [
     pooled.format(count=count) if kind == "anonymous" else name
@@ -44,14 +45,14 @@ table = pd.DataFrame(
 )
 st.dataframe(table, hide_index=True, height=min(36 * (len(table) + 1) + 3, 900))
 st.caption(_("Worker counts below {k} are shown as “< {k}”.").format(k=k))
-programme = shell.current_figures()
-if int(wall["workers"].sum()) > programme.covered_workers:  # some worker has two donors
+distinct = programme.covered_workers  # None when the release withholds it (under k)
+if distinct is not None and int(workers.fillna(0).sum()) > distinct:  # some worker has two donors
     st.caption(
         _(
             "Each donor counts the workers its own donations protected, so a worker protected "
             "by several donors appears once for each: the column adds up to more than the "
             "{distinct} different workers the programme protected."
-        ).format(distinct=number(programme.covered_workers, lang))
+        ).format(distinct=number(distinct, lang))
     )
 download = pd.DataFrame(
     {

@@ -140,6 +140,30 @@ PRIVACY = (
         "does when the audit is switched off."
     ),
     _(
+        "Every public figure comes from a release: the programme as of the end of a month, "
+        "stored and never changed (see Releases). Comparing releases is what would make "
+        "small changes visible, so every figure below the headline carries a small offset: "
+        "the sum of two whole numbers of steps between -{half} and {half}, one fixed by the "
+        "workers, coverage or claims behind the figure (the same in every release while they "
+        "stay the same, so averaging releases does not remove it), one drawn afresh for each "
+        "release (so which figures changed says nothing about where a new worker is). A step "
+        "is one worker or claim, three worker-months, Rp 50,400 of contributions or Rp "
+        "5,000,000 of benefits. A figure is never more than {steps} steps from the truth and "
+        "usually within one or two; parts need not add up to their totals. The headline "
+        "figures are exact."
+    ).format(half=(k + 1) // 2, steps=2 * ((k + 1) // 2)),
+    _(
+        "A second test attacks a series of releases: thirteen monthly releases across a new "
+        "year and one new donation between two releases, subtracted from each other and "
+        "solved together in one linear program. It pins no withheld figure and no change of "
+        "a few workers, and cannot tell in which province the new worker lives; the same "
+        "releases published without offsets give changes away, and the province."
+    ),
+    _(
+        "Anonymous donors' gifts are shown by month only once at least three different "
+        "anonymous donors of the same type have given in the months pooled."
+    ),
+    _(
         "What this does not promise: a withheld figure may still be known to lie in a range "
         "(between 1 and 9, say); and someone who already knows a worker from outside the "
         "programme knows more than any table shows."
@@ -154,7 +178,10 @@ LIMITS = (
         "The figures reflect what the ledger holds: claims not yet imported, or coverage bought "
         "outside the programme and not imported, are not visible."
     ),
-    _("Age is computed from the birth year in the current year; age bands shift every year."),
+    _(
+        "Age is computed from the birth year in the release's year; age bands shift every "
+        "year."
+    ),
     _(
         "Province and occupation are the last values imported for a worker, not the values "
         "when the coverage was bought."

@@ -8,7 +8,6 @@ import streamlit as st
 from dashboard.core.formatting import number
 from dashboard.core.i18n import translator
 from dashboard.publish import open_data
-from dashboard.publish.privacy import suppression_k
 from dashboard.web import controls, shell
 
 lang = shell.language()
@@ -21,6 +20,7 @@ st.caption(
     )
 )
 
+release, _figures = shell.public_release()
 by = st.multiselect(
     _("Dimensions (one or two)"),
     list(open_data.DIMENSIONS),
@@ -32,9 +32,9 @@ by = st.multiselect(
 if not by:
     st.info(_("Pick at least one dimension."))
     st.stop()
-k = suppression_k()
+k = release.suppression_k
 by = list(open_data.parse_dimensions(",".join(by)))
-cube = shell.query(open_data.aggregates, tuple(by), k)
+cube = shell.query(open_data.aggregates, tuple(by), k, release=release.id)
 st.caption(
     _(
         "{cells} cells; {withheld} withheld (fewer than {k} workers, or withheld so that such "
@@ -50,7 +50,7 @@ controls.table(controls.published_table(table.head(1000), lang, k), lang)
 if len(table) > 1000:
     st.caption(_("Showing the first 1,000 cells; the downloads hold all of them."))
 
-name = "lingkaran-" + "-".join(by)
+name = f"lingkaran-{release.id}-" + "-".join(by)
 row = st.container(horizontal=True)
 # Both files are written on click only: the cube can hold tens of thousands of cells.
 row.download_button(
@@ -64,7 +64,8 @@ row.download_button(
 row.download_button(
     "⬇ JSON",
     lambda: json.dumps(
-        {"by": by, "suppression_k": k, "rows": open_data.records(cube)}, ensure_ascii=False
+        {"release": release.id, "by": by, "suppression_k": k, "rows": open_data.records(cube)},
+        ensure_ascii=False,
     ).encode("utf-8"),
     f"{name}.json",
     "application/json",
@@ -79,7 +80,7 @@ st.caption(
         "the incident and program. The same suppression applies."
     )
 )
-claims = shell.query(open_data.paid_claims, k)
+claims = shell.query(open_data.paid_claims, k, release=release.id)
 controls.table(controls.published_table(claims, lang, k), lang)
 controls.downloads(claims, "lingkaran-claims-by-year")
 
@@ -92,7 +93,7 @@ st.caption(
     )
 )
 for by_group in ("donor_type", "stimulus"):
-    kept = shell.query(open_data.continuation, by_group, k)
+    kept = shell.query(open_data.continuation, by_group, k, release=release.id)
     controls.table(controls.published_table(kept, lang, k), lang)
     controls.downloads(kept, f"lingkaran-continuation-{by_group}")
 
@@ -110,11 +111,14 @@ st.header("API", anchor=False)
 st.markdown(
     _(
         "The same data is served machine-readably at stable addresses of this app:\n\n"
+        "- `GET /api/v1/releases`: every release, with what changed in each\n"
         "- `GET /api/v1/summary`: the programme's figures\n"
         "- `GET /api/v1/aggregates?by=province,occupation`: the table over one or two "
         "dimensions (`year`, `province`, `occupation`, `gender`, `age_band`, `donor_type`)\n"
         "- `GET /api/v1/continuation?by=donor_type` (or `by=stimulus`): ended and continued "
         "workers\n"
-        "- `GET /api/v1/schema`: the JSON Schema of every answer"
-    )
+        "- `GET /api/v1/schema`: the JSON Schema of every answer\n\n"
+        "Each address answers from the latest release, or from the release `?release=ID` "
+        "names (say `?release={release}`): a release never changes."
+    ).format(release=release.id)
 )

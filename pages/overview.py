@@ -6,11 +6,11 @@ import pyarrow as pa
 import streamlit as st
 
 from dashboard.core import labels, vocabulary
-from dashboard.core.formatting import date_text, number, percent, rupiah
+from dashboard.core.formatting import date_text, month_text, number, percent, rupiah
 from dashboard.core.i18n import translator
 from dashboard.exports.sentences import confirmed_sentence, continuation_sentence
 from dashboard.publish import open_data
-from dashboard.publish.privacy import shown_count, suppression_k
+from dashboard.publish.privacy import shown_count
 from dashboard.web import charts, controls, shell
 
 lang = shell.language()
@@ -33,9 +33,9 @@ st.info(
     icon=":material/public:",
 )
 
-totals = shell.current_figures()
+release, totals = shell.public_release()  # every figure below is this release's
 if totals.donors == 0:
-    st.info(_("The ledger holds no donation yet. Import data with `lingkaran import`."))
+    st.info(_("The release holds no donation yet. Import data with `lingkaran import`."))
     st.stop()
 
 st.subheader(_("As of {date}").format(date=date_text(totals.as_of, lang, "long")), anchor=False)
@@ -43,7 +43,18 @@ money = st.columns(3)
 money[0].metric(_("Donated"), rupiah(totals.donated_idr, lang))
 money[1].metric(_("Allocated to contributions"), rupiah(totals.allocated_idr, lang))
 money[2].metric(_("Unspent balance"), rupiah(totals.balance_idr, lang))
-k = suppression_k()
+k = release.suppression_k
+
+
+def perturbation_note(steps: int) -> str:
+    """Why the breakdowns need not add up to the headline, said where the figures are
+    (docs/contract.md "Public releases")."""
+    return _(
+        "Every figure below the headline carries a small offset, usually one or two workers "
+        "and never more than {steps}, so that no release, alone or compared with another, "
+        "reveals a single worker. Parts therefore need not add up to the totals above, which "
+        "are exact. See the methodology."
+    ).format(steps=steps)
 
 
 def count(value: int) -> str:
@@ -53,7 +64,10 @@ def count(value: int) -> str:
 people = st.columns(3)
 people[0].metric(_("Workers protected"), count(totals.covered_workers))
 people[1].metric(_("Protected worker-months"), number(totals.protected_months, lang))
-people[2].metric(_("Workers protected now"), count(totals.active_workers))
+people[2].metric(
+    _("Workers protected in {month}").format(month=month_text(totals.as_of, lang)),
+    count(totals.active_workers),
+)
 claims_row = st.columns(3)
 claims_row[0].metric(
     _("Claims paid"),
@@ -70,12 +84,12 @@ st.subheader(_("Growth"), anchor=False)
 # with fewer than k workers left as a gap (dashboard/publish/open_data.py).
 # Each chart and table below is built once per ledger version, language and threshold
 # (shell.built), and a page run that finds it only draws it.
-view = (k, totals.as_of)
+view = (k, release.id)
 
 
 def growth_charts() -> tuple[go.Figure, go.Figure, bool]:
     """Workers protected each month and donations by type, and whether months are withheld."""
-    growth = shell.query(open_data.monthly_protection, k)
+    growth = shell.query(open_data.monthly_protection, k, release=release.id)
     workers_chart = charts.protected_each_month(
         growth,
         _("Workers protected each month"),
@@ -102,10 +116,12 @@ right.plotly_chart(donations_chart, key="donations")
 # ── Where and who (small cells withheld) ───────────────────────────────────────────────────
 st.subheader(_("Where and who"), anchor=False)
 st.caption(_("Groups of fewer than {k} workers are not shown (“< {k}”).").format(k=k))
+if release.steps_at_most:
+    st.caption(perturbation_note(release.steps_at_most))
 
 
 def published(by: str, label) -> pd.DataFrame:
-    frame = shell.query(open_data.covered_by, by, k)
+    frame = shell.query(open_data.covered_by, by, k, release=release.id)
     frame["label"] = frame[by].map(label)
     return frame
 
@@ -198,7 +214,7 @@ st.caption(
 
 def continuation_table(by: str) -> tuple[pd.DataFrame, int]:
     """One breakdown of continuation as shown, and how many of its groups are withheld."""
-    frame = shell.query(open_data.continuation, by, k)
+    frame = shell.query(open_data.continuation, by, k, release=release.id)
     shown = frame[~frame["suppressed"]].astype(
         {"ended_workers": "int64", "continued_workers": "int64"}
     )
@@ -266,7 +282,7 @@ st.subheader(_("Claims paid by program"), anchor=False)
 def claims_shown() -> tuple[go.Figure | None, pa.Table, int]:
     """Benefits by year (None when every cell is withheld), all time by program as shown,
     and how many year-program cells are withheld."""
-    claims = shell.query(open_data.paid_claims, k)
+    claims = shell.query(open_data.paid_claims, k, release=release.id)
     visible = claims[~claims["suppressed"]]
     claims_chart = None
     if not visible.empty:
@@ -277,7 +293,7 @@ def claims_shown() -> tuple[go.Figure | None, pa.Table, int]:
             lang,
         )
     # All time per program: larger cells, so a program too rare to show by year shows here.
-    by_program = shell.query(open_data.claims_by_program, k)
+    by_program = shell.query(open_data.claims_by_program, k, release=release.id)
     table = pd.DataFrame(
         {
             _("Program"): by_program["program"].map(lambda p: labels.program(p, lang)),

@@ -39,18 +39,23 @@ scope = st.selectbox(
     key="scope",
 )
 today = dt.date.today()
-years = {
-    _("All time"): Period(),
-    _("This year"): Period(dt.date(today.year, 1, 1), today),
-    _("Last year"): Period(dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
-}
-span = st.radio(_("Donations received"), list(years), horizontal=True, key="span")
-period = years[span]
-as_of = controls.as_of_picker(period.end, today)  # a closed year as at its end, or to date
-
-if shell.current_figures().donors == 0:
-    st.info(_("The ledger holds no donation yet."))
-    st.stop()
+if scope is None:
+    # The programme as the public sees it: its latest release, all time (a period's figures
+    # beside it would be counts the release's protection exists to prevent).
+    release, _figures = shell.public_release()
+    period, as_of = Period(), release.as_of
+else:
+    years = {
+        _("All time"): Period(),
+        _("This year"): Period(dt.date(today.year, 1, 1), today),
+        _("Last year"): Period(dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+    }
+    span = st.radio(_("Donations received"), list(years), horizontal=True, key="span")
+    period = years[span]
+    as_of = controls.as_of_picker(period.end, today)  # a closed year as at its end, or to date
+    if shell.current_figures().donors == 0:
+        st.info(_("The ledger holds no donation yet."))
+        st.stop()
 content = shell.query(presentation, access, scope, period, as_of, lang)
 st.header(shell.plain(content.title), anchor=False)  # a donor's name: text, not Markdown
 st.caption(content.subtitle)

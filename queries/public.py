@@ -11,26 +11,25 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, case, func, select
+from sqlalchemy import BigInteger, Connection, Engine, case, func, literal, select
 
 from dashboard.accounts.fiscal_year import FISCAL_YEAR_ACTION
 from dashboard.core.errors import LedgerMoved
 from dashboard.core.escaping import visible
 from dashboard.core.months import first_day, month_label, month_of
 from dashboard.core.vocabulary import DONOR_TYPES
+from dashboard.ledger.derived import CONTINUATION_WINDOW, continued_after, last_covered_month
 from dashboard.ledger.schema import (
     AllocationRun,
     AuditEntry,
     Coverage,
     CoverageTotal,
-    CoveredWorker,
     Donation,
     DonationClaim,
     Donor,
-    DonorWorker,
     ImportLog,
-    ProgrammeContinuation,
     Rate,
+    Release,
     Worker,
     sum_int,
 )
@@ -41,42 +40,84 @@ FIGURES = ("workers", "protected_months", "allocated_idr")
 
 
 @connected
-def monthly_protection(conn: Connection, today: dt.date | None = None) -> pd.DataFrame:
-    """Per month: workers protected (from coverage_totals), donated by donor type."""
+def monthly_protection(
+    conn: Connection, today: dt.date | None = None, salt: int = 0
+) -> pd.DataFrame:
+    """Per month: workers protected, donated by donor type, as of ``today`` (the donations
+    received by then and the coverage they bought). ``key`` is the month's cell key: the
+    sum of the keys of the blocks of coverage rows that protect someone in it."""
     today = today or dt.date.today()
     blocks = conn.execute(
-        select(
-            CoverageTotal.start_month, CoverageTotal.months, sum_int(CoverageTotal.row_count)
-        ).group_by(CoverageTotal.start_month, CoverageTotal.months)
+        received_by(
+            select(
+                CoverageTotal.donation_key,
+                CoverageTotal.start_month,
+                CoverageTotal.months,
+                sum_int(CoverageTotal.row_count),
+            ).join(Donation, Donation.id == CoverageTotal.donation_key),
+            today,
+        ).group_by(CoverageTotal.donation_key, CoverageTotal.start_month, CoverageTotal.months)
     ).all()
     gifts = conn.execute(
-        select(Donation.received_on, Donor.type, Donation.amount_idr).join(
-            Donor, Donor.id == Donation.donor_key
+        received_by(
+            select(
+                Donation.received_on,
+                Donor.type,
+                Donation.amount_idr,
+                case((Donor.show_name.is_(True), None), else_=Donor.id),
+            ).join(Donor, Donor.id == Donation.donor_key),
+            today,
         )
     ).all()
     if not gifts:
-        return pd.DataFrame(columns=["month", "protected_workers"])
-    first = min(month_of(day) for day, _, _ in gifts)
-    last = max([month_of(today)] + [s + m - 1 for s, m, _ in blocks])
+        return pd.DataFrame(columns=["month", "protected_workers", "key"])
+    first = min(month_of(day) for day, *_ in gifts)
+    last = max([month_of(today)] + [s + m - 1 for _, s, m, _ in blocks])
     protected = dict.fromkeys(range(first, last + 1), 0)
-    for start, length, count in blocks:
+    keys = dict.fromkeys(range(first, last + 1), 0)
+    for donation, start, length, count in blocks:
+        block = ((donation + salt) * GOLDEN + start * 40503 + length) * count
         for month in range(start, start + length):
             protected[month] += count
+            keys[month] = (keys[month] + block) % KEY_SPACE
     frame = pd.DataFrame(
-        {"month": [first_day(m) for m in protected], "protected_workers": list(protected.values())}
+        {
+            "month": [first_day(m) for m in protected],
+            "protected_workers": list(protected.values()),
+            "key": list(keys.values()),
+        }
     )
-    donated = pd.DataFrame(gifts, columns=["received_on", "donor_type", "amount_idr"])
-    donated["month"] = donated["received_on"].map(lambda d: first_day(month_of(d)))
-    by_type = donated.pivot_table(
-        index="month", columns="donor_type", values="amount_idr", aggfunc="sum", fill_value=0
-    )
+    donated = pooled_gifts(gifts, last)
     for donor_type in ("corporate", "soe", "personal", "community"):
-        column = by_type[donor_type] if donor_type in by_type else 0
-        frame[f"donated_{donor_type}_idr"] = (
-            frame["month"].map(column).fillna(0).astype("int64") if donor_type in by_type else 0
-        )
+        column = [donated.get((donor_type, month), 0) for month in protected]
+        frame[f"donated_{donor_type}_idr"] = pd.Series(column, dtype="int64")
         frame[f"cumulative_{donor_type}_idr"] = frame[f"donated_{donor_type}_idr"].cumsum()
     return frame
+
+
+ANONYMOUS_GIFTS = 3  # anonymous donors a month's sum of one type needs before it is shown
+
+
+def pooled_gifts(gifts, last: int) -> dict[tuple[str, int], int]:
+    """Donations per (donor type, month received), with the gifts of anonymous donors held
+    back until at least three different anonymous donors have given in the pooled months:
+    one person's donation is never a month's figure of its own (issue 27). What is still
+    held at the end is not shown by month; the headline's total includes it."""
+    by_type: dict[str, dict[int, list]] = {}
+    for day, donor_type, amount, anonymous in gifts:
+        by_type.setdefault(donor_type, {}).setdefault(month_of(day), []).append((amount, anonymous))
+    shown: dict[tuple[str, int], int] = {}
+    for donor_type, months in by_type.items():
+        held, donors = 0, set()
+        for month in range(min(months), last + 1):
+            for amount, anonymous in months.get(month, []):
+                held += amount
+                if anonymous is not None:
+                    donors.add(anonymous)
+            if held and (not donors or len(donors) >= ANONYMOUS_GIFTS):
+                shown[(donor_type, month)] = held
+                held, donors = 0, set()
+    return shown
 
 
 @connected
@@ -126,10 +167,30 @@ def aggregates(conn: Connection, by: tuple[str, ...], today: dt.date | None = No
 WORKER_ATTRIBUTES = ("province", "occupation", "gender", "age_band")
 
 
+GOLDEN = 2654435761  # Knuth's multiplicative hash: odd, so ids map to keys one to one
+KEY_SPACE = 2**32
+
+
+def record_key(column, salt: int):
+    """A record's permanent key for the cell-key perturbation: a multiplicative hash of its
+    internal id and the ledger's secret, in 0 .. 2**32 - 1 (docs/contract.md "Public releases").
+    It never changes, so a cell of the same records gets the same key in every release;
+    nobody without the secret can compute it."""
+    return ((column + literal(salt, BigInteger)) * literal(GOLDEN, BigInteger)) % KEY_SPACE
+
+
+def received_by(statement, as_of: dt.date):
+    """``statement`` (joined to donations) cut at ``as_of`` (docs/contract.md "As of")."""
+    return statement.where(Donation.received_on <= as_of)
+
+
 @connected
-def publication_cube(conn: Connection, today: dt.date | None = None) -> dict[str, pd.DataFrame]:
-    """What every one- and two-way table of ``DIMENSIONS`` but month is summed from,
-    in five queries instead of one per table (the open data's publication):
+def publication_cube(
+    conn: Connection, today: dt.date | None = None, salt: int = 0
+) -> dict[str, pd.DataFrame]:
+    """What every one- and two-way table of ``DIMENSIONS`` but month is summed from, as of
+    ``today`` (the coverage of donations received by then), in five queries instead of one
+    per table (the open data's publication):
 
     - ``sums``: worker-months and rupiah per year, donor type and worker attributes;
     - ``workers``: covered workers per worker attributes (each worker once);
@@ -138,9 +199,11 @@ def publication_cube(conn: Connection, today: dt.date | None = None) -> dict[str
 
     A worker has one value of each attribute, so any table's distinct workers is a sum
     over the attributes it leaves out; not over years or donor types, which is why those
-    come counted apart.
+    come counted apart. Each count comes with ``key``, the sum of its records' keys
+    (``record_key``): of the workers for counts, of the coverage rows for the sums.
     """
-    year = (today or dt.date.today()).year
+    as_of = today or dt.date.today()
+    year = as_of.year
     attributes = [
         Worker.province,
         Worker.occupation,
@@ -148,24 +211,20 @@ def publication_cube(conn: Connection, today: dt.date | None = None) -> dict[str
         age_band(Worker.birth_year, year).label("age_band"),
     ]
     coverage_year = (Coverage.start_month // 12).label("year")
-    from_coverage = (
-        select(Coverage.worker_key, coverage_year, Donor.type.label("donor_type"))
-        .join(Donation, Donation.id == Coverage.donation_key)
-        .join(Donor, Donor.id == Donation.donor_key)
-    )
-    sums = (
+    sums = received_by(
         select(
             coverage_year,
             Donor.type,
             *attributes,
             sum_int(Coverage.months),
             sum_int(Coverage.amount_idr),
+            sum_int(record_key(Coverage.id, salt)),
         )
         .join(Worker, Worker.id == Coverage.worker_key)
         .join(Donation, Donation.id == Coverage.donation_key)
-        .join(Donor, Donor.id == Donation.donor_key)
-        .group_by(coverage_year, Donor.type, *attributes)
-    )
+        .join(Donor, Donor.id == Donation.donor_key),
+        as_of,
+    ).group_by(coverage_year, Donor.type, *attributes)
     frames = {
         "sums": pd.DataFrame(
             conn.execute(sums).all(),
@@ -175,95 +234,134 @@ def publication_cube(conn: Connection, today: dt.date | None = None) -> dict[str
                 *WORKER_ATTRIBUTES,
                 "protected_months",
                 "allocated_idr",
+                "sums_key",
             ],
         )
     }
 
-    def distinct(keys: list[str], source) -> pd.DataFrame:
-        pairs = source.distinct().subquery()
+    def distinct(keys: list[str]) -> pd.DataFrame:
+        chosen = {"year": coverage_year, "donor_type": Donor.type.label("donor_type")}
+        funded = select(Coverage.worker_key, *[chosen[k] for k in keys]).join(
+            Donation, Donation.id == Coverage.donation_key
+        )
+        if "donor_type" in keys:
+            funded = funded.join(Donor, Donor.id == Donation.donor_key)
+        pairs = received_by(funded, as_of).distinct().subquery()
         columns = [pairs.c[k] for k in keys]
         statement = (
-            select(*columns, *attributes, func.count())
+            select(
+                *columns, *attributes, func.count(), sum_int(record_key(pairs.c.worker_key, salt))
+            )
             .select_from(pairs)
             .join(Worker, Worker.id == pairs.c.worker_key)
             .group_by(*columns, *attributes)
         )
         return pd.DataFrame(
-            conn.execute(statement).all(), columns=[*keys, *WORKER_ATTRIBUTES, "workers"]
+            conn.execute(statement).all(),
+            columns=[*keys, *WORKER_ATTRIBUTES, "workers", "workers_key"],
         )
 
-    frames["by_year_type"] = distinct(["year", "donor_type"], from_coverage)
-    frames["by_year"] = distinct(["year"], select(Coverage.worker_key, coverage_year))
-    frames["by_type"] = distinct(
-        ["donor_type"],
-        select(DonorWorker.worker_key, Donor.type.label("donor_type")).join(
-            Donor, Donor.id == DonorWorker.donor_key
-        ),
-    )
-    frames["workers"] = distinct([], select(CoveredWorker.worker_key))
+    frames["by_year_type"] = distinct(["year", "donor_type"])
+    frames["by_year"] = distinct(["year"])
+    frames["by_type"] = distinct(["donor_type"])
+    frames["workers"] = distinct([])
     for frame in frames.values():
         if "year" in frame:
             frame["year"] = frame["year"].astype("int64")
-        for column in ("workers", "protected_months", "allocated_idr"):
+        for column in ("workers", "protected_months", "allocated_idr", "sums_key", "workers_key"):
             if column in frame:
                 frame[column] = frame[column].astype("int64")
     return frames
 
 
+def _paid_by(statement, as_of: dt.date):
+    """Claims cut at ``as_of``: paid by then, in coverage of a donation received by then."""
+    return received_by(
+        statement.join(Donation, Donation.id == DonationClaim.donation_key), as_of
+    ).where(DonationClaim.paid_on <= as_of)
+
+
 @connected
-def paid_claims(conn: Connection, grain: str = "quarter") -> pd.DataFrame:
+def paid_claims(
+    conn: Connection, grain: str = "quarter", as_of: dt.date | None = None, salt: int = 0
+) -> pd.DataFrame:
     """Paid JKK and JKM claims inside coverage (the ones donations made possible, docs/contract.md
     v2 "Figures") per ``grain`` ("quarter": ``2024-Q1``, or "year": ``2024``) of the incident
-    and program: count and rupiah, unsuppressed. They add up to the programme's headline."""
+    and program, as of ``as_of``: count, rupiah and the cell key of its claims, unsuppressed.
+    They add up to the programme's headline."""
     if grain not in ("quarter", "year"):
         raise ValueError(f"grain is quarter or year, not {grain!r}")
+    as_of = as_of or dt.date.today()
     rows = conn.execute(
-        select(
-            DonationClaim.incident_month,
-            DonationClaim.program,
-            func.count(),
-            sum_int(DonationClaim.amount_idr),
+        _paid_by(
+            select(
+                DonationClaim.incident_month,
+                DonationClaim.program,
+                func.count(),
+                sum_int(DonationClaim.amount_idr),
+                sum_int(record_key(DonationClaim.claim_key, salt)),
+            ),
+            as_of,
         ).group_by(DonationClaim.incident_month, DonationClaim.program)
     ).all()
-    frame = pd.DataFrame(rows, columns=["month", "program", "claims", "amount_idr"])
+    frame = pd.DataFrame(rows, columns=["month", "program", "claims", "amount_idr", "key"])
     if frame.empty:
-        return pd.DataFrame(columns=[grain, "program", "claims", "amount_idr"])
+        return pd.DataFrame(columns=[grain, "program", "claims", "amount_idr", "key"])
     if grain == "quarter":
         frame[grain] = [f"{(m // 12)}-Q{(m % 12) // 3 + 1}" for m in frame["month"]]
     else:
         frame[grain] = [str(m // 12) for m in frame["month"]]
     return (
-        frame.groupby([grain, "program"], as_index=False)[["claims", "amount_idr"]]
+        frame.groupby([grain, "program"], as_index=False)[["claims", "amount_idr", "key"]]
         .sum()
-        .astype({"claims": "int64", "amount_idr": "int64"})
+        .astype({"claims": "int64", "amount_idr": "int64", "key": "int64"})
     )
 
 
 @connected
-def attributed_claims(conn: Connection) -> pd.DataFrame:
-    """Paid claims per program that fall in a covered month (docs/contract.md "Figures"): their
-    sums are the programme's claims_paid_count and claims_paid_idr."""
+def attributed_claims(
+    conn: Connection, as_of: dt.date | None = None, salt: int = 0
+) -> pd.DataFrame:
+    """Paid claims per program that fall in a covered month (docs/contract.md "Figures"), as
+    of ``as_of``: their sums are the programme's claims_paid_count and claims_paid_idr."""
     rows = conn.execute(
-        select(DonationClaim.program, func.count(), sum_int(DonationClaim.amount_idr))
+        _paid_by(
+            select(
+                DonationClaim.program,
+                func.count(),
+                sum_int(DonationClaim.amount_idr),
+                sum_int(record_key(DonationClaim.claim_key, salt)),
+            ),
+            as_of or dt.date.today(),
+        )
         .group_by(DonationClaim.program)
         .order_by(DonationClaim.program)
     ).all()
-    frame = pd.DataFrame(rows, columns=["program", "claims", "amount_idr"])
-    return frame.astype({"claims": "int64", "amount_idr": "int64"})
+    frame = pd.DataFrame(rows, columns=["program", "claims", "amount_idr", "key"])
+    return frame.astype({"claims": "int64", "amount_idr": "int64", "key": "int64"})
 
 
 @connected
-def donors_wall(conn: Connection) -> pd.DataFrame:
-    """Donors who chose show_name, with totals; everyone else pooled in one row without a
-    name (type ``anonymous``, ``donors`` = how many are pooled)."""
+def donors_wall(conn: Connection, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Donors who chose show_name, with totals as of ``as_of``; everyone else pooled in one
+    row without a name (type ``anonymous``, ``donors`` = how many are pooled)."""
+    as_of = as_of or dt.date.today()
     donated = (
-        select(Donation.donor_key, sum_int(Donation.amount_idr).label("donated_idr"))
+        received_by(
+            select(Donation.donor_key, sum_int(Donation.amount_idr).label("donated_idr")), as_of
+        )
         .group_by(Donation.donor_key)
         .subquery()
     )
+    funded = received_by(
+        select(Donation.donor_key, Coverage.worker_key).join(
+            Donation, Donation.id == Coverage.donation_key
+        ),
+        as_of,
+    ).subquery()
     covered = (
-        select(DonorWorker.donor_key, func.count().label("workers"))
-        .group_by(DonorWorker.donor_key)
+        select(funded.c.donor_key, func.count(func.distinct(funded.c.worker_key)).label("workers"))
+        .group_by(funded.c.donor_key)
         .subquery()
     )
     rows = conn.execute(
@@ -283,13 +381,16 @@ def donors_wall(conn: Connection) -> pd.DataFrame:
     wall["donors"] = 1
     anonymous = select(Donor.id).where(Donor.show_name.is_(False)).scalar_subquery()
     count, pooled = conn.execute(
-        select(func.count(func.distinct(Donation.donor_key)), sum_int(Donation.amount_idr)).where(
-            Donation.donor_key.in_(anonymous)
+        received_by(
+            select(
+                func.count(func.distinct(Donation.donor_key)), sum_int(Donation.amount_idr)
+            ).where(Donation.donor_key.in_(anonymous)),
+            as_of,
         )
     ).one()
     pooled_workers = conn.execute(
-        select(func.count(func.distinct(DonorWorker.worker_key))).where(
-            DonorWorker.donor_key.in_(anonymous)
+        select(func.count(func.distinct(funded.c.worker_key))).where(
+            funded.c.donor_key.in_(anonymous)
         )
     ).scalar_one()
     if count:  # the anonymous pool: no name, the number of donors in it
@@ -365,6 +466,8 @@ _LEDGER_VERSION = select(
     select(func.max(AuditEntry.id))
     .where(AuditEntry.action == FISCAL_YEAR_ACTION)
     .scalar_subquery(),
+    # A new public release changes what every public page shows (its id is unique).
+    select(func.max(Release.id)).scalar_subquery(),
 )
 
 
@@ -393,43 +496,46 @@ def stimulus_band(months_column):
 
 
 @connected
-def continuation(conn: Connection, by: str, today: dt.date | None = None) -> pd.DataFrame:
+def continuation(
+    conn: Connection, by: str, today: dt.date | None = None, salt: int = 0
+) -> pd.DataFrame:
     """The programme's continuation (docs/contract.md) by ``donor_type`` (the coverage of each
     type's donations, as a donor's own figure reads it) or by ``stimulus`` band (the months
-    the programme paid for the worker in all): ended and continued workers, unsuppressed.
-    Read from the derived tables; a worker's L for a type is the latest of its donors'."""
-    month = month_of(today or dt.date.today())
-    if by == "donor_type":
-        # max(2L + continued): the latest L of the type's donors, and whether the worker
-        # continued after that L (two donors with the same L agree on it).
-        encoded = func.max(DonorWorker.last_month * 2 + case((DonorWorker.continued, 1), else_=0))
-        per_worker = (
-            select(Donor.type.label("donor_type"), encoded.label("encoded"))
-            .join(Donor, Donor.id == DonorWorker.donor_key)
-            .group_by(Donor.type, DonorWorker.worker_key)
-            .subquery()
-        )
-        group = per_worker.c.donor_type
-        statement = select(
-            group,
-            *continuation_sums(
-                (per_worker.c.encoded - per_worker.c.encoded % 2) / 2,
-                per_worker.c.encoded % 2 == 1,
-                month,
-            ),
-        ).group_by(group)
-    elif by == "stimulus":
-        table = ProgrammeContinuation
-        group = stimulus_band(table.stimulus_months).label("stimulus")
-        statement = select(
-            group, *continuation_sums(table.last_month, table.continued, month, table.workers)
-        ).group_by(group)
-    else:
+    the programme paid for the worker in all), as of ``today`` (the coverage of donations
+    received by then): ended and continued workers, unsuppressed, and the cell key of the
+    ended workers. A worker's L for a type is the latest of that type's coverage."""
+    as_of = today or dt.date.today()
+    if by not in ("donor_type", "stimulus"):
         raise ValueError(f"continuation is by donor_type or stimulus, not {by!r}")
+    extra = [Donor.type.label("donor_type")] if by == "donor_type" else []
+    per_worker = received_by(
+        select(
+            Coverage.worker_key.label("worker_key"),
+            *extra,
+            func.max(last_covered_month()).label("last_month"),
+            sum_int(Coverage.months).label("stimulus_months"),
+        )
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .join(Donor, Donor.id == Donation.donor_key),
+        as_of,
+    ).group_by(Coverage.worker_key, *extra)
+    per_worker = per_worker.subquery()
+    group = (
+        per_worker.c.donor_type
+        if by == "donor_type"
+        else stimulus_band(per_worker.c.stimulus_months).label("stimulus")
+    )
+    last = per_worker.c.last_month
+    ended = last + CONTINUATION_WINDOW < month_of(as_of)
+    statement = select(
+        group,
+        *continuation_sums(last, continued_after(per_worker.c.worker_key, last), month_of(as_of)),
+        sum_int(case((ended, record_key(per_worker.c.worker_key, salt)), else_=0)),
+    ).group_by(group)
     rows = conn.execute(statement).all()
-    frame = pd.DataFrame(rows, columns=[by, "ended_workers", "continued_workers"])
+    frame = pd.DataFrame(rows, columns=[by, "ended_workers", "continued_workers", "key"])
     order = DONOR_TYPES if by == "donor_type" else [label for *_, label in STIMULUS_BANDS]
     frame[by] = pd.Categorical(frame[by], categories=list(order), ordered=True)
     frame = frame.sort_values(by).reset_index(drop=True)
     frame[by] = frame[by].astype(str)
-    return frame.astype({"ended_workers": "int64", "continued_workers": "int64"})
+    return frame.astype({"ended_workers": "int64", "continued_workers": "int64", "key": "int64"})

@@ -14,11 +14,15 @@ What the attacker knows:
   workers when the finer dimension is an attribute of the worker, otherwise between the
   largest part and the sum of the parts);
 - that a cell's worker-months are at least its workers, and its rupiah lie between its
-  worker-months times the lowest and the highest monthly price in the published rates.
+  worker-months times the lowest and the highest monthly price in the published rates;
+- how far a published figure may lie from the truth, as the release states it (zero for
+  exact figures; ``steps_at_most`` steps of each figure's size for perturbed ones): a
+  published figure is then only known to lie within that distance.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
@@ -35,6 +39,20 @@ from queries.figures import ledger_figures
 WORKER_ATTRIBUTES = {"province", "occupation", "gender", "age_band"}
 CUBE_FIGURES = ("workers", "protected_months", "allocated_idr")
 RUPIAH = {"allocated_idr", "amount_idr"}
+SCOUTS = 12  # random directions solved before each variable's own minimum and maximum
+
+
+# What one step of a release's perturbation is in each figure the attack names, as the
+# methodology page states it (a unit of the figure's own: workers, worker-months, rupiah).
+STEP = {
+    "workers": 1,
+    "protected_months": 3,
+    "allocated_idr": 50_400,
+    "claims": 1,
+    "amount_idr": 5_000_000,
+    "ended": 1,
+    "continued": 1,
+}
 
 
 @dataclass
@@ -46,22 +64,34 @@ class Answers:
     claims_by_program: pd.DataFrame
     continuation: dict[str, pd.DataFrame]
     rates: pd.DataFrame
+    steps_at_most: int = 0  # how many steps a published figure may lie from the truth
+    as_of: str = ""
+
+    def limit(self, figure: str) -> float:
+        return self.steps_at_most * STEP[figure]
 
 
-def public_answers(engine, k: int) -> Answers:
-    """Everything the public surface shows, fetched the way the pages and the API do."""
+def public_answers(engine, k: int = 10, release: str | None = None) -> Answers:
+    """Everything one release shows, fetched the way the pages and the API do."""
     tables = {}
     for size in (1, 2):
         for by in itertools.combinations(open_data.DIMENSIONS, size):
-            tables[by] = open_data.aggregates(engine, open_data.parse_dimensions(",".join(by)), k)
+            chosen = open_data.parse_dimensions(",".join(by))
+            tables[by] = open_data.aggregates(engine, chosen, release=release)
+    info = open_data.publication(engine, release=release).release
     return Answers(
-        open_data.summary(engine, k=k)["figures"],
+        open_data.summary(engine, release=release)["figures"],
         tables,
-        open_data.monthly_protection(engine, k),
-        open_data.paid_claims(engine, k),
-        open_data.claims_by_program(engine, k),
-        {by: open_data.continuation(engine, by, k) for by in ("stimulus", "donor_type")},
+        open_data.monthly_protection(engine, release=release),
+        open_data.paid_claims(engine, release=release),
+        open_data.claims_by_program(engine, release=release),
+        {
+            by: open_data.continuation(engine, by, release=release)
+            for by in ("stimulus", "donor_type")
+        },
         public.rate_schedule(engine),
+        info.steps_at_most,
+        info.as_of.isoformat(),
     )
 
 
@@ -71,6 +101,7 @@ class _System:
     def __init__(self) -> None:
         self.index: dict[tuple, int] = {}
         self.lower: list[float] = []
+        self.withheld: set[tuple] = set()  # the unknowns that stand for withheld figures
         self.equal: list[tuple[dict[int, float], float]] = []
         self.at_most: list[tuple[dict[int, float], float]] = []
 
@@ -121,6 +152,15 @@ class _System:
             # is free without solves of its own
             seen_low = np.full(len(component), np.inf)
             seen_high = np.full(len(component), -np.inf)
+            # A few optima of random directions first: each moves many variables at once,
+            # so that most free ones are seen to be free before their own solves.
+            directions = np.random.default_rng(len(component))
+            for _ in range(SCOUTS if len(component) > 50 else 0):
+                objective = directions.normal(size=len(component))
+                result = linprog(objective, a_ub, b_ub, a_eq, b_eq, bounds, method="highs")
+                if result.status == 0:
+                    seen_low = np.minimum(seen_low, result.x)
+                    seen_high = np.maximum(seen_high, result.x)
             for position, variable in enumerate(component):
                 if seen_high[position] - seen_low[position] >= 1:
                     found[names[variable]] = (-np.inf, np.inf)  # free; range not computed
@@ -159,11 +199,19 @@ class _System:
         return list(groups.values())
 
 
-def _value(system: _System, name: tuple, value, lower: float = 1):
-    """A published number, or the unknown standing for a withheld one. Rupiah are
-    counted in thousands, which keeps the solver within its tolerances."""
+def _value(system: _System, name: tuple, value, lower: float = 1, limit: float = 0):
+    """A published number, or the unknown standing for a withheld one, or for a perturbed
+    one (within ``limit`` of what was published). Rupiah are counted in thousands, which
+    keeps the solver within its tolerances."""
     scale = 1000 if name[-1] in RUPIAH else 1
-    return system.unknown(name, lower / scale) if pd.isna(value) else int(value) / scale
+    if pd.isna(value):
+        system.withheld.add(name)
+        return system.unknown(name, lower / scale)
+    if not limit:
+        return int(value) / scale
+    unknown = system.unknown(name, max(lower, int(value) - limit) / scale)
+    system.relate([(unknown, 1.0), ((int(value) + limit) / scale, -1.0)], "<=")
+    return unknown
 
 
 def attack(answers: Answers) -> dict[tuple, tuple[float, float]]:
@@ -176,6 +224,10 @@ def attack(answers: Answers) -> dict[tuple, tuple[float, float]]:
     return ranges
 
 
+def _withheld_ranges(system: _System) -> dict:
+    return {name: r for name, r in system.ranges().items() if name in system.withheld}
+
+
 def _cube(answers: Answers) -> dict:
     system = _System()
     cells: dict[tuple, dict[str, object]] = {}  # (by, key) -> figure -> number or unknown
@@ -183,7 +235,8 @@ def _cube(answers: Answers) -> dict:
         for row in frame.to_dict("records"):
             key = tuple(str(row[d]) for d in by)
             cells[(by, key)] = {
-                f: _value(system, ("cube", by, key, f), row[f]) for f in CUBE_FIGURES
+                f: _value(system, ("cube", by, key, f), row[f], limit=answers.limit(f))
+                for f in CUBE_FIGURES
             }
     totals = {
         "workers": answers.summary["covered_workers"],
@@ -219,7 +272,7 @@ def _cube(answers: Answers) -> dict:
         system.relate([(workers, 1.0), (months, -1.0)], "<=")
         system.relate([(months, cheapest / 1000), (rupiah, -1.0)], "<=")
         system.relate([(rupiah, 1.0), (months, -dearest / 1000)], "<=")
-    return system.ranges()
+    return _withheld_ranges(system)
 
 
 def _growth(answers: Answers) -> dict:
@@ -229,9 +282,10 @@ def _growth(answers: Answers) -> dict:
     for month, value in zip(
         answers.growth["month"], answers.growth["protected_workers"], strict=True
     ):
-        terms.append((_value(system, ("growth", "month", str(month), "workers"), value), -1.0))
+        name = ("growth", "month", str(month), "workers")
+        terms.append((_value(system, name, value, limit=answers.limit("workers")), -1.0))
     system.relate(terms, "=")
-    return {name: r for name, r in system.ranges().items() if name[1] != "after this month"}
+    return _withheld_ranges(system)
 
 
 def _claims(answers: Answers) -> dict:
@@ -243,7 +297,7 @@ def _claims(answers: Answers) -> dict:
     programs = {}
     for row in answers.claims_by_program.to_dict("records"):
         programs[row["program"]] = {
-            f: _value(system, ("claims", "program", row["program"], f), row[f])
+            f: _value(system, ("claims", "program", row["program"], f), row[f], 1, answers.limit(f))
             for f in ("claims", "amount_idr")
         }
     for figure in ("claims", "amount_idr"):
@@ -252,11 +306,17 @@ def _claims(answers: Answers) -> dict:
         for program, values in programs.items():
             rows = answers.claims_by_year[answers.claims_by_year["program"] == program]
             parts = [
-                _value(system, ("claims", "year,program", (y, program), figure), v)
+                _value(
+                    system,
+                    ("claims", "year,program", (y, program), figure),
+                    v,
+                    1,
+                    answers.limit(figure),
+                )
                 for y, v in zip(rows["year"], rows[figure], strict=True)
             ]
             system.relate([(values[figure], 1.0)] + [(p, -1.0) for p in parts], "=")
-    return system.ranges()
+    return _withheld_ranges(system)
 
 
 def _continuation(answers: Answers) -> dict:
@@ -268,7 +328,9 @@ def _continuation(answers: Answers) -> dict:
         for row in frame.to_dict("records"):
             name = ("continuation", by, row[by])
             rows[name] = {
-                short: _value(system, (*name, short), row[column], int(short == "ended"))
+                short: _value(
+                    system, (*name, short), row[column], int(short == "ended"), answers.limit(short)
+                )
                 for short, column in columns.items()
             }
         # stimulus bands split the programme's ended workers; donor types overlap and only
@@ -282,38 +344,38 @@ def _continuation(answers: Answers) -> dict:
         stopped = system.unknown((*name, "stopped"), lower=0)
         system.relate([(values["continued"], 1.0), (values["ended"], -1.0)], "<=")
         system.relate([(stopped, 1.0), (values["ended"], -1.0), (values["continued"], 1.0)], "=")
-    return {
-        name: r
-        for name, r in system.ranges().items()
-        if name[-1] != "stopped" or _withheld(rows[name[:-1]])
+    withheld_groups = {
+        name
+        for name, values in rows.items()
+        if any(isinstance(v, tuple) and v in system.withheld for v in values.values())
     }
+    system.withheld |= {(*name, "stopped") for name in withheld_groups}
+    return _withheld_ranges(system)
 
 
-def _withheld(values: dict[str, object]) -> bool:
-    return any(isinstance(v, tuple) for v in values.values())
-
-
-def truth(engine) -> dict[tuple, int]:
-    """The true value of every figure the attack names, from the unsuppressed queries."""
+def truth(engine, as_of: dt.date) -> dict[tuple, int]:
+    """The true value as of ``as_of`` of every figure the attack names, from the
+    unsuppressed, unperturbed queries."""
     values: dict[tuple, int] = {}
+    cube = public.publication_cube(engine, as_of)
     for size in (1, 2):
         for by in itertools.combinations(open_data.DIMENSIONS, size):
-            for row in public.aggregates(engine, by).to_dict("records"):
+            for row in open_data.plan_table(cube, by).to_dict("records"):
                 key = tuple(str(row[d]) for d in by)
                 for figure in CUBE_FIGURES:
                     values[("cube", by, key, figure)] = int(row[figure])
-    series = public.monthly_protection(engine)
+    series = public.monthly_protection(engine, as_of)
     for month, count in zip(series["month"], series["protected_workers"], strict=True):
         values[("growth", "month", str(month), "workers")] = int(count)
-    for row in public.paid_claims(engine, "year").to_dict("records"):
+    for row in public.paid_claims(engine, "year", as_of).to_dict("records"):
         for figure in ("claims", "amount_idr"):
             values[("claims", "year,program", (row["year"], row["program"]), figure)] = int(
                 row[figure]
             )
-    for row in public.attributed_claims(engine).to_dict("records"):
+    for row in public.attributed_claims(engine, as_of).to_dict("records"):
         for figure in ("claims", "amount_idr"):
             values[("claims", "program", row["program"], figure)] = int(row[figure])
-    figures = ledger_figures(engine)
+    figures = ledger_figures(engine, None, as_of)
     for short, value in (
         ("ended", figures.ended_workers),
         ("continued", figures.continued_workers),
@@ -328,7 +390,7 @@ def truth(engine) -> dict[tuple, int]:
     values[("claims", "total", (), "claims")] = figures.claims_paid_count
     values[("claims", "total", (), "amount_idr")] = figures.claims_paid_idr
     for by in ("stimulus", "donor_type"):
-        for row in public.continuation(engine, by).to_dict("records"):
+        for row in public.continuation(engine, by, as_of).to_dict("records"):
             name = ("continuation", by, row[by])
             values[(*name, "ended")] = int(row["ended_workers"])
             values[(*name, "continued")] = int(row["continued_workers"])
@@ -351,3 +413,87 @@ def recovered(ranges: dict[tuple, tuple[float, float]]) -> list[tuple]:
 def in_thousands(name: tuple, value: int) -> float:
     """A true value in the attack's units."""
     return value / 1000 if name[-1] in RUPIAH else value
+
+
+# ── A series of releases ─────────────────────────────────────────────────────────────────
+# What the attacker adds when they hold many releases: that the ledger only grew between
+# them (a count of workers by province, occupation, gender, year or donor type never falls;
+# age bands move with the calendar, so they are left out of that), and the differences.
+
+SERIES_TABLES = ("province", "occupation", "gender", "age_band", "year", "donor_type")
+GROWS = {"province", "occupation", "gender", "year", "donor_type"}
+
+
+def differences(before: Answers, after: Answers) -> list[tuple]:
+    """Cells of the one-way tables published in both releases whose change in workers the
+    attacker knows exactly and lies in 1 .. k-1: (table, key, change). With perturbed
+    releases a change is only known within both releases' distances."""
+    found = []
+    for (by,), frame in ((b, f) for b, f in after.tables.items() if len(b) == 1):
+        earlier = {str(r[by]): r for r in before.tables[(by,)].to_dict("records")}
+        for row in frame.to_dict("records"):
+            old = earlier.get(str(row[by]))
+            if old is None or pd.isna(old["workers"]) or pd.isna(row["workers"]):
+                continue
+            change = int(row["workers"]) - int(old["workers"])
+            width = before.limit("workers") + after.limit("workers")
+            if width < 1 and 1 <= change < 10:
+                found.append(((by,), str(row[by]), change))
+    return found
+
+
+def series_attack(series: list[Answers]) -> dict[tuple, tuple[float, float]]:
+    """One linear program over every release of ``series`` (oldest first): each release's
+    one-way tables of workers and its headline, the ledger only growing from one release
+    to the next. Returns the range of every withheld count and of every change between
+    two consecutive releases of a cell: (release index, table, key) and
+    ("change", release index, table, key)."""
+    system = _System()
+    cells: list[dict[tuple, object]] = []
+    for index, answers in enumerate(series):
+        values: dict[tuple, object] = {}
+        total = answers.summary["covered_workers"]
+        values[((), ())] = _value(system, (index, (), ()), total)
+        for by in SERIES_TABLES:
+            frame = answers.tables[(by,)]
+            parts = []
+            for row in frame.to_dict("records"):
+                key = str(row[by])
+                name = (index, (by,), key)
+                values[((by,), key)] = _value(
+                    system, name, row["workers"], limit=answers.limit("workers")
+                )
+                parts.append(values[((by,), key)])
+            terms = [(values[((), ())], 1.0)] + [(p, -1.0) for p in parts]
+            if by in WORKER_ATTRIBUTES:  # each worker in exactly one group
+                system.relate(terms, "=")
+            else:  # a worker may count in several years or donor types
+                system.relate(terms, "<=")
+                for part in parts:
+                    system.relate([(part, 1.0), (values[((), ())], -1.0)], "<=")
+        cells.append(values)
+    changes = {}
+    for index in range(1, len(series)):
+        for cell, value in cells[index].items():
+            earlier = cells[index - 1].get(cell)
+            if earlier is None or (cell[0] and cell[0][0] not in GROWS):
+                continue
+            if cell[0]:  # the ledger only grew: no group shrinks
+                system.relate([(earlier, 1.0), (value, -1.0)], "<=")
+            name = ("change", index, *cell)
+            changes[name] = system.unknown(name, lower=-1e9)
+            system.relate([(changes[name], 1.0), (value, -1.0), (earlier, 1.0)], "=")
+    system.withheld |= set(changes)
+    return _withheld_ranges(system)
+
+
+def pinned_changes(ranges: dict[tuple, tuple[float, float]], k: int = 10) -> list[tuple]:
+    """Changes between two releases the attacker pins to a value of 1 .. k-1 workers."""
+    return sorted(
+        (
+            (name, low)
+            for name, (low, high) in ranges.items()
+            if name[0] == "change" and high - low < 1 - 1e-9 and 1 - 1e-6 <= low < k
+        ),
+        key=repr,
+    )

@@ -75,10 +75,12 @@ def postgres_programme(workers: int, prefix: str) -> Iterator[str]:
     """A demo programme of ``workers`` workers in a PostgreSQL database of its own (for a
     server process to serve while other tests reset theirs), dropped afterwards."""
     from dashboard.ledger.demo import seed_programme
+    from dashboard.publish.releases import monthly_releases
 
     with postgres_database(prefix) as url:
         engine = open_ledger(url)
         seed_programme(engine, workers=workers, seed=2016, today=TODAY)
+        monthly_releases(engine, 1, today=TODAY)  # the public pages show releases only
         engine.dispose()
         yield url
 
@@ -175,10 +177,12 @@ def cli(database_url: str):
 def demo_url(tmp_path_factory) -> str:
     """A small demo programme (5,000 workers, seed 2016, as of TODAY), built once per run."""
     from dashboard.ledger.demo import seed_programme
+    from dashboard.publish.releases import monthly_releases
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     engine = open_ledger(url)
     seed_programme(engine, workers=5_000, seed=2016, today=TODAY)
+    monthly_releases(engine, 12, today=TODAY)  # as `lingkaran demo` publishes its history
     engine.dispose()
     return url
 

@@ -55,3 +55,15 @@ def inert_text(cell: object) -> object:
         return cell
     cell = INVISIBLE.sub("", cell)
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def inert(frame):
+    """A table (pandas) with every text cell made inert (``inert_text``); numbers stay
+    numbers. Every file the project writes from ledger text goes through here."""
+    import pandas as pd
+
+    frame = frame.copy()
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(inert_text)
+    return frame

@@ -19,7 +19,7 @@ from dashboard.core.formatting import date_text, month_text, number, percent, ru
 from dashboard.core.i18n import translator
 from dashboard.exports.sentences import v2_sentences
 from dashboard.publish import open_data
-from dashboard.publish.privacy import suppression_k
+from dashboard.publish.privacy import shown_count, suppression_k
 from queries import donor
 from queries.figures import (
     ALL_TIME,
@@ -67,6 +67,8 @@ class HeadlineNumber:
 
     def shown(self, figures: LedgerFigures, lang: str) -> str:
         value = getattr(figures, self.key)
+        if value is None:  # a public count under k, withheld by its release
+            return shown_count(None, suppression_k(), lang)
         return rupiah(value, lang) if self.money else number(value, lang)
 
     def named(self, figures: LedgerFigures, lang: str) -> str:
@@ -121,6 +123,20 @@ def period_text(period: Period, lang: str) -> str:
             name=period.fiscal_name, start=start, end=end
         )
     return f"{start} – {end}"
+
+
+def release_note(release: open_data.ReleaseInfo, lang: str) -> str:
+    """Which release a public figure comes from, and what its perturbation means."""
+    _ = translator(lang)
+    text = _("Release {release}, data to {date}.").format(
+        release=release.id, date=date_text(release.as_of, lang, "long")
+    )
+    if release.steps_at_most:
+        text += " " + _(
+            "Breakdowns carry a small offset that protects single workers, so their parts "
+            "may not add up to the totals exactly."
+        )
+    return text
 
 
 def headline_numbers(figures: LedgerFigures, lang: str) -> list[tuple[str, str]]:
@@ -230,9 +246,17 @@ def presentation(
     _ = translator(lang)
     as_of = as_of or dt.date.today()
     k = suppression_k()
+    release = None
     if donor_id is not None:
         access.require(donor_id)  # before any figure of this donor is computed
-    figures = ledger_figures(engine, donor_id, as_of, period)
+        figures = ledger_figures(engine, donor_id, as_of, period)
+    else:
+        # The programme as the public sees it: its latest release, all time, data to the
+        # release's cut-off (docs/contract.md "Public releases"): a period's figures beside
+        # it would be unprotected counts that the release's perturbation exists to prevent.
+        release, figures = open_data.release_figures(engine)
+        k = release.suppression_k
+        period, as_of = ALL_TIME, release.as_of
     if donor_id is not None:
         info = donor.donor_info(engine, access, donor_id)
         period = in_fiscal_terms(period, info.fiscal_year_start)  # "fiscal year 2025/26"
@@ -249,16 +273,16 @@ def presentation(
         title = _("GN Lingkaran programme")
         # The public publication (dashboard/publish/open_data.py): withheld cells suppressed
         # together, so nothing here can be subtracted from anything else to find them.
-        months = open_data.monthly_protection(engine, k)
+        months = open_data.monthly_protection(engine, k, release.id)
         if not months.empty:
             months = months[~months["suppressed"] & (months["month"] <= as_of)]
-        provinces = open_data.covered_by(engine, "province", k)
-        occupations = open_data.covered_by(engine, "occupation", k)
+        provinces = open_data.covered_by(engine, "province", k, release.id)
+        occupations = open_data.covered_by(engine, "occupation", k, release.id)
         provinces = provinces[~provinces["suppressed"]].astype({"workers": "int64"})
         occupations = occupations[~occupations["suppressed"]].astype({"workers": "int64"})
         # Claims all time per program (per quarter, the rarer program's cells would all be
         # withheld); what is withheld shows as one sum against the all-time published total.
-        published = open_data.publication(engine, k)
+        published = open_data.publication(engine, k, release.id)
         claims = published.claims_by_program
         claims = claims[~claims["suppressed"]].astype({"claims": "int64", "amount_idr": "int64"})
         withheld = (
@@ -300,7 +324,9 @@ def presentation(
         "Data as of {date}. Figures as defined by the Lingkaran data contract v3; public "
         "groups of fewer than {k} workers are withheld."
     ).format(date=date_text(as_of, lang, "long"), k=k)
-    before = previous_period(period)
+    if release is not None:
+        footnote += " " + release_note(release, lang)
+    before = previous_period(period) if donor_id is not None else None
     growth = (
         growth_texts(figures, ledger_figures(engine, donor_id, before.end, before), lang)
         if before is not None

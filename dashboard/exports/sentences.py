@@ -54,6 +54,16 @@ def confirmed_sentence(figures, lang: str = "id") -> str:
 def continuation_sentence(figures, lang: str = "id", *, donor: bool = True) -> str:
     """The continuation rate with its two counts and its definition (docs/contract.md)."""
     _ = translator(lang)
+    if figures.ended_workers is None:  # withheld by a public release: fewer than k
+        return _(
+            "Too few workers' protection ended three months ago or more to publish whether "
+            "they went on paying themselves."
+        )
+    if figures.continued_workers is None:
+        return _(
+            "Of {ended} workers whose protection ended at least three months ago, too few "
+            "went on paying themselves to publish their number."
+        ).format(ended=number(figures.ended_workers, lang))
     if not figures.ended_workers:
         return (
             _(

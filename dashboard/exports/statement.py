@@ -196,11 +196,17 @@ def verify_statement(
     as_of: dt.date,
     code: str,
     claimed: dict | None = None,
+    *,
+    restatement: bool = False,
 ) -> Verification:
     """Check a statement's code (and ``claimed`` figures): against the figures it was issued
-    with when it is on record (saying whether later data has restated them), else against
-    the ledger's figures recomputed (a statement issued before statements were recorded)."""
-    figures = ledger_figures(engine, donor_id, as_of, period).as_report()
+    with when it is on record, else against the ledger's figures recomputed (a statement
+    issued before statements were recorded).
+
+    A recorded statement is checked against its record alone: the answer says nothing of
+    what the ledger holds now, so codes cannot be used to watch a donor's figures change
+    (issue 27). Whether later data has restated it is computed only when ``restatement``
+    is asked, for the donor's own users."""
     given = code.strip().upper().replace(" ", "")
     recorded = _issued(engine, IssuedStatement.code == given)
     if recorded:
@@ -218,8 +224,12 @@ def verify_statement(
             matches = matches and all(stated.get(k) == v for k, v in claimed.items())
         if not matches:
             return Verification(False, None)
+        if not restatement:
+            return Verification(True, stated)
+        figures = ledger_figures(engine, donor_id, as_of, period).as_report()
         now = {k: v for k, v in figures.items() if k in stated}
         return Verification(True, stated, restated=figures if now != stated else None)
+    figures = ledger_figures(engine, donor_id, as_of, period).as_report()
     matches = hmac.compare_digest(verification_code(donor_id, period, as_of, figures), given)
     # A statement issued before contract v3 (or v2) signed the figures of its version only:
     # it still verifies while those figures stand (a JHT claim v1 counted makes it fail, as

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -330,6 +331,37 @@ class IssuedStatement(Base):
     document: Mapped[str] = mapped_column(String(16))  # "statement", "report pack"
     issued_by: Mapped[str] = mapped_column(String(320))
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Release(Base):
+    """A public release: the whole public surface as of one day, as published (a JSON
+    document, compressed), never changed once stored (docs/contract.md "Public releases").
+    ``high_water`` (the last coverage and claim ids it saw) is the ledger's own bookkeeping
+    for the next release's change rule, not published."""
+
+    __tablename__ = "releases"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date, unique=True)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ledger_version: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(32))
+    suppression_k: Mapped[int] = mapped_column(Integer)
+    cells: Mapped[int] = mapped_column(Integer)
+    cells_changed: Mapped[int] = mapped_column(Integer)
+    high_water: Mapped[str] = mapped_column(Text)
+    changes: Mapped[str] = mapped_column(Text)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReleaseSecret(Base):
+    """The secret behind the record keys of the cell-key perturbation: drawn once per
+    ledger by its migration, never shown."""
+
+    __tablename__ = "release_secret"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    salt: Mapped[int] = mapped_column(BigInteger)
 
 
 class DigestDelivery(Base):

@@ -1,13 +1,18 @@
 """Machine-readable open data at stable URLs, served by the app's own process.
 
+    GET /api/v1/releases                     every public release, the latest first
     GET /api/v1/summary                      the programme's figures
     GET /api/v1/continuation?by=donor_type   continuation by donor type or months of stimulus
     GET /api/v1/aggregates?by=province,...   the suppressed cube over the chosen dimensions
     GET /api/v1/schema                       JSON Schema of every answer
 
+Every answer is read from a stored release (docs/contract.md "Public releases"): the latest,
+or the one ``?release=ID`` names, which never changes and may be cached for good.
+
 Every error is JSON ``{"error": ...}`` with a status that says what went wrong: 400 for a
 bad or repeated parameter, 404 for an unknown path under /api/, 405 for a method other
-than GET or HEAD, 503 when the ledger cannot be read.
+than GET or HEAD, 404 for a release that does not exist (or before the first), 503 when the
+ledger cannot be read.
 
 Mounted alongside Streamlit by ``dashboard/web/server.py`` (Streamlit's ASGI ``st.App``).
 Endpoints are plain functions: Starlette runs them in a thread, away from the event loop.
@@ -15,11 +20,9 @@ Endpoints are plain functions: Starlette runs them in a thread, away from the ev
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import logging
 import os
-import threading
 
 from cachetools import LRUCache
 from sqlalchemy import Engine
@@ -33,7 +36,6 @@ from dashboard.core.caching import shared
 from dashboard.core.errors import LedgerError, LedgerMoved
 from dashboard.ledger.db import served_ledger
 from dashboard.publish import open_data
-from queries.public import at_latest_version, at_version
 
 HEADERS = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
 
@@ -50,9 +52,16 @@ def _problem(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=HEADERS)
 
 
-def _answer(build):
+LATEST = {**HEADERS}  # the latest release: a new one may be published
+IMMUTABLE = {**HEADERS, "Cache-Control": "public, max-age=31536000, immutable"}
+
+
+def _answer(build, headers: dict | None = None):
     try:
-        return JSONResponse(build(), headers=HEADERS)
+        answer, fixed = build()
+        return JSONResponse(answer, headers=IMMUTABLE if fixed else (headers or LATEST))
+    except open_data.NoRelease as missing:
+        return _problem(404, str(missing))
     except ValueError as problem:
         return _problem(400, str(problem))
     except (SQLAlchemyError, LedgerError, LedgerMoved):
@@ -68,65 +77,71 @@ def _one(request: Request, name: str, default: str | None = None) -> str | None:
     return values[0] if values else default
 
 
-def _kept(answer, *args) -> dict:
-    """``answer(url, version, *args, k, today)``, a ``shared`` cached function: every
-    answer is kept per ledger version (an import or an allocation makes a new one),
-    threshold and day (ages and continuation move with the date). At 2,000,000 workers the
-    programme's figures take 0.1 s and a publication 41 s; a kept answer is a dictionary
-    lookup. An answer is kept only when every read belonged to its version
-    (``at_version``); one that met a write is read again at the new version, then the
-    client is told to come back."""
+def _release(request: Request) -> tuple[str, tuple[str, str], bool]:
+    """The ledger's URL, the release asked for (the latest by default) as (id, time of
+    publication: a ledger rebuilt at the same URL may reuse an id), and whether it was
+    named (its answers then never change). NoRelease when there is none by that id."""
     url = _url()
-    return at_latest_version(
-        _engine(url),
-        lambda version: answer(url, version, *args, open_data.suppression_k(), dt.date.today()),
-    )
+    asked = _one(request, "release")
+    info = open_data.publication(_engine(url), release=asked).release
+    return url, (info.id, info.published_at.isoformat()), asked is not None
 
 
-def _at(url: str, version: tuple, compute):
-    return at_version(_engine(url), version, compute)
+# A release never changes: each answer is computed once per release and kept. Requests for
+# an answer being computed wait for that one computation (``shared``).
+@shared(LRUCache(maxsize=32))
+def _summary(url: str, release: tuple[str, str]) -> dict:
+    return open_data.summary(_engine(url), release=release[0])
 
 
-@shared(LRUCache(maxsize=16))
-def _summary(url: str, version: tuple, k: int, today: dt.date) -> dict:
-    return _at(url, version, lambda: open_data.summary(_engine(url), k=k))
+def summary(request: Request) -> JSONResponse:
+    def build():
+        url, release, fixed = _release(request)
+        return _summary(url, release), fixed
+
+    return _answer(build)
 
 
-def summary(_request: Request) -> JSONResponse:
-    return _answer(lambda: _kept(_summary))
-
-
-# Cubes are the expensive answers: at most two are computed at once (the others wait, and
-# the pages keep the rest of the machine), and each is kept per ledger version. Requests
-# for a cube being computed wait for that one computation (``shared``).
-_CUBE_SLOTS = threading.BoundedSemaphore(2)
-
-
-@shared(LRUCache(maxsize=64))
-def _cube(url: str, version: tuple, by: tuple[str, ...], k: int, today: dt.date) -> dict:
-    with _CUBE_SLOTS:
-        frame = _at(url, version, lambda: open_data.aggregates(_engine(url), by, k))
-    return {"by": list(by), "suppression_k": k, "rows": open_data.records(frame)}
+@shared(LRUCache(maxsize=128))
+def _cube(url: str, release: tuple[str, str], by: tuple[str, ...]) -> dict:
+    frame = open_data.aggregates(_engine(url), by, release=release[0])
+    k = open_data.publication(_engine(url), release=release[0]).release.suppression_k
+    rows = open_data.records(frame)
+    return {"release": release[0], "by": list(by), "suppression_k": k, "rows": rows}
 
 
 def aggregates(request: Request) -> JSONResponse:
-    return _answer(lambda: _kept(_cube, open_data.parse_dimensions(_one(request, "by"))))
+    def build():
+        by = open_data.parse_dimensions(_one(request, "by"))
+        url, release, fixed = _release(request)
+        return _cube(url, release, by), fixed
+
+    return _answer(build)
 
 
-@shared(LRUCache(maxsize=16))
-def _continuation(url: str, version: tuple, by: str, k: int, today: dt.date) -> dict:
-    # by donor type reads every (donor, worker) pair: 2.9 s at 2,000,000 workers
-    with _CUBE_SLOTS:
-        frame = _at(url, version, lambda: open_data.continuation(_engine(url), by, k))
-    return {"by": by, "suppression_k": k, "rows": open_data.records(frame)}
+@shared(LRUCache(maxsize=32))
+def _continuation(url: str, release: tuple[str, str], by: str) -> dict:
+    frame = open_data.continuation(_engine(url), by, release=release[0])
+    k = open_data.publication(_engine(url), release=release[0]).release.suppression_k
+    rows = open_data.records(frame)
+    return {"release": release[0], "by": by, "suppression_k": k, "rows": rows}
 
 
 def continuation(request: Request) -> JSONResponse:
-    def build() -> dict:
+    def build():
         by = _one(request, "by", "donor_type")
         if by not in ("donor_type", "stimulus"):
             raise ValueError("by is donor_type or stimulus")
-        return _kept(_continuation, by)
+        url, release, fixed = _release(request)
+        return _continuation(url, release, by), fixed
+
+    return _answer(build)
+
+
+def releases(_request: Request) -> JSONResponse:
+    def build():
+        listed = open_data.releases(_engine(_url()))
+        return {"releases": [info.listing() for info in listed]}, False
 
     return _answer(build)
 
@@ -159,6 +174,7 @@ def _get_only(endpoint):
 routes = [
     Route(path, _get_only(endpoint), methods=METHODS)
     for path, endpoint in (
+        ("/api/v1/releases", releases),
         ("/api/v1/summary", summary),
         ("/api/v1/aggregates", aggregates),
         ("/api/v1/continuation", continuation),

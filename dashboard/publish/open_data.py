@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import logging
 import threading
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 
 import pandas as pd
 from cachetools import LRUCache
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, select
 
 from dashboard.core import catalogue
 from dashboard.core.caching import shared
-from dashboard.core.errors import LedgerMoved
+from dashboard.core.errors import LedgerError
 from dashboard.core.labels import N_
 from dashboard.core.months import month_of
 from dashboard.ledger.db import ledger_identity, served_ledger
 from dashboard.ledger.ledger_files import CONTRACT_VERSION
+from dashboard.ledger.schema import Release
 from dashboard.publish.disclosure import (
     COVER,
     DISTINCT,
@@ -32,9 +35,9 @@ from dashboard.publish.disclosure import (
     Relation,
     suppress_jointly,
 )
-from dashboard.publish.privacy import suppression_k
+from dashboard.publish.perturbation import Perturbation
 from queries import public
-from queries.figures import ledger_figures
+from queries.figures import LedgerFigures, connected, ledger_figures, reading
 
 # The public surface publishes a fixed set of tables, suppressed together (dashboard/
 # disclosure.py): every one- and two-way table of these dimensions. Time is the year the
@@ -48,6 +51,7 @@ CUBE = ("province", "occupation")  # the open-data page's first table
 MAX_DIMENSIONS = 2
 PARTITION = {"province", "occupation", "gender", "age_band"}  # one value per worker
 FIGURES = public.FIGURES
+CELL_KEYS = ("workers_key", "sums_key")  # each cell's key for the perturbation, never shown
 WORKER_COUNTS = (
     "covered_workers",
     "active_workers",
@@ -105,9 +109,15 @@ def parse_dimensions(raw: str | None) -> tuple[str, ...]:
     return tuple(d for d in DIMENSIONS if d in chosen)
 
 
-def aggregates(engine: Engine, by: tuple[str, ...] = CUBE, k: int | None = None) -> pd.DataFrame:
+def aggregates(
+    engine: Engine,
+    by: tuple[str, ...] = CUBE,
+    k: int | None = None,
+    release: str | None = None,
+) -> pd.DataFrame:
     """One published table (``by`` as ``parse_dimensions`` orders it), withheld cells missing."""
-    return publication(engine, k).tables[tuple(d for d in DIMENSIONS if d in by)].copy()
+    table = publication(engine, k, release).tables[tuple(d for d in DIMENSIONS if d in by)]
+    return table.copy()
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -124,55 +134,63 @@ def _plain(value):
     return value
 
 
-def summary(engine: Engine, as_of: dt.date | None = None, k: int | None = None) -> dict:
-    """The programme's figures (docs/contract.md), worker counts under k withheld."""
-    k = suppression_k() if k is None else k
-    figures = ledger_figures(engine, None, as_of).as_report()
-    for key in WORKER_COUNTS:
-        if figures[key] < k and figures[key] != 0:
-            figures[key] = None
-    if as_of is None or as_of == dt.date.today():  # the published claims hold all of it
-        figures["claims_paid_count"] = publication(engine, k).claims_total
-    when = public.freshness(engine)
+def summary(engine: Engine, k: int | None = None, release: str | None = None) -> dict:
+    """The programme's figures (docs/contract.md) as the release published them: exact,
+    worker counts under k withheld."""
+    published = publication(engine, k, release)
+    info = published.release
     return {
         "contract_version": CONTRACT_VERSION,
-        "suppression_k": k,
-        "figures": figures,
-        "last_import": _utc(when["last_import"]),
-        "last_allocation": _utc(when["last_allocation"]),
+        "suppression_k": info.suppression_k,
+        "release": info.id,
+        "published_at": _utc(info.published_at),
+        "figures": dict(published.summary),
     }
 
 
-def continuation(engine: Engine, by: str, k: int | None = None) -> pd.DataFrame:
+def continuation(
+    engine: Engine, by: str, k: int | None = None, release: str | None = None
+) -> pd.DataFrame:
     """The programme's continuation by ``donor_type`` or ``stimulus`` (docs/contract.md), a
     group withheld when it has fewer than k ended, continued or not continued workers, or
     when it would give such a group away: the overview and ``/api/v1/continuation``
     publish exactly this."""
     if by not in ("donor_type", "stimulus"):
         raise ValueError(f"continuation is by donor_type or stimulus, not {by!r}")
-    return publication(engine, k).continuation[by].copy()
+    return publication(engine, k, release).continuation[by].copy()
 
 
-def paid_claims(engine: Engine, k: int | None = None) -> pd.DataFrame:
+def paid_claims(engine: Engine, k: int | None = None, release: str | None = None) -> pd.DataFrame:
     """Paid JKK and JKM claims in a covered month by year of the incident and program:
     ``claims`` and ``amount_idr``, withheld together with the by-program totals."""
-    return publication(engine, k).claims_by_year.copy()
+    return publication(engine, k, release).claims_by_year.copy()
 
 
-def claims_by_program(engine: Engine, k: int | None = None) -> pd.DataFrame:
+def claims_by_program(
+    engine: Engine, k: int | None = None, release: str | None = None
+) -> pd.DataFrame:
     """The same claims per program, all time."""
-    return publication(engine, k).claims_by_program.copy()
+    return publication(engine, k, release).claims_by_program.copy()
 
 
-def monthly_protection(engine: Engine, k: int | None = None) -> pd.DataFrame:
+def monthly_protection(
+    engine: Engine, k: int | None = None, release: str | None = None
+) -> pd.DataFrame:
     """``public.monthly_protection`` up to the current month, ``protected_workers`` missing
     in a month with fewer than k (or where that would give one away)."""
-    return publication(engine, k).growth.copy()
+    return publication(engine, k, release).growth.copy()
 
 
-def covered_by(engine: Engine, by: str, k: int | None = None) -> pd.DataFrame:
+def covered_by(
+    engine: Engine, by: str, k: int | None = None, release: str | None = None
+) -> pd.DataFrame:
     """Covered workers by one worker attribute as published: the one-way table."""
-    return aggregates(engine, (by,), k)[[by, "workers", "suppressed"]]
+    return aggregates(engine, (by,), k, release)[[by, "workers", "suppressed"]]
+
+
+def donors_wall(engine: Engine, k: int | None = None, release: str | None = None) -> pd.DataFrame:
+    """The donors wall as published: named donors and the anonymous pool."""
+    return publication(engine, k, release).wall.copy()
 
 
 # ── The publication: every public table, suppressed together ─────────────────────────────
@@ -189,6 +207,9 @@ class Published:
     claims_total: int | None  # the count, None when withheld
     claims_total_idr: int
     continuation: dict[str, pd.DataFrame]
+    summary: dict = field(default_factory=dict)  # the programme's figures, as published
+    wall: pd.DataFrame = field(default_factory=pd.DataFrame)  # the donors wall
+    release: ReleaseInfo | None = None  # set when read from the store
 
     def cells(self) -> tuple[int, int]:
         """How many cells the open-data tables hold, and how many of them are withheld."""
@@ -196,38 +217,199 @@ class Published:
         return sum(map(len, frames)), sum(int(f["suppressed"].sum()) for f in frames)
 
 
-PUBLICATIONS = 8  # kept per process (each ledger, version, k and month), least recent out
+RELEASES_KEPT = 8  # releases kept loaded per process (each ledger and release), least recent out
 
 
-def publication(engine: Engine, k: int | None = None, today: dt.date | None = None) -> Published:
-    """The publication of the ledger as it stands, built once per ledger version, k and
-    month (ages, continuation and the current month move with it) and shared by the pages
-    and the API. Visitors who ask while it is being built wait for that build."""
-    k = suppression_k() if k is None else k
-    today = today or dt.date.today()
-    return public.at_latest_version(engine, lambda version: _published(engine, version, k, today))
+class NoRelease(LedgerError):
+    """No public release has been published yet, or none with the id asked for."""
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """What a release says of itself: its id, its cut-off, when it was published, how its
+    figures are protected, and what changed since the one before (docs/contract.md
+    "Public releases")."""
+
+    id: str
+    as_of: dt.date
+    published_at: dt.datetime
+    ledger_version: str
+    method: str
+    suppression_k: int
+    steps_at_most: int  # how many steps a figure may lie from the truth (0: exact)
+    cells: int
+    cells_changed: int
+    changes: dict
+
+    def listing(self) -> dict:
+        """The release as ``/api/v1/releases`` lists it."""
+        return {
+            "id": self.id,
+            "as_of": self.as_of.isoformat(),
+            "published_at": _utc(self.published_at),
+            "ledger_version": self.ledger_version,
+            "method": self.method,
+            "suppression_k": self.suppression_k,
+            "steps_at_most": self.steps_at_most,
+            "cells": self.cells,
+            "cells_changed": self.cells_changed,
+            "changes": self.changes,
+        }
+
+
+def release_info(row) -> ReleaseInfo:
+    changes = json.loads(row.changes)
+    return ReleaseInfo(
+        row.id,
+        row.as_of,
+        row.published_at,
+        row.ledger_version,
+        row.method,
+        row.suppression_k,
+        changes.get("steps_at_most", 0),
+        row.cells,
+        row.cells_changed,
+        changes,
+    )
+
+
+_INFO_COLUMNS = [c for c in Release.__table__.c if c.name != "payload"]
+
+
+@connected
+def releases(conn: Connection) -> list[ReleaseInfo]:
+    """Every release, the latest first (without their contents)."""
+    rows = conn.execute(select(*_INFO_COLUMNS).order_by(Release.as_of.desc())).all()
+    return [release_info(row) for row in rows]
+
+
+@connected
+def latest_release(conn: Connection) -> ReleaseInfo | None:
+    """The latest release, or None before the first."""
+    row = conn.execute(select(*_INFO_COLUMNS).order_by(Release.as_of.desc()).limit(1)).first()
+    return None if row is None else release_info(row)
+
+
+def publication(engine: Engine, k: int | None = None, release: str | None = None) -> Published:
+    """Everything the public surface shows: the release ``release`` (the latest by default)
+    as it was stored. Nothing is computed from the ledger here: a process start serves the
+    latest release at once, and publishing a new one never makes a visitor wait. NoRelease
+    when there is none (yet, or by that id). ``k`` is the release's own."""
+    with reading(engine) as conn:
+        chosen = select(Release.id, Release.published_at)
+        if release is None:
+            row = conn.execute(chosen.order_by(Release.as_of.desc()).limit(1)).first()
+            if row is None:
+                raise NoRelease("no public release has been published yet")
+        else:
+            row = conn.execute(chosen.where(Release.id == release)).first()
+            if row is None:
+                raise NoRelease(f"there is no release {release!r}")
+    return _stored(engine, row.id, row.published_at)
 
 
 @shared(
-    LRUCache(maxsize=PUBLICATIONS),
-    key=lambda engine, version, k, today: (ledger_identity(engine), version, k, month_of(today)),
+    LRUCache(maxsize=RELEASES_KEPT),
+    key=lambda engine, release, published_at: (ledger_identity(engine), release, published_at),
 )
-def _published(engine: Engine, version: tuple, k: int, today: dt.date) -> Published:
-    # Those who waited for a build that met a write would each build this version again
-    # (41 s) only to find it moved on: a version already gone is not built.
-    if public.ledger_version(engine) != version:
-        raise LedgerMoved(f"the ledger moved on from version {version}")
-    # Audited as one ledger: a write landing during the build would give tables of two
-    # versions, which the audit never saw together (nothing is kept then).
-    return public.at_version(engine, version, lambda: _build(engine, k, today))
+def _stored(engine: Engine, release: str, published_at: dt.datetime) -> Published:
+    """A stored release, read and unpacked once per process: a release never changes. Its
+    time of publication is part of the key: a ledger rebuilt at the same address may hold
+    another release under the same id."""
+    with reading(engine) as conn:
+        row = conn.execute(select(*Release.__table__.c).where(Release.id == release)).one()
+        info = release_info(row)
+        return unpack(row.payload, info)
+
+
+def release_figures(
+    engine: Engine, release: str | None = None
+) -> tuple[ReleaseInfo, LedgerFigures]:
+    """A release (the latest by default) and the programme's figures it published, as
+    LedgerFigures (a worker count under k is None). NoRelease when there is none."""
+    published = publication(engine, release=release)
+    return published.release, figures_of(published.summary)
+
+
+def figures_of(summary: dict) -> LedgerFigures:
+    values = dict(summary)
+    values["as_of"] = dt.date.fromisoformat(values["as_of"])
+    return LedgerFigures(**values, donor_id=None)
+
+
+def pack(published: Published) -> bytes:
+    """A release's contents as compressed JSON (every frame with its columns' types)."""
+    document = {
+        "tables": {",".join(by): _frame_json(frame) for by, frame in published.tables.items()},
+        "growth": _frame_json(published.growth),
+        "claims_by_year": _frame_json(published.claims_by_year),
+        "claims_by_program": _frame_json(published.claims_by_program),
+        "claims_total": published.claims_total,
+        "claims_total_idr": published.claims_total_idr,
+        "continuation": {by: _frame_json(f) for by, f in published.continuation.items()},
+        "summary": published.summary,
+        "wall": _frame_json(published.wall),
+    }
+    return zlib.compress(json.dumps(document, ensure_ascii=False).encode(), 6)
+
+
+def unpack(payload: bytes, info: ReleaseInfo | None = None) -> Published:
+    document = json.loads(zlib.decompress(payload))
+    return Published(
+        {tuple(by.split(",")): _json_frame(f) for by, f in document["tables"].items()},
+        _json_frame(document["growth"]),
+        _json_frame(document["claims_by_year"]),
+        _json_frame(document["claims_by_program"]),
+        document["claims_total"],
+        document["claims_total_idr"],
+        {by: _json_frame(f) for by, f in document["continuation"].items()},
+        summary=document["summary"],
+        wall=_json_frame(document["wall"]),
+        release=info,
+    )
+
+
+def _frame_json(frame: pd.DataFrame) -> dict:
+    types = []
+    for column in frame.columns:
+        values = frame[column]
+        if len(values) and isinstance(values.iloc[0], dt.date):
+            types.append("date")
+        else:
+            types.append(str(values.dtype))
+    rows = [
+        [None if _missing(value) else _json_value(value) for value in row]
+        for row in frame.itertuples(index=False)
+    ]
+    return {"columns": list(frame.columns), "types": types, "rows": rows}
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _json_value(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return _plain(value)
+
+
+def _json_frame(document: dict) -> pd.DataFrame:
+    frame = pd.DataFrame(document["rows"], columns=document["columns"])
+    for column, kind in zip(document["columns"], document["types"], strict=True):
+        if kind == "date":
+            frame[column] = [dt.date.fromisoformat(v) for v in frame[column]]
+        elif kind in ("Int64", "int64", "bool"):
+            frame[column] = frame[column].astype(kind)
+    return frame
 
 
 def keep_warm(
     url: str, every: float = 60.0, stop: threading.Event | None = None
 ) -> threading.Thread:
-    """A background thread of the serving process that builds the publication as soon as
-    the ledger changes (an import, an allocation) or a month begins, so that the first
-    visitor after it does not wait for the build (41 s at 2,000,000 workers)."""
+    """A background thread of the serving process that loads the latest release as soon as
+    one is published (reading and unpacking it, nothing built), so that no visitor waits
+    even for that."""
 
     stop = stop or threading.Event()
 
@@ -235,23 +417,52 @@ def keep_warm(
         while not stop.is_set():
             try:
                 publication(served_ledger(url))  # the process's engine: its pool, its bounds
+            except NoRelease:
+                pass
             except Exception:  # noqa: BLE001 - a missing or busy ledger: try again later
-                logging.getLogger("lingkaran").warning("publication not prepared", exc_info=True)
+                logging.getLogger("lingkaran").warning("release not loaded", exc_info=True)
             stop.wait(every)
 
-    thread = threading.Thread(target=run, name="lingkaran-publication", daemon=True)
+    thread = threading.Thread(target=run, name="lingkaran-release", daemon=True)
     thread.start()
     return thread
 
 
-def _build(engine: Engine, k: int, today: dt.date) -> Published:
-    figures = ledger_figures(engine, None, today)
+def build(
+    engine: Engine, k: int, as_of: dt.date, perturbation: Perturbation | None = None
+) -> Published:
+    """The whole public surface of the ledger as of ``as_of`` (docs/contract.md "As of"),
+    audited as one publication and perturbed by ``perturbation`` (none: exact figures, as
+    the attack test's control publishes them). A release stores exactly this."""
+    perturbation = perturbation or Perturbation.exact()
+    figures = ledger_figures(engine, None, as_of)
+    claims = _claims(engine, figures, k, as_of, perturbation)
     return Published(
-        _tables(engine, figures, k, today),
-        _growth(engine, figures, k, today),
-        *_claims(engine, figures, k),
-        _continuation(engine, figures, k, today),
+        _tables(engine, figures, k, as_of, perturbation),
+        _growth(engine, figures, k, as_of, perturbation),
+        *claims,
+        _continuation(engine, figures, k, as_of, perturbation),
+        summary=_summary_figures(figures, k, claims[2]),
+        wall=_wall(engine, k, as_of),
     )
+
+
+def _summary_figures(figures, k: int, claims_total: int | None) -> dict:
+    """The programme's figures, exact (the headline), worker counts under k withheld."""
+    report = figures.as_report()
+    for key in WORKER_COUNTS:
+        if report[key] < k and report[key] != 0:
+            report[key] = None
+    report["claims_paid_count"] = claims_total
+    return report
+
+
+def _wall(engine: Engine, k: int, as_of: dt.date) -> pd.DataFrame:
+    """The donors wall as of ``as_of``: a named donor's workers, or the anonymous pool's,
+    withheld under k (the rupiah are the donors' own, published with their consent)."""
+    wall = public.donors_wall(engine, as_of)
+    wall["workers"] = wall["workers"].astype("Int64").mask(wall["workers"] < k)
+    return wall
 
 
 def _withheld_frame(
@@ -265,7 +476,7 @@ def _withheld_frame(
     return frame
 
 
-def _tables(engine: Engine, figures, k: int, today: dt.date):
+def _tables(engine: Engine, figures, k: int, as_of: dt.date, perturbation: Perturbation):
     """The 21 open-data tables, related to each other and to the programme's totals."""
     total = ("total", ())
     publication = Publication(size=lambda cell: cell["workers"], unit={"allocated_idr": 1000})
@@ -291,9 +502,14 @@ def _tables(engine: Engine, figures, k: int, today: dt.date):
     frames: dict[tuple[str, ...], pd.DataFrame] = {}
     cell_ids: dict[tuple[str, ...], list] = {}
     children: dict[tuple[tuple[str, ...], str], dict] = {}
-    cube = public.publication_cube(engine, today)
+    cube = public.publication_cube(engine, as_of, perturbation.salt)
+    noisy: dict[tuple[str, ...], pd.DataFrame] = {}
     for by in PLAN:
         frame = plan_table(cube, by)
+        noisy[by] = perturbation.frame(
+            frame,
+            {"workers": "workers_key", "protected_months": "sums_key", "allocated_idr": "sums_key"},
+        )
         frames[by] = frame
         cell_ids[by] = []
         for row in frame.itertuples(index=False):
@@ -314,8 +530,22 @@ def _tables(engine: Engine, figures, k: int, today: dt.date):
                 kind = SUM if figure != "workers" or dropped in PARTITION else DISTINCT
                 publication.relations.append(Relation(figure, parent, tuple(parts), kind))
     primary = [c for c, v in publication.cells.items() if 0 < v["workers"] < k]
+    primary += [  # a perturbed count under k reads as a small group: withheld as well
+        cell
+        for by in PLAN
+        for cell, shown in zip(cell_ids[by], noisy[by]["workers"], strict=True)
+        if shown < k
+    ]
     withheld = suppress_jointly(publication, primary)
-    return {by: _withheld_frame(frames[by], cell_ids[by], withheld, FIGURES) for by in PLAN}
+    return {
+        by: _withheld_frame(
+            frames[by].assign(**noisy[by]).drop(columns=list(CELL_KEYS)),
+            cell_ids[by],
+            withheld,
+            FIGURES,
+        )
+        for by in PLAN
+    }
 
 
 def plan_table(cube: dict[str, pd.DataFrame], by: tuple[str, ...]) -> pd.DataFrame:
@@ -323,25 +553,30 @@ def plan_table(cube: dict[str, pd.DataFrame], by: tuple[str, ...]) -> pd.DataFra
     ``public.aggregates(by)``. Distinct workers come from the count that matches whether
     the table has a year, a donor type, both or neither (see publication_cube)."""
     keys = list(by)
-    sums = cube["sums"].groupby(keys)[["protected_months", "allocated_idr"]].sum()
+    sums = cube["sums"].groupby(keys)[["protected_months", "allocated_idr", "sums_key"]].sum()
     source = {
         (True, True): "by_year_type",
         (True, False): "by_year",
         (False, True): "by_type",
         (False, False): "workers",
     }["year" in by, "donor_type" in by]
-    workers = cube[source].groupby(keys)["workers"].sum()
+    workers = cube[source].groupby(keys)[["workers", "workers_key"]].sum()
     frame = sums.join(workers, how="outer").fillna(0).reset_index()
     frame = frame[frame["workers"] > 0].sort_values(keys).reset_index(drop=True)
-    return frame[[*keys, *FIGURES]].astype(dict.fromkeys(FIGURES, "int64"))
+    return frame[[*keys, *FIGURES, *CELL_KEYS]].astype(
+        dict.fromkeys((*FIGURES, *CELL_KEYS), "int64")
+    )
 
 
-def _growth(engine: Engine, figures, k: int, today: dt.date) -> pd.DataFrame:
+def _growth(
+    engine: Engine, figures, k: int, today: dt.date, perturbation: Perturbation
+) -> pd.DataFrame:
     """Workers protected each month up to this one: each month's count is its worker-months,
     so the months (with those paid ahead, never shown) add up to the published total."""
-    series = public.monthly_protection(engine, today)
+    series = public.monthly_protection(engine, today, perturbation.salt)
     if series.empty:
-        return series.assign(suppressed=pd.Series(dtype=bool))
+        return series.drop(columns="key").assign(suppressed=pd.Series(dtype=bool))
+    noisy = perturbation.frame(series, {"protected_workers": "key"})
     total = ("total", ())
     publication = Publication(size=lambda cell: cell["workers"])
     publication.add(
@@ -364,18 +599,27 @@ def _growth(engine: Engine, figures, k: int, today: dt.date) -> pd.DataFrame:
         Relation("workers", total, tuple(cells), DISTINCT),
     ]
     primary = [
-        c for c in cells if 0 < publication.cells[c]["workers"] < k and c not in publication.hidden
+        c
+        for c, shown in zip(cells, noisy["protected_workers"], strict=True)
+        if 0 < publication.cells[c]["workers"]
+        and (publication.cells[c]["workers"] < k or shown < k)
+        and c not in publication.hidden
     ]
     withheld = suppress_jointly(publication, primary)
     shown = [month_of(m) <= current for m in series["month"]]
-    frame = _withheld_frame(series, cells, withheld, ("protected_workers",))
+    frame = _withheld_frame(
+        series.assign(**noisy).drop(columns="key"), cells, withheld, ("protected_workers",)
+    )
     return frame[shown].reset_index(drop=True)
 
 
-def _claims(engine: Engine, figures, k: int):
+def _claims(engine: Engine, figures, k: int, as_of: dt.date, perturbation: Perturbation):
     """Paid claims by year and program, by program, and in all, suppressed together."""
-    by_year = public.paid_claims(engine, "year")
-    by_program = public.attributed_claims(engine)
+    by_year = public.paid_claims(engine, "year", as_of, perturbation.salt)
+    by_program = public.attributed_claims(engine, as_of, perturbation.salt)
+    claim_keys = {"claims": "key", "amount_idr": "key"}
+    noisy_year = perturbation.frame(by_year, claim_keys)
+    noisy_program = perturbation.frame(by_program, claim_keys)
     total = ("total", ())
     publication = Publication(size=lambda cell: cell["claims"], unit={"amount_idr": 1000})
     publication.add(
@@ -397,17 +641,33 @@ def _claims(engine: Engine, figures, k: int):
             parts = tuple(c for c in year_cells if c[1][1] == program[1])
             publication.relations.append(Relation(figure, program, parts))
     primary = [c for c, v in publication.cells.items() if 0 < v["claims"] < k]
+    primary += [
+        cell
+        for cells, noisy in ((year_cells, noisy_year), (program_cells, noisy_program))
+        for cell, shown in zip(cells, noisy["claims"], strict=True)
+        if shown < k
+    ]
     withheld = suppress_jointly(publication, primary)
     claims_total = None if total in withheld else figures.claims_paid_count
+    figures_shown = ("claims", "amount_idr")
     return (
-        _withheld_frame(by_year, year_cells, withheld, ("claims", "amount_idr")),
-        _withheld_frame(by_program, program_cells, withheld, ("claims", "amount_idr")),
+        _withheld_frame(
+            by_year.assign(**noisy_year).drop(columns="key"), year_cells, withheld, figures_shown
+        ),
+        _withheld_frame(
+            by_program.assign(**noisy_program).drop(columns="key"),
+            program_cells,
+            withheld,
+            figures_shown,
+        ),
         claims_total,
         figures.claims_paid_idr,  # published whole, as in the summary
     )
 
 
-def _continuation(engine: Engine, figures, k: int, today: dt.date) -> dict[str, pd.DataFrame]:
+def _continuation(
+    engine: Engine, figures, k: int, today: dt.date, perturbation: Perturbation
+) -> dict[str, pd.DataFrame]:
     """Continuation by donor type and by months of stimulus, with the programme's figure.
 
     A group is sensitive when it has fewer than k ended workers, or fewer than k (but some)
@@ -429,11 +689,15 @@ def _continuation(engine: Engine, figures, k: int, today: dt.date) -> dict[str, 
         },
     )
     publication.forced.add(total)
-    frames, cell_ids = {}, {}
+    frames, cell_ids, noisy = {}, {}, {}
     for by in ("stimulus", "donor_type"):
-        frame = public.continuation(engine, by, today)
+        frame = public.continuation(engine, by, today, perturbation.salt)
         frame = frame[frame["ended_workers"] > 0].reset_index(drop=True)
         frames[by], cell_ids[by] = frame, []
+        shown = perturbation.frame(frame, {"ended_workers": "key", "continued_workers": "key"})
+        # continued workers are some of the ended ones, perturbed or not
+        shown["continued_workers"] = shown["continued_workers"].clip(upper=shown["ended_workers"])
+        noisy[by] = shown
         for group, ended, continued in zip(
             frame[by], frame["ended_workers"], frame["continued_workers"], strict=True
         ):
@@ -459,10 +723,18 @@ def _continuation(engine: Engine, figures, k: int, today: dt.date) -> dict[str, 
         for cell, v in publication.cells.items()
         if v["ended"] < k or 0 < v["continued"] < k or 0 < v["stopped"] < k
     ]
+    for by in frames:  # perturbed groups that read as small are withheld as well
+        ended, continued = noisy[by]["ended_workers"], noisy[by]["continued_workers"]
+        small = (ended < k) | ((continued > 0) & (continued < k))
+        small |= (ended - continued > 0) & (ended - continued < k)
+        primary += [cell for cell, flag in zip(cell_ids[by], small, strict=True) if flag]
     withheld = suppress_jointly(publication, primary)
     return {
         by: _withheld_frame(
-            frames[by], cell_ids[by], withheld, ("ended_workers", "continued_workers")
+            frames[by].assign(**noisy[by]).drop(columns="key"),
+            cell_ids[by],
+            withheld,
+            ("ended_workers", "continued_workers"),
         )
         for by in frames
     }
@@ -487,19 +759,49 @@ def json_schema() -> dict:
         "suppressed": {"type": "boolean", "description": DATA_DICTIONARY["suppressed"]},
     }
     cell_properties["year"] = {"type": "integer", "description": DATA_DICTIONARY["year"]}
+    release_id = {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"}
+    listed = {
+        "type": "object",
+        "required": ["id", "as_of", "published_at", "method", "suppression_k", "cells_changed"],
+        "properties": {
+            "id": release_id,
+            "as_of": {"type": "string", "format": "date"},
+            "published_at": {"type": "string", "format": "date-time"},
+            "ledger_version": {"type": "string"},
+            "method": {"enum": ["cell-key", "exact"]},
+            "suppression_k": {"type": "integer", "minimum": 2},
+            "steps_at_most": {"type": "integer", "minimum": 0},
+            "cells": {"type": "integer", "minimum": 0},
+            "cells_changed": {"type": "integer", "minimum": 0},
+            "changes": {"type": "object"},
+        },
+        "additionalProperties": False,
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "/api/v1/schema",
         "title": "Lingkaran open data",
         "$defs": {
+            "releases": {
+                "type": "object",
+                "required": ["releases"],
+                "properties": {"releases": {"type": "array", "items": listed}},
+                "additionalProperties": False,
+            },
             "summary": {
                 "type": "object",
-                "required": ["contract_version", "suppression_k", "figures"],
+                "required": [
+                    "contract_version",
+                    "suppression_k",
+                    "release",
+                    "published_at",
+                    "figures",
+                ],
                 "properties": {
                     "contract_version": {"type": "string"},
                     "suppression_k": {"type": "integer", "minimum": 2},
-                    "last_import": {"type": ["string", "null"]},
-                    "last_allocation": {"type": ["string", "null"]},
+                    "release": release_id,
+                    "published_at": {"type": "string", "format": "date-time"},
                     "figures": {
                         "type": "object",
                         "required": [*catalogue.KEYS, "as_of", "donors"],
@@ -517,8 +819,9 @@ def json_schema() -> dict:
             },
             "continuation": {
                 "type": "object",
-                "required": ["by", "suppression_k", "rows"],
+                "required": ["release", "by", "suppression_k", "rows"],
                 "properties": {
+                    "release": release_id,
                     "by": {"enum": ["donor_type", "stimulus"]},
                     "suppression_k": {"type": "integer", "minimum": 2},
                     "rows": {
@@ -540,8 +843,9 @@ def json_schema() -> dict:
             },
             "aggregates": {
                 "type": "object",
-                "required": ["by", "suppression_k", "rows"],
+                "required": ["release", "by", "suppression_k", "rows"],
                 "properties": {
+                    "release": release_id,
                     "by": {
                         "type": "array",
                         "items": {"enum": list(DIMENSIONS)},

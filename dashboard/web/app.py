@@ -65,6 +65,7 @@ navigation = st.navigation(
             page("donors_wall.py", _("Donors wall"), "groups", "donors"),
             page("methodology.py", _("Methodology"), "menu_book", "methodology"),
             page("open_data.py", _("Open data"), "dataset", "open-data"),
+            page("releases.py", _("Releases"), "history", "releases"),
             page("presentation.py", _("Presentation"), "slideshow", "presentation"),
             page("verify.py", _("Verify a statement"), "verified", "verify"),
         ],

@@ -85,6 +85,24 @@ def start_check(engine: Engine, who: str, lang: str) -> None:
     _started(jobs.start("check", who, work, _("The check stopped before it finished.")))
 
 
+def start_release(engine: Engine, who: str, lang: str) -> None:
+    """Publish the release as of the end of last month, as `lingkaran release` does: built
+    in the background (visitors keep being served the latest release meanwhile)."""
+    from dashboard.publish.releases import ReleaseRefused, describe_release, publish
+
+    _ = translator(lang)
+
+    def work(report: Report) -> jobs.Outcome:
+        try:
+            info = publish(engine)
+        except ReleaseRefused as refused:
+            return jobs.Outcome(False, str(refused))
+        audit(engine, who, "release", f"release {info.id} as of {info.as_of.isoformat()}")
+        return jobs.Outcome(True, describe_release(info), wrote=True)
+
+    _started(jobs.start("release", who, work, _("The release stopped; nothing was published.")))
+
+
 def _started(key: str) -> None:
     st.session_state[JOB_KEY] = key
 

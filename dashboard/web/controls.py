@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.core import labels
-from dashboard.core.escaping import inert_text
+from dashboard.core.escaping import inert
 from dashboard.core.formatting import date_text, number, rupiah
 from dashboard.core.i18n import LANGUAGES, translator
 from dashboard.exports.digest import digest_setting, set_digest
@@ -78,15 +78,6 @@ def published_table(frame: pd.DataFrame, lang: str, k: int) -> pd.DataFrame:
         elif name != "suppressed":
             shown[name] = values
     return shown
-
-
-def inert(frame: pd.DataFrame) -> pd.DataFrame:
-    """The table with every text cell made inert (``inert_text``). Numbers stay numbers."""
-    frame = frame.copy()
-    for column in frame.columns:
-        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = frame[column].map(inert_text)
-    return frame
 
 
 def csv_file(frame: pd.DataFrame) -> bytes:

@@ -27,6 +27,7 @@ from dashboard.core.errors import LedgerError, LedgerMoved
 from dashboard.core.escaping import unlinked
 from dashboard.core.i18n import DEFAULT_LANGUAGE, translator
 from dashboard.ledger.db import served_ledger
+from dashboard.publish import open_data
 from queries.figures import LedgerFigures, ledger_figures
 
 
@@ -110,6 +111,44 @@ def _checked(url: str, version: tuple, compute: Callable[[], T]) -> T:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _programme_figures(url: str, version: tuple, as_of: dt.date) -> LedgerFigures:
     return _checked(url, version, lambda: ledger_figures(_engine(url), None, as_of))
+
+
+def public_release() -> tuple[open_data.ReleaseInfo, LedgerFigures]:
+    """The release a public page shows: the one its link names (``?release=2026-10``) or
+    the latest, with its programme figures, named under the page's title with a link to
+    the releases page. Before the first release the page says so and stops."""
+    _ = translator(language())
+    asked = st.query_params.get("release") or None
+    try:
+        info, figures = query(open_data.release_figures, release=asked)
+    except open_data.NoRelease:
+        if asked is None:
+            st.info(
+                _(
+                    "No public release has been published yet: the public pages show releases "
+                    "only. An administrator publishes one with `lingkaran release` or from the "
+                    "admin console."
+                )
+            )
+            st.stop()
+        st.warning(_("There is no release {release}: showing the latest.").format(release=asked))
+        del st.query_params["release"]
+        return public_release()
+    st.caption(release_line(info))
+    return info, figures
+
+
+def release_line(info: open_data.ReleaseInfo) -> str:
+    """``Release 2026-10, data to 31 October 2026 · All releases`` (a link)."""
+    from dashboard.core.formatting import date_text
+
+    lang = language()
+    _ = translator(lang)
+    text = _("Release {release}, data to {date}.").format(
+        release=info.id, date=date_text(info.as_of, lang, "long")
+    )
+    every = _("All releases")
+    return f"{text} [{every}](/releases)"
 
 
 def current_figures(as_of: dt.date | None = None) -> LedgerFigures:

@@ -219,22 +219,35 @@ def test_the_programme_deck_counts_the_claims_the_headline_counts(demo_engine, m
     assert sum(next(iter(claims.series.values()))) == figures.claims_paid_idr
 
 
-def test_claims_withheld_by_program_still_add_up_to_the_headline(demo_engine, monkeypatch):
+def released_with_k(url: str, k: int):
+    """The demo copy with its history replaced by one release as of TODAY with this k."""
+    from dashboard.ledger.db import open_ledger
+    from dashboard.publish import open_data, releases
+
+    engine = open_ledger(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM releases")
+    open_data._stored.cache_clear()
+    releases.publish(engine, TODAY, k, today=TODAY)
+    return engine
+
+
+def test_claims_withheld_by_program_still_add_up_to_the_headline(demo_copy_url):
     # k = 50 on the small demo (70 JKK and 11 JKM claims, 81 in all): JKM is withheld, and
     # JKK with it, as the published total minus JKK would give JKM away.
-    monkeypatch.setenv("LINGKARAN_SUPPRESSION_K", "50")
-    content = presentation(demo_engine, OPERATOR, None, as_of=TODAY, lang="en")
+    engine = released_with_k(demo_copy_url, 50)
+    content = presentation(engine, OPERATOR, None, as_of=TODAY, lang="en")
     claims = next(chart for chart in content.charts if chart.key == "claims")
-    figures = ledger_figures(demo_engine, None, TODAY)
+    figures = ledger_figures(engine, None, TODAY)
     assert figures.claims_paid_count == 81
     assert claims.categories == ["Programs with few claims (withheld)"]
     assert next(iter(claims.series.values())) == [figures.claims_paid_idr]
     assert claims.takeaway.startswith("81 paid claims brought IDR ")
 
 
-def test_claims_too_few_in_all_are_not_counted_at_all(demo_engine, monkeypatch):
-    monkeypatch.setenv("LINGKARAN_SUPPRESSION_K", "200")  # 81 claims in all: under k
-    content = presentation(demo_engine, OPERATOR, None, as_of=TODAY, lang="en")
+def test_claims_too_few_in_all_are_not_counted_at_all(demo_copy_url):
+    engine = released_with_k(demo_copy_url, 200)  # 81 claims in all: under k
+    content = presentation(engine, OPERATOR, None, as_of=TODAY, lang="en")
     claims = next(chart for chart in content.charts if chart.key == "claims")
     assert claims.categories == []
     assert claims.takeaway == (
@@ -391,7 +404,10 @@ def test_an_issued_statement_stays_what_it_said_when_late_data_restates_its_day(
         [["K2", "B", "JKM", "2024-08-20", "paid", "2024-09-10", "42000000"]],
     )
     assert cli("import", "claims", late).exit_code == 0
-    verified = verify_statement(engine, "D1", ALL_TIME, day, issued.code)
+    public = verify_statement(engine, "D1", ALL_TIME, day, issued.code)
+    assert public.confirmed and public.figures == issued.figures
+    assert public.restated is None  # the public learns nothing of what changed since
+    verified = verify_statement(engine, "D1", ALL_TIME, day, issued.code, restatement=True)
     assert verified.confirmed and verified.figures == issued.figures
     assert verified.restated["claims_paid_count"] == 2
     assert verified.restated["claims_paid_idr"] == 47_000_000
@@ -400,5 +416,5 @@ def test_an_issued_statement_stays_what_it_said_when_late_data_restates_its_day(
     # against today's reading of the day, with nothing restated.
     assert not verify_statement(engine, "D1", ALL_TIME, dt.date(2024, 9, 29), issued.code).confirmed
     again = make_statement(engine, OPERATOR, "D1", ALL_TIME, day)
-    fresh = verify_statement(engine, "D1", ALL_TIME, day, again.code)
+    fresh = verify_statement(engine, "D1", ALL_TIME, day, again.code, restatement=True)
     assert fresh.confirmed and fresh.restated is None and fresh.figures["claims_paid_count"] == 2

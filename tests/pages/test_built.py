@@ -4,6 +4,7 @@ account is served to another."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 
@@ -64,11 +65,15 @@ def test_a_page_after_an_import_and_an_allocation_shows_the_new_figures(kept, le
     (trail,) = [t.value for t in after.dataframe if "received_on" in t.value.columns]
     assert sorted(trail["donation_id"]) == ["X", "Y"]  # the donation trail, as shown
 
+    # The public pages show releases only: the next one holds the new donation.
+    assert cli("release", "--as-of", dt.date.today().isoformat()).exit_code == 0
+    time.sleep(1.1)
     overview = visit("overview")
     assert overview.metric[0].value.replace("\xa0", " ").endswith("500.000")
 
 
-def test_what_is_built_for_one_language_is_never_served_in_the_other(kept, ledger):
+def test_what_is_built_for_one_language_is_never_served_in_the_other(kept, ledger, cli):
+    assert cli("release", "--as-of", dt.date.today().isoformat()).exit_code == 0
     indonesian = visit("donor_impact", donor="D1")
     english = visit("donor_impact", donor="D1", lang="en")
     again = visit("donor_impact", donor="D1")

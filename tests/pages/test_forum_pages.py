@@ -48,7 +48,10 @@ def test_a_page_in_one_language_shows_no_string_of_the_other(open_page, demo_url
 
 @pytest.mark.parametrize(
     ("page", "says"),
-    [("presentation", "Buku besar belum memuat donasi."), ("verify", "Verifikasi pernyataan")],
+    [
+        ("presentation", "Belum ada rilis publik yang diterbitkan"),
+        ("verify", "Verifikasi pernyataan"),
+    ],
 )
 def test_the_forum_pages_render_on_an_empty_ledger(open_page, tmp_path, page, says):
     at = open_page(empty_ledger(tmp_path), page)
@@ -131,6 +134,9 @@ def test_the_presentation_of_last_year_is_as_at_its_end_unless_asked_to_date(ope
         return [b for b in at.get("button_group") if b.proto.label == "Figures as of"]
 
     at = open_page(demo_url, "presentation", lang="en")
+    assert not at.get("radio")  # the programme: its latest release, no period to choose
+    assert any("Release 2026-10, data to October 31, 2026." in c.value for c in at.caption)
+    at.selectbox(key="scope").set_value("BUMN-001").run()
     assert chooser(at) == []  # all time: as of today, nothing to choose
     at.radio(key="span").set_value("Last year").run()
     assert not at.exception

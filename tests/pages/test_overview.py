@@ -33,11 +33,16 @@ def run_app(monkeypatch, url: str, lang: str | None = None) -> AppTest:
     return at
 
 
+RELEASE_DAY = dt.date(2026, 10, 31)  # the demo's latest release: the end of TODAY's last month
+
+
 def test_overview_shows_the_report_figures_of_the_demo(monkeypatch, demo_url):
+    """Its headline is `report --as-of` the latest release's day, exactly."""
     at = run_app(monkeypatch, demo_url)
     engine = open_ledger(demo_url)
-    report = ledger_figures(engine, None, dt.date.today())
+    report = ledger_figures(engine, None, RELEASE_DAY)
     engine.dispose()
+    assert any("Rilis 2026-10, data sampai 31 Oktober 2026." in c.value for c in at.caption)
     shown = {metric.label: metric.value for metric in at.metric}
     _ = translator("id")
     assert shown[_("Donors")] == number(report.donors)
@@ -46,7 +51,9 @@ def test_overview_shows_the_report_figures_of_the_demo(monkeypatch, demo_url):
     assert shown[_("Unspent balance")] == rupiah(report.balance_idr)
     assert shown[_("Workers protected")] == number(report.covered_workers)
     assert shown[_("Protected worker-months")] == number(report.protected_months)
-    assert shown[_("Workers protected now")] == number(report.active_workers)
+    assert shown[_("Workers protected in {month}").format(month="Oktober 2026")] == number(
+        report.active_workers
+    )
     assert shown[_("Claims paid")] == number(report.claims_paid_count)
     assert shown[_("Benefits paid")] == rupiah(report.claims_paid_idr)
     assert shown[_("Donated")].startswith("Rp ")
@@ -57,7 +64,7 @@ def test_overview_on_an_empty_ledger_says_so(monkeypatch, tmp_path):
     open_ledger(url).dispose()  # `lingkaran init-db`: the app itself never creates a ledger
     at = run_app(monkeypatch, url)
     assert not at.metric
-    assert any("Belum ada donasi" in info.value for info in at.info)
+    assert any("Belum ada rilis publik" in info.value for info in at.info)
 
 
 def test_a_missing_ledger_is_reported_and_never_created_by_the_app(monkeypatch, tmp_path):
@@ -106,7 +113,7 @@ def test_overview_states_the_confirmed_share_and_continuation_by_group(monkeypat
 
     at = run_app(monkeypatch, demo_url, "en")
     engine = open_ledger(demo_url)
-    report = ledger_figures(engine, None, dt.date.today())
+    report = ledger_figures(engine, None, RELEASE_DAY)
     by_type = open_data.continuation(engine, "donor_type", 10)
     engine.dispose()
     # as the reader sees them: the Markdown escapes of shell.plain removed

@@ -18,7 +18,7 @@ from dashboard.publish import open_data
 from queries import public
 from tests.pages.conftest import metrics, open_expanders
 
-PUBLIC_PAGES = ("overview", "donors_wall", "methodology", "open_data")
+PUBLIC_PAGES = ("overview", "donors_wall", "methodology", "open_data", "releases")
 
 
 @pytest.mark.parametrize("page", PUBLIC_PAGES)
@@ -28,11 +28,13 @@ def test_every_public_page_renders_on_the_demo(open_page, demo_url, page):
 
 
 # What each public page says on a ledger that exists and holds nothing yet.
+NO_RELEASE = "Belum ada rilis publik yang diterbitkan"
 EMPTY_LEDGER_SAYS = {
-    "overview": "Belum ada donasi di buku besar.",
-    "donors_wall": "Buku besar belum memuat donasi.",
+    "overview": NO_RELEASE,
+    "donors_wall": NO_RELEASE,
     "methodology": "Impor terakhir: **belum pernah**",
-    "open_data": "GET /api/v1/summary",
+    "open_data": NO_RELEASE,
+    "releases": NO_RELEASE,
 }
 
 

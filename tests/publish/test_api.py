@@ -35,88 +35,81 @@ def test_dimensions_in_any_order_name_the_same_table(client):
     assert one == other and one["by"] == ["province", "occupation"]
 
 
-def a_new_ledger_version(url: str, tmp_path) -> None:
-    """Import one new donor who has given nothing yet: an import, so a new ledger version."""
+def test_an_answer_is_computed_once_per_release(client, demo_copy_url, monkeypatch):
+    """Answers are kept per release; an import changes nothing public until a new release
+    is published, whose answers are computed afresh (and the old one's still served)."""
     from dashboard.ledger.db import open_ledger
-    from dashboard.ledger.importer import import_file
-    from tests.conftest import write_csv
+    from dashboard.publish.releases import publish
+    from tests.conftest import TODAY
 
-    engine = open_ledger(url)
-    import_file(
-        engine,
-        "donors",
-        write_csv(tmp_path, "d.csv", ["donor_id", "name", "type"], [["NEW-1", "Baru", "personal"]]),
-    )
-    engine.dispose()
-
-
-def test_a_cube_is_computed_once_per_ledger_version(client, demo_copy_url, monkeypatch, tmp_path):
     computed = []
     real = open_data.aggregates
     monkeypatch.setattr(
-        open_data, "aggregates", lambda *args: computed.append(args[1]) or real(*args)
+        open_data, "aggregates", lambda *a, **kw: computed.append(a[1]) or real(*a, **kw)
     )
-    first = client.get("/api/v1/aggregates?by=province,gender").json()
-    again = client.get("/api/v1/aggregates?by=province,gender").json()
-    assert first == again and computed == [("province", "gender")]
-    # An import is a new ledger version: the next answer is computed afresh.
-    a_new_ledger_version(demo_copy_url, tmp_path)
-    client.get("/api/v1/aggregates?by=province,gender")
-    assert computed == [("province", "gender")] * 2
+    first = client.get("/api/v1/aggregates?by=province,gender")
+    again = client.get("/api/v1/aggregates?by=province,gender")
+    assert first.json() == again.json() and computed == [("province", "gender")]
+    assert first.json()["release"] == "2026-10"
+    assert "immutable" not in first.headers["cache-control"]  # the latest may move on
+    engine = open_ledger(demo_copy_url)
+    publish(engine, TODAY, today=TODAY)
+    engine.dispose()
+    latest = client.get("/api/v1/aggregates?by=province,gender").json()
+    assert latest["release"] == TODAY.isoformat() and len(computed) == 2
+    named = client.get("/api/v1/aggregates?by=province,gender&release=2026-10")
+    assert named.json() == first.json()  # a release never changes
+    assert "immutable" in named.headers["cache-control"]
 
 
-def test_the_summary_is_kept_per_ledger_version(client, demo_copy_url, monkeypatch, tmp_path):
-    computed = []
-    real = open_data.summary
-    monkeypatch.setattr(
-        open_data, "summary", lambda *args, **kw: computed.append(1) or real(*args, **kw)
-    )
-    first = client.get("/api/v1/summary").json()
-    assert client.get("/api/v1/summary").json() == first and len(computed) == 1
-    # A new donor who has given nothing yet: a new ledger version, so a fresh answer.
-    a_new_ledger_version(demo_copy_url, tmp_path)
-    after = client.get("/api/v1/summary").json()
-    assert len(computed) == 2
-    assert after["last_import"] >= first["last_import"]
+def test_the_releases_are_listed_and_an_unknown_one_is_a_404(client):
+    listed = client.get("/api/v1/releases").json()["releases"]
+    assert [r["id"] for r in listed] == [
+        f"{y}-{m:02d}" for y, m in [(2026, m) for m in range(10, 0, -1)] + [(2025, 12), (2025, 11)]
+    ]
+    assert listed[0]["as_of"] == "2026-10-31" and listed[0]["method"] == "cell-key"
+    assert listed[-1]["changes"]["previous"] is None
+    assert listed[0]["changes"]["previous"] == "2026-09"
+    missing = client.get("/api/v1/summary?release=2019-01")
+    assert missing.status_code == 404 and "no release '2019-01'" in missing.json()["error"]
+    summary = client.get("/api/v1/summary?release=2026-01").json()
+    assert summary["release"] == "2026-01" and summary["figures"]["as_of"] == "2026-01-31"
 
 
-def test_the_serving_process_prepares_the_publication_when_the_ledger_changes(
-    demo_copy_url, tmp_path
-):
-    """keep_warm builds it in the background: first for the ledger as it is, then again
-    after an import, without a visitor asking."""
+def test_before_the_first_release_every_answer_says_so(tmp_path, monkeypatch):
+    from dashboard.ledger.db import open_ledger
+
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    open_ledger(url).dispose()
+    monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
+    client = TestClient(Starlette(routes=api.routes))
+    for address in ("/api/v1/summary", "/api/v1/aggregates", "/api/v1/continuation"):
+        answer = client.get(address)
+        assert answer.status_code == 404, address
+        assert answer.json() == {"error": "no public release has been published yet"}
+    assert client.get("/api/v1/releases").json() == {"releases": []}
+
+
+def test_the_serving_process_loads_the_latest_release_without_building(demo_copy_url, monkeypatch):
+    """keep_warm reads and unpacks the stored release in the background; nothing is built."""
     import threading
     import time
 
-    from dashboard.ledger.db import open_ledger
-    from dashboard.ledger.importer import import_file
-    from queries.public import ledger_version
-    from tests.conftest import write_csv
+    from dashboard.ledger.db import served_ledger
 
-    def prepared(version) -> bool:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with open_data._published.cache_lock:  # the background build may add one
-                kept = list(open_data._published.cache)
-            if any(key[0].endswith("demo-copy.db") and key[1] == version for key in kept):
-                return True
-            time.sleep(0.2)
-        return False
+    def never(*_args, **_kwargs):
+        raise AssertionError("a release was built while serving")
 
-    open_data._published.cache_clear()
-    engine = open_ledger(demo_copy_url)
+    monkeypatch.setattr(open_data, "build", never)
+    open_data._stored.cache_clear()
     stop = threading.Event()
     open_data.keep_warm(demo_copy_url, every=0.2, stop=stop)
     try:
-        assert prepared(ledger_version(engine))
-        import_file(
-            engine,
-            "donors",
-            write_csv(
-                tmp_path, "d.csv", ["donor_id", "name", "type"], [["NEW-2", "Baru", "personal"]]
-            ),
-        )
-        assert prepared(ledger_version(engine))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not open_data._stored.cache:
+            time.sleep(0.1)
+        assert [key[1] for key in open_data._stored.cache] == ["2026-10"]
+        engine = served_ledger(demo_copy_url)
+        assert open_data.publication(engine).release.id == "2026-10"
     finally:
         stop.set()
-        engine.dispose()

@@ -1,0 +1,212 @@
+"""Publishing a release: the public surface as of one day, built, checked against every
+earlier release, and stored once (docs/contract.md "Public releases").
+
+``lingkaran release``, the admin console and the demo call ``publish``. The pages and the API
+only ever read what it stored (``dashboard/publish/open_data.py``), so a visitor never waits
+for a build and a process start serves the latest release at once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+
+import pandas as pd
+from sqlalchemy import Engine, func, insert, select
+
+from dashboard.core.errors import LedgerError
+from dashboard.ledger.schema import Coverage, DonationClaim, Release, ReleaseSecret
+from dashboard.publish import open_data
+from dashboard.publish.perturbation import Perturbation
+from dashboard.publish.privacy import suppression_k
+from queries import public
+from queries.figures import reading
+
+
+class ReleaseRefused(LedgerError):
+    """A release that may not be published (a date not after the latest, in the future, or a
+    protection different from the earlier releases'): nothing is stored."""
+
+
+def previous_month_end(today: dt.date | None = None) -> dt.date:
+    """The default cut-off of a release: the last day of the month before ``today``."""
+    today = today or dt.date.today()
+    return today.replace(day=1) - dt.timedelta(days=1)
+
+
+def release_id(as_of: dt.date) -> str:
+    """``2026-11`` for a release as of a month's last day, ``2026-11-15`` otherwise."""
+    last = calendar.monthrange(as_of.year, as_of.month)[1]
+    return as_of.strftime("%Y-%m") if as_of.day == last else as_of.isoformat()
+
+
+def ledger_salt(engine: Engine) -> int:
+    """The ledger's secret behind the perturbation's record keys (drawn by its migration)."""
+    with reading(engine) as conn:
+        salt = conn.execute(select(ReleaseSecret.salt).where(ReleaseSecret.id == 1))
+        return int(salt.scalar_one())
+
+
+def publish(
+    engine: Engine,
+    as_of: dt.date | None = None,
+    k: int | None = None,
+    protect: bool = True,
+    today: dt.date | None = None,
+) -> open_data.ReleaseInfo:
+    """Build the release as of ``as_of`` (the end of last month by default), check it with
+    every earlier release, store it and return what it says of itself. ``protect=False``
+    publishes exact figures: only the attack test's control does, on a ledger of its own."""
+    today = today or dt.date.today()
+    as_of = as_of or previous_month_end(today)
+    k = suppression_k() if k is None else k
+    if as_of > today:
+        raise ReleaseRefused(f"a release as of {as_of} would lie in the future (today is {today})")
+    history = open_data.releases(engine)
+    perturbation = (
+        Perturbation.for_release(ledger_salt(engine), as_of, k) if protect else Perturbation.exact()
+    )
+    _check_history(history, as_of, k, perturbation)
+    # Built from one version of the ledger: a write landing during the build is not mixed in.
+    version, built, high_water = public.at_latest_version(
+        engine,
+        lambda version: public.at_version(
+            engine, version, lambda: _build(engine, version, k, as_of, perturbation)
+        ),
+    )
+    previous = open_data.publication(engine, release=history[0].id) if history else None
+    changes = describe_changes(previous, built)
+    changes["steps_at_most"] = perturbation.describe()["steps_at_most"]
+    changes["steps"] = perturbation.describe()["steps"]
+    cells, _withheld = built.cells()
+    identifier = release_id(as_of)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Release).values(
+                id=identifier,
+                as_of=as_of,
+                published_at=dt.datetime.now(dt.UTC),
+                ledger_version=json.dumps([_plain(v) for v in version], default=str),
+                method=perturbation.method,
+                suppression_k=k,
+                cells=cells,
+                cells_changed=changes["cells_changed"],
+                high_water=json.dumps(high_water),
+                changes=json.dumps(changes, ensure_ascii=False),
+                payload=open_data.pack(built),
+            )
+        )
+    return open_data.latest_release(engine)
+
+
+def _build(engine, version, k, as_of, perturbation):
+    built = open_data.build(engine, k, as_of, perturbation)
+    with reading(engine) as conn:
+        high_water = {
+            "coverage": conn.execute(select(func.max(Coverage.id))).scalar() or 0,
+            "claims": conn.execute(select(func.max(DonationClaim.claim_key))).scalar() or 0,
+        }
+    return version, built, high_water
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+def _check_history(
+    history: list[open_data.ReleaseInfo], as_of: dt.date, k: int, perturbation: Perturbation
+) -> None:
+    """Releases move forward in as-of date, and every release of a ledger is protected the
+    same way: exact figures beside perturbed ones, or a different k, would let the two be
+    compared to learn the offsets."""
+    if not history:
+        return
+    latest = history[0]
+    if as_of <= latest.as_of:
+        raise ReleaseRefused(
+            f"releases only move forward: the latest, {latest.id}, is as of "
+            f"{latest.as_of}, and {as_of} is not after it"
+        )
+    for earlier in history:
+        if earlier.method != perturbation.method or earlier.suppression_k != k:
+            raise ReleaseRefused(
+                f"release {earlier.id} was published with {earlier.method} figures and "
+                f"k = {earlier.suppression_k}; a release with {perturbation.method} figures and "
+                f"k = {k} beside it would let the two be compared"
+            )
+
+
+def describe_changes(previous: open_data.Published | None, current: open_data.Published) -> dict:
+    """What changed from ``previous`` to ``current``, in numbers: open-data cells whose
+    published figures changed, cells that switched between withheld and published, cells
+    that appeared, and the headline's change."""
+    changed = switched = appeared = 0
+    for by, frame in current.tables.items():
+        before = previous.tables.get(by) if previous is not None else None
+        keyed = _keyed(frame, by)
+        earlier = _keyed(before, by) if before is not None else {}
+        for key, row in keyed.items():
+            if key not in earlier:
+                appeared += 1
+                continue
+            old = earlier[key]
+            if old["suppressed"] != row["suppressed"]:
+                switched += 1
+            elif any(_differs(old[f], row[f]) for f in open_data.FIGURES):
+                changed += 1
+    headline = {}
+    for figure in ("covered_workers", "protected_months", "allocated_idr", "claims_paid_count"):
+        now = current.summary.get(figure)
+        then = previous.summary.get(figure) if previous is not None else None
+        headline[figure] = None if now is None or then is None else int(now) - int(then)
+    return {
+        "cells_changed": changed + switched + appeared,
+        "changed": changed,
+        "switched": switched,
+        "appeared": appeared,
+        "headline": headline,
+        "previous": previous.release.id if previous is not None and previous.release else None,
+    }
+
+
+def _keyed(frame: pd.DataFrame, by: tuple[str, ...]) -> dict:
+    return {tuple(str(row[d]) for d in by): row for row in frame.to_dict("records")}
+
+
+def _differs(a, b) -> bool:
+    if pd.isna(a) or pd.isna(b):
+        return pd.isna(a) != pd.isna(b)
+    return int(a) != int(b)
+
+
+def monthly_releases(
+    engine: Engine, months: int = 12, today: dt.date | None = None
+) -> list[open_data.ReleaseInfo]:
+    """A release at the end of each of the last ``months`` months (the demo's history)."""
+    end = previous_month_end(today)
+    cut_offs = [end]
+    for _ in range(months - 1):
+        cut_offs.append(previous_month_end(cut_offs[-1]))
+    return [publish(engine, as_of, today=today) for as_of in reversed(cut_offs)]
+
+
+def describe_release(info: open_data.ReleaseInfo) -> str:
+    """What `lingkaran release` prints: the id, the cut-off and what changed."""
+    changes = info.changes
+    lines = [
+        f"Published release {info.id}: data to {info.as_of.isoformat()}, "
+        f"{info.cells} open-data cells ({info.method}, k = {info.suppression_k}).",
+    ]
+    if changes.get("previous"):
+        lines.append(
+            f"Since release {changes['previous']}: {changes['changed']} cell(s) changed, "
+            f"{changes['switched']} switched between withheld and published, "
+            f"{changes['appeared']} new."
+        )
+        for figure, delta in changes["headline"].items():
+            if delta is not None:
+                lines.append(f"  {figure}: {delta:+,}")
+    else:
+        lines.append("The first release of this ledger.")
+    return "\n".join(lines)
