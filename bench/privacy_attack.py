@@ -1,15 +1,17 @@
 """How much the public surface publishes, and what an attacker recovers from all of it.
 
-    python bench/privacy_attack.py --db sqlite:////path/to/demo.db [--k 10] [--baseline]
+    python bench/privacy_attack.py --db sqlite:////path/to/copy-of-demo.db [--k 10] [--baseline]
 
-Builds the publication (every open-data table, the monthly series, the claims and the
-continuation tables, suppressed together by ``dashboard/publish/disclosure.py``) and reports how
-many cells it holds and withholds, and the share of the programme's workers and
-worker-months in published cells. Then runs the attack of ``tests/attack.py`` with every
-public answer at once and counts the withheld figures it pins to one value (checked
-against the ledger). ``--baseline`` runs the same attack on suppression without the audit
-(small cells and the line rule only), as the tables were suppressed before issue 11.
-Nothing here is asserted: the test suite asserts zero on the small demo.
+Works on the ledger it is given, so run it on a copy: it replaces the releases with one
+exact release as of today. Builds the publication (every open-data table, the monthly
+series, the claims and the continuation tables, suppressed together by
+``dashboard/publish/disclosure.py``) and reports how many cells it holds and withholds, and
+the share of the programme's workers and worker-months in published cells. Then runs the
+attack of ``tests/attack.py`` with every public answer at once and counts the withheld
+figures it pins to one value (checked against the ledger). ``--baseline`` runs the same
+attack on suppression without the audit (small cells and the line rule only), as the
+tables were suppressed before issue 11. Nothing here is asserted: the test suite asserts
+zero on the small demo, and attacks the perturbed releases too.
 """
 
 from __future__ import annotations
@@ -28,9 +30,16 @@ from tests import attack  # noqa: E402
 
 
 def report(engine, k: int, label: str) -> None:
-    open_data._published.cache_clear()
+    """The attack on the exact (unperturbed) release content as of today: what the audit
+    alone protects; a stored release adds its perturbation (tests/publish/
+    test_disclosure_attack.py attacks those)."""
+    import datetime as dt
+
+    from dashboard.publish import releases
+
+    today = dt.date.today()
     began = time.perf_counter()
-    published = open_data.publication(engine, k)
+    published = open_data.build(engine, k, today)
     built = time.perf_counter() - began
     cells, withheld = published.cells()
     figures = ledger_figures(engine)
@@ -51,8 +60,11 @@ def report(engine, k: int, label: str) -> None:
     for by, frame in published.continuation.items():
         print(f"continuation by {by}: {len(frame)} groups, {int(frame['suppressed'].sum())}")
     began = time.perf_counter()
+    with engine.begin() as conn:  # the copy's history: this one exact release
+        conn.exec_driver_sql("DELETE FROM releases")
+    releases.publish(engine, today, k, protect=False)
     ranges = attack.attack(attack.public_answers(engine, k))
-    truth = attack.truth(engine)
+    truth = attack.truth(engine, today)
     pinned = attack.recovered(ranges)
     small = [n for n in pinned if n[-1] == "workers" and truth.get(n, k) < k]
     took = time.perf_counter() - began

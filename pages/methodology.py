@@ -153,9 +153,9 @@ PRIVACY = (
         "figures are exact."
     ).format(half=(k + 1) // 2, steps=2 * ((k + 1) // 2)),
     _(
-        "A second test attacks a series of releases: thirteen monthly releases across a new "
-        "year and one new donation between two releases, subtracted from each other and "
-        "solved together in one linear program. It pins no withheld figure and no change of "
+        "A second test attacks a series of releases: month ends across a new year, then one "
+        "new donation between two releases, subtracted from each other and solved together "
+        "in one linear program. It pins no withheld figure and no change of "
         "a few workers, and cannot tell in which province the new worker lives; the same "
         "releases published without offsets give changes away, and the province."
     ),

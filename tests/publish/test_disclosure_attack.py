@@ -129,8 +129,8 @@ def series(engine, ids: list[str]) -> list[attack.Answers]:
 
 @pytest.mark.parametrize("protect", [True, False], ids=["perturbed", "exact"])
 def test_a_series_of_releases_gives_no_worker_away(copy_engine, tmp_path, protect):
-    """Twelve monthly releases across a new year, then one new donation between two
-    releases: subtracted and solved together, they pin no withheld count and no change of 1
+    """Monthly releases across a new year (age bands move), then one new donation between
+    two releases: subtracted and solved together, they pin no withheld count and no change of 1
     to k-1 workers, and they do not say where the new worker lives. The same ledger
     published exactly gives changes away, and the new worker's province."""
     engine = copy_engine
@@ -138,9 +138,10 @@ def test_a_series_of_releases_gives_no_worker_away(copy_engine, tmp_path, protec
         conn.exec_driver_sql("DELETE FROM releases")
     ids = [
         releases.publish(engine, day, K, protect=protect, today=TODAY).id
-        for day in month_ends(dt.date(2026, 10, 31), 13)  # 2025-10 .. 2026-10
+        for day in month_ends(dt.date(2026, 2, 28), 4)  # 2025-11 .. 2026-02
     ]
     before = releases.publish(engine, dt.date(2026, 11, 10), K, protect=protect, today=TODAY)
+    # (a monthly roll of eight months lies between 2026-02 and this one)
     one_new_donation(engine, tmp_path, dt.date(2026, 11, 12))
     after = releases.publish(engine, dt.date(2026, 11, 20), K, protect=protect, today=TODAY)
     held = series(engine, [*ids, before.id, after.id])
