@@ -107,20 +107,31 @@ def one_new_donation(engine, tmp_path, received: dt.date) -> None:
     allocate(engine)
 
 
-def provinces_gaining_one(previous: attack.Answers, last: attack.Answers) -> list[str]:
-    """Where the new worker may live: provinces whose change between two releases is
-    consistent with exactly one more worker, as far as the attacker can tell."""
-    width = last.limit("workers") + previous.limit("workers")
-    before = previous.tables[("province",)].set_index("province")["workers"]
-    after = last.tables[("province",)].set_index("province")["workers"]
+def gaining(previous: attack.Answers, last: attack.Answers, by: str, months: int) -> list[str]:
+    """Where the new worker may be, by one attribute: the groups whose worker-months rose by
+    exactly ``months`` between two releases, as far as the attacker can tell."""
+    width = last.limit("protected_months") + previous.limit("protected_months")
+    before = previous.tables[(by,)].set_index(by)["protected_months"]
+    after = last.tables[(by,)].set_index(by)["protected_months"]
     return [
-        province
-        for province, workers in after.items()
-        if province in before.index
-        and not pd.isna(workers)
-        and not pd.isna(before[province])
-        and abs(int(workers) - int(before[province]) - 1) <= width
+        str(group)
+        for group, value in after.items()
+        if group in before.index
+        and not pd.isna(value)
+        and not pd.isna(before[group])
+        and abs(int(value) - int(before[group]) - months) <= width
     ]
+
+
+def the_new_workers_record(engine) -> dict[str, str]:
+    """The attributes of the worker donation ONE-1 paid for, from the ledger (the truth)."""
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT w.province, w.occupation, w.gender FROM coverage c "
+            "JOIN donations d ON d.id = c.donation_key JOIN workers w ON w.id = c.worker_key "
+            "WHERE d.donation_id = 'ONE-1'"
+        ).one()
+    return dict(zip(("province", "occupation", "gender"), row, strict=True))
 
 
 def series(engine, ids: list[str]) -> list[attack.Answers]:
@@ -140,10 +151,12 @@ def test_a_series_of_releases_gives_no_worker_away(copy_engine, tmp_path, protec
         releases.publish(engine, day, K, protect=protect, today=TODAY).id
         for day in month_ends(dt.date(2026, 2, 28), 4)  # 2025-11 .. 2026-02
     ]
-    before = releases.publish(engine, dt.date(2026, 11, 10), K, protect=protect, today=TODAY)
-    # (a monthly roll of eight months lies between 2026-02 and this one)
-    one_new_donation(engine, tmp_path, dt.date(2026, 11, 12))
-    after = releases.publish(engine, dt.date(2026, 11, 20), K, protect=protect, today=TODAY)
+    # Eight months later, and after the ledger's last day (TODAY): between the next two
+    # releases nothing changes but one new donation of one worker's year.
+    today = dt.date.today()
+    before = releases.publish(engine, dt.date(2026, 11, 25), K, protect=protect, today=today)
+    one_new_donation(engine, tmp_path, dt.date(2026, 11, 26))
+    after = releases.publish(engine, dt.date(2026, 11, 27), K, protect=protect, today=today)
     held = series(engine, [*ids, before.id, after.id])
 
     ranges = attack.series_attack(held)
@@ -158,11 +171,15 @@ def test_a_series_of_releases_gives_no_worker_away(copy_engine, tmp_path, protec
         for name, (low, high) in ranges.items()
         if name[0] != "change" and high - low < 1 - 1e-9
     ]
-    candidates = provinces_gaining_one(held[-2], held[-1])
+    where = {by: gaining(held[-2], held[-1], by, 12) for by in ("province", "occupation", "gender")}
+    worker = the_new_workers_record(engine)
     if protect:
         assert pinned == [] and exact_changes == [] and pinned_counts == []
-        assert len(candidates) > 5  # nearly every province could have gained one worker
+        # nearly every group could have gained the year: the worker is not located
+        assert len(where["province"]) > 5 and len(where["occupation"]) > 3
+        assert where["gender"] == ["F", "M"]
     else:
         assert exact_changes  # the exact releases give changes of a few workers away
         assert pinned
-        assert len(candidates) <= 1
+        # and the new worker's province, occupation and gender, exactly
+        assert where == {by: [worker[by]] for by in where}
