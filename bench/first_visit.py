@@ -2,14 +2,15 @@
 
     python bench/first_visit.py --db sqlite:////tmp/demo50k.db --db sqlite:////tmp/lingkaran-2m.db
 
-For each ledger: `lingkaran --db URL demo --port N` (demo mode: any donor page without a
-login), wait until the serving process has prepared the publication (as it does after every
-import), then ``--runs`` first visits, each in a fresh browser context (no cookies, no
-Streamlit session): from navigation until the page's script run has finished; and the
-open-data API's answers (each combination asked once first, then timed). Each visit
-starts a new session, so the page's per-session work is in every figure; what is kept per
-ledger version (the publication, the cached queries) is what a first visitor after the
-warm-up finds. Prints medians, the slowest run and the ratio to the first ledger.
+For each ledger (with at least one public release: `lingkaran release`): `lingkaran --db URL
+demo --port N` (demo mode: any donor page without a login), time its first API answer (read
+from the stored release: nothing is built since issue 27), then ``--runs`` first visits,
+each in a fresh browser context (no cookies, no Streamlit session): from navigation until
+the page's script run has finished; and the open-data API's answers (each combination
+asked once first, then timed). Each visit starts a new session, so the page's per-session
+work is in every figure; what is kept per ledger version (the release read, the cached
+queries) is what a first visitor after the first answer finds. Prints medians, the slowest
+run and the ratio to the first ledger.
 """
 
 from __future__ import annotations
@@ -107,9 +108,9 @@ def main() -> None:
             try:
                 wait_for(f"{base}/_stcore/health", 120)
                 began = time.perf_counter()
-                # answered from the publication: returns once the warm-up has built it
+                # answered from the latest stored release: nothing is built at start
                 wait_for(f"{base}/api/v1/aggregates?by=province", 900)
-                print(f"{url}: publication ready after {time.perf_counter() - began:.1f} s")
+                print(f"{url}: first API answer after {time.perf_counter() - began:.2f} s")
                 for path in API:
                     fetch(f"{base}{path}")  # the first answer of a combination is computed
                     runs = [fetch(f"{base}{path}") for _ in range(args.runs)]
