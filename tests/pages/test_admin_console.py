@@ -57,3 +57,31 @@ def test_a_job_that_is_refused_says_why(open_page, cli, tmp_path, database_url, 
     at = _finish(at)
     assert shown(at.error) == ["The allocator stopped; nothing was written."]
     assert "internal detail" not in str(shown(at.error))
+
+
+def test_an_admin_publishes_the_release_from_the_console_once(
+    open_page, cli, tmp_path, database_url
+):
+    """The button publishes the release as of the end of last month as a job, audited; a
+    second click is refused with the reason, and nothing more is stored."""
+    from dashboard.ledger.schema import Release
+    from dashboard.publish.releases import previous_month_end, release_id
+
+    files = worked_example(tmp_path)
+    import_all(cli, {k: files[k] for k in ("donors", "rates", "workers", "donations")})
+    assert cli("allocate").exit_code == 0
+    at = open_page(database_url, "admin", lang="en")
+    assert "No public release has been published yet." in " ".join(shown(at.caption))
+    at.button(key="release").click().run()
+    at = _finish(at)
+    expected = release_id(previous_month_end())
+    assert shown(at.success)[0].startswith(f"Published release {expected}: data to ")
+    at.button(key="release").click().run()
+    at = _finish(at)
+    assert shown(at.error)[0].startswith(f"releases only move forward: the latest, {expected}")
+    engine = open_ledger(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Release)).scalar_one() == 1
+        actions = conn.execute(select(AuditEntry.action)).scalars().all()
+    engine.dispose()
+    assert actions == ["release"]
