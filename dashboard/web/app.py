@@ -32,6 +32,12 @@ FAVICON = Path(__file__).parent / "static" / "favicon.svg"
 st.set_page_config(page_title="Lingkaran", page_icon=str(FAVICON), layout="wide")
 with st.sidebar:
     _ = translator(controls.language_picker())
+# The document's language is the page's (screen readers pronounce by it; Streamlit's own
+# page says "en" whatever the text): a fixed script, the language code its only input.
+st.html(
+    f"<script>document.documentElement.lang = {shell.language()!r};</script>",
+    unsafe_allow_javascript=True,
+)
 if mode() == DEMO:
     st.warning(
         _(

@@ -34,3 +34,13 @@ def test_the_home_page_shows_the_programme_totals(app_url, page, demo_url):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "Traceback" not in body
     assert page.errors == []
+
+
+@pytest.mark.parametrize(("lang", "says"), [("id", "Rilis 2026-10"), ("en", "Release 2026-10")])
+def test_the_document_language_is_the_page_language(app_url, page, lang, says):
+    """Screen readers pronounce a page by its document's language: Streamlit's own page
+    says "en" whatever the text, so an Indonesian page was read with English rules."""
+    page.goto(f"{app_url}/?lang={lang}")
+    page.get_by_text(says).first.wait_for(timeout=60_000)
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert page.errors == []
