@@ -335,9 +335,7 @@ class IssuedStatement(Base):
 
 class Release(Base):
     """A public release: the whole public surface as of one day, as published (a JSON
-    document, compressed), never changed once stored (docs/contract.md "Public releases").
-    ``high_water`` (the last coverage and claim ids it saw) is the ledger's own bookkeeping
-    for the next release's change rule, not published."""
+    document, compressed), never changed once stored (docs/contract.md "Public releases")."""
 
     __tablename__ = "releases"
 
@@ -349,7 +347,6 @@ class Release(Base):
     suppression_k: Mapped[int] = mapped_column(Integer)
     cells: Mapped[int] = mapped_column(Integer)
     cells_changed: Mapped[int] = mapped_column(Integer)
-    high_water: Mapped[str] = mapped_column(Text)
     changes: Mapped[str] = mapped_column(Text)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
 

@@ -13,10 +13,10 @@ import datetime as dt
 import json
 
 import pandas as pd
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, insert, select
 
 from dashboard.core.errors import LedgerError
-from dashboard.ledger.schema import Coverage, DonationClaim, Release, ReleaseSecret
+from dashboard.ledger.schema import Release, ReleaseSecret
 from dashboard.publish import open_data
 from dashboard.publish.perturbation import Perturbation
 from dashboard.publish.privacy import suppression_k
@@ -69,10 +69,10 @@ def publish(
     )
     _check_history(history, as_of, k, perturbation)
     # Built from one version of the ledger: a write landing during the build is not mixed in.
-    version, built, high_water = public.at_latest_version(
+    version, built = public.at_latest_version(
         engine,
         lambda version: public.at_version(
-            engine, version, lambda: _build(engine, version, k, as_of, perturbation)
+            engine, version, lambda: (version, open_data.build(engine, k, as_of, perturbation))
         ),
     )
     previous = open_data.publication(engine, release=history[0].id) if history else None
@@ -92,22 +92,11 @@ def publish(
                 suppression_k=k,
                 cells=cells,
                 cells_changed=changes["cells_changed"],
-                high_water=json.dumps(high_water),
                 changes=json.dumps(changes, ensure_ascii=False),
                 payload=open_data.pack(built),
             )
         )
     return open_data.latest_release(engine)
-
-
-def _build(engine, version, k, as_of, perturbation):
-    built = open_data.build(engine, k, as_of, perturbation)
-    with reading(engine) as conn:
-        high_water = {
-            "coverage": conn.execute(select(func.max(Coverage.id))).scalar() or 0,
-            "claims": conn.execute(select(func.max(DonationClaim.claim_key))).scalar() or 0,
-        }
-    return version, built, high_water
 
 
 def _plain(value):

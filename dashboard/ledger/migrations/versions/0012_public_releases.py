@@ -33,7 +33,6 @@ def upgrade() -> None:
         sa.Column("suppression_k", sa.Integer(), nullable=False),
         sa.Column("cells", sa.Integer(), nullable=False),
         sa.Column("cells_changed", sa.Integer(), nullable=False),
-        sa.Column("high_water", sa.Text(), nullable=False),
         sa.Column("changes", sa.Text(), nullable=False),
         sa.Column("payload", sa.LargeBinary(), nullable=False),
     )
