@@ -182,33 +182,54 @@ def _ranked_chart(key: str, frame: pd.DataFrame, column: str, name, title: str, 
 
 
 def _claims_chart(
-    claims: pd.DataFrame, lang: str, withheld: tuple[int, int] = (0, 0), title: str | None = None
+    claims: pd.DataFrame,
+    lang: str,
+    title: str | None = None,
+    total: tuple[int | None, int] | None = None,
 ) -> Chart:
     """Paid claims per program, in rupiah (claims: program, claims, amount_idr).
 
-    ``withheld``: claims and rupiah of the programs too small to publish alone; they show
-    together as one column, so the chart still adds up to the headline.
+    ``total``: the exact number and rupiah of all claims, where ``claims`` is a release's
+    table by program (with its ``suppressed`` flags; published figures carry offsets; the
+    number is None when even it is withheld). Programs withheld show together as one column
+    that brings the chart to the exact total; where only the offsets keep the columns from
+    adding up, the takeaway says so beside the exact total (docs/contract.md "Public
+    releases").
     """
     _ = translator(lang)
+    withheld_programs = False
+    if "suppressed" in claims.columns:
+        withheld_programs = bool(claims["suppressed"].any())
+        claims = claims[~claims["suppressed"]].astype({"claims": "int64", "amount_idr": "int64"})
     by_program = claims.groupby("program")[["claims", "amount_idr"]].sum()
     programs = [p for p in labels.PROGRAMS if p in by_program.index]
     amounts = [int(by_program.loc[p, "amount_idr"]) for p in programs]
-    count = (int(by_program["claims"].sum()) if len(by_program) else 0) + withheld[0]
-    if withheld[0]:
-        programs.append(_("Programs with few claims (withheld)"))
-        amounts.append(withheld[1])
-    if count:
-        takeaway = _("{claims} paid claims brought {amount} to workers and their families.")
-        takeaway = takeaway.format(claims=number(count, lang), amount=rupiah(sum(amounts), lang))
-    elif withheld[1]:  # so few claims in all that even their number is withheld
-        takeaway = _("Too few claims have been paid to show them without identifying anyone.")
+    if total is None:
+        count, amount = int(by_program["claims"].sum()) if len(by_program) else 0, sum(amounts)
     else:
+        count, amount = total
+    offsets_note = ""
+    if count is None:  # so few claims in all that even their number is withheld
+        programs, amounts = [], []
+        takeaway = _("Too few claims have been paid to show them without identifying anyone.")
+    elif not count:
         takeaway = _("No claim has been paid in this period yet.")
+    else:
+        takeaway = _("{claims} paid claims brought {amount} to workers and their families.")
+        takeaway = takeaway.format(claims=number(count, lang), amount=rupiah(amount, lang))
+        if withheld_programs:
+            programs.append(_("Programs with few claims (withheld)"))
+            amounts.append(amount - sum(amounts))
+        elif sum(amounts) != amount:
+            offsets_note = " " + _(
+                "Each program's amount carries a small privacy offset, so the columns need "
+                "not add up to this total."
+            )
     return Chart(
         "claims",
         "column",
         title or _("Benefits paid by program (rupiah)"),
-        takeaway,
+        takeaway + offsets_note,
         programs,
         {_("Benefits paid"): amounts},
         "Rp" if lang == "id" else "IDR",
@@ -266,7 +287,7 @@ def presentation(
         provinces = donor.breakdown(profile, "province")
         occupations = donor.breakdown(profile, "occupation")
         claims = donor.claims(engine, access, donor_id, period, as_of).assign(claims=1)
-        withheld = (0, 0)  # a donor sees its own claims one by one
+        total = None  # a donor sees its own claims one by one
         claims_title = _("Benefits paid by program (rupiah)")
         money = _money_chart(months, lang) if not months.empty else None
     else:
@@ -284,11 +305,7 @@ def presentation(
         # withheld); what is withheld shows as one sum against the all-time published total.
         published = open_data.publication(engine, k, release.id)
         claims = published.claims_by_program
-        claims = claims[~claims["suppressed"]].astype({"claims": "int64", "amount_idr": "int64"})
-        withheld = (
-            (published.claims_total or 0) - int(claims["claims"].sum()),
-            published.claims_total_idr - int(claims["amount_idr"].sum()),
-        )
+        total = (published.claims_total, published.claims_total_idr)
         claims_title = _("Benefits paid by program, all time (rupiah)")
         money = None
     charts = []
@@ -316,7 +333,7 @@ def presentation(
             lang,
         )
     )
-    charts.append(_claims_chart(claims, lang, withheld, claims_title))
+    charts.append(_claims_chart(claims, lang, claims_title, total))
     subtitle = _("Impact report, donations received {period}").format(
         period=period_text(period, lang)
     )

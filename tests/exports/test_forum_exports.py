@@ -216,7 +216,13 @@ def test_the_programme_deck_counts_the_claims_the_headline_counts(demo_engine, m
     content = presentation(demo_engine, OPERATOR, None, as_of=TODAY, lang="en")
     claims = next(chart for chart in content.charts if chart.key == "claims")
     figures = ledger_figures(demo_engine, None, TODAY)
-    assert sum(next(iter(claims.series.values()))) == figures.claims_paid_idr
+    assert claims.takeaway.startswith(
+        f"{figures.claims_paid_count} paid claims brought {rupiah(figures.claims_paid_idr, 'en')}"
+    )
+    # The programs' columns carry the release's offsets: they add up to the exact total, or
+    # the takeaway says beside it why they do not.
+    adds_up = sum(next(iter(claims.series.values()))) == figures.claims_paid_idr
+    assert adds_up != ("privacy offset" in claims.takeaway)
 
 
 def released_with_k(url: str, k: int):
@@ -418,3 +424,34 @@ def test_an_issued_statement_stays_what_it_said_when_late_data_restates_its_day(
     again = make_statement(engine, OPERATOR, "D1", ALL_TIME, day)
     fresh = verify_statement(engine, "D1", ALL_TIME, day, again.code, restatement=True)
     assert fresh.confirmed and fresh.restated is None and fresh.figures["claims_paid_count"] == 2
+
+
+def test_claims_columns_with_offsets_say_why_they_do_not_add_up():
+    import pandas as pd
+
+    from dashboard.exports.presentation import _claims_chart
+
+    released = pd.DataFrame(
+        {
+            "program": ["JKK", "JKM"],
+            "claims": [70, 12],
+            "amount_idr": [1_005_000_000, 505_000_000],
+            "suppressed": [False, False],
+        }
+    )
+    offset = _claims_chart(released, "en", total=(81, 1_500_000_000))
+    assert offset.categories == ["JKK", "JKM"]
+    assert offset.series["Benefits paid"] == [1_005_000_000, 505_000_000]
+    assert offset.takeaway == (
+        "81 paid claims brought IDR 1,500,000,000 to workers and their families. Each "
+        "program's amount carries a small privacy offset, so the columns need not add up to "
+        "this total."
+    )
+    exact = _claims_chart(released, "en", total=(81, 1_510_000_000))
+    assert exact.takeaway.endswith("families.")
+    # A withheld program shows as the column that brings the chart to the exact total.
+    released.loc[1, "suppressed"] = True
+    withheld = _claims_chart(released, "en", total=(81, 1_500_000_000))
+    assert withheld.categories == ["JKK", "Programs with few claims (withheld)"]
+    assert withheld.series["Benefits paid"] == [1_005_000_000, 495_000_000]
+    assert withheld.takeaway.endswith("families.")
