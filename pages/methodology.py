@@ -178,10 +178,7 @@ LIMITS = (
         "The figures reflect what the ledger holds: claims not yet imported, or coverage bought "
         "outside the programme and not imported, are not visible."
     ),
-    _(
-        "Age is computed from the birth year in the release's year; age bands shift every "
-        "year."
-    ),
+    _("Age is computed from the birth year in the release's year; age bands shift every year."),
     _(
         "Province and occupation are the last values imported for a worker, not the values "
         "when the coverage was bought."
