@@ -287,7 +287,7 @@ def demo(ctx: click.Context, port: int, workers: int, processes: int) -> None:
     url = ctx.obj["explicit_url"] or config.demo_database_url()
     engine = open_ledger(url)
     if not has_programme(engine):
-        click.echo(f"Building the demo ledger ({number(workers)} workers) in {url} ...")
+        click.echo(f"Building the demo ledger ({number(workers, 'en')} workers) in {url} ...")
         seed_programme(engine, workers=workers, seed=2016, progress=True, echo=click.echo)
         _seed_releases(engine)
     elif not is_seeded_demo(engine) and url != config.demo_database_url():

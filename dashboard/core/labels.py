@@ -105,7 +105,7 @@ OCCUPATION_PEOPLE = {
     "street_vendor": ("street vendor", "pedagang kaki lima"),
     "motorcycle_taxi": ("motorcycle-taxi (ojek) driver", "pengemudi ojek"),
     "domestic_worker": ("domestic worker", "pekerja rumah tangga"),
-    "construction_laborer": ("construction labourer", "buruh bangunan"),
+    "construction_laborer": ("construction laborer", "buruh bangunan"),
     "market_porter": ("market porter", "buruh gendong/kuli pasar"),
     "waste_picker": ("waste picker", "pemulung"),
     "home_industry": ("home-industry worker", "pekerja industri rumahan"),

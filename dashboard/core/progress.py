@@ -33,8 +33,11 @@ def progress_bar(
     total: int | None = None,
     unit: str = "it",
 ) -> tqdm:
-    """A tqdm bar: drawn when ``progress`` is True, reported when it is a ``Report``, silent
-    when it is False."""
+    """A tqdm bar: drawn on a terminal when ``progress`` is True, reported when it is a
+    ``Report``, silent when it is False."""
     if callable(progress):
         return _Reported(iterable, desc=desc, total=total, unit=unit, leave=False, report=progress)
-    return tqdm(iterable, desc=desc, total=total, unit=unit, disable=not progress, leave=False)
+    # Drawn only on a terminal (tqdm's disable=None): in a log file a bar's redraws would
+    # run into the lines printed between them.
+    disable = None if progress else True
+    return tqdm(iterable, desc=desc, total=total, unit=unit, disable=disable, leave=False)

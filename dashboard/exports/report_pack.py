@@ -29,7 +29,7 @@ from dashboard.exports.statement import record_issue, statement_of
 from queries import donor
 from queries.figures import fiscal_year, ledger_figures
 
-RUPIAH = '"Rp" #,##0'
+RUPIAH = {"id": '"Rp" #,##0', "en": '"IDR" #,##0'}  # as the pages write it in each language
 COUNT = "#,##0"
 SHARE = "0.0%"
 SOURCE = "queries.figures.ledger_figures"  # where each figure of the pack comes from
@@ -127,12 +127,18 @@ def report_pack(
 
 
 def _figure(
-    frameworks: tuple[tuple[str, str], ...], key: str, figures, name: str, definition: str
+    frameworks: tuple[tuple[str, str], ...],
+    key: str,
+    figures,
+    name: str,
+    definition: str,
+    *,
+    lang: str,
 ) -> Indicator:
     """One of the contract's figures as an indicator: its value, unit and source from the
     catalogue (dashboard/core/catalogue.py), its name as the frameworks' readers know it."""
     figure = catalogue.BY_KEY[key]
-    unit = RUPIAH if figure.money else COUNT
+    unit = RUPIAH[lang] if figure.money else COUNT
     return Indicator(frameworks, name, getattr(figures, key), unit, definition, f"{SOURCE}: {key}")
 
 
@@ -145,6 +151,7 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             figures,
             _("Contribution paid (donations received)"),
             _("The sum of the donations received in the period, in whole rupiah."),
+            lang=lang,
         ),
         _figure(
             (GRI_203_1, TJSL),
@@ -152,6 +159,7 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             figures,
             _("Contributions paid to BPJS Ketenagakerjaan"),
             _("The JKK and JKM (and JHT) contributions these donations paid: all coverage rows."),
+            lang=lang,
         ),
         _figure(
             (GRI_203_2, POJK_51, TJSL),
@@ -159,6 +167,7 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             figures,
             _("Workers protected"),
             _("Distinct workers with at least one month of protection from these donations."),
+            lang=lang,
         ),
         _figure(
             (GRI_203_2,),
@@ -166,6 +175,7 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             figures,
             _("Protected worker-months"),
             _("The months of protection of all coverage rows."),
+            lang=lang,
         ),
         _figure(
             (GRI_203_2, POJK_51),
@@ -173,6 +183,7 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             figures,
             _("Claims paid"),
             _("Paid JKK and JKM claims whose incident fell in a month these donations covered."),
+            lang=lang,
         ),
         _figure(
             (GRI_203_2, POJK_51),
@@ -180,6 +191,7 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             figures,
             _("Benefits paid"),
             _("The benefits of those claims, paid to workers and their families."),
+            lang=lang,
         ),
         Indicator(
             (GRI_203_2,),
@@ -206,6 +218,7 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             figures,
             _("Old-age savings (JHT)"),
             _("Put into the workers' own JHT accounts by donations with the JHT package."),
+            lang=lang,
         ),
     ]
     names = {

@@ -6,6 +6,7 @@ Streamlit finds the ASGI ``app`` below and serves the pages of ``app.py`` togeth
 
 import gc
 import importlib
+import logging
 import os
 import pkgutil
 from pathlib import Path
@@ -27,10 +28,19 @@ def import_everything() -> None:
     ...), and pycountry's table of provinces, loaded before the freeze below: imported by a
     first page run instead, their 150,000 objects were walked by each full collection, a
     pause of 70 to 115 ms every forty donor page runs under 20 sessions at once."""
-    for package in (dashboard, queries):
-        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
-            if not module.name.startswith(NOT_LIBRARY):
-                importlib.import_module(module.name)
+    # Streamlit checks each st.cache_data's settings as it is declared and, its runtime not
+    # started yet, warns "No runtime found, using MemoryCacheStorageManager" on the operator's
+    # console; the caches are the runtime's at every call, so the warning says nothing true.
+    declaring = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    level = declaring.level
+    declaring.setLevel(logging.ERROR)
+    try:
+        for package in (dashboard, queries):
+            for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+                if not module.name.startswith(NOT_LIBRARY):
+                    importlib.import_module(module.name)
+    finally:
+        declaring.setLevel(level)
     vocabulary.provinces()
 
 

@@ -66,6 +66,36 @@ def send_without_delay() -> bool:
     return True
 
 
+def fetch_nothing_from_outside() -> bool:
+    """Keep Streamlit from asking outside addresses for this machine's own addresses.
+
+    A headless Streamlit asks one at start-up (to print an "External URL") and again for
+    every cross-origin browser connection (its origin check falls back on that address).
+    Lingkaran promises to fetch nothing at run time: the question leaks that a server
+    started, waits up to two seconds where the network is closed, and logs "Did not auto
+    detect external IP". Here the address is simply unknown; the origin check still accepts
+    loopback, the configured server address and same-origin connections, which is every
+    connection Lingkaran serves (HAProxy keeps the Host header). Returns False, changing
+    nothing, if this Streamlit finds the address another way (the test that no connection
+    leaves the machine then fails: tests/web/test_no_outbound.py)."""
+    try:
+        from streamlit import net_util
+    except ImportError:
+        return False
+    if not hasattr(net_util, "get_external_ip") or not hasattr(net_util, "get_internal_ip"):
+        return False
+
+    def unknown() -> None:
+        return None
+
+    net_util.get_external_ip = unknown
+    # The local network address Streamlit learns by "connecting" a socket to a public
+    # resolver: no packet leaves, but it is still a connection to an outside address, and
+    # the banner it feeds ("Network URL") is not where Lingkaran says it serves.
+    net_util.get_internal_ip = unknown
+    return True
+
+
 @dataclass(frozen=True)
 class Backend:
     """One app process as the proxy sees it."""
@@ -109,6 +139,10 @@ def app_command(
         "--server.maxUploadSize",
         str(max_upload_mb),
         "--browser.gatherUsageStats",
+        "false",
+        # A demo started at a terminal would otherwise ask for an e-mail address once, and
+        # send it to Streamlit's makers: nothing leaves the machine.
+        "--server.showEmailPrompt",
         "false",
         # No traceback reaches a user: the console keeps the details for the operator.
         "--client.showErrorDetails",

@@ -83,13 +83,19 @@ def test_each_row_names_its_framework_and_the_cells_are_formatted(cli, april_don
     }
     assert disclosures == {"203-1", "203-2", "413-1"}
     formats = {source: cell.number_format for _f, _d, cell, source in rows}
-    assert formats[FIGURES + "donated_idr"] == '"Rp" #,##0'
+    assert formats[FIGURES + "donated_idr"] == '"IDR" #,##0'  # as the English pages write it
     assert formats[FIGURES + "covered_workers"] == "#,##0"
     assert formats[FIGURES + "confirmed_idr / allocated_idr"] == "0.0%"
 
 
 def test_the_pack_speaks_its_language_and_carries_the_statements_code(cli, april_donor):
     english, indonesian = pack(cli, april_donor, "en"), pack(cli, april_donor, "id")
+    money = {
+        source: cell.number_format
+        for _f, _d, cell, source in indicators(indonesian)
+        if source.endswith("_idr") and "/" not in source  # a share is a ratio of rupiah
+    }
+    assert set(money.values()) == {'"Rp" #,##0'}
     assert english.sheetnames == ["Indicators", "Methodology"]
     assert indonesian.sheetnames == ["Indikator", "Metodologi"]
     assert "received in fiscal year 2025/26 (" in english.worksheets[0]["A2"].value
