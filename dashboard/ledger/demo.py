@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine, exists, func, insert, select
-from tqdm import tqdm
 
 from dashboard.core.months import first_day, month_index, month_label, month_of
+from dashboard.core.progress import progress_bar
 from dashboard.core.vocabulary import BASE_JHT_MONTHLY_IDR, provinces
 from dashboard.ledger.allocator import allocate
 from dashboard.ledger.importer import contract_columns, import_file
@@ -587,7 +587,7 @@ def seed_programme(
         _write_csv(
             files / "claims.csv",
             contract_columns("claims"),
-            tqdm(claims, desc="claims", disable=not progress, leave=False),
+            progress_bar(progress, claims, desc="claims"),
         )
         result = import_file(engine, "claims", files / "claims.csv", today=today, progress=progress)
         step("claims", f"imported {result.summary()}")

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, select
-from tqdm import tqdm
 
 from dashboard.core.errors import ImportRefused, ValidationError
+from dashboard.core.progress import progress_bar
 from dashboard.ledger.db import alembic_config, tidy_after_bulk
 from dashboard.ledger.importer import (
     KIND_HANDLERS,
@@ -64,7 +64,7 @@ def export_ledger(
             result = conn.execution_options(yield_per=STREAM_ROWS).execute(handler.export_query())
             with (
                 path.open("w", newline="", encoding="utf-8") as handle,
-                tqdm(total=total, desc=f"export {kind}", disable=not progress, leave=False) as bar,
+                progress_bar(progress, total=total, desc=f"export {kind}") as bar,
             ):
                 writer = csv.writer(handle, lineterminator="\n")
                 writer.writerow(contract_columns(kind))
