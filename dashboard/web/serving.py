@@ -196,7 +196,7 @@ backend api
 {api_servers}
 {stand_ins}
 """
-    return f"""# Written by `lingkaran` for {len(backends)} app processes (docs/operations.md: "On every core").
+    return f"""# Written by `lingkaran` for {len(backends)} app processes (docs/operations.md).
 global
     maxconn 4096
 
