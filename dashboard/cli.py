@@ -522,9 +522,11 @@ def import_ledger_command(ctx: click.Context, folder: Path) -> None:
     help="Import even if the target already holds a ledger (rows must agree).",
 )
 def migrate(source: str, target: str, into_non_empty: bool) -> None:
-    """Copy a ledger to another database (SQLite to PostgreSQL), then check and compare."""
+    """Copy a ledger and the app's state to another database (SQLite to PostgreSQL), then
+    check and compare."""
     import tempfile
 
+    from dashboard.ledger.app_state import carry_app_state, refuse_conflicting_releases
     from dashboard.ledger.demo import is_seeded_demo, mark_as_demo
     from dashboard.ledger.ledger_files import ledger_is_empty
     from queries.checks import check_ledger, compare_reports
@@ -535,9 +537,13 @@ def migrate(source: str, target: str, into_non_empty: bool) -> None:
         raise LedgerError(
             "the target already holds a ledger; use --into-non-empty to import into it anyway"
         )
+    refuse_conflicting_releases(origin, destination)
     with tempfile.TemporaryDirectory(prefix="lingkaran-migrate-") as folder:
         export_ledger(origin, Path(folder), progress=_progress())
         import_ledger(destination, Path(folder), progress=_progress(), echo=click.echo)
+    # Memberships, fiscal years, digests, issued statements, the audit log and the public
+    # releases with their secret: the app's, not the contract's files, and lost otherwise.
+    click.echo(carry_app_state(origin, destination).summary())
     violations = check_ledger(destination)
     for violation in violations:
         click.echo(f"  {violation}", err=True)

@@ -124,21 +124,116 @@ def test_exported_files_reimport_with_the_ordinary_import(cli, exported, engine)
         assert f"0 new, {manifest['files'][kind]['rows']} unchanged" in again.output
 
 
-def test_migrate_copies_and_refuses_a_non_empty_target(demo_url, database_url):
+def test_migrate_carries_the_ledger_and_the_apps_state(demo_copy_url, database_url):
+    """The copy is checked and compared with its origin (the command says so), and refused
+    into a database that already holds a ledger. Memberships, a fiscal year, digest choices
+    and deliveries, an issued statement, the audit log and the public releases with their
+    secret arrive on the new database: a move that lost them lost who may sign in, sent
+    digests again, broke statements' verification and weakened the releases' offsets."""
+    import datetime as dt
+
     from click.testing import CliRunner
+    from sqlalchemy import func, insert, select
 
+    from dashboard.accounts.access import OPERATOR
+    from dashboard.accounts.fiscal_year import set_fiscal_year_start
+    from dashboard.accounts.memberships import add_membership, memberships
     from dashboard.cli import main
+    from dashboard.exports.statement import make_statement, record_issue, verify_statement
     from dashboard.ledger.demo import is_seeded_demo
+    from dashboard.ledger.schema import (
+        AuditEntry,
+        DigestDelivery,
+        DigestSetting,
+        Donor,
+        Release,
+        ReleaseSecret,
+    )
+    from queries.figures import Period
+    from tests.conftest import TODAY
 
-    runner = CliRunner()
-    result = runner.invoke(main, ["migrate", "--from", demo_url, "--to", database_url])
+    origin = open_ledger(demo_copy_url)
+    add_membership(origin, "csr@example.org", "CSR-002", admin=False)
+    add_membership(origin, "boss@example.org", None, admin=True)
+    set_fiscal_year_start(origin, "BUMN-001", 4, actor="boss@example.org")
+    with origin.begin() as conn:
+        conn.execute(
+            insert(DigestSetting).values(email="csr@example.org", language="en", receives=True)
+        )
+        conn.execute(
+            insert(DigestDelivery).values(
+                email="csr@example.org",
+                month=24_322,
+                status="sent",
+                at=dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC),
+            )
+        )
+    period = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    statement = make_statement(origin, OPERATOR, "CSR-002", period, TODAY)
+    record_issue(origin, statement, "csr@example.org", "statement")
+    with origin.connect() as conn:
+        releases = conn.execute(select(Release.id, Release.payload).order_by(Release.id)).all()
+        salt = conn.execute(select(ReleaseSecret.salt)).scalar_one()
+        audit = conn.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+    assert len(releases) == 12
+
+    result = CliRunner().invoke(main, ["migrate", "--from", demo_copy_url, "--to", database_url])
     assert result.exit_code == 0, result.output
-    assert "every report is identical" in result.output
-    # The fictional programme moved is still the demo's: `demo` serves the copy.
-    target = open_ledger(database_url)
-    assert is_seeded_demo(target)
-    target.dispose()
+    assert (
+        "carried the app's state: 1 fiscal years, 2 memberships, 1 digest choices, "
+        in result.output
+    )
+    assert "12 releases" in result.output
 
-    again = runner.invoke(main, ["migrate", "--from", demo_url, "--to", database_url])
+    target = open_ledger(database_url)
+    assert sorted(memberships(target)) == sorted(memberships(origin))
+    with target.connect() as conn:
+        assert (
+            conn.execute(
+                select(Donor.fiscal_year_start).where(Donor.donor_id == "BUMN-001")
+            ).scalar_one()
+            == 4
+        )
+        assert (
+            conn.execute(select(Release.id, Release.payload).order_by(Release.id)).all() == releases
+        )
+        assert conn.execute(select(ReleaseSecret.salt)).scalar_one() == salt
+        assert conn.execute(
+            select(DigestDelivery.email, DigestDelivery.month, DigestDelivery.status)
+        ).all() == [("csr@example.org", 24_322, "sent")]
+        # every entry carried, and the one saying the copy is still the demo
+        assert conn.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == audit + 1
+    verified = verify_statement(target, "CSR-002", period, TODAY, statement.code)
+    assert verified.confirmed and verified.figures == statement.figures, verified
+    assert is_seeded_demo(target)  # the fictional programme moved: `demo` serves the copy
+    target.dispose()
+    origin.dispose()
+
+    again = CliRunner().invoke(main, ["migrate", "--from", demo_copy_url, "--to", database_url])
     assert again.exit_code == 1
     assert "already holds a ledger" in again.output
+
+
+def test_migrate_refuses_a_target_that_publishes_with_another_secret(demo_url, database_url):
+    from click.testing import CliRunner
+    from sqlalchemy import func, select
+
+    from dashboard.cli import main
+    from dashboard.ledger.demo import seed_programme
+    from dashboard.ledger.schema import Worker
+    from dashboard.publish.releases import publish
+
+    target = open_ledger(database_url)
+    seed_programme(target, workers=300, seed=7, today=TODAY)
+    publish(target, TODAY, 10, today=TODAY)
+    with target.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(Worker)).scalar_one()
+
+    result = CliRunner().invoke(
+        main, ["migrate", "--from", demo_url, "--to", database_url, "--into-non-empty"]
+    )
+    assert result.exit_code == 1
+    assert "different secrets" in result.output
+    with target.connect() as conn:  # nothing of the demo's 5,000 workers was written
+        assert conn.execute(select(func.count()).select_from(Worker)).scalar_one() == before
+    target.dispose()

@@ -1,0 +1,183 @@
+"""What a ledger's database keeps besides the contract's files: the app's own state, which
+`lingkaran migrate` carries to the new database after the ledger itself.
+
+The contract's files (`export ledger`) are the ledger; these are not, and a move to another
+database lost them: who may sign in (memberships), each donor's fiscal year, the digest
+choices and deliveries (a month already sent would have gone out again), the statements
+and report packs as issued (a statement would no longer verify), the audit log, and the
+public releases with the secret behind their offsets. Releases published after a move with
+a new secret would carry offsets unrelated to the earlier ones, and averaging the two series
+would remove the permanent part of every offset (docs/contract.md "Public releases"): the
+secret moves with the releases, and a target that already publishes with another secret is
+refused before anything is written.
+
+Donors are matched by their contract id (``donor_id``): the surrogate keys differ between
+databases. Rows the target already holds are left as they are, so a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine, Table, insert, select, update
+
+from dashboard.core.errors import LedgerError
+from dashboard.ledger.schema import (
+    AuditEntry,
+    DigestDelivery,
+    DigestSetting,
+    Donor,
+    IssuedStatement,
+    Membership,
+    Release,
+    ReleaseSecret,
+)
+
+BATCH = 500  # rows per insert: releases are a few hundred kilobytes each
+
+
+@dataclass
+class Carried:
+    """Rows carried per kind of state, in the order they were carried."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        parts = [f"{count} {what}" for what, count in self.rows.items() if count]
+        return "carried the app's state: " + (", ".join(parts) if parts else "nothing to carry")
+
+
+def _salt(conn: Connection) -> int | None:
+    return conn.execute(select(ReleaseSecret.salt).where(ReleaseSecret.id == 1)).scalar()
+
+
+def refuse_conflicting_releases(origin: Engine, destination: Engine) -> None:
+    """Raise before the move when both databases publish releases under different secrets:
+    neither series could then go on without weakening the other's offsets."""
+    with origin.connect() as source, destination.connect() as target:
+        if not source.execute(select(Release.id).limit(1)).first():
+            return
+        if not target.execute(select(Release.id).limit(1)).first():
+            return
+        if _salt(source) != _salt(target):
+            raise LedgerError(
+                "both databases hold public releases, published with different secrets: "
+                "carrying one series into the other would let their offsets be averaged "
+                'away (docs/contract.md "Public releases"); move into a database without '
+                "releases"
+            )
+
+
+def _utc(value):
+    """SQLite hands back a time zone's datetimes without their zone: they were written in UTC."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _insert_new(
+    target: Connection, table: Table, rows: Iterable[dict], key: tuple[str, ...], have: set
+) -> int:
+    """Insert the rows whose ``key`` columns are not in ``have``; the count inserted."""
+    batch: list[dict] = []
+    count = 0
+    for row in rows:
+        identity = tuple(row[column] for column in key)
+        if identity in have:
+            continue
+        have.add(identity)
+        batch.append({column: _utc(value) for column, value in row.items()})
+        if len(batch) == BATCH:
+            target.execute(insert(table), batch)
+            count, batch = count + len(batch), []
+    if batch:
+        target.execute(insert(table), batch)
+        count += len(batch)
+    return count
+
+
+def _rows(source: Connection, table: Table, without: tuple[str, ...] = ()) -> Iterable[dict]:
+    columns = [column for column in table.columns if column.name not in without]
+    for row in source.execute(select(*columns).order_by(*table.primary_key.columns)):
+        yield dict(row._mapping)
+
+
+def carry_app_state(origin: Engine, destination: Engine) -> Carried:
+    """Copy the app's state from ``origin`` to ``destination`` (whose ledger holds the same
+    donors: run after the ledger's import), in one transaction."""
+    carried = Carried()
+    with origin.connect() as source, destination.begin() as target:
+        donor_ids = dict(source.execute(select(Donor.id, Donor.donor_id)).all())
+        keys = dict(target.execute(select(Donor.donor_id, Donor.id)).all())
+
+        def moved(key: int | None) -> int | None:
+            return None if key is None else keys[donor_ids[key]]
+
+        starts = source.execute(
+            select(Donor.donor_id, Donor.fiscal_year_start).where(Donor.fiscal_year_start != 1)
+        ).all()
+        for donor_id, start in starts:
+            target.execute(
+                update(Donor).where(Donor.donor_id == donor_id).values(fiscal_year_start=start)
+            )
+        carried.rows["fiscal years"] = len(starts)
+
+        memberships = (
+            {**row, "donor_key": moved(row["donor_key"])}
+            for row in _rows(source, Membership.__table__, without=("id",))
+        )
+        have = set(target.execute(select(Membership.email, Membership.donor_key)).all())
+        carried.rows["memberships"] = _insert_new(
+            target, Membership.__table__, memberships, ("email", "donor_key"), have
+        )
+
+        have = set(target.execute(select(DigestSetting.email)).all())
+        carried.rows["digest choices"] = _insert_new(
+            target,
+            DigestSetting.__table__,
+            _rows(source, DigestSetting.__table__),
+            ("email",),
+            have,
+        )
+        have = set(target.execute(select(DigestDelivery.email, DigestDelivery.month)).all())
+        carried.rows["digest deliveries"] = _insert_new(
+            target,
+            DigestDelivery.__table__,
+            _rows(source, DigestDelivery.__table__, without=("id",)),
+            ("email", "month"),
+            have,
+        )
+
+        statements = (
+            {**row, "donor_key": moved(row["donor_key"])}
+            for row in _rows(source, IssuedStatement.__table__)
+        )
+        have = set(target.execute(select(IssuedStatement.code)).all())
+        carried.rows["issued statements"] = _insert_new(
+            target, IssuedStatement.__table__, statements, ("code",), have
+        )
+
+        have = set(target.execute(select(Release.id)).all())
+        if not have:  # the secret behind the offsets travels with the releases
+            salt = _salt(source)
+            if salt is not None:
+                target.execute(update(ReleaseSecret).where(ReleaseSecret.id == 1).values(salt=salt))
+        carried.rows["releases"] = _insert_new(
+            target, Release.__table__, _rows(source, Release.__table__), ("id",), have
+        )
+
+        fields = ("at", "actor", "action", "detail")
+        have = {
+            tuple(_utc(value) for value in row)
+            for row in target.execute(select(*(AuditEntry.__table__.c[f] for f in fields)))
+        }
+        entries = (
+            {**row, "at": _utc(row["at"])}
+            for row in _rows(source, AuditEntry.__table__, without=("id",))
+        )
+        carried.rows["audit entries"] = _insert_new(
+            target, AuditEntry.__table__, entries, fields, have
+        )
+    return carried
