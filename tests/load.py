@@ -36,6 +36,10 @@ API_ADDRESSES = (
     "/api/v1/continuation?by=donor_type",
     "/api/v1/continuation?by=stimulus",
     "/api/v1/schema",
+    "/api/v1/releases",
+    "/api/v1/summary?release=2026-10",  # a named release: served as immutable
+    "/api/v1/aggregates?by=province&release=2026-10",
+    "/api/v1/summary?release=1999-12",  # no such release: 404
     "/api/v1/aggregates?by=foo",
     "/api/v1/aggregates?by=province&by=gender",
     "/api/v1/continuation?by=nothing",
