@@ -13,7 +13,7 @@ import datetime as dt
 import json
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from dashboard.core.errors import LedgerError
 from dashboard.ledger.schema import Release, ReleaseSecret
@@ -82,6 +82,11 @@ def publish(
     cells, _withheld = built.cells()
     identifier = release_id(as_of)
     with engine.begin() as conn:
+        # One release stored at a time: two publishes (the console's and a cron job's, say)
+        # may both have passed the check above before either had built. PostgreSQL: the
+        # secret's row is locked until this commits. SQLite: the insert below makes this the
+        # one writer, and the check after it sees every release stored before.
+        conn.execute(select(ReleaseSecret.id).where(ReleaseSecret.id == 1).with_for_update())
         conn.execute(
             insert(Release).values(
                 id=identifier,
@@ -96,6 +101,14 @@ def publish(
                 payload=open_data.pack(built),
             )
         )
+        later = conn.execute(
+            select(func.max(Release.as_of)).where(Release.id != identifier)
+        ).scalar()
+        if later is not None and later >= as_of:  # raised inside: nothing is stored
+            raise ReleaseRefused(
+                f"a release as of {later} was published while this one was being built; "
+                f"releases only move forward, and {as_of} is not after it"
+            )
     return open_data.latest_release(engine)
 
 

@@ -217,3 +217,52 @@ def test_the_data_package_is_valid_and_holds_what_the_api_publishes(demo_engine,
     assert [int(v) for v in table[~table["suppressed"].astype(bool)]["workers"]] == [
         int(v) for v in shown["workers"]
     ]
+
+
+def test_of_two_publishes_at_once_the_one_going_back_in_time_is_refused(database_url, monkeypatch):
+    """The console's publish and a cron job's both pass the history check before either has
+    built; the one that would store a release older than the other's is refused at the end,
+    and nothing of it is stored."""
+    import threading
+
+    from dashboard.ledger.demo import seed_programme
+
+    engine = open_ledger(database_url)
+    seed_programme(engine, workers=300, seed=11, today=TODAY)
+    both_checked = threading.Barrier(2, timeout=120)
+    october_stored = threading.Event()
+    build = open_data.build
+
+    met: set[int] = set()
+
+    def build_together(engine, k, as_of, perturbation):
+        if as_of.month not in met:  # a build begun again (the ledger moved) meets no one
+            met.add(as_of.month)
+            both_checked.wait()  # each publish has read the (empty) history
+        if as_of.month == 9:
+            october_stored.wait(timeout=120)
+        return build(engine, k, as_of, perturbation)
+
+    monkeypatch.setattr(open_data, "build", build_together)
+    outcome: dict[int, object] = {}
+
+    def publish(month: int, day: int) -> None:
+        try:
+            outcome[month] = releases.publish(engine, dt.date(2026, month, day), K, today=TODAY)
+        except releases.ReleaseRefused as refused:
+            outcome[month] = refused
+        finally:
+            if month == 10:
+                october_stored.set()
+
+    threads = [threading.Thread(target=publish, args=a) for a in ((10, 31), (9, 30))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert outcome[10].id == "2026-10"
+    assert isinstance(outcome[9], releases.ReleaseRefused)
+    assert "published while this one was being built" in str(outcome[9])
+    with engine.connect() as conn:
+        assert conn.execute(select(Release.id)).scalars().all() == ["2026-10"]
+    engine.dispose()
