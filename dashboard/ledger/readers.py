@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.core.errors import ImportRefused, ValidationError
+from dashboard.core.errors import ImportRefused, Message, ValidationError, message
+from dashboard.core.labels import N_
 
 Row = tuple[int, list[object]]  # (line number, raw cells in the order of Table.columns)
 
@@ -23,11 +24,13 @@ def open_table(
     required: tuple[str, ...],
     optional: tuple[str, ...],
     refused: dict[str, str] | None = None,
+    kind_of: Callable[[list[str]], Message | None] = lambda header: None,
 ) -> Table:
     """The file's header checked against the kind's columns, and an iterator over its rows,
     each padded to the header's width; blank rows are skipped.
 
-    ``refused`` names columns that are never accepted, with the reason (e.g. personal data).
+    ``refused`` names columns that are never accepted, with the reason (e.g. personal data);
+    ``kind_of`` names the kind a refused header belongs to, when it is another kind's.
     """
     name = path.name
     if not path.is_file():
@@ -40,7 +43,7 @@ def open_table(
         reason = "unsupported file type: use .csv or .xlsx"
         raise ImportRefused(name, [ValidationError(name, 0, None, None, reason)], 1)
     columns = [str(cell).strip().lower() if cell is not None else "" for cell in header]
-    _check_header(name, columns, required, optional, refused or {})
+    _check_header(name, columns, required, optional, refused or {}, kind_of)
 
     width = len(columns)
 
@@ -72,23 +75,30 @@ def _check_header(
     required: tuple[str, ...],
     optional: tuple[str, ...],
     refused: dict[str, str],
+    kind_of: Callable[[list[str]], Message | None],
 ) -> None:
     errors = []
     known = set(required) | set(optional)
     seen: set[str] = set()
     for column in columns:
         if column in seen:
-            errors.append(ValidationError(name, 1, column, None, "column appears twice"))
+            errors.append(ValidationError(name, 1, column, None, N_("column appears twice")))
         elif column in refused:
             errors.append(ValidationError(name, 1, column, None, refused[column]))
         elif column not in known:
-            reason = "unknown column (expected " + ", ".join([*required, *optional]) + ")"
+            reason = message(
+                N_("unknown column (expected {columns})"),
+                columns=", ".join([*required, *optional]),
+            )
             errors.append(ValidationError(name, 1, column or "(empty)", None, reason))
         seen.add(column)
     for column in required:
         if column not in seen:
-            errors.append(ValidationError(name, 1, column, None, "required column is missing"))
+            errors.append(ValidationError(name, 1, column, None, N_("required column is missing")))
     if errors:
+        other_kind = kind_of(columns)
+        if other_kind is not None:  # the one fix for all of them, named first
+            errors.insert(0, ValidationError(name, 1, None, None, other_kind))
         raise ImportRefused(name, errors, 1)
 
 
