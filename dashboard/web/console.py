@@ -14,10 +14,11 @@ from sqlalchemy import Engine
 from dashboard.accounts.fiscal_year import set_fiscal_year_start
 from dashboard.accounts.memberships import audit
 from dashboard.core.errors import ImportRefused
-from dashboard.core.formatting import month_name, number
+from dashboard.core.formatting import month_name, number, rupiah
 from dashboard.core.i18n import translator
 from dashboard.core.progress import Report
-from dashboard.ledger.allocator import allocate
+from dashboard.ledger.allocation_report import late_start_lines
+from dashboard.ledger.allocator import allocate, late_starts
 from dashboard.ledger.importer import import_file
 from dashboard.web import jobs, shell
 from queries.checks import check_ledger
@@ -44,25 +45,41 @@ def start_import(engine: Engine, who: str, kind: str, name: str, data: bytes, la
                     _("{file}: refused, nothing was written ({rows} bad rows).").format(
                         file=name, rows=refused.bad_rows
                     ),
-                    columns=(_("line"), _("column"), _("value"), _("reason")),
-                    rows=tuple((e.line, e.column, e.value, e.reason) for e in refused.errors),
+                    columns=(_("line"), _("column"), _("value"), _("reason"), _("suggestion")),
+                    rows=tuple(
+                        (e.line, e.column, e.value, e.reason_text(lang), e.suggestion_text(lang))
+                        for e in refused.errors
+                    ),
                 )
         audit(engine, who, "import", f"{kind} {result.summary()}", result.sha256)
-        return jobs.Outcome(True, result.summary(), wrote=True)
+        return jobs.Outcome(True, result.summary(lang), wrote=True)
 
     _started(jobs.start("import", who, work, _("The import stopped; nothing was written.")))
 
 
 def start_allocation(engine: Engine, who: str, lang: str) -> None:
+    """The allocator as a job; its outcome names the donations whose blocks started in months
+    already past (found before writing) and each donation left unspent, with the reason."""
     _ = translator(lang)
 
     def work(report: Report) -> jobs.Outcome:
+        late = late_start_lines(late_starts(engine), lang)
         made = allocate(engine, progress=report)
         message = _("{rows} coverage rows created, {months} worker-months.").format(
-            rows=made.coverage_rows, months=made.protected_months
+            rows=number(made.coverage_rows, lang), months=number(made.protected_months, lang)
         )
         audit(engine, who, "allocate", message)
-        return jobs.Outcome(True, message, wrote=True)
+        return jobs.Outcome(
+            True,
+            message,
+            wrote=True,
+            warnings=("\n".join(late),) if late else (),
+            columns=(_("donation left unspent"), _("left"), _("reason")),
+            rows=tuple(
+                (item.donation_id, rupiah(item.left_idr, lang), item.reason.render(lang))
+                for item in made.unspent
+            ),
+        )
 
     _started(jobs.start("allocate", who, work, _("The allocator stopped; nothing was written.")))
 
@@ -150,6 +167,8 @@ def _job_view(key: str, lang: str) -> None:
         st.rerun()
     outcome = current.outcome
     (st.success if outcome.ok else st.error)(shell.plain(outcome.message))
+    for warning in outcome.warnings:  # one line each: Markdown joins single newlines
+        st.warning(shell.plain(warning).replace("\n", "  \n"))
     if outcome.rows:
         table = pd.DataFrame(list(outcome.rows), columns=list(outcome.columns))
         # A plain table for an import's refusals (at most 50 rows, read by screen readers).
