@@ -846,3 +846,46 @@ def test_a_name_or_a_slip_instead_of_a_code_gets_the_code_as_its_fix(parse, raw,
         getattr(v, parse)(raw)
     shown = refused.value.suggestion
     assert ("" if shown is None else shown.render("en")) == suggestion
+
+
+@pytest.mark.parametrize(
+    "kind, header, row, expected",
+    [
+        (
+            "claims",
+            CLAIM_HEADER,
+            ["K1", "NOBODY", "JKK", "2024-13-01", "submitted", "", ""],
+            [("incident_on", "no such day on the calendar"), ("worker_id", "no such worker")],
+        ),
+        (
+            "coverage",
+            COVERAGE_HEADER,
+            ["NOPE", "NOBODY", "2024-05", "0", "100800"],
+            [
+                ("months", "expected a whole number from 1 to 60"),
+                ("worker_id", "no such worker"),
+                ("donation_id", "no such donation"),
+            ],
+        ),
+        (
+            "self_paid",
+            ["worker_id", "start_month", "months"],
+            ["NOBODY", "2024-5", "3"],
+            [("start_month", "a month is YYYY-MM"), ("worker_id", "no such worker")],
+        ),
+    ],
+)
+def test_a_bad_value_does_not_hide_an_unknown_reference(
+    sqlite_engine, tmp_path, kind, header, row, expected
+):
+    from dashboard.core.errors import ImportRefused
+    from dashboard.ledger.importer import import_file
+
+    with pytest.raises(ImportRefused) as refused:
+        import_file(sqlite_engine, kind, write_csv(tmp_path, f"{kind}.csv", header, [row]))
+
+    found = [(e.column, e.reason_text("en")) for e in refused.value.errors]
+    assert [
+        (column, reason[: len(start)])
+        for (column, reason), (_, start) in zip(found, expected, strict=True)
+    ] == expected
