@@ -136,10 +136,14 @@ def save_fiscal_year(engine: Engine, who: str, donor_id: str, month_key: str, la
     )
 
 
-def job_panel(names: tuple[str, ...], lang: str) -> None:
+def job_panel(names: tuple[str, ...], who: str, lang: str) -> None:
     """The session's latest job, if it is one of ``names``: how far it is while it runs
-    (looked at again every second), then its outcome."""
+    (looked at again every second), then its outcome. A session that started none (its
+    tab was closed, a new one opened) shows the newest such job ``who`` started, so a
+    refusal's list or an allocation's report is not lost with the tab."""
     current = jobs.job(st.session_state.get(JOB_KEY))
+    if current is None:
+        current = jobs.latest(names, who)
     if current is None or current.name not in names:
         return
     st.fragment(_job_view, run_every=1 if current.running else None)(current.key, lang)

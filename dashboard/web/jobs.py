@@ -92,6 +92,14 @@ def job(key: str | None) -> Job | None:
         return _JOBS.get(key)
 
 
+def latest(names: tuple[str, ...], who: str) -> Job | None:
+    """The newest job of ``names`` that ``who`` started, while this process remembers it:
+    what a new tab shows when the one that started the job was closed."""
+    with _JOBS_LOCK:
+        mine = [j for j in _JOBS.values() if j.name in names and j.who == who]
+    return max(mine, key=lambda j: j.started, default=None)
+
+
 def wait(key: str, timeout: float | None = None) -> Job:
     """Block until the job has ended (the command line and the tests)."""
     found = job(key)
