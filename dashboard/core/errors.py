@@ -59,6 +59,12 @@ class ValidationError:
     def suggestion_text(self, lang: str = "en") -> str:
         return "" if self.suggestion is None else self.suggestion.render(lang)
 
+    def advice(self, lang: str = "en") -> str:
+        """The reason and, where there is one, the fix: ``not its name; write ID-JB``."""
+        if self.suggestion is None:
+            return self.reason_text(lang)
+        return f"{self.reason_text(lang)}; {self.suggestion_text(lang)}"
+
     def text(self, lang: str = "en") -> str:
         _ = translator(lang)
         where = f"{self.file}:{self.line}"
@@ -66,10 +72,7 @@ class ValidationError:
             where += ": " + _("column {column}").format(column=self.column)
         if self.value is not None:
             where += ": " + _("value {value}").format(value=repr(self.value))
-        text = f"{where}: {self.reason_text(lang)}"
-        if self.suggestion is not None:
-            text += f"; {self.suggestion_text(lang)}"
-        return text
+        return f"{where}: {self.advice(lang)}"
 
     def __str__(self) -> str:
         return self.text("en")
@@ -80,7 +83,9 @@ class ImportRefused(Exception):
 
     def __init__(self, file: str, errors: list[ValidationError], bad_rows: int) -> None:
         self.file = file
-        self.errors = errors[:MAX_LISTED]
+        # Found cell by cell as a chunk is parsed, then row by row as it is applied: listed
+        # by line, so a row's problems stand together.
+        self.errors = sorted(errors[:MAX_LISTED], key=lambda error: error.line)
         self.bad_rows = bad_rows
         super().__init__(self.summary())
 

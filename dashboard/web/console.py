@@ -45,11 +45,9 @@ def start_import(engine: Engine, who: str, kind: str, name: str, data: bytes, la
                     _("{file}: refused, nothing was written ({rows} bad rows).").format(
                         file=name, rows=refused.bad_rows
                     ),
-                    columns=(_("line"), _("column"), _("value"), _("reason"), _("suggestion")),
-                    rows=tuple(
-                        (e.line, e.column, e.value, e.reason_text(lang), e.suggestion_text(lang))
-                        for e in refused.errors
-                    ),
+                    # The fix stays in the reason's cell: a fifth column is off a phone's screen.
+                    columns=(_("line"), _("column"), _("value"), _("reason")),
+                    rows=tuple((e.line, e.column, e.value, e.advice(lang)) for e in refused.errors),
                 )
         audit(engine, who, "import", f"{kind} {result.summary()}", result.sha256)
         return jobs.Outcome(True, result.summary(lang), wrote=True)

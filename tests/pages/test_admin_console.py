@@ -149,14 +149,13 @@ def test_a_refusal_is_listed_in_the_pages_language_even_in_a_tab_opened_after_it
     assert shown(at.error) == ["donasi.csv: ditolak, tidak ada yang ditulis (1 baris salah)."]
     table = at.table[0].value
     assert table.reset_index().values.tolist() == [
-        [3, "received_on", "31/02/2026", "tanggal itu tidak ada di kalender", ""],
+        [3, "received_on", "31/02/2026", "tanggal itu tidak ada di kalender"],
         [
             3,
             "earmark_province",
             "Jawa Barat",
-            "provinsi ditulis dengan kode ISO 3166-2:ID-nya, bukan namanya",
-            "tulis ID-JB",
+            "provinsi ditulis dengan kode ISO 3166-2:ID-nya, bukan namanya; tulis ID-JB",
         ],
-        [3, "donation_id", "X1", "muncul lebih dari sekali dalam berkas ini", ""],
-        [3, "donor_id", "D9", "donatur tidak ditemukan (impor donatur terlebih dahulu)", ""],
+        [3, "donation_id", "X1", "muncul lebih dari sekali dalam berkas ini"],
+        [3, "donor_id", "D9", "donatur tidak ditemukan (impor donatur terlebih dahulu)"],
     ]
