@@ -24,7 +24,7 @@ from dashboard.web import jobs, shell
 from queries.checks import check_ledger
 
 JOB_KEY = "admin-job"  # the session's latest job
-SHOWN_KEY = "admin-job-shown"  # the job whose ending this session has taken in
+SHOWN_KEY = "admin-job-shown"  # the jobs whose ending this session has taken in
 
 
 def start_import(engine: Engine, who: str, kind: str, name: str, data: bytes, lang: str) -> None:
@@ -142,9 +142,22 @@ def job_panel(names: tuple[str, ...], who: str, lang: str) -> None:
     current = jobs.job(st.session_state.get(JOB_KEY))
     if current is None:
         current = jobs.latest(names, who)
+        if current is not None and not current.running:  # ended before this page was read
+            _taken_in(current.key)
     if current is None or current.name not in names:
         return
     st.fragment(_job_view, run_every=1 if current.running else None)(current.key, lang)
+
+
+def _taken_in(key: str) -> bool:
+    """True the first time this session sees the ending of job ``key``. One key per job,
+    not one per session: the panels of a new tab may each show an earlier job, and one
+    remembered key would send them taking turns rerunning the page."""
+    seen: set[str] = st.session_state.setdefault(SHOWN_KEY, set())
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def _job_view(key: str, lang: str) -> None:
@@ -162,8 +175,7 @@ def _job_view(key: str, lang: str) -> None:
         else:
             st.info(_("Checking every invariant of the ledger…"))
         return
-    if st.session_state.get(SHOWN_KEY) != key:  # it has just ended: the whole page reads anew
-        st.session_state[SHOWN_KEY] = key
+    if _taken_in(key):  # it has just ended: the whole page reads anew
         if current.outcome.wrote:
             shell.ledger_written()
         st.rerun()
