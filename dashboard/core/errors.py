@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.core.formatting import rupiah
 from dashboard.core.i18n import translator
 
 MAX_LISTED = 50
+
+
+class Rupiah(int):
+    """A rupiah amount among a ``Message``'s values: written as the reader's language writes
+    money (``Rp 220.800``, ``IDR 220,800``)."""
+
+    def render(self, lang: str) -> str:
+        return rupiah(int(self), lang)
 
 
 @dataclass(frozen=True)
@@ -23,7 +32,7 @@ class Message:
         if not self.params:
             return translated
         values = {
-            name: value.render(lang) if isinstance(value, Message) else value
+            name: value.render(lang) if isinstance(value, Message | Rupiah) else value
             for name, value in self.params
         }
         return translated.format(**values)

@@ -7,7 +7,12 @@ from __future__ import annotations
 from dashboard.core.formatting import number, rupiah
 from dashboard.core.i18n import translator
 from dashboard.core.months import month_label
-from dashboard.ledger.allocator import AllocationResult, LateStart, UnspentDonation
+from dashboard.ledger.allocator import (
+    LESS_THAN_A_BLOCK,
+    AllocationResult,
+    LateStart,
+    UnspentDonation,
+)
 
 LISTED = 20  # donations listed one by one unless every one is asked for
 
@@ -40,6 +45,12 @@ def late_start_lines(late: list[LateStart], lang: str) -> list[str]:
             "stays. `lingkaran allocate --dry-run` shows an allocation without writing it."
         ),
     ]
+
+
+def most_actionable_first(unspent: list[UnspentDonation]) -> list[UnspentDonation]:
+    """Donations that workers could still be found for (an earmark, everyone covered) before
+    those too small to buy any block, which stay so; each group in allocation order."""
+    return sorted(unspent, key=lambda item: item.reason.text == LESS_THAN_A_BLOCK)
 
 
 def unspent_line(item: UnspentDonation, lang: str) -> str:
@@ -96,7 +107,8 @@ def allocation_lines(result: AllocationResult, lang: str, *, every_donation: boo
                 count=number(len(result.unspent), lang)
             )
         )
-        shown = result.unspent if every_donation else result.unspent[:LISTED]
+        unspent = most_actionable_first(result.unspent)
+        shown = unspent if every_donation else unspent[:LISTED]
         lines.extend(f"  {unspent_line(item, lang)}" for item in shown)
         if len(shown) < len(result.unspent):
             lines.append(

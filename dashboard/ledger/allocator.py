@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import Connection, Engine, func, insert, select, union_all
 
-from dashboard.core.errors import LedgerError, Message, message
+from dashboard.core.errors import LedgerError, Message, Rupiah, message
 from dashboard.core.labels import N_
 from dashboard.core.months import first_day, month_label, month_of
 from dashboard.core.progress import Report, progress_bar
@@ -316,7 +316,9 @@ def allocate(
             if affordable <= 0:
                 if not donation.spent:  # a remainder below one block is not news; this is
                     result.unspent.append(
-                        UnspentDonation(donation.donation_id, left, 0, _less_than_a_block(months))
+                        UnspentDonation(
+                            donation.donation_id, left, 0, _less_than_a_block(months, cost)
+                        )
                     )
                 continue
             if not len(workers.keys):
@@ -369,8 +371,8 @@ def allocate(
     return result
 
 
-def _less_than_a_block(months: int) -> Message:
-    return message(
-        N_("less than one block: {months} month(s) for one worker cost more than it holds"),
-        months=months,
-    )
+LESS_THAN_A_BLOCK = N_("less than one block: {months} month(s) for one worker cost {cost}")
+
+
+def _less_than_a_block(months: int, cost: int) -> Message:
+    return message(LESS_THAN_A_BLOCK, months=months, cost=Rupiah(cost))

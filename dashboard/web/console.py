@@ -13,11 +13,11 @@ from sqlalchemy import Engine
 
 from dashboard.accounts.fiscal_year import set_fiscal_year_start
 from dashboard.accounts.memberships import audit
-from dashboard.core.errors import ImportRefused
+from dashboard.core.errors import MAX_LISTED, ImportRefused
 from dashboard.core.formatting import month_name, number, rupiah
 from dashboard.core.i18n import translator
 from dashboard.core.progress import Report
-from dashboard.ledger.allocation_report import late_start_lines
+from dashboard.ledger.allocation_report import late_start_lines, most_actionable_first
 from dashboard.ledger.allocator import allocate, late_starts
 from dashboard.ledger.importer import import_file
 from dashboard.web import jobs, shell
@@ -75,7 +75,7 @@ def start_allocation(engine: Engine, who: str, lang: str) -> None:
             columns=(_("donation left unspent"), _("left"), _("reason")),
             rows=tuple(
                 (item.donation_id, rupiah(item.left_idr, lang), item.reason.render(lang))
-                for item in made.unspent
+                for item in most_actionable_first(made.unspent)
             ),
         )
 
@@ -185,8 +185,9 @@ def _job_view(key: str, lang: str) -> None:
         st.warning(shell.plain(warning).replace("\n", "  \n"))
     if outcome.rows:
         table = pd.DataFrame(list(outcome.rows), columns=list(outcome.columns))
-        # A plain table for an import's refusals (at most 50 rows, read by screen readers).
-        if current.name == "import":
+        # A plain table for up to 50 rows (an import's refusals; a short unspent list): read
+        # by screen readers, and its long reasons wrap on a phone instead of running off it.
+        if current.name == "import" or len(outcome.rows) <= MAX_LISTED:
             st.table(table.set_index(outcome.columns[0]))
         else:
             st.dataframe(table, hide_index=True)

@@ -26,7 +26,8 @@ from tests.ledgers import DONATION_HEADER, WORKER_HEADER
 @pytest.fixture
 def three_donations(tmp_path: Path) -> str:
     """Workers A and B; rates 16,800 (a 6-month block: 100,800). X pays A's and B's blocks;
-    Y finds both covered; Z's earmark (ID-AC) matches nobody; W cannot pay one block."""
+    Y finds both covered; Z's earmark (ID-AC) matches nobody; W cannot pay one block (and is
+    listed after them: workers may still be found for Y and Z, never a block for W)."""
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
     engine = open_ledger(url)
     files = {
@@ -50,7 +51,7 @@ def three_donations(tmp_path: Path) -> str:
                 ["X", "D1", "2024-04-20", "201600", "6", ""],
                 ["Y", "D1", "2024-04-25", "100800", "6", ""],
                 ["Z", "D1", "2024-04-28", "100800", "6", "ID-AC"],
-                ["W", "D1", "2024-04-29", "50000", "6", ""],
+                ["W", "D1", "2024-04-21", "50000", "6", ""],  # allocated before Y, listed last
             ],
         ),
     }
@@ -84,8 +85,7 @@ def test_allocate_names_each_donation_left_unspent_and_why(three_donations):
         "  Y: IDR 100,800 left: every worker it may pay for already has coverage or self-paid "
         "months in 2024-05 to 2024-10",
         "  Z: IDR 100,800 left: no worker registered before 2024-05 matches its earmark (ID-AC)",
-        "  W: IDR 50,000 left: less than one block: 6 month(s) for one worker cost more than "
-        "it holds",
+        "  W: IDR 50,000 left: less than one block: 6 month(s) for one worker cost IDR 100,800",
     ]
 
 
@@ -100,8 +100,7 @@ def test_the_report_reads_in_indonesian(three_donations):
         "atau bulan bayar sendiri pada 2024-05 sampai 2024-10",
         "  Z: sisa Rp 100.800: tidak ada pekerja terdaftar sebelum 2024-05 yang sesuai "
         "peruntukannya (ID-AC)",
-        "  W: sisa Rp 50.000: kurang dari satu blok: biaya 6 bulan untuk satu pekerja melebihi "
-        "isi donasi",
+        "  W: sisa Rp 50.000: kurang dari satu blok: 6 bulan untuk satu pekerja seharga Rp 100.800",
     ]
 
 

@@ -113,8 +113,8 @@ def test_the_allocation_result_names_late_blocks_and_each_donation_left_unspent(
     assert "X: diterima 2024-04-20, blok mulai 2024-05" in warning
     assert "Y: diterima 2024-04-25, blok mulai 2024-05" in warning
     assert "lingkaran import coverage FILE" in warning
-    unspent = at.dataframe[0].value
-    assert unspent.values.tolist() == [
+    unspent = at.table[0].value  # a short list: a table that wraps on a phone
+    assert unspent.reset_index().values.tolist() == [
         [
             "Y",
             "Rp 113.600",
