@@ -18,7 +18,7 @@ from dashboard.accounts.access import OPERATOR
 from dashboard.core import config
 from dashboard.core.errors import ImportRefused, LedgerError, NoDonation
 from dashboard.core.formatting import number, rupiah
-from dashboard.core.i18n import LANGUAGE_VARIABLE, LANGUAGES, environment_language
+from dashboard.core.i18n import LANGUAGE_VARIABLE, LANGUAGES, environment_language, translator
 from dashboard.core.values import Invalid, parse_date, parse_month
 from dashboard.ledger.db import open_ledger
 from dashboard.ledger.importer import KINDS, import_file
@@ -230,15 +230,19 @@ def check(ctx: click.Context, as_of: dt.date | None) -> None:
     """Verify the ledger's invariants; exit 1 listing every violation."""
     from queries.checks import check_ledger
 
+    lang = _language(ctx)
+    _ = translator(lang)
     violations = check_ledger(_engine(ctx), as_of)
     if violations:
-        click.echo(f"{len(violations)} violation(s):", err=True)
+        click.echo(_("{count} violation(s):").format(count=len(violations)), err=True)
         for violation in violations:
-            click.echo(f"  {violation}", err=True)
+            click.echo(f"  {violation.text(lang)}", err=True)
         sys.exit(1)
     click.echo(
-        "Ledger OK: money conserved, no overlapping coverage, derived tables match, "
-        "donors sum to totals."
+        _(
+            "Ledger OK: money conserved, no overlapping coverage, derived tables match, "
+            "donors sum to totals."
+        )
     )
 
 

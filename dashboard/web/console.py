@@ -94,7 +94,7 @@ def start_check(engine: Engine, who: str, lang: str) -> None:
             False,
             _("{count} violations:").format(count=len(violations)),
             columns=(_("rule"), _("detail")),
-            rows=tuple((v.rule, v.detail) for v in violations),
+            rows=tuple((v.rule_text(lang), v.detail_text(lang)) for v in violations),
         )
 
     _started(jobs.start("check", who, work, _("The check stopped before it finished.")))

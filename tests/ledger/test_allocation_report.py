@@ -180,3 +180,26 @@ def test_the_command_line_refuses_in_indonesian_with_lang_id(tmp_path):
         "  donasi.csv:2: kolom donor_id: nilai 'D9': donatur tidak ditemukan (impor donatur "
         "terlebih dahulu)",
     ]
+
+
+def test_a_broken_invariant_reads_in_the_readers_language(three_donations):
+    """`check` names what breaks, in Indonesian too: a coverage row moved before its
+    donation was received (written behind the importer's back)."""
+    from sqlalchemy import update
+
+    from dashboard.ledger.schema import Coverage
+    from queries.checks import check_ledger
+
+    engine = open_ledger(three_donations)
+    allocate(engine)
+    with engine.begin() as conn:
+        conn.execute(update(Coverage).values(start_month=month_index(2024, 3)))
+    found = [v for v in check_ledger(engine) if v.rule == "coverage after donation"]
+    engine.dispose()
+
+    assert [v.text("en") for v in found] == [
+        "coverage after donation: donation X received 2024-04-20 covers 2024-03"
+    ]
+    assert [v.text("id") for v in found] == [
+        "cakupan setelah donasi: donasi X diterima 2024-04-20 menanggung 2024-03"
+    ]
