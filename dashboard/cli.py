@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -17,6 +18,7 @@ from dashboard.accounts.access import OPERATOR
 from dashboard.core import config
 from dashboard.core.errors import ImportRefused, LedgerError, NoDonation
 from dashboard.core.formatting import number, rupiah
+from dashboard.core.i18n import LANGUAGE_VARIABLE, LANGUAGES, environment_language, translator
 from dashboard.core.values import Invalid, parse_date, parse_month
 from dashboard.ledger.db import open_ledger
 from dashboard.ledger.importer import KINDS, import_file
@@ -31,7 +33,7 @@ class _Command(click.Group):
         try:
             return super().invoke(ctx)
         except ImportRefused as refused:
-            click.echo(refused.report(), err=True)
+            click.echo(refused.report(_language(ctx)), err=True)
             sys.exit(1)
         except LedgerError as problem:
             click.echo(f"error: {problem}", err=True)
@@ -43,6 +45,10 @@ class _Command(click.Group):
                 err=True,
             )
             sys.exit(2)
+
+
+def _language(ctx: click.Context) -> str:
+    return (ctx.obj or {}).get("lang") or environment_language(os.environ)
 
 
 def _engine(ctx: click.Context) -> Engine:
@@ -80,10 +86,20 @@ _month_option = _parsed(parse_month)
     help=f"SQLAlchemy database URL (default: ${config.DATABASE_URL_VARIABLE}, "
     "else an SQLite file in the user's data directory).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(list(LANGUAGES)),
+    help=f"Language of the reports and refusals (default: ${LANGUAGE_VARIABLE}, else id "
+    "when the locale (LC_ALL, LANG) is Indonesian, else en).",
+)
 @click.pass_context
-def main(ctx: click.Context, url: str | None) -> None:
+def main(ctx: click.Context, url: str | None, lang: str | None) -> None:
     """Lingkaran: the GN Lingkaran allocation ledger and its donor dashboard."""
-    ctx.obj = {"url": config.database_url(url), "explicit_url": url}
+    ctx.obj = {
+        "url": config.database_url(url),
+        "explicit_url": url,
+        "lang": lang or environment_language(os.environ),
+    }
 
 
 @main.command("init-db")
@@ -101,29 +117,26 @@ def init_db(ctx: click.Context) -> None:
 def import_command(ctx: click.Context, kind: str, file: Path) -> None:
     """Import one contract FILE (CSV or XLSX) of KIND; all of it or nothing."""
     result = import_file(_engine(ctx), kind, file, progress=_progress())
-    click.echo(result.summary())
+    click.echo(result.summary(_language(ctx)))
 
 
 @main.command()
 @click.option("--verbose", "-v", is_flag=True, help="List every donation that was allocated.")
+@click.option("--dry-run", is_flag=True, help="Show what an allocation would do; write nothing.")
 @click.pass_context
-def allocate(ctx: click.Context, verbose: bool) -> None:
-    """Allocate unspent donations to eligible workers (docs/contract.md "Allocation")."""
-    from dashboard.core.months import month_label
+def allocate(ctx: click.Context, verbose: bool, dry_run: bool) -> None:
+    """Allocate unspent donations to eligible workers (docs/contract.md "Allocation"); name
+    each donation left unspent, and warn first when blocks would start in months past."""
+    from dashboard.ledger.allocation_report import allocation_lines, late_start_lines
     from dashboard.ledger.allocator import allocate as run_allocation
+    from dashboard.ledger.allocator import late_starts
 
-    result = run_allocation(_engine(ctx), progress=_progress())
-    if verbose or len(result.donations) <= 20:
-        for d in result.donations:
-            click.echo(
-                f"  {d.donation_id}: {d.workers} worker(s) x {d.months} month(s) from "
-                f"{month_label(d.start_month)}, {rupiah(d.amount_idr)}"
-            )
-    click.echo(
-        f"Created {number(result.coverage_rows)} coverage row(s) for "
-        f"{len(result.donations)} donation(s): {rupiah(result.amount_idr)} allocated, "
-        f"{number(result.protected_months)} worker-month(s)."
-    )
+    lang, engine = _language(ctx), _engine(ctx)
+    for line in late_start_lines(late_starts(engine), lang):
+        click.echo(line)
+    result = run_allocation(engine, progress=_progress(), dry_run=dry_run)
+    for line in allocation_lines(result, lang, every_donation=verbose):
+        click.echo(line)
 
 
 def _period_options(function):
@@ -217,15 +230,19 @@ def check(ctx: click.Context, as_of: dt.date | None) -> None:
     """Verify the ledger's invariants; exit 1 listing every violation."""
     from queries.checks import check_ledger
 
+    lang = _language(ctx)
+    _ = translator(lang)
     violations = check_ledger(_engine(ctx), as_of)
     if violations:
-        click.echo(f"{len(violations)} violation(s):", err=True)
+        click.echo(_("{count} violation(s):").format(count=len(violations)), err=True)
         for violation in violations:
-            click.echo(f"  {violation}", err=True)
+            click.echo(f"  {violation.text(lang)}", err=True)
         sys.exit(1)
     click.echo(
-        "Ledger OK: money conserved, no overlapping coverage, derived tables match, "
-        "donors sum to totals."
+        _(
+            "Ledger OK: money conserved, no overlapping coverage, derived tables match, "
+            "donors sum to totals."
+        )
     )
 
 

@@ -40,7 +40,7 @@ if upload is not None:
         on_click=console.start_import,
         args=(engine, access.who, kind, upload.name, upload.getvalue(), lang),
     )
-console.job_panel(("import",), lang)
+console.job_panel(("import",), access.who, lang)
 
 st.header(_("Allocate and check"), anchor=False)
 left, right = st.columns(2)
@@ -56,7 +56,7 @@ right.button(
     on_click=console.start_check,
     args=(engine, access.who, lang),
 )
-console.job_panel(("allocate", "check"), lang)
+console.job_panel(("allocate", "check"), access.who, lang)
 
 st.header(_("Public release"), anchor=False)
 latest = shell.query(open_data.latest_release)
@@ -74,7 +74,7 @@ st.button(
     on_click=console.start_release,
     args=(engine, access.who, lang),
 )
-console.job_panel(("release",), lang)
+console.job_panel(("release",), access.who, lang)
 
 st.header(_("Fiscal years"), anchor=False)
 st.caption(

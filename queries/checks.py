@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, except_, func, literal, or_, select, union_all
 
 from dashboard.core.catalogue import ADDITIVE
+from dashboard.core.errors import Message, message
+from dashboard.core.i18n import translator
+from dashboard.core.labels import N_
 from dashboard.core.months import month_label, month_of
 from dashboard.ledger.allocator import RateSchedule
 from dashboard.ledger.derived import (
@@ -53,11 +56,23 @@ from queries.figures import ledger_figures
 
 @dataclass(frozen=True)
 class Violation:
+    """A broken invariant: the rule (its English name, marked for the catalogs) and what
+    breaks it, both read in the reader's language (``text``); ``str()`` is English."""
+
     rule: str
-    detail: str
+    detail: Message
+
+    def rule_text(self, lang: str = "en") -> str:
+        return translator(lang)(self.rule)
+
+    def detail_text(self, lang: str = "en") -> str:
+        return self.detail.render(lang)
+
+    def text(self, lang: str = "en") -> str:
+        return f"{self.rule_text(lang)}: {self.detail_text(lang)}"
 
     def __str__(self) -> str:
-        return f"{self.rule}: {self.detail}"
+        return self.text("en")
 
 
 def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation]:
@@ -81,15 +96,25 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
             if spent > amount:
                 found.append(
                     Violation(
-                        "money conserved", f"donation {donation_id} funds {spent} of {amount}"
+                        N_("money conserved"),
+                        message(
+                            N_("donation {donation} funds {spent} of {amount}"),
+                            donation=donation_id,
+                            spent=spent,
+                            amount=amount,
+                        ),
                     )
                 )
             if first_start < month_of(received_on):
                 found.append(
                     Violation(
-                        "coverage after donation",
-                        f"donation {donation_id} received {received_on} covers "
-                        f"{month_label(first_start)}",
+                        N_("coverage after donation"),
+                        message(
+                            N_("donation {donation} received {day} covers {month}"),
+                            donation=donation_id,
+                            day=received_on.isoformat(),
+                            month=month_label(first_start),
+                        ),
                     )
                 )
 
@@ -100,7 +125,10 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
         ).scalar_one()
         if orphans:
             found.append(
-                Violation("funded by one donation", f"{orphans} coverage row(s) have no donation")
+                Violation(
+                    N_("funded by one donation"),
+                    message(N_("{rows} coverage row(s) have no donation"), rows=orphans),
+                )
             )
 
         found.extend(_overlap_violations(conn))
@@ -118,9 +146,18 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
             if amount != expected:
                 found.append(
                     Violation(
-                        "block cost",
-                        f"allocated {package} block {month_label(start)} x {months} costs "
-                        f"{amount}, the rates say {expected}",
+                        N_("block cost"),
+                        message(
+                            N_(
+                                "allocated {package} block {month} x {months} costs {amount}, "
+                                "the rates say {expected}"
+                            ),
+                            package=package,
+                            month=month_label(start),
+                            months=months,
+                            amount=amount,
+                            expected=expected,
+                        ),
                     )
                 )
 
@@ -138,16 +175,25 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
         if summed != getattr(total, key):
             found.append(
                 Violation(
-                    "donors sum to totals",
-                    f"{key}: donors {summed}, programme {getattr(total, key)}",
+                    N_("donors sum to totals"),
+                    message(
+                        N_("{figure}: donors {summed}, programme {total}"),
+                        figure=key,
+                        summed=summed,
+                        total=getattr(total, key),
+                    ),
                 )
             )
     summed_workers = sum(figures.covered_workers for figures in per_donor)
     if summed_workers < total.covered_workers:
         found.append(
             Violation(
-                "donors sum to totals",
-                f"covered_workers: donors {summed_workers} < programme {total.covered_workers}",
+                N_("donors sum to totals"),
+                message(
+                    N_("covered_workers: donors {summed} < programme {total}"),
+                    summed=summed_workers,
+                    total=total.covered_workers,
+                ),
             )
         )
     return found
@@ -186,10 +232,19 @@ def _overlap_violations(conn: Connection) -> list[Violation]:
         .limit(20)
     ):
         if kind == previous_kind == "coverage":
-            rule, what = "no overlapping coverage", "two coverage rows"
+            rule, what = (
+                N_("no overlapping coverage"),
+                N_("worker #{worker} has two coverage rows in {month}"),
+            )
         else:
-            rule, what = "no self-paid overlap", f"{previous_kind} and {kind} rows"
-        found.append(Violation(rule, f"worker #{worker_key} has {what} in {month_label(start)}"))
+            rule, what = (
+                N_("no self-paid overlap"),
+                N_("worker #{worker} has {first} and {second} rows in {month}"),
+            )
+        detail = message(
+            what, worker=worker_key, first=previous_kind, second=kind, month=month_label(start)
+        )
+        found.append(Violation(rule, detail))
     return found
 
 
@@ -219,14 +274,35 @@ def _confirmation_violations(conn: Connection) -> list[Violation]:
         )
         .limit(20)
     ):
-        row = f"{donation_id}, worker #{worker_key}, {month_label(start)}"
+        row = {"donation": donation_id, "worker": worker_key, "month": month_label(start)}
         if not same:
-            detail = f"confirmation of ({row}) names another donation"
+            detail = message(
+                N_(
+                    "confirmation of ({donation}, worker #{worker}, {month}) names another donation"
+                ),
+                **row,
+            )
         elif confirmed != row_amount:
-            detail = f"confirmation of ({row}) is for {confirmed}, the row for {row_amount}"
+            detail = message(
+                N_(
+                    "confirmation of ({donation}, worker #{worker}, {month}) is for {confirmed}, "
+                    "the row for {amount}"
+                ),
+                **row,
+                confirmed=confirmed,
+                amount=row_amount,
+            )
         else:
-            detail = f"confirmation of ({row}) on {on} precedes the donation ({received})"
-        found.append(Violation("confirmation equals its row", detail))
+            detail = message(
+                N_(
+                    "confirmation of ({donation}, worker #{worker}, {month}) on {day} precedes "
+                    "the donation ({received})"
+                ),
+                **row,
+                day=on.isoformat(),
+                received=received.isoformat(),
+            )
+        found.append(Violation(N_("confirmation equals its row"), detail))
     return found
 
 
@@ -316,8 +392,7 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
         if missing or extra:
             found.append(
                 Violation(
-                    "derived tables match coverage",
-                    f"{table}: {missing} row(s) missing, {extra} row(s) not backed by coverage",
+                    N_("derived tables match coverage"), _derived_mismatch(table, missing, extra)
                 )
             )
     # donor_spans is computed in one ordered pass in Python, not by a query.
@@ -332,11 +407,20 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
         missing, extra = len(expected - stored), len(stored - expected)
         found.append(
             Violation(
-                "derived tables match coverage",
-                f"donor_spans: {missing} row(s) missing, {extra} row(s) not backed by coverage",
+                N_("derived tables match coverage"),
+                _derived_mismatch("donor_spans", missing, extra),
             )
         )
     return found
+
+
+def _derived_mismatch(table: str, missing: int, extra: int) -> Message:
+    return message(
+        N_("{table}: {missing} row(s) missing, {extra} row(s) not backed by coverage"),
+        table=table,
+        missing=missing,
+        extra=extra,
+    )
 
 
 def compare_reports(first: Engine, second: Engine, as_of: dt.date | None = None) -> list[str]:

@@ -7,7 +7,7 @@ and read here with Babel's own .po reader, so no compiled .mo file has to be kep
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -36,3 +36,20 @@ def translator(lang: str) -> Callable[[str], str]:
         raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
     translations = catalog(lang)
     return lambda message: translations.get(message, message)
+
+
+LANGUAGE_VARIABLE = "LINGKARAN_LANG"
+
+
+def environment_language(environ: Mapping[str, str]) -> str:
+    """The command line's language when no ``--lang`` is given: ``LINGKARAN_LANG`` (id or
+    en), else the locale (``LC_ALL``, then ``LC_MESSAGES``, then ``LANG``, as POSIX reads
+    them) when it is Indonesian, else English."""
+    chosen = environ.get(LANGUAGE_VARIABLE, "").strip().lower()
+    if chosen in LANGUAGES:
+        return chosen
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        locale = environ.get(variable, "")
+        if locale:
+            return "id" if locale.lower().startswith("id") else "en"
+    return "en"

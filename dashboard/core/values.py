@@ -8,12 +8,15 @@ and returns the canonical value, or raises ``Invalid`` with a reason a person ca
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from functools import cache, lru_cache
 
 import pycountry
 
+from dashboard.core.errors import Message, message
 from dashboard.core.escaping import INVISIBLE
+from dashboard.core.labels import N_, OCCUPATION_PEOPLE
 from dashboard.core.months import month_index
 from dashboard.core.vocabulary import GENDERS, MAX_IDR, OCCUPATIONS, PACKAGES, provinces
 
@@ -31,7 +34,14 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 
 
 class Invalid(ValueError):
-    """A cell that does not satisfy the contract; the message is the reason."""
+    """A cell that does not satisfy the contract: the reason (English text marked with ``N_``
+    and its named values, rendered in the reader's language) and the fix where one is
+    obvious. ``str()`` is the English reason."""
+
+    def __init__(self, reason: str, suggestion: Message | None = None, **params: object) -> None:
+        self.message = message(reason, **params)
+        self.suggestion = suggestion
+        super().__init__(str(self.message))
 
 
 def is_blank(raw: object) -> bool:
@@ -49,7 +59,7 @@ def parse_id(raw: object) -> str:
         return raw
     value = _text(raw)
     if not _ID.fullmatch(value):
-        raise Invalid("an id is 1 to 64 characters of A-Z a-z 0-9 . _ -")
+        raise Invalid(N_("an id is 1 to 64 characters of A-Z a-z 0-9 . _ -"))
     return value
 
 
@@ -58,32 +68,36 @@ def parse_money(raw: object) -> int:
     if type(raw) is str and raw.isascii() and raw.isdigit():  # plain rupiah: the common case
         amount = int(raw)
     elif isinstance(raw, bool):
-        raise Invalid("not a rupiah amount")
+        raise Invalid(N_("not a rupiah amount"))
     elif isinstance(raw, int | float):  # an XLSX numeric cell
         if isinstance(raw, float) and not raw.is_integer():
-            raise Invalid("fractions of a rupiah are not accepted")
+            raise Invalid(N_("fractions of a rupiah are not accepted"))
         amount = int(raw)
     else:
         text = _text(raw)
         match = _MONEY.fullmatch(text)
         if match is None:
             if text.replace(" ", "").lower().lstrip("rp").startswith("-"):
-                raise Invalid("amounts cannot be negative")
+                raise Invalid(N_("amounts cannot be negative"))
             if _ENGLISH_GROUPING.fullmatch(text):
                 raise Invalid(
-                    "English digit grouping (1,500,000) is ambiguous: write 1500000 or 1.500.000"
+                    N_(
+                        "English digit grouping (1,500,000) is ambiguous: "
+                        "write 1500000 or 1.500.000"
+                    ),
+                    _write(text.replace(",", ".")),
                 )
-            raise Invalid("not a rupiah amount (write 1500000, 1.500.000 or Rp 1.500.000,00)")
+            raise Invalid(N_("not a rupiah amount (write 1500000, 1.500.000 or Rp 1.500.000,00)"))
         whole, decimals = match.groups()
         if decimals and int(decimals) != 0:
-            raise Invalid("fractions of a rupiah are not accepted")
+            raise Invalid(N_("fractions of a rupiah are not accepted"))
         amount = int(whole.replace(".", ""))
     if amount < 0:
-        raise Invalid("amounts cannot be negative")
+        raise Invalid(N_("amounts cannot be negative"))
     if amount == 0:
-        raise Invalid("the amount must be greater than zero")
+        raise Invalid(N_("the amount must be greater than zero"))
     if amount > MAX_IDR:
-        raise Invalid("the amount is too large")
+        raise Invalid(N_("the amount is too large"))
     return amount
 
 
@@ -93,10 +107,10 @@ def parse_date(raw: object, today: dt.date) -> dt.date:
         try:
             day = dt.date.fromisoformat(raw)
         except ValueError:
-            raise Invalid("no such day on the calendar") from None
+            raise Invalid(N_("no such day on the calendar")) from None
     elif isinstance(raw, dt.datetime):
         if raw.time() != dt.time(0):
-            raise Invalid("a date has no time of day")
+            raise Invalid(N_("a date has no time of day"))
         day = raw.date()
     elif isinstance(raw, dt.date):
         day = raw
@@ -107,13 +121,13 @@ def parse_date(raw: object, today: dt.date) -> dt.date:
         elif match := _ID_DATE.fullmatch(text):
             day_of_month, month, year = (int(part) for part in match.groups())
         else:
-            raise Invalid("a date is YYYY-MM-DD or DD/MM/YYYY")
+            raise Invalid(N_("a date is YYYY-MM-DD or DD/MM/YYYY"))
         try:
             day = dt.date(year, month, day_of_month)
         except ValueError:
-            raise Invalid("no such day on the calendar") from None
+            raise Invalid(N_("no such day on the calendar")) from None
     if day > today:
-        raise Invalid(f"the date lies in the future (today is {today.isoformat()})")
+        raise Invalid(N_("the date lies in the future (today is {today})"), today=today.isoformat())
     return day
 
 
@@ -127,10 +141,10 @@ def parse_month(raw: object) -> int:
         return month_index(raw.year, raw.month)
     match = _MONTH.fullmatch(_text(raw))
     if match is None:
-        raise Invalid("a month is YYYY-MM")
+        raise Invalid(N_("a month is YYYY-MM"))
     year, month = int(match[1]), int(match[2])
     if not 1 <= month <= 12:
-        raise Invalid("no such month")
+        raise Invalid(N_("no such month"))
     return month_index(year, month)
 
 
@@ -155,8 +169,17 @@ def parse_province(raw: object) -> str:
     code = _text(raw).upper()
     if code not in provinces():
         if code in {sub.code for sub in pycountry.subdivisions.get(country_code="ID")}:
-            raise Invalid(f"{code} is an island group, not a province")
-        raise Invalid("not the ISO 3166-2:ID code of a province (for example ID-JB)")
+            raise Invalid(N_("{code} is an island group, not a province"), code=code)
+        named = _province_by_name().get(_folded(raw))
+        if named is not None:
+            raise Invalid(
+                N_("a province is written as its ISO 3166-2:ID code, not its name"),
+                _write(named),
+            )
+        raise Invalid(
+            N_("not the ISO 3166-2:ID code of a province (for example ID-JB)"),
+            _closest(_province_spelling(code), provinces()),
+        )
     return code
 
 
@@ -165,47 +188,63 @@ def parse_occupation(raw: object) -> str:
         return raw
     code = _text(raw).lower()
     if code not in OCCUPATIONS:
-        raise Invalid("occupation is one of " + ", ".join(OCCUPATIONS))
+        named = _occupation_by_label().get(_folded(raw))
+        raise Invalid(
+            N_("occupation is one of {codes}"),
+            _write(named) if named else _closest(code.replace(" ", "_"), OCCUPATIONS),
+            codes=", ".join(OCCUPATIONS),
+        )
     return code
 
 
 def parse_choice(raw: object, choices: tuple[str, ...], *, upper: bool = False) -> str:
     value = _text(raw).upper() if upper else _text(raw).lower()
     if value not in choices:
-        raise Invalid("expected one of " + ", ".join(choices))
+        raise Invalid(
+            N_("expected one of {choices}"),
+            _closest(value, choices),
+            choices=", ".join(choices),
+        )
     return value
 
 
 def parse_package(raw: object) -> str:
     value = _text(raw).lower()
     if value not in PACKAGES:
-        raise Invalid("package is jkk_jkm or jkk_jkm_jht (JKK+JKM and JKK+JKM+JHT accepted)")
+        raise Invalid(N_("package is jkk_jkm or jkk_jkm_jht (JKK+JKM and JKK+JKM+JHT accepted)"))
     return PACKAGES[value]
 
 
-def parse_text(raw: object, longest: int, what: str = "a text") -> str:
+def parse_text(raw: object, longest: int, what: str = N_("a text")) -> str:
     """Free text (a donor's name, a reference): trimmed, 1 to ``longest`` characters, and
     refused when it holds a control or bidirectional-override character."""
     text = _text(raw)
     if not 1 <= len(text) <= longest:
-        raise Invalid(f"{what} is 1 to {longest} characters")
+        raise Invalid(
+            N_("{what} is 1 to {longest} characters"), what=Message(what), longest=longest
+        )
     found = INVISIBLE.search(text)
     if found:
         raise Invalid(
-            f"{what} may not hold control or direction-changing characters "
-            f"(U+{ord(found.group()):04X} at character {found.start() + 1})"
+            N_(
+                "{what} may not hold control or direction-changing characters "
+                "(U+{code} at character {position})"
+            ),
+            what=Message(what),
+            code=f"{ord(found.group()):04X}",
+            position=found.start() + 1,
         )
     return text
 
 
 def parse_reference(raw: object) -> str:
     """A confirmation's BPJS-TK reference: free text of 1 to 64 characters."""
-    return parse_text(raw, 64, "a reference")
+    return parse_text(raw, 64, N_("a reference"))
 
 
 def parse_name(raw: object) -> str:
     """A donor's name: free text of 1 to 200 characters."""
-    return parse_text(raw, 200, "a name")
+    return parse_text(raw, 200, N_("a name"))
 
 
 def parse_gender(raw: object) -> str:
@@ -213,7 +252,7 @@ def parse_gender(raw: object) -> str:
         return raw
     value = _text(raw).upper()
     if value not in GENDERS:
-        raise Invalid("gender is F or M (P or L accepted)")
+        raise Invalid(N_("gender is F or M (P or L accepted)"))
     return GENDERS[value]
 
 
@@ -223,14 +262,67 @@ def parse_yes_no(raw: object) -> bool:
         return True
     if value in _NO:
         return False
-    raise Invalid("expected yes/no, true/false, 1/0 or ya/tidak")
+    raise Invalid(N_("expected yes/no, true/false, 1/0 or ya/tidak"))
 
 
 def parse_int_between(raw: object, low: int, high: int) -> int:
     text = raw if type(raw) is str and raw.isascii() and raw.isdigit() else _text(raw)
     if not (text.isascii() and text.isdigit()):
-        raise Invalid(f"expected a whole number from {low} to {high}")
+        raise Invalid(N_("expected a whole number from {low} to {high}"), low=low, high=high)
     value = int(text)
     if not low <= value <= high:
-        raise Invalid(f"expected a whole number from {low} to {high}")
+        raise Invalid(N_("expected a whole number from {low} to {high}"), low=low, high=high)
     return value
+
+
+# Suggestions (docs/contract.md "Values"): where a refused cell has one obvious meaning, the
+# refusal names the contract's spelling of it; the file itself is never rewritten.
+
+
+def _write(value: str) -> Message:
+    return message(N_("write {value}"), value=value)
+
+
+def _folded(raw: object) -> str:
+    """A name as people vary it: letter case, spaces, dots and hyphens left out."""
+    return re.sub(r"[\s.\-_]+", " ", _text(raw)).strip().casefold()
+
+
+@cache
+def _province_by_name() -> dict[str, str]:
+    """Folded province name -> code: the names Indonesians write, the ISO list's, and both
+    without the DKI/DI prefix ("Jakarta", "Yogyakarta")."""
+    names: dict[str, str] = {}
+    for sub in pycountry.subdivisions.get(country_code="ID"):
+        if sub.code in provinces():
+            for name in (sub.name, provinces()[sub.code]):
+                names[_folded(name)] = sub.code
+                names[_folded(re.sub(r"^(DKI|DI)\s+", "", name))] = sub.code
+    return names
+
+
+@cache
+def _occupation_by_label() -> dict[str, str]:
+    """Folded label -> occupation code, from the labels both languages show."""
+    labels: dict[str, str] = {}
+    for code, (english, indonesian) in OCCUPATION_PEOPLE.items():
+        for label in (english, indonesian, OCCUPATIONS[code], *OCCUPATIONS[code].split("/")):
+            labels[_folded(label)] = code
+        labels[_folded(code)] = code
+    return labels
+
+
+def _province_spelling(code: str) -> str:
+    """``IDJB``, ``ID_JB``, ``JB`` -> ``ID-JB``: the code as the contract spells it."""
+    letters = re.sub(r"[^A-Z]", "", code)
+    if letters.startswith("ID") and len(letters) == 4:
+        letters = letters[2:]
+    return f"ID-{letters}" if len(letters) == 2 else code
+
+
+def _closest(value: str, choices) -> Message | None:
+    """``write X`` for the one choice a slip of one or two letters away, else nothing."""
+    if value in choices:
+        return _write(value)
+    found = difflib.get_close_matches(value, list(choices), n=2, cutoff=0.75)
+    return _write(found[0]) if len(found) == 1 else None

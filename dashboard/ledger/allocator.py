@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import Connection, Engine, func, insert, select, union_all
 
-from dashboard.core.errors import LedgerError
-from dashboard.core.months import first_day, month_of
+from dashboard.core.errors import LedgerError, Message, Rupiah, message
+from dashboard.core.labels import N_
+from dashboard.core.months import first_day, month_label, month_of
 from dashboard.core.progress import Report, progress_bar
 from dashboard.core.vocabulary import (
     BASE_JHT_MONTHLY_IDR,
@@ -57,9 +58,32 @@ class DonationAllocation:
     amount_idr: int
 
 
+@dataclass(frozen=True)
+class UnspentDonation:
+    """A donation whose money could still buy a block, or that bought nothing at all, after
+    the run; ``reason`` says why, in words a data manager can act on."""
+
+    donation_id: str
+    left_idr: int
+    workers: int  # paid for in this run
+    reason: Message
+
+
+@dataclass(frozen=True)
+class LateStart:
+    """A donation not yet allocated whose blocks would start in a month already past."""
+
+    donation_id: str
+    received_on: dt.date
+    start_month: int
+    months_ago: int
+
+
 @dataclass
 class AllocationResult:
     donations: list[DonationAllocation] = field(default_factory=list)
+    unspent: list[UnspentDonation] = field(default_factory=list)
+    written: bool = True
 
     @property
     def coverage_rows(self) -> int:
@@ -190,6 +214,34 @@ class _Workers:
             self.next_start[w] = following[i]
         self._cursor = max(self._cursor, stop)
 
+    def shortfall(self, donation, start: int, months: int) -> Message:
+        """Why no (more) worker is eligible for ``donation``'s block at ``start``: nobody
+        registered in time, nobody matching its earmark, or everyone it may pay for busy."""
+        registered = int(np.searchsorted(self.registered, first_day(start).toordinal(), "left"))
+        if registered == 0:
+            return message(N_("no worker was registered before {month}"), month=month_label(start))
+        earmarks = [e for e in (donation.earmark_province, donation.earmark_occupation) if e]
+        matching = np.ones(registered, dtype=bool)
+        if donation.earmark_province:
+            matching &= self.province[:registered] == self.province_codes[donation.earmark_province]
+        if donation.earmark_occupation:
+            code = self.occupation_codes[donation.earmark_occupation]
+            matching &= self.occupation[:registered] == code
+        if not matching.any():
+            return message(
+                N_("no worker registered before {month} matches its earmark ({earmark})"),
+                month=month_label(start),
+                earmark=", ".join(earmarks),
+            )
+        return message(
+            N_(
+                "every worker it may pay for already has coverage or self-paid months "
+                "in {first} to {last}"
+            ),
+            first=month_label(start),
+            last=month_label(start + months - 1),
+        )
+
     def eligible(self, donation, start: int, months: int, wanted: int) -> np.ndarray:
         """Positions of the first ``wanted`` eligible workers (docs/contract.md "Allocation" 3)."""
         end = start + months - 1
@@ -203,22 +255,55 @@ class _Workers:
         return np.flatnonzero(free)[:wanted]
 
 
-def allocate(engine: Engine, *, progress: bool | Report = False) -> AllocationResult:
-    """Allocate every donation's unspent money; creates only what does not exist yet.
-    ``progress`` draws a bar (True) or reports each donation done (a ``Report``)."""
-    result = AllocationResult()
-    with engine.begin() as conn:
+def _donations_and_spent(conn: Connection) -> list:
+    """Every donation with what its coverage has spent, in the contract's order
+    (docs/contract.md "Allocation" 1)."""
+    spent = (
+        select(Coverage.donation_key, sum_int(Coverage.amount_idr).label("spent"))
+        .group_by(Coverage.donation_key)
+        .subquery()
+    )
+    return conn.execute(
+        select(Donation, func.coalesce(spent.c.spent, 0).label("spent"))
+        .outerjoin(spent, spent.c.donation_key == Donation.id)
+        .order_by(Donation.received_on, Donation.donation_id)
+    ).all()
+
+
+def late_starts(engine: Engine, today: dt.date | None = None) -> list[LateStart]:
+    """Donations with no coverage yet, able to pay a block, whose blocks would start in a
+    month before ``today``'s (docs/contract.md "Allocation" 2: S is the month after receipt,
+    whenever the allocator runs). Read before allocating, so the warning comes before the
+    writing: coverage really bought in those months is imported (``import coverage``)
+    first, as allocation only appends."""
+    this_month = month_of(today or dt.date.today())
+    late = []
+    with engine.connect() as conn:
         rates = RateSchedule(conn)
-        spent = (
-            select(Coverage.donation_key, sum_int(Coverage.amount_idr).label("spent"))
-            .group_by(Coverage.donation_key)
-            .subquery()
-        )
-        donations = conn.execute(
-            select(Donation, func.coalesce(spent.c.spent, 0).label("spent"))
-            .outerjoin(spent, spent.c.donation_key == Donation.id)
-            .order_by(Donation.received_on, Donation.donation_id)
-        ).all()
+        for donation in _donations_and_spent(conn):
+            start = month_of(donation.received_on) + 1
+            if donation.spent or start >= this_month:
+                continue
+            if donation.amount_idr >= rates.block_cost(
+                start, donation.months_per_worker, donation.package
+            ):
+                late.append(
+                    LateStart(donation.donation_id, donation.received_on, start, this_month - start)
+                )
+    return late
+
+
+def allocate(
+    engine: Engine, *, progress: bool | Report = False, dry_run: bool = False
+) -> AllocationResult:
+    """Allocate every donation's unspent money; creates only what does not exist yet, and
+    names each donation left with money it could spend, or with nothing spent, and why.
+    ``progress`` draws a bar (True) or reports each donation done (a ``Report``);
+    ``dry_run`` computes everything and writes nothing."""
+    result = AllocationResult(written=not dry_run)
+    with engine.connect() as conn, conn.begin() as transaction:
+        rates = RateSchedule(conn)
+        donations = _donations_and_spent(conn)
         workers = _Workers(conn)
         since = last_coverage_id(conn)
         pending: list[tuple] = []
@@ -226,11 +311,31 @@ def allocate(engine: Engine, *, progress: bool | Report = False) -> AllocationRe
             start = month_of(donation.received_on) + 1
             months = donation.months_per_worker
             cost = rates.block_cost(start, months, donation.package)
-            affordable = (donation.amount_idr - donation.spent) // cost
-            if affordable <= 0 or not len(workers.keys):
+            left = donation.amount_idr - donation.spent
+            affordable = left // cost
+            if affordable <= 0:
+                if not donation.spent:  # a remainder below one block is not news; this is
+                    result.unspent.append(
+                        UnspentDonation(
+                            donation.donation_id, left, 0, _less_than_a_block(months, cost)
+                        )
+                    )
+                continue
+            if not len(workers.keys):
+                reason = message(N_("the ledger has no workers (import workers first)"))
+                result.unspent.append(UnspentDonation(donation.donation_id, left, 0, reason))
                 continue
             workers.advance_to(start)
             chosen = workers.eligible(donation, start, months, affordable)
+            if len(chosen) < affordable:  # money that could buy blocks stays unspent
+                result.unspent.append(
+                    UnspentDonation(
+                        donation.donation_id,
+                        left - cost * len(chosen),
+                        len(chosen),
+                        workers.shortfall(donation, start, months),
+                    )
+                )
             if not len(chosen):
                 continue
             workers.busy_until[chosen] = start + months - 1
@@ -250,6 +355,9 @@ def allocate(engine: Engine, *, progress: bool | Report = False) -> AllocationRe
         bulk = result.coverage_rows >= STATISTICS_AFTER_ROWS
         if bulk:
             refresh_statistics(conn)  # the refresh below plans over the new coverage rows
+        if dry_run:
+            transaction.rollback()
+            return result
         refresh(conn, since)
         conn.execute(
             insert(AllocationRun).values(
@@ -261,3 +369,10 @@ def allocate(engine: Engine, *, progress: bool | Report = False) -> AllocationRe
     if bulk:
         tidy_after_bulk(engine)
     return result
+
+
+LESS_THAN_A_BLOCK = N_("less than one block: {months} month(s) for one worker cost {cost}")
+
+
+def _less_than_a_block(months: int, cost: int) -> Message:
+    return message(LESS_THAN_A_BLOCK, months=months, cost=Rupiah(cost))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.core.errors import ImportRefused, ValidationError
+from dashboard.core.errors import ImportRefused, Message, ValidationError, message
+from dashboard.core.labels import N_
 
 Row = tuple[int, list[object]]  # (line number, raw cells in the order of Table.columns)
 
@@ -23,24 +24,26 @@ def open_table(
     required: tuple[str, ...],
     optional: tuple[str, ...],
     refused: dict[str, str] | None = None,
+    kind_of: Callable[[list[str]], Message | None] = lambda header: None,
 ) -> Table:
     """The file's header checked against the kind's columns, and an iterator over its rows,
     each padded to the header's width; blank rows are skipped.
 
-    ``refused`` names columns that are never accepted, with the reason (e.g. personal data).
+    ``refused`` names columns that are never accepted, with the reason (e.g. personal data);
+    ``kind_of`` names the kind a refused header belongs to, when it is another kind's.
     """
     name = path.name
     if not path.is_file():
-        raise ImportRefused(name, [ValidationError(name, 0, None, None, "no such file")], 1)
+        raise ImportRefused(name, [ValidationError(name, 0, None, None, N_("no such file"))], 1)
     if path.suffix.lower() == ".xlsx":
         header, rows = _xlsx_rows(path)
     elif path.suffix.lower() in {".csv", ".txt"}:
         header, rows = _csv_rows(path)
     else:
-        reason = "unsupported file type: use .csv or .xlsx"
+        reason = N_("unsupported file type: use .csv or .xlsx")
         raise ImportRefused(name, [ValidationError(name, 0, None, None, reason)], 1)
     columns = [str(cell).strip().lower() if cell is not None else "" for cell in header]
-    _check_header(name, columns, required, optional, refused or {})
+    _check_header(name, columns, required, optional, refused or {}, kind_of)
 
     width = len(columns)
 
@@ -48,7 +51,11 @@ def open_table(
         for line, cells in rows:
             if len(cells) != width:
                 if len(cells) > width and any(cell not in (None, "") for cell in cells[width:]):
-                    reason = f"{len(cells)} fields, the header has {width}"
+                    reason = message(
+                        N_("{fields} fields, the header has {width}"),
+                        fields=len(cells),
+                        width=width,
+                    )
                     raise ImportRefused(name, [ValidationError(name, line, None, None, reason)], 1)
                 cells = list(cells[:width]) + [None] * (width - len(cells))
             if _blank_row(cells):
@@ -72,27 +79,34 @@ def _check_header(
     required: tuple[str, ...],
     optional: tuple[str, ...],
     refused: dict[str, str],
+    kind_of: Callable[[list[str]], Message | None],
 ) -> None:
     errors = []
     known = set(required) | set(optional)
     seen: set[str] = set()
     for column in columns:
         if column in seen:
-            errors.append(ValidationError(name, 1, column, None, "column appears twice"))
+            errors.append(ValidationError(name, 1, column, None, N_("column appears twice")))
         elif column in refused:
             errors.append(ValidationError(name, 1, column, None, refused[column]))
         elif column not in known:
-            reason = "unknown column (expected " + ", ".join([*required, *optional]) + ")"
+            reason = message(
+                N_("unknown column (expected {columns})"),
+                columns=", ".join([*required, *optional]),
+            )
             errors.append(ValidationError(name, 1, column or "(empty)", None, reason))
         seen.add(column)
     for column in required:
         if column not in seen:
-            errors.append(ValidationError(name, 1, column, None, "required column is missing"))
+            errors.append(ValidationError(name, 1, column, None, N_("required column is missing")))
     if errors:
+        other_kind = kind_of(columns)
+        if other_kind is not None:  # the one fix for all of them, named first
+            errors.insert(0, ValidationError(name, 1, None, None, other_kind))
         raise ImportRefused(name, errors, 1)
 
 
-def _refused(name: str, line: int, reason: str) -> ImportRefused:
+def _refused(name: str, line: int, reason: str | Message) -> ImportRefused:
     return ImportRefused(name, [ValidationError(name, line, None, None, reason)], 1)
 
 
@@ -103,11 +117,11 @@ def _decoded_lines(name: str, handle) -> Iterator[str]:
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if b"\x00" in raw:
-            raise _refused(name, number, "the line holds a NUL byte: not a text file?")
+            raise _refused(name, number, N_("the line holds a NUL byte: not a text file?"))
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise _refused(name, number, "the file is not UTF-8 text") from None
+            raise _refused(name, number, N_("the file is not UTF-8 text")) from None
 
 
 def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]]]:
@@ -123,7 +137,7 @@ def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]]
     header = next(csv.reader([first], delimiter=delimiter), [])
     if not header:
         handle.close()
-        raise _refused(name, 1, "the file is empty")
+        raise _refused(name, 1, N_("the file is empty"))
 
     def rows() -> Iterator[tuple[int, list[object]]]:
         # strict: a stray or unclosed quote is an error, not a field that swallows the file
@@ -134,7 +148,10 @@ def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]]
                 line = reader.line_num + 1
                 yield line, record
         except csv.Error as problem:
-            reason = f"not valid CSV ({problem}): a quote left open, or a field too long?"
+            reason = message(
+                N_("not valid CSV ({problem}): a quote left open, or a field too long?"),
+                problem=str(problem),
+            )
             raise _refused(name, line + 1, reason) from None
         finally:
             handle.close()
@@ -148,6 +165,10 @@ XLSX_MAX_UNPACKED = 512 * 2**20  # bytes of all parts together (a 1,048,576-row 
 XLSX_MAX_RATIO = 100  # a part over 1 MiB may expand at most 100 times (real sheets: ~10)
 
 
+def _unreadable_workbook(exc: Exception) -> Message:
+    return message(N_("not a readable XLSX workbook ({problem})"), problem=exc.__class__.__name__)
+
+
 def _check_xlsx_archive(path: Path) -> None:
     import zipfile
 
@@ -156,16 +177,20 @@ def _check_xlsx_archive(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise _refused(
-            name, 0, f"not a readable XLSX workbook ({exc.__class__.__name__})"
-        ) from None
+        raise _refused(name, 0, _unreadable_workbook(exc)) from None
     unpacked = sum(part.file_size for part in parts)
     if unpacked > XLSX_MAX_UNPACKED:
         raise _refused(
             name,
             0,
-            f"the workbook unpacks to {unpacked // 2**20:,} MiB (at most "
-            f"{XLSX_MAX_UNPACKED // 2**20} MiB): split it, or save it as CSV",
+            message(
+                N_(
+                    "the workbook unpacks to {size} MiB (at most {largest} MiB): split it, "
+                    "or save it as CSV"
+                ),
+                size=f"{unpacked // 2**20:,}",
+                largest=XLSX_MAX_UNPACKED // 2**20,
+            ),
         )
     for part in parts:
         ratio = part.file_size / max(part.compress_size, 1)
@@ -173,8 +198,14 @@ def _check_xlsx_archive(path: Path) -> None:
             raise _refused(
                 name,
                 0,
-                f"{part.filename} expands {ratio:,.0f} times: not a spreadsheet "
-                "a program wrote (an archive bomb?)",
+                message(
+                    N_(
+                        "{part} expands {ratio} times: not a spreadsheet a program wrote "
+                        "(an archive bomb?)"
+                    ),
+                    part=part.filename,
+                    ratio=f"{ratio:,.0f}",
+                ),
             )
 
 
@@ -186,7 +217,7 @@ def _xlsx_rows(path: Path) -> tuple[list[object], Iterator[tuple[int, list[objec
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        reason = f"not a readable XLSX workbook ({exc.__class__.__name__})"
+        reason = _unreadable_workbook(exc)
         raise ImportRefused(name, [ValidationError(name, 0, None, None, reason)], 1) from None
     sheet = workbook.worksheets[0]
     # The sheet's declared size is the file's word, not its content: a forged dimension
@@ -198,7 +229,9 @@ def _xlsx_rows(path: Path) -> tuple[list[object], Iterator[tuple[int, list[objec
         header.pop()
     if not header:
         workbook.close()
-        raise ImportRefused(name, [ValidationError(name, 1, None, None, "the sheet is empty")], 1)
+        raise ImportRefused(
+            name, [ValidationError(name, 1, None, None, N_("the sheet is empty"))], 1
+        )
 
     def rows() -> Iterator[tuple[int, list[object]]]:
         try:

@@ -13,17 +13,18 @@ from sqlalchemy import Engine
 
 from dashboard.accounts.fiscal_year import set_fiscal_year_start
 from dashboard.accounts.memberships import audit
-from dashboard.core.errors import ImportRefused
-from dashboard.core.formatting import month_name, number
+from dashboard.core.errors import MAX_LISTED, ImportRefused
+from dashboard.core.formatting import month_name, number, rupiah
 from dashboard.core.i18n import translator
 from dashboard.core.progress import Report
-from dashboard.ledger.allocator import allocate
+from dashboard.ledger.allocation_report import late_start_lines, most_actionable_first
+from dashboard.ledger.allocator import allocate, late_starts
 from dashboard.ledger.importer import import_file
 from dashboard.web import jobs, shell
 from queries.checks import check_ledger
 
 JOB_KEY = "admin-job"  # the session's latest job
-SHOWN_KEY = "admin-job-shown"  # the job whose ending this session has taken in
+SHOWN_KEY = "admin-job-shown"  # the jobs whose ending this session has taken in
 
 
 def start_import(engine: Engine, who: str, kind: str, name: str, data: bytes, lang: str) -> None:
@@ -44,25 +45,39 @@ def start_import(engine: Engine, who: str, kind: str, name: str, data: bytes, la
                     _("{file}: refused, nothing was written ({rows} bad rows).").format(
                         file=name, rows=refused.bad_rows
                     ),
+                    # The fix stays in the reason's cell: a fifth column is off a phone's screen.
                     columns=(_("line"), _("column"), _("value"), _("reason")),
-                    rows=tuple((e.line, e.column, e.value, e.reason) for e in refused.errors),
+                    rows=tuple((e.line, e.column, e.value, e.advice(lang)) for e in refused.errors),
                 )
         audit(engine, who, "import", f"{kind} {result.summary()}", result.sha256)
-        return jobs.Outcome(True, result.summary(), wrote=True)
+        return jobs.Outcome(True, result.summary(lang), wrote=True)
 
     _started(jobs.start("import", who, work, _("The import stopped; nothing was written.")))
 
 
 def start_allocation(engine: Engine, who: str, lang: str) -> None:
+    """The allocator as a job; its outcome names the donations whose blocks started in months
+    already past (found before writing) and each donation left unspent, with the reason."""
     _ = translator(lang)
 
     def work(report: Report) -> jobs.Outcome:
+        late = late_start_lines(late_starts(engine), lang)
         made = allocate(engine, progress=report)
         message = _("{rows} coverage rows created, {months} worker-months.").format(
-            rows=made.coverage_rows, months=made.protected_months
+            rows=number(made.coverage_rows, lang), months=number(made.protected_months, lang)
         )
         audit(engine, who, "allocate", message)
-        return jobs.Outcome(True, message, wrote=True)
+        return jobs.Outcome(
+            True,
+            message,
+            wrote=True,
+            warnings=("\n".join(late),) if late else (),
+            columns=(_("donation left unspent"), _("left"), _("reason")),
+            rows=tuple(
+                (item.donation_id, rupiah(item.left_idr, lang), item.reason.render(lang))
+                for item in most_actionable_first(made.unspent)
+            ),
+        )
 
     _started(jobs.start("allocate", who, work, _("The allocator stopped; nothing was written.")))
 
@@ -79,7 +94,7 @@ def start_check(engine: Engine, who: str, lang: str) -> None:
             False,
             _("{count} violations:").format(count=len(violations)),
             columns=(_("rule"), _("detail")),
-            rows=tuple((v.rule, v.detail) for v in violations),
+            rows=tuple((v.rule_text(lang), v.detail_text(lang)) for v in violations),
         )
 
     _started(jobs.start("check", who, work, _("The check stopped before it finished.")))
@@ -119,13 +134,30 @@ def save_fiscal_year(engine: Engine, who: str, donor_id: str, month_key: str, la
     )
 
 
-def job_panel(names: tuple[str, ...], lang: str) -> None:
+def job_panel(names: tuple[str, ...], who: str, lang: str) -> None:
     """The session's latest job, if it is one of ``names``: how far it is while it runs
-    (looked at again every second), then its outcome."""
+    (looked at again every second), then its outcome. A session that started none (its
+    tab was closed, a new one opened) shows the newest such job ``who`` started, so a
+    refusal's list or an allocation's report is not lost with the tab."""
     current = jobs.job(st.session_state.get(JOB_KEY))
+    if current is None:
+        current = jobs.latest(names, who)
+        if current is not None and not current.running:  # ended before this page was read
+            _taken_in(current.key)
     if current is None or current.name not in names:
         return
     st.fragment(_job_view, run_every=1 if current.running else None)(current.key, lang)
+
+
+def _taken_in(key: str) -> bool:
+    """True the first time this session sees the ending of job ``key``. One key per job,
+    not one per session: the panels of a new tab may each show an earlier job, and one
+    remembered key would send them taking turns rerunning the page."""
+    seen: set[str] = st.session_state.setdefault(SHOWN_KEY, set())
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def _job_view(key: str, lang: str) -> None:
@@ -143,17 +175,19 @@ def _job_view(key: str, lang: str) -> None:
         else:
             st.info(_("Checking every invariant of the ledger…"))
         return
-    if st.session_state.get(SHOWN_KEY) != key:  # it has just ended: the whole page reads anew
-        st.session_state[SHOWN_KEY] = key
+    if _taken_in(key):  # it has just ended: the whole page reads anew
         if current.outcome.wrote:
             shell.ledger_written()
         st.rerun()
     outcome = current.outcome
     (st.success if outcome.ok else st.error)(shell.plain(outcome.message))
+    for warning in outcome.warnings:  # one line each: Markdown joins single newlines
+        st.warning(shell.plain(warning).replace("\n", "  \n"))
     if outcome.rows:
         table = pd.DataFrame(list(outcome.rows), columns=list(outcome.columns))
-        # A plain table for an import's refusals (at most 50 rows, read by screen readers).
-        if current.name == "import":
+        # A plain table for up to 50 rows (an import's refusals; a short unspent list): read
+        # by screen readers, and its long reasons wrap on a phone instead of running off it.
+        if current.name == "import" or len(outcome.rows) <= MAX_LISTED:
             st.table(table.set_index(outcome.columns[0]))
         else:
             st.dataframe(table, hide_index=True)

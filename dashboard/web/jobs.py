@@ -27,14 +27,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a job ended with: a message, whether it wrote to the ledger, and a table (the
-    refused rows of an import, the violations a check found)."""
+    """What a job ended with: a message, whether it wrote to the ledger, warnings the admin
+    must read (blocks that started in months past), and a table (the refused rows of an
+    import, the donations an allocation left unspent, the violations a check found)."""
 
     ok: bool
     message: str
     wrote: bool = False
     columns: tuple[str, ...] = ()
     rows: tuple[tuple, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -88,6 +90,14 @@ def job(key: str | None) -> Job | None:
         return None
     with _JOBS_LOCK:
         return _JOBS.get(key)
+
+
+def latest(names: tuple[str, ...], who: str) -> Job | None:
+    """The newest job of ``names`` that ``who`` started, while this process remembers it:
+    what a new tab shows when the one that started the job was closed."""
+    with _JOBS_LOCK:
+        mine = [j for j in _JOBS.values() if j.name in names and j.who == who]
+    return max(mine, key=lambda j: j.started, default=None)
 
 
 def wait(key: str, timeout: float | None = None) -> Job:

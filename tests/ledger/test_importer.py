@@ -726,3 +726,166 @@ def unallocated_template(tmp_path_factory) -> Path:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     return folder / "ledger.db"
+
+
+def test_every_problem_of_every_row_is_named_in_one_round(sqlite_engine, tmp_path):
+    """Issue 28: a repeated id, an unknown donor, 31/02/2026 and a province's name in one row
+    took three fix-and-retry rounds; they are one refusal, each with its fix where obvious."""
+    from dashboard.core.errors import ImportRefused
+    from dashboard.ledger.importer import import_file
+    from tests.ledgers import worked_example
+
+    files = worked_example(tmp_path)
+    for kind in ("donors", "rates", "workers"):
+        import_file(sqlite_engine, kind, files[kind])
+    header = [*DONATION_HEADER, "earmark_province"]
+    path = write_csv(
+        tmp_path,
+        "donations-3.csv",
+        header,
+        [
+            ["X1", "D1", "2026-01-15", "300000", "6", "ID-JB"],
+            ["X1", "D9", "31/02/2026", "300000", "6", "Jawa Barat"],
+            ["X3", "D1", "2026-01-20", "100.800", "6", ""],
+        ],
+    )
+    before = table_contents(sqlite_engine)
+
+    with pytest.raises(ImportRefused) as refused:
+        import_file(sqlite_engine, "donations", path, today=dt.date(2026, 3, 1))
+
+    found = [
+        (e.file, e.line, e.column, e.value, e.reason_text("en"), e.suggestion_text("en"))
+        for e in refused.value.errors
+    ]
+    assert found == [
+        ("donations-3.csv", 3, "received_on", "31/02/2026", "no such day on the calendar", ""),
+        (
+            "donations-3.csv",
+            3,
+            "earmark_province",
+            "Jawa Barat",
+            "a province is written as its ISO 3166-2:ID code, not its name",
+            "write ID-JB",
+        ),
+        ("donations-3.csv", 3, "donation_id", "X1", "appears more than once in this file", ""),
+        ("donations-3.csv", 3, "donor_id", "D9", "no such donor (import donors first)", ""),
+    ]
+    assert refused.value.bad_rows == 1
+    assert table_contents(sqlite_engine) == before
+
+
+def test_a_refusal_reads_in_the_readers_language(sqlite_engine, tmp_path):
+    from dashboard.core.errors import ImportRefused
+    from dashboard.ledger.importer import import_file
+
+    path = write_csv(tmp_path, "donors-x.csv", DONOR_HEADER, [["D5", "Toko", "persnal", ""]])
+    path_amount = write_csv(
+        tmp_path, "donations-x.csv", DONATION_HEADER, [["Y1", "D1", "2099-01-01", "1,500,000", ""]]
+    )
+    with pytest.raises(ImportRefused) as donors:
+        import_file(sqlite_engine, "donors", path)
+    with pytest.raises(ImportRefused) as donations:
+        import_file(sqlite_engine, "donations", path_amount, today=dt.date(2026, 3, 1))
+
+    assert donors.value.report("id") == (
+        "donors-x.csv: ditolak, tidak ada yang ditulis (1 baris salah)\n"
+        "  donors-x.csv:2: kolom type: nilai 'persnal': harus salah satu dari "
+        "corporate, soe, personal, community; tulis personal"
+    )
+    assert donors.value.report("en") == (
+        "donors-x.csv: refused, nothing was written (1 bad row(s))\n"
+        "  donors-x.csv:2: column type: value 'persnal': expected one of "
+        "corporate, soe, personal, community; write personal"
+    )
+    assert [e.reason_text("id") for e in donations.value.errors] == [
+        "tanggal ini ada di masa depan (hari ini 2026-03-01)",
+        "pengelompokan angka cara Inggris (1,500,000) bermakna ganda: tulis 1500000 atau 1.500.000",
+        "donatur tidak ditemukan (impor donatur terlebih dahulu)",  # an empty ledger
+    ]
+    assert donations.value.errors[1].suggestion_text("id") == "tulis 1.500.000"
+
+
+def test_a_file_of_another_kind_is_named_by_its_header(sqlite_engine, tmp_path):
+    from dashboard.core.errors import ImportRefused
+    from dashboard.ledger.importer import import_file
+
+    path = write_csv(
+        tmp_path, "pekerja.csv", WORKER_HEADER, [["A", "2024-01-10", "ID-MA", "fisher", "M", 1980]]
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_file(sqlite_engine, "donations", path)
+
+    first = refused.value.errors[0]
+    assert (first.line, first.column) == (1, None)
+    assert first.reason_text("en") == (
+        "this looks like a workers file: import it with `lingkaran import workers FILE`"
+    )
+    assert first.reason_text("id") == (
+        "ini tampaknya berkas workers: impor dengan `lingkaran import workers FILE`"
+    )
+
+
+@pytest.mark.parametrize(
+    "parse, raw, suggestion",
+    [
+        ("parse_province", "  jawa   BARAT ", "write ID-JB"),
+        ("parse_province", "Jakarta", "write ID-JK"),
+        ("parse_province", "IDJB", "write ID-JB"),
+        ("parse_province", "Atlantis", ""),
+        ("parse_occupation", "Petani", "write farmer"),
+        ("parse_occupation", "ojek", "write motorcycle_taxi"),
+        ("parse_occupation", "fishr", "write fisher"),
+        ("parse_occupation", "astronaut", ""),
+    ],
+)
+def test_a_name_or_a_slip_instead_of_a_code_gets_the_code_as_its_fix(parse, raw, suggestion):
+    from dashboard.core import values as v
+
+    with pytest.raises(v.Invalid) as refused:
+        getattr(v, parse)(raw)
+    shown = refused.value.suggestion
+    assert ("" if shown is None else shown.render("en")) == suggestion
+
+
+@pytest.mark.parametrize(
+    "kind, header, row, expected",
+    [
+        (
+            "claims",
+            CLAIM_HEADER,
+            ["K1", "NOBODY", "JKK", "2024-13-01", "submitted", "", ""],
+            [("incident_on", "no such day on the calendar"), ("worker_id", "no such worker")],
+        ),
+        (
+            "coverage",
+            COVERAGE_HEADER,
+            ["NOPE", "NOBODY", "2024-05", "0", "100800"],
+            [
+                ("months", "expected a whole number from 1 to 60"),
+                ("worker_id", "no such worker"),
+                ("donation_id", "no such donation"),
+            ],
+        ),
+        (
+            "self_paid",
+            ["worker_id", "start_month", "months"],
+            ["NOBODY", "2024-5", "3"],
+            [("start_month", "a month is YYYY-MM"), ("worker_id", "no such worker")],
+        ),
+    ],
+)
+def test_a_bad_value_does_not_hide_an_unknown_reference(
+    sqlite_engine, tmp_path, kind, header, row, expected
+):
+    from dashboard.core.errors import ImportRefused
+    from dashboard.ledger.importer import import_file
+
+    with pytest.raises(ImportRefused) as refused:
+        import_file(sqlite_engine, kind, write_csv(tmp_path, f"{kind}.csv", header, [row]))
+
+    found = [(e.column, e.reason_text("en")) for e in refused.value.errors]
+    assert [
+        (column, reason[: len(start)])
+        for (column, reason), (_, start) in zip(found, expected, strict=True)
+    ] == expected

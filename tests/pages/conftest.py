@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from cachetools import LRUCache
 from streamlit.testing.v1 import AppTest
 
 from dashboard.core.config import DATABASE_URL_VARIABLE
-from dashboard.web import shell
+from dashboard.web import jobs, shell
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "web" / "app.py")
 PRODUCTION_AUTH = {
@@ -44,11 +45,15 @@ def visit(page: str, *, user: dict | None = None, **query: str) -> AppTest:
 def open_page(monkeypatch):
     """``open_page(url, "donor_impact", donor="CSR-001")``: the page as a visitor sees it."""
 
+    # A new tab shows its admin's latest job of this process: none of an earlier test's.
+    monkeypatch.setattr(jobs, "_JOBS", LRUCache(256))
+
     def run(
         url: str, page: str, *, mode: str = "demo", user: dict | None = None, **query: str
     ) -> AppTest:
         monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
         monkeypatch.setenv("LINGKARAN_MODE", mode)
+
         # Tests rebuild ledgers at the same URL within a second: no answer of the last one.
         st.cache_data.clear()
         shell.forget_built()

@@ -85,3 +85,80 @@ def test_an_admin_publishes_the_release_from_the_console_once(
         actions = conn.execute(select(AuditEntry.action)).scalars().all()
     engine.dispose()
     assert actions == ["release"]
+
+
+def test_the_allocation_result_names_late_blocks_and_each_donation_left_unspent(
+    open_page, cli, tmp_path, database_url
+):
+    """Issue 28: the console's allocation says what it did not do, as the CLI does."""
+    from tests.conftest import write_csv
+    from tests.ledgers import DONATION_HEADER
+
+    files = worked_example(tmp_path)
+    import_all(cli, {k: files[k] for k in ("donors", "rates", "workers", "donations")})
+    earmarked = write_csv(
+        tmp_path,
+        "earmarked.csv",
+        [*DONATION_HEADER, "earmark_province"],
+        [["Y", "D1", "2024-04-25", "113600", "6", "ID-AC"]],
+    )
+    assert cli("import", "donations", earmarked).exit_code == 0
+    at = open_page(database_url, "admin", lang="id")
+    at.button(key="allocate").click().run()
+    at = _finish(at)
+
+    assert shown(at.success) == ["2 baris cakupan dibuat, 12 bulan-pekerja."]
+    warning = shown(at.warning)[-1]  # after the demo banner
+    assert warning.startswith("Blok dari 2 donasi akan dimulai pada bulan yang sudah lewat")
+    assert "X: diterima 2024-04-20, blok mulai 2024-05" in warning
+    assert "Y: diterima 2024-04-25, blok mulai 2024-05" in warning
+    assert "lingkaran import coverage FILE" in warning
+    unspent = at.table[0].value  # a short list: a table that wraps on a phone
+    assert unspent.reset_index().values.tolist() == [
+        [
+            "Y",
+            "Rp 113.600",
+            "tidak ada pekerja terdaftar sebelum 2024-05 yang sesuai peruntukannya (ID-AC)",
+        ]
+    ]
+
+
+def test_a_refusal_is_listed_in_the_pages_language_even_in_a_tab_opened_after_it(
+    open_page, cli, tmp_path, database_url, monkeypatch
+):
+    """The tab that uploaded the file was closed before the job ended (its session, and the
+    job's key with it, are gone): a new tab of the same admin shows the whole refusal."""
+    from dashboard.web import shell
+
+    files = worked_example(tmp_path)
+    import_all(cli, {k: files[k] for k in ("donors", "rates", "workers")})
+    started = []  # the closed tab's session: nothing of it reaches the new one
+    monkeypatch.setattr(console, "_started", started.append)
+    data = (
+        b"donation_id,donor_id,received_on,amount_idr,earmark_province\n"
+        b"X1,D1,2024-04-20,300000,ID-JB\n"
+        b"X1,D9,31/02/2026,300000,Jawa Barat\n"
+    )
+    engine = open_ledger(database_url)
+    console.start_import(engine, shell.DEMO_VISITOR, "donations", "donasi.csv", data, "id")
+    console.start_allocation(engine, shell.DEMO_VISITOR, "id")  # a second panel's job
+    for key in started:
+        jobs.wait(key, 120)
+    engine.dispose()
+
+    at = open_page(database_url, "admin", lang="id")  # settles: no panel reruns the page again
+    assert shown(at.success) == ["0 baris cakupan dibuat, 0 bulan-pekerja."]
+
+    assert shown(at.error) == ["donasi.csv: ditolak, tidak ada yang ditulis (1 baris salah)."]
+    table = at.table[0].value
+    assert table.reset_index().values.tolist() == [
+        [3, "received_on", "31/02/2026", "tanggal itu tidak ada di kalender"],
+        [
+            3,
+            "earmark_province",
+            "Jawa Barat",
+            "provinsi ditulis dengan kode ISO 3166-2:ID-nya, bukan namanya; tulis ID-JB",
+        ],
+        [3, "donation_id", "X1", "muncul lebih dari sekali dalam berkas ini"],
+        [3, "donor_id", "D9", "donatur tidak ditemukan (impor donatur terlebih dahulu)"],
+    ]

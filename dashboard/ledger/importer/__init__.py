@@ -3,8 +3,9 @@
 Each kind (docs/contract.md "Files") has its columns with their parsers and an ``apply`` step that
 checks the rows against the database and writes them. Rows are read in chunks so a file of
 millions of workers runs in bounded memory; the first bad row stops writing, the rest of the
-file is still checked so the user sees every problem (up to 50) at once, and the transaction
-is rolled back so nothing of a refused file is written.
+file is still checked so the user sees every problem of every row (up to 50) in one round, a
+bad cell not hiding the row's other problems, and the transaction is rolled back so nothing
+of a refused file is written.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert
 
 from dashboard.core import values as v
-from dashboard.core.errors import ImportRefused
+from dashboard.core.errors import ImportRefused, Message, message
+from dashboard.core.labels import N_
 from dashboard.core.progress import Report, progress_bar
 from dashboard.ledger.db import (
     STATISTICS_AFTER_ROWS,
@@ -67,8 +69,11 @@ def _parsed_rows(
     run: ImportRun,
     table: Table,
     parsers: dict[str, tuple[Parser, bool]],
+    partial: bool,
 ) -> Iterator[tuple[int, Record]]:
-    """Each row with every cell parsed; a row with any bad cell is reported and skipped."""
+    """Each row with every cell parsed. A row with a bad cell is reported; with ``partial``
+    (a kind whose ``apply`` checks such rows) it still goes on, its bad cells None, so its
+    other problems (a repeated id, an unknown donor) are named in the same round."""
     plan = [
         (column, table.columns.index(column) if column in table.columns else None, parse, required)
         for column, (parse, required) in parsers.items()
@@ -85,16 +90,17 @@ def _parsed_rows(
                 or (type(raw) is str and raw[0].isspace() and not raw.strip())
             ):
                 if required:
-                    run.fail(line, column, None, "a value is required")
+                    run.fail(line, column, None, N_("a value is required"))
                     ok = False
                 record[column] = None
                 continue
             try:
                 record[column] = parse(raw)
             except v.Invalid as problem:
-                run.fail(line, column, raw, str(problem))
+                run.fail(line, column, raw, problem.message, problem.suggestion)
+                record[column] = None
                 ok = False
-        if ok:
+        if ok or partial:
             yield line, record
 
 
@@ -116,16 +122,32 @@ def _read(
     parsers = handler.parsers(today)
     required = tuple(c for c, (_, req) in parsers.items() if req)
     optional = tuple(c for c, (_, req) in parsers.items() if not req)
-    table = open_table(path, required, optional, handler.refused_columns)
+    table = open_table(
+        path, required, optional, handler.refused_columns, lambda header: _kind_of(header, handler)
+    )
     run = ImportRun(conn, path.name, today, result, state=state)
     handler.start(run)
-    rows = _parsed_rows(run, table, parsers)
+    rows = _parsed_rows(run, table, parsers, handler.checks_partial_rows)
     bar = progress_bar(progress, desc=f"import {handler.name}", unit=" rows")
     with bar:
         for chunk in _chunks(rows, CHUNK):
             handler.apply(run, chunk)
             bar.update(len(chunk))
     return run
+
+
+def _kind_of(header: list[str], refused_as: Kind) -> Message | None:
+    """When a refused header is exactly another kind's (its required columns, nothing it does
+    not know), the command that imports it: a workers file chosen as donations."""
+    for kind in KIND_REGISTRY:
+        columns = kind.parsers(dt.date.today())
+        required = {column for column, (_, needed) in columns.items() if needed}
+        if kind is not refused_as and required <= set(header) <= set(columns):
+            return message(
+                N_("this looks like a {kind} file: import it with `lingkaran import {kind} FILE`"),
+                kind=kind.name,
+            )
+    return None
 
 
 def file_sha256(path: Path) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import Select, insert, select, update
 
 from dashboard.core import values as v
 from dashboard.core import vocabulary
+from dashboard.core.errors import message
 from dashboard.core.labels import N_
 from dashboard.core.months import month_of
 from dashboard.ledger.derived import ATTRIBUTED_PROGRAMS, refresh_workers
@@ -31,6 +32,7 @@ class Claims(Kind):
     name = "claims"
     label = N_("Claims")
     table = Claim
+    checks_partial_rows = True
 
     def export_query(self) -> Select:
         return (
@@ -82,15 +84,16 @@ class Claims(Kind):
         existing = existing_rows(conn, Claim, Claim.claim_id, (r["claim_id"] for _, r in rows))
         new = []
         for line, row in rows:
-            if not run.first_in_file(line, "claim_id", row["claim_id"]):
-                continue
-            if not self._consistent(run, line, row):
-                continue
+            first = row["claim_id"] is None or run.first_in_file(line, "claim_id", row["claim_id"])
             worker_key = workers.get(row["worker_id"])
-            if worker_key is None:
+            if worker_key is None and row["worker_id"] is not None:
                 run.fail(
-                    line, "worker_id", row["worker_id"], "no such worker (import workers first)"
+                    line, "worker_id", row["worker_id"], N_("no such worker (import workers first)")
                 )
+            # Each check runs whatever the others found, so a row's problems come in one round.
+            if not first or run.partial(line):
+                continue
+            if not self._consistent(run, line, row) or worker_key is None:
                 continue
             record = {
                 "claim_id": row["claim_id"],
@@ -119,19 +122,25 @@ class Claims(Kind):
         """docs/contract.md "claims": paid needs paid_on >= incident_on and amount_idr > 0."""
         if row["status"] == "paid":
             if row["paid_on"] is None:
-                run.fail(line, "paid_on", None, "a paid claim needs paid_on")
+                run.fail(line, "paid_on", None, N_("a paid claim needs paid_on"))
                 return False
             if row["amount_idr"] is None:
-                run.fail(line, "amount_idr", None, "a paid claim needs amount_idr > 0")
+                run.fail(line, "amount_idr", None, N_("a paid claim needs amount_idr > 0"))
                 return False
             if row["paid_on"] < row["incident_on"]:
                 run.fail(
-                    line, "paid_on", row["paid_on"].isoformat(), "paid before the incident happened"
+                    line,
+                    "paid_on",
+                    row["paid_on"].isoformat(),
+                    N_("paid before the incident happened"),
                 )
                 return False
         elif row["paid_on"] is not None:
             run.fail(
-                line, "paid_on", row["paid_on"].isoformat(), f"a {row['status']} claim is not paid"
+                line,
+                "paid_on",
+                row["paid_on"].isoformat(),
+                message(N_("a {status} claim is not paid"), status=row["status"]),
             )
             return False
         return True
@@ -144,8 +153,14 @@ class Claims(Kind):
                 line,
                 column,
                 row[column],
-                f"conflict: claim {row['claim_id']} exists with other {column}; "
-                "a re-import may only move its status forward",
+                message(
+                    N_(
+                        "conflict: claim {claim} exists with other {column}; "
+                        "a re-import may only move its status forward"
+                    ),
+                    claim=row["claim_id"],
+                    column=column,
+                ),
             )
             return
         moving = (old["status"], record["status"])
@@ -157,8 +172,13 @@ class Claims(Kind):
                     line,
                     "amount_idr" if old["paid_on"] == record["paid_on"] else "paid_on",
                     record["amount_idr"] if old["paid_on"] == record["paid_on"] else row["paid_on"],
-                    f"conflict: claim {row['claim_id']} is already {old['status']} "
-                    "with other payment details",
+                    message(
+                        N_(
+                            "conflict: claim {claim} is already {status} with other payment details"
+                        ),
+                        claim=row["claim_id"],
+                        status=old["status"],
+                    ),
                 )
             return
         if STATUS_RANK[moving[1]] <= STATUS_RANK[moving[0]]:
@@ -166,8 +186,14 @@ class Claims(Kind):
                 line,
                 "status",
                 record["status"],
-                f"claim {row['claim_id']} is {old['status']}: status may only move forward "
-                "(submitted -> approved -> paid, or -> rejected)",
+                message(
+                    N_(
+                        "claim {claim} is {status}: status may only move forward "
+                        "(submitted -> approved -> paid, or -> rejected)"
+                    ),
+                    claim=row["claim_id"],
+                    status=old["status"],
+                ),
             )
             return
         run.result.updated += 1

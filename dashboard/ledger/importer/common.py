@@ -13,8 +13,9 @@ import numpy as np
 from sqlalchemy import Connection, Select, select
 
 from dashboard.core import values as v
-from dashboard.core.errors import MAX_LISTED, ValidationError
+from dashboard.core.errors import MAX_LISTED, Message, ValidationError
 from dashboard.core.i18n import translator
+from dashboard.core.labels import N_
 from dashboard.ledger.schema import SelfPaid, Worker
 
 Parser = Callable[[object], Any]
@@ -30,9 +31,14 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
 
-    def summary(self) -> str:
-        text = f"{self.file_name}: {self.new} new, {self.unchanged} unchanged"
-        return text + (f", {self.updated} updated" if self.updated else "")
+    def summary(self, lang: str = "en") -> str:
+        _ = translator(lang)
+        text = _("{file}: {new} new, {unchanged} unchanged").format(
+            file=self.file_name, new=self.new, unchanged=self.unchanged
+        )
+        if self.updated:
+            text += _(", {updated} updated").format(updated=self.updated)
+        return text
 
 
 class SeenKeys:
@@ -82,18 +88,32 @@ class ImportRun:
         names the problems of a file already known to be refused)."""
         return not self.errors and not self.state.get("naming_problems")
 
-    def fail(self, line: int, column: str | None, value: object, reason: str) -> None:
+    def fail(
+        self,
+        line: int,
+        column: str | None,
+        value: object,
+        reason: str | Message,
+        suggestion: Message | None = None,
+    ) -> None:
         self.bad_lines.add(line)
         if len(self.errors) < MAX_LISTED:
             shown = None if value is None else str(value)
-            self.errors.append(ValidationError(self.file_name, line, column, shown, reason))
+            self.errors.append(
+                ValidationError(self.file_name, line, column, shown, reason, suggestion)
+            )
+
+    def partial(self, line: int) -> bool:
+        """True for a row with a bad cell (those cells are None): a kind's ``apply`` still
+        checks what it can of it (ids, references), then leaves it."""
+        return line in self.bad_lines
 
     def first_in_file(self, line: int, column: str, key: object, shown: object = None) -> bool:
         """False (and a problem recorded) when ``key`` appeared earlier in this file; the
         problem shows ``shown`` (the cell as the file has it) when the key is internal."""
         if not self.seen_ids.add(key):
             value = key if shown is None else shown
-            self.fail(line, column, value, "appears more than once in this file")
+            self.fail(line, column, value, N_("appears more than once in this file"))
             return False
         return True
 
@@ -122,6 +142,9 @@ class Kind:
     seeded = False  # True when every ledger starts with rows of it (rates: the base rate)
     columns: dict[str, tuple[Parser, bool]]
     refused_columns: dict[str, str] = {}
+    # True when ``apply`` takes rows with bad cells too (``ImportRun.partial``), so that one
+    # round names a row's repeated id or unknown reference along with its bad values.
+    checks_partial_rows = False
 
     def title(self, lang: str) -> str:
         """``Donatur (donors)``: the kind in a page's language, with the contract's name."""
@@ -158,7 +181,7 @@ class Kind:
 
 
 def keys_by_id(conn: Connection, id_column, key_column, ids: Iterable[str]) -> dict[str, int]:
-    wanted = sorted(set(ids))
+    wanted = sorted(set(ids) - {None})  # None: a bad cell of a partial row
     if not wanted:
         return {}
     return dict(conn.execute(select(id_column, key_column).where(id_column.in_(wanted))).all())
@@ -171,7 +194,7 @@ def worker_keys(run: ImportRun, ids: Iterable[str]) -> dict[str, int]:
 
 
 def existing_rows(conn: Connection, model, id_column, ids: Iterable[str]) -> dict[str, Any]:
-    wanted = sorted(set(ids))
+    wanted = sorted(set(ids) - {None})  # None: a bad cell of a partial row
     if not wanted:
         return {}
     rows = conn.execute(select(model).where(id_column.in_(wanted))).mappings()

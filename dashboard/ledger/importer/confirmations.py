@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import Select, select
 
 from dashboard.core import values as v
+from dashboard.core.errors import message
 from dashboard.core.labels import N_
 from dashboard.core.months import month_label
 from dashboard.ledger.bulk import insert_rows
@@ -31,6 +32,7 @@ class Confirmations(Kind):
     name = "confirmations"
     label = N_("BPJS Ketenagakerjaan confirmations")
     table = Confirmation
+    checks_partial_rows = True
 
     def export_query(self) -> Select:
         return (
@@ -78,7 +80,7 @@ class Confirmations(Kind):
     @staticmethod
     def _donations(run: ImportRun, rows: list[tuple[int, Record]]) -> dict[str, tuple]:
         known = run.state["donations"]
-        unseen = sorted({r["donation_id"] for _, r in rows} - known.keys())
+        unseen = sorted({r["donation_id"] for _, r in rows} - known.keys() - {None})
         if unseen:
             for donation_id, key, received_on in run.conn.execute(
                 select(Donation.donation_id, Donation.id, Donation.received_on).where(
@@ -122,12 +124,12 @@ class Confirmations(Kind):
         for line, row in rows:
             worker_key = workers.get(row["worker_id"])
             donation = donations.get(row["donation_id"])
-            if worker_key is None:
-                run.fail(line, "worker_id", row["worker_id"], "no such worker")
-            if donation is None:
-                run.fail(line, "donation_id", row["donation_id"], "no such donation")
-            if worker_key is None or donation is None:
-                continue
+            if worker_key is None and row["worker_id"] is not None:
+                run.fail(line, "worker_id", row["worker_id"], N_("no such worker"))
+            if donation is None and row["donation_id"] is not None:
+                run.fail(line, "donation_id", row["donation_id"], N_("no such donation"))
+            if worker_key is None or donation is None or run.partial(line):
+                continue  # a bad cell (named already) leaves nothing more to compare
             start = row["start_month"]
             found = coverage.get((worker_key, start))
             if found is None or found[1] != donation[0]:
@@ -135,8 +137,15 @@ class Confirmations(Kind):
                     line,
                     "start_month",
                     month_label(start),
-                    f"no coverage row of donation {row['donation_id']} for worker "
-                    f"{row['worker_id']} starts in {month_label(start)}",
+                    message(
+                        N_(
+                            "no coverage row of donation {donation} for worker {worker} "
+                            "starts in {month}"
+                        ),
+                        donation=row["donation_id"],
+                        worker=row["worker_id"],
+                        month=month_label(start),
+                    ),
                 )
                 continue
             coverage_key, donation_key, row_amount, confirmed = found
@@ -151,9 +160,18 @@ class Confirmations(Kind):
                         line,
                         "confirmed_on",
                         row["confirmed_on"].isoformat(),
-                        f"conflict: the coverage row of donation {row['donation_id']} for "
-                        f"worker {row['worker_id']} from {month_label(start)} was confirmed "
-                        f"on {confirmed[0].isoformat()} for {confirmed[1]} (immutable)",
+                        message(
+                            N_(
+                                "conflict: the coverage row of donation {donation} for worker "
+                                "{worker} from {month} was confirmed on {day} for {amount} "
+                                "(immutable)"
+                            ),
+                            donation=row["donation_id"],
+                            worker=row["worker_id"],
+                            month=month_label(start),
+                            day=confirmed[0].isoformat(),
+                            amount=confirmed[1],
+                        ),
                     )
                 continue
             if row["amount_idr"] != row_amount:
@@ -161,8 +179,14 @@ class Confirmations(Kind):
                     line,
                     "amount_idr",
                     row["amount_idr"],
-                    f"the coverage row's amount is {row_amount}, the confirmation says "
-                    f"{row['amount_idr']}: they must be equal",
+                    message(
+                        N_(
+                            "the coverage row's amount is {amount}, the confirmation says "
+                            "{confirmed}: they must be equal"
+                        ),
+                        amount=row_amount,
+                        confirmed=row["amount_idr"],
+                    ),
                 )
                 continue
             if row["confirmed_on"] < donation[1]:
@@ -170,8 +194,11 @@ class Confirmations(Kind):
                     line,
                     "confirmed_on",
                     row["confirmed_on"].isoformat(),
-                    f"before donation {row['donation_id']} was received "
-                    f"({donation[1].isoformat()})",
+                    message(
+                        N_("before donation {donation} was received ({day})"),
+                        donation=row["donation_id"],
+                        day=donation[1].isoformat(),
+                    ),
                 )
                 continue
             new.append((coverage_key, donation_key, *content))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 
 from dashboard.core import values as v
+from dashboard.core.errors import message
 from dashboard.core.labels import N_
 from dashboard.core.months import month_label, month_of
 from dashboard.ledger.bulk import insert_rows
@@ -47,6 +48,7 @@ class CoverageRows(Kind):
     name = "coverage"
     label = N_("Coverage")
     table = Coverage
+    checks_partial_rows = True
 
     def export_query(self) -> Select:
         return (
@@ -101,7 +103,7 @@ class CoverageRows(Kind):
     def _donations(run: ImportRun, rows: list[tuple[int, Record]]) -> dict[str, _Funding]:
         """Every donation the file names so far, each read once; with what it has funded."""
         known: dict[str, _Funding] = run.state["donations"]
-        unseen = {r["donation_id"] for _, r in rows} - known.keys()
+        unseen = {r["donation_id"] for _, r in rows} - known.keys() - {None}
         if not unseen:
             return known
         found = run.conn.execute(
@@ -159,16 +161,19 @@ class CoverageRows(Kind):
         for line, row in rows:
             worker_key = workers.get(row["worker_id"])
             funding = donations.get(row["donation_id"])
-            if worker_key is None:
+            if worker_key is None and row["worker_id"] is not None:
                 run.fail(
-                    line, "worker_id", row["worker_id"], "no such worker (import workers first)"
+                    line, "worker_id", row["worker_id"], N_("no such worker (import workers first)")
                 )
-            if funding is None:
+            if funding is None and row["donation_id"] is not None:
                 run.fail(
-                    line, "donation_id", row["donation_id"], "no such donation (import it first)"
+                    line,
+                    "donation_id",
+                    row["donation_id"],
+                    N_("no such donation (import it first)"),
                 )
-            if worker_key is None or funding is None:
-                continue
+            if worker_key is None or funding is None or run.partial(line):
+                continue  # a bad cell (named already) leaves nothing more to compare
             start, months, amount = row["start_month"], row["months"], row["amount_idr"]
             held = None
             if deferred is not None:
@@ -192,8 +197,10 @@ class CoverageRows(Kind):
                     line,
                     "start_month",
                     month_label(start),
-                    f"coverage cannot start before the donation was received "
-                    f"({funding.received_on.isoformat()})",
+                    message(
+                        N_("coverage cannot start before the donation was received ({day})"),
+                        day=funding.received_on.isoformat(),
+                    ),
                 )
                 continue
             clash = None if held is None else overlap(held, start, months)
@@ -202,8 +209,15 @@ class CoverageRows(Kind):
                     line,
                     "start_month",
                     month_label(start),
-                    f"overlaps coverage of worker {row['worker_id']} from "
-                    f"{month_label(clash[0])} for {clash[1]} month(s)",
+                    message(
+                        N_(
+                            "overlaps coverage of worker {worker} from {month} "
+                            "for {months} month(s)"
+                        ),
+                        worker=row["worker_id"],
+                        month=month_label(clash[0]),
+                        months=clash[1],
+                    ),
                 )
                 continue
             paid = overlap(self_paid.get(worker_key, ()), start, months)
@@ -212,8 +226,15 @@ class CoverageRows(Kind):
                     line,
                     "start_month",
                     month_label(start),
-                    f"overlaps self-paid months of worker {row['worker_id']} from "
-                    f"{month_label(paid[0])} for {paid[1]} month(s)",
+                    message(
+                        N_(
+                            "overlaps self-paid months of worker {worker} from {month} "
+                            "for {months} month(s)"
+                        ),
+                        worker=row["worker_id"],
+                        month=month_label(paid[0]),
+                        months=paid[1],
+                    ),
                 )
                 continue
             total = spent.get(funding.key, 0) + amount
@@ -222,8 +243,12 @@ class CoverageRows(Kind):
                     line,
                     "amount_idr",
                     amount,
-                    f"donation {row['donation_id']} would fund {total} of its "
-                    f"{funding.amount_idr} rupiah",
+                    message(
+                        N_("donation {donation} would fund {total} of its {amount} rupiah"),
+                        donation=row["donation_id"],
+                        total=total,
+                        amount=funding.amount_idr,
+                    ),
                 )
                 continue
             spent[funding.key] = total

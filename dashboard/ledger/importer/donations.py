@@ -8,6 +8,7 @@ from sqlalchemy import Select, insert, select
 
 from dashboard.core import values as v
 from dashboard.core import vocabulary
+from dashboard.core.errors import message
 from dashboard.core.labels import N_
 from dashboard.ledger.importer.common import (
     ImportRun,
@@ -30,6 +31,7 @@ class Donations(Kind):
     name = "donations"
     label = N_("Donations")
     table = Donation
+    checks_partial_rows = True
 
     def export_query(self) -> Select:
         return (
@@ -86,14 +88,20 @@ class Donations(Kind):
         donors = keys_by_id(run.conn, Donor.donor_id, Donor.id, (r["donor_id"] for _, r in rows))
         new = []
         for line, row in rows:
-            if not run.first_in_file(line, "donation_id", row["donation_id"]):
+            # Each check runs whatever the others found (a None cell was bad and is named
+            # already), so a row's every problem is listed in one round.
+            first = row["donation_id"] is None or run.first_in_file(
+                line, "donation_id", row["donation_id"]
+            )
+            donor_key = donors.get(row["donor_id"])
+            if donor_key is None and row["donor_id"] is not None:
+                run.fail(
+                    line, "donor_id", row["donor_id"], N_("no such donor (import donors first)")
+                )
+            if not first or donor_key is None or run.partial(line):
                 continue
             row["months_per_worker"] = row["months_per_worker"] or 6
             row["package"] = row["package"] or vocabulary.JKK_JKM
-            donor_key = donors.get(row["donor_id"])
-            if donor_key is None:
-                run.fail(line, "donor_id", row["donor_id"], "no such donor (import donors first)")
-                continue
             old = existing.get(row["donation_id"])
             if old is None:
                 new.append(
@@ -108,8 +116,13 @@ class Donations(Kind):
                     line,
                     changed[0],
                     row[changed[0]],
-                    f"conflict: donation {row['donation_id']} exists with other content; "
-                    "donations are immutable",
+                    message(
+                        N_(
+                            "conflict: donation {donation} exists with other content; "
+                            "donations are immutable"
+                        ),
+                        donation=row["donation_id"],
+                    ),
                 )
             else:
                 run.result.unchanged += 1

@@ -21,6 +21,7 @@ class Donors(Kind):
     name = "donors"
     label = N_("Donors")
     table = Donor
+    checks_partial_rows = True
 
     def export_query(self) -> Select:
         return select(Donor.donor_id, Donor.name, Donor.type, Donor.show_name).order_by(Donor.id)
@@ -40,7 +41,11 @@ class Donors(Kind):
         existing = existing_rows(run.conn, Donor, Donor.donor_id, (r["donor_id"] for _, r in rows))
         new: list[Record] = []
         for line, row in rows:
-            if not run.first_in_file(line, "donor_id", row["donor_id"]):
+            if row["donor_id"] is not None and not run.first_in_file(
+                line, "donor_id", row["donor_id"]
+            ):
+                continue
+            if run.partial(line):  # its bad cells are named already
                 continue
             if row["show_name"] is None:  # personal donors stay anonymous unless they opt in
                 row["show_name"] = row["type"] != "personal"

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, insert, select
 
 from dashboard.core import values as v
 from dashboard.core import vocabulary
+from dashboard.core.errors import message
 from dashboard.core.labels import N_
 from dashboard.core.months import month_label
 from dashboard.ledger.importer.common import (
@@ -77,25 +78,38 @@ class Rates(Kind):
                         line,
                         "monthly_idr",
                         amount,
-                        f"conflict: the rate from {label} is {old_amount} (immutable)",
+                        message(
+                            N_("conflict: the rate from {month} is {amount} (immutable)"),
+                            month=label,
+                            amount=old_amount,
+                        ),
                     )
                 else:
-                    held = "none" if old_jht is None else old_jht
+                    held = message(N_("none")) if old_jht is None else old_jht
                     run.fail(
                         line,
                         "jht_monthly_idr",
                         jht,
-                        f"conflict: the JHT rate from {label} is {held} (immutable)",
+                        message(
+                            N_("conflict: the JHT rate from {month} is {amount} (immutable)"),
+                            month=label,
+                            amount=held,
+                        ),
                     )
             elif month < BASE_RATE_MONTH:
-                run.fail(line, "effective_from", label, "the rate schedule starts with 2015-07")
+                run.fail(line, "effective_from", label, N_("the rate schedule starts with 2015-07"))
             elif allocated_until is not None and month <= allocated_until:
                 run.fail(
                     line,
                     "effective_from",
                     label,
-                    f"allocated coverage already runs until {month_label(allocated_until)} "
-                    "at the rates in force; a new rate must start after it",
+                    message(
+                        N_(
+                            "allocated coverage already runs until {month} at the rates in "
+                            "force; a new rate must start after it"
+                        ),
+                        month=month_label(allocated_until),
+                    ),
                 )
             else:
                 new.append(

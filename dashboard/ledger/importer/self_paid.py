@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import Select, select
 
 from dashboard.core import values as v
+from dashboard.core.errors import message
 from dashboard.core.labels import N_
 from dashboard.core.months import month_label, month_of
 from dashboard.ledger.bulk import insert_rows
@@ -32,6 +33,7 @@ class SelfPaidRows(Kind):
     name = "self_paid"
     label = N_("Self-paid months")
     table = SelfPaid
+    checks_partial_rows = True
 
     def export_query(self) -> Select:
         return (
@@ -82,11 +84,12 @@ class SelfPaidRows(Kind):
         new = []
         for line, row in rows:
             worker_key = workers.get(row["worker_id"])
-            if worker_key is None:
+            if worker_key is None and row["worker_id"] is not None:
                 run.fail(
-                    line, "worker_id", row["worker_id"], "no such worker (import workers first)"
+                    line, "worker_id", row["worker_id"], N_("no such worker (import workers first)")
                 )
-                continue
+            if worker_key is None or run.partial(line):
+                continue  # a bad cell (named already) leaves nothing more to compare
             start, months = row["start_month"], row["months"]
             key = (worker_key, start)
             if not run.first_in_file(line, "start_month", key, month_label(start)):
@@ -101,8 +104,15 @@ class SelfPaidRows(Kind):
                         line,
                         "months",
                         months,
-                        f"conflict: worker {row['worker_id']} paid from {month_label(start)} "
-                        f"for {same[1]} month(s) (immutable)",
+                        message(
+                            N_(
+                                "conflict: worker {worker} paid from {month} for {months} "
+                                "month(s) (immutable)"
+                            ),
+                            worker=row["worker_id"],
+                            month=month_label(start),
+                            months=same[1],
+                        ),
                     )
                 continue
             if start < first_month[worker_key]:
@@ -110,8 +120,11 @@ class SelfPaidRows(Kind):
                     line,
                     "start_month",
                     month_label(start),
-                    f"worker {row['worker_id']} registered only in "
-                    f"{month_label(first_month[worker_key])}",
+                    message(
+                        N_("worker {worker} registered only in {month}"),
+                        worker=row["worker_id"],
+                        month=month_label(first_month[worker_key]),
+                    ),
                 )
                 continue
             clash = overlap(mine, start, months)
@@ -120,8 +133,15 @@ class SelfPaidRows(Kind):
                     line,
                     "start_month",
                     month_label(start),
-                    f"overlaps self-paid months of worker {row['worker_id']} from "
-                    f"{month_label(clash[0])} for {clash[1]} month(s)",
+                    message(
+                        N_(
+                            "overlaps self-paid months of worker {worker} from {month} "
+                            "for {months} month(s)"
+                        ),
+                        worker=row["worker_id"],
+                        month=month_label(clash[0]),
+                        months=clash[1],
+                    ),
                 )
                 continue
             covered = overlap(coverage[worker_key], start, months)
@@ -130,9 +150,16 @@ class SelfPaidRows(Kind):
                     line,
                     "start_month",
                     month_label(start),
-                    f"overlaps coverage of worker {row['worker_id']} from "
-                    f"{month_label(covered[0])} for {covered[1]} month(s) "
-                    f"(donation {covered[2]})",
+                    message(
+                        N_(
+                            "overlaps coverage of worker {worker} from {month} for {months} "
+                            "month(s) (donation {donation})"
+                        ),
+                        worker=row["worker_id"],
+                        month=month_label(covered[0]),
+                        months=covered[1],
+                        donation=covered[2],
+                    ),
                 )
                 continue
             mine.append((start, months))

@@ -9,6 +9,7 @@ from operator import itemgetter
 from sqlalchemy import Select, select, update
 
 from dashboard.core import values as v
+from dashboard.core.errors import message
 from dashboard.core.labels import N_
 from dashboard.ledger.bulk import insert_rows
 from dashboard.ledger.derived import refresh_workers
@@ -30,6 +31,7 @@ class Workers(Kind):
     name = "workers"
     label = N_("Workers")
     table = Worker
+    checks_partial_rows = True
 
     def export_query(self) -> Select:
         return select(
@@ -45,7 +47,9 @@ class Workers(Kind):
         return [row[0], cell_date(row[1]), row[2], row[3], row[4], str(row[5])]
 
     refused_columns = {
-        column: "workers are pseudonymous: the ledger holds no names, national ids or phone numbers"
+        column: N_(
+            "workers are pseudonymous: the ledger holds no names, national ids or phone numbers"
+        )
         for column in ("name", "full_name", "nik", "national_id", "ktp", "phone", "phone_number")
     }
     mutable = ("province", "occupation")
@@ -88,9 +92,13 @@ class Workers(Kind):
         new: list[Record] = []
         deferred: IdLedger | None = run.state["deferred"]
         for line, row in rows:
+            if row["worker_id"] is None:  # a bad id, named already
+                continue
             if deferred is not None:
                 deferred.add(row["worker_id"])
             elif not run.first_in_file(line, "worker_id", row["worker_id"]):
+                continue
+            if run.partial(line):  # its bad cells are named already
                 continue
             old = existing.get(row["worker_id"])
             if old is None:
@@ -103,8 +111,15 @@ class Workers(Kind):
                     line,
                     column,
                     row[column],
-                    f"conflict: worker {row['worker_id']} has {column} {old[column]}; "
-                    "a re-import may change only province and occupation",
+                    message(
+                        N_(
+                            "conflict: worker {worker} has {column} {value}; "
+                            "a re-import may change only province and occupation"
+                        ),
+                        worker=row["worker_id"],
+                        column=column,
+                        value=old[column],
+                    ),
                 )
             elif all(old[c] == row[c] for c in self.mutable):
                 run.result.unchanged += 1
