@@ -440,7 +440,7 @@ def test_claims_columns_with_offsets_say_why_they_do_not_add_up():
         }
     )
     offset = _claims_chart(released, "en", total=(81, 1_500_000_000))
-    assert offset.categories == ["JKK", "JKM"]
+    assert offset.categories == ["JKK (work accident)", "JKM (death)"]
     assert offset.series["Benefits paid"] == [1_005_000_000, 505_000_000]
     assert offset.takeaway == (
         "81 paid claims brought IDR 1,500,000,000 to workers and their families. Each "
@@ -452,6 +452,6 @@ def test_claims_columns_with_offsets_say_why_they_do_not_add_up():
     # A withheld program shows as the column that brings the chart to the exact total.
     released.loc[1, "suppressed"] = True
     withheld = _claims_chart(released, "en", total=(81, 1_500_000_000))
-    assert withheld.categories == ["JKK", "Programs with few claims (withheld)"]
+    assert withheld.categories == ["JKK (work accident)", "Programs with few claims (withheld)"]
     assert withheld.series["Benefits paid"] == [1_005_000_000, 495_000_000]
     assert withheld.takeaway.endswith("families.")
