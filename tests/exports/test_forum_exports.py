@@ -11,6 +11,7 @@ from pptx import Presentation as PptxPresentation
 from pypdf import PdfReader
 
 from dashboard.accounts.access import OPERATOR
+from dashboard.core import labels
 from dashboard.core.formatting import rupiah
 from dashboard.exports.deck import build_deck
 from dashboard.exports.presentation import presentation
@@ -355,10 +356,14 @@ def test_the_statement_is_one_page_and_accounts_for_every_claim(demo_engine):
     claims = donor.claims(demo_engine, OPERATOR, most, statement.period, TODAY)
     assert len(claims) > 12
     listed = text.split("Claims made possible")[1].split("Methodology")[0]
-    bullets = listed.count("• ")
-    more = re.search(r"and (\d+) earlier paid claims", listed)
-    assert bullets >= 3
-    assert bullets + (int(more.group(1)) if more else 0) == len(claims)
+    # One sentence per year of the incident, never one per claim (one person).
+    years = sorted({month.year for month in claims["incident_month"]}, reverse=True)
+    told = re.findall(r"• In (\d{4}),", listed)
+    assert told and told == [str(year) for year in years[: len(told)]], (told, years)
+    assert (len(told) < len(years)) == ("paid claims of earlier years" in listed)
+    for claim in claims.to_dict("records"):
+        assert labels.province(claim["province"]) not in listed
+        assert claim["incident_month"].strftime("%B %Y") not in listed
     assert f"Verification code: {statement.code}" in text
 
 
