@@ -193,8 +193,8 @@ def _claims_chart(
     table by program (with its ``suppressed`` flags; published figures carry offsets; the
     number is None when even it is withheld). Programs withheld show together as one column
     that brings the chart to the exact total; where only the offsets keep the columns from
-    adding up, the takeaway says so beside the exact total (docs/contract.md "Public
-    releases").
+    adding up, the takeaway says so beside the exact total
+    (docs/contract.md "Public releases").
     """
     _ = translator(lang)
     withheld_programs = False

@@ -19,11 +19,11 @@ def claims_sentences(claims, k: int, lang: str = "id") -> list[str]:
     """The donor's paid claims (``queries.donor.claims``) as sentences made to be published,
     one per year of the incident, newest first.
 
-    A published sentence never singles out a person (docs/contract.md "Quotable
-    sentences"): it names no month, occupation, age band or province of a claimant; a year
-    with fewer than ``k`` claims (the public pages' threshold) says "fewer than k" and its
-    benefits rounded to the nearest Rp 1,000,000, so that one claim's exact amount cannot
-    be read off it. The donor's own list of claims stays exact.
+    A published sentence never singles out a person
+    (docs/contract.md "Quotable sentences"): no month, occupation, age band or province of a
+    claimant; a year with fewer than ``k`` claims (the public pages' threshold) says "fewer
+    than k" and its benefits rounded to the nearest Rp 1,000,000, so that one claim's exact
+    amount cannot be read off it. The donor's own list of claims stays exact.
     """
     _ = translator(lang)
     if len(claims) == 0:
