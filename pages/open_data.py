@@ -90,8 +90,8 @@ row.download_button(
 st.header(_("Claims paid"), anchor=False)
 st.caption(
     _(
-        "Paid JKK and JKM claims that happened in a month protected by donations, by year of "
-        "the incident and program. The same suppression applies."
+        "Paid JKK (work accident) and JKM (death) claims that happened in a month protected by "
+        "donations, by year of the incident and program. The same suppression applies."
     )
 )
 claims = shell.query(open_data.paid_claims, k, release=release.id)

@@ -26,7 +26,8 @@ st.title(_("GN Lingkaran: protection for vulnerable workers"))
 st.caption(
     _(
         "Donations from companies, state-owned enterprises, communities and individuals pay "
-        "BPJS Ketenagakerjaan contributions (JKK and JKM) for informal workers: fishers, "
+        "BPJS Ketenagakerjaan contributions (JKK work accident and JKM death) for informal "
+        "workers: fishers, "
         "farmers, street vendors, ojek drivers, domestic workers."
     )
 )
@@ -350,8 +351,8 @@ controls.table(by_program, lang)
 st.caption(
     _(
         "{cells} year-program cells are not shown (fewer than {k} claims, or withheld so that "
-        "such a cell cannot be worked out from the totals). Only JKK and "
-        "JKM claims that happened in a month protected by donations are counted, as in the "
+        "such a cell cannot be worked out from the totals). Only JKK (work accident) and "
+        "JKM (death) claims that happened in a month protected by donations are counted, as in the "
         "totals above; JHT payouts are the workers' own old-age savings and are not shown."
     ).format(cells=number(withheld_cells, lang), k=k)
 )

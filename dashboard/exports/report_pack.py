@@ -151,7 +151,10 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             "allocated_idr",
             figures,
             _("Contributions paid to BPJS Ketenagakerjaan"),
-            _("The JKK and JKM (and JHT) contributions these donations paid: all coverage rows."),
+            _(
+                "The JKK (work accident) and JKM (death) (and JHT) contributions these "
+                "donations paid: all coverage rows."
+            ),
         ),
         _figure(
             (GRI_203_2, POJK_51, TJSL),
@@ -172,7 +175,10 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             "claims_paid_count",
             figures,
             _("Claims paid"),
-            _("Paid JKK and JKM claims whose incident fell in a month these donations covered."),
+            _(
+                "Paid JKK (work accident) and JKM (death) claims whose incident fell in a "
+                "month these donations covered."
+            ),
         ),
         _figure(
             (GRI_203_2, POJK_51),

@@ -337,8 +337,9 @@ def render_statement(
     pdf.ln(4)
 
     methodology = _(
-        "Each donation pays BPJS Ketenagakerjaan contributions (JKK and JKM) for informal "
-        "workers in blocks of consecutive months from the month after it was received, "
+        "Each donation pays BPJS Ketenagakerjaan contributions (JKK work accident and JKM "
+        "death) for informal workers in blocks of consecutive months from the month after it "
+        "was received, "
         "oldest registrations first, never a partial block; a JHT donation adds old-age "
         "savings. A paid JKK or JKM claim counts when it happened in a month this donor's "
         "money protected; JHT payouts are the worker's own savings and never count. "

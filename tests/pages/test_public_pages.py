@@ -190,6 +190,8 @@ def test_open_data_in_indonesian_names_dimensions_sorts_by_name_and_says_it_all(
     provinces = list(dict.fromkeys(p for p, _o in rows))
     code = {labels.province(c).casefold(): c for c in labels.PROVINCE_TILES}
     assert sorted(provinces, key=code.__getitem__) != provinces
+    claims = next(c.value for c in at.caption if c.value.startswith("Klaim JKK"))
+    assert claims.startswith("Klaim JKK (kecelakaan kerja) dan JKM (kematian) yang dibayar")
     # The dictionary is a list that wraps, with every meaning whole.
     dictionary = next(m.value for m in at.markdown if "`suppressed`" in m.value)
     from dashboard.web.shell import plain
@@ -225,3 +227,5 @@ def test_the_continuation_by_type_says_where_the_eye_is_why_types_run_below(open
     below = all(r < rate for r in rates)
     assert ("Tingkat setiap jenis donatur berada di bawah" in takeaway) == below
     assert "dilanjutkan donatur lain dihitung berakhir" in takeaway
+    # JKK and JKM are glossed where the page first names them.
+    assert "(JKK kecelakaan kerja dan JKM kematian)" in at.caption[0].value
