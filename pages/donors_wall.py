@@ -45,12 +45,14 @@ distinct = programme.covered_workers  # None when the release withholds it (unde
 table = pd.DataFrame(
     {
         _("Donor"): [*names, _("Total ({count} donors)").format(count=number(donors, lang))],
-        _("Type"): [*types, ""],
+        # The figures next to the name, the type last: on a phone the grid shows its first
+        # two or three columns, and the figures are what the wall is for.
         _("Donated"): [*(rupiah(n, lang) for n in wall["donated_idr"]), rupiah(donated, lang)],
         _("Workers protected"): [
             *(shown_count(n, k, lang) for n in workers),
             shown_count(distinct, k, lang),
         ],
+        _("Type"): [*types, ""],
     }
 )
 # Every row shown, the pooled anonymous row and the total included: a grid of fixed height
@@ -62,7 +64,7 @@ if withheld:
     st.caption(
         _(
             "The total row's workers are the programme's different workers, not the sum of "
-            "the column: {rows} rows' counts are withheld (under {k})."
+            "the column; rows whose count is withheld (under {k}): {rows}."
         ).format(rows=number(withheld, lang), k=k)
     )
 if distinct is not None and int(workers.fillna(0).sum()) > distinct:  # some worker has two donors

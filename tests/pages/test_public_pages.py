@@ -169,7 +169,10 @@ def test_the_donors_wall_shows_every_row_and_a_total_that_adds_up(open_page, dem
     assert total["Pekerja terlindungi"] == number(programme.covered_workers)
     said = " ".join(c.value for c in at.caption)
     withheld = int(wall["workers"].isna().sum())
-    assert withheld and f"jumlah pekerja pada {withheld} baris disembunyikan (di bawah 10)" in said
+    assert (
+        withheld
+        and f"baris yang jumlah pekerjanya disembunyikan (di bawah 10): {withheld}." in said
+    )
 
 
 def test_open_data_in_indonesian_names_dimensions_sorts_by_name_and_says_it_all(
