@@ -20,12 +20,13 @@ from dashboard.core.formatting import (
 from dashboard.core.i18n import translator
 from dashboard.exports.presentation import HEADLINE, period_text
 from dashboard.exports.sentences import (
-    claim_sentence,
+    claims_sentences,
     lapse_sentences,
     outlook_sentence,
     v2_sentences,
 )
 from dashboard.exports.statement import restated_statements
+from dashboard.publish.privacy import suppression_k
 from dashboard.web import charts, controls, documents, shell
 from queries import donor
 
@@ -355,7 +356,7 @@ def claims_made_possible() -> tuple[pd.DataFrame, pd.DataFrame, pa.Table, object
     claims = shell.query(donor.claims, access, donor_id, period, as_of)
     listed = pd.DataFrame(
         {
-            "program": claims["program"],
+            "program": claims["program"].map(lambda code: labels.program(code, lang)),
             "incident_month": claims["incident_month"].map(lambda d: d.strftime("%Y-%m")),
             "province": claims["province"].map(labels.province),
             "occupation": claims["occupation"].map(names["occupation"]),
@@ -375,10 +376,10 @@ def claims_made_possible() -> tuple[pd.DataFrame, pd.DataFrame, pa.Table, object
 
 
 def claim_sentences() -> str:
-    """The latest 20 claims, newest first, each a sentence of a Markdown list: one element
-    on the page, not twenty (every element is a message to the browser on every run)."""
-    latest = claims.tail(20).iloc[::-1].to_dict("records")
-    return "\n".join(f"- {shell.plain(claim_sentence(claim, lang))}" for claim in latest)
+    """The claims as sentences to publish, one per year, as one Markdown list: one element
+    on the page, not one per year (every element is a message to the browser on every run)."""
+    lines = claims_sentences(claims, suppression_k(), lang)
+    return "\n".join(f"- {shell.plain(line)}" for line in lines)
 
 
 claims, claims_listed, claims_shown, claims_chart = shell.built(
@@ -393,6 +394,14 @@ else:
     if box := controls.opened(_("Sentences for your sustainability report"), "claim-sentences"):
         with box:
             st.markdown(shell.built("donor.claim-sentences", access, view, claim_sentences))
+            st.caption(
+                _(
+                    "Made to be published, these sentences single out nobody: no month, "
+                    "occupation, age or province of a claimant, and the benefits of fewer "
+                    "than {k} claims rounded. The table above lists each claim exactly, "
+                    "for you."
+                ).format(k=suppression_k())
+            )
 
 # ── Donation trail ─────────────────────────────────────────────────────────────────────────
 st.subheader(_("Donation trail"), anchor=False)

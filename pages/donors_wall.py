@@ -33,19 +33,40 @@ names = [
     pooled.format(count=count) if kind == "anonymous" else name
     for name, kind, count in zip(wall["name"], wall["type"], wall["donors"], strict=True)
 ]
+types = wall["type"].map(
+    lambda t: _("Several types") if t == "anonymous" else labels.donor_type(t, lang)
+)
+# The total row: the donated column adds up (every rupiah is a donor's own, published with
+# their consent, the anonymous ones pooled); its workers are the programme's different
+# workers, which the column need not add up to (said under the table).
+donors = int(wall["donors"].sum())
+donated = int(wall["donated_idr"].sum())
+distinct = programme.covered_workers  # None when the release withholds it (under k)
 table = pd.DataFrame(
     {
-        _("Donor"): names,
-        _("Type"): wall["type"].map(
-            lambda t: _("Several types") if t == "anonymous" else labels.donor_type(t, lang)
-        ),
-        _("Donated"): wall["donated_idr"].map(lambda n: rupiah(n, lang)),
-        _("Workers protected"): workers.map(lambda n: shown_count(n, k, lang)),
+        _("Donor"): [*names, _("Total ({count} donors)").format(count=number(donors, lang))],
+        # The figures next to the name, the type last: on a phone the grid shows its first
+        # two or three columns, and the figures are what the wall is for.
+        _("Donated"): [*(rupiah(n, lang) for n in wall["donated_idr"]), rupiah(donated, lang)],
+        _("Workers protected"): [
+            *(shown_count(n, k, lang) for n in workers),
+            shown_count(distinct, k, lang),
+        ],
+        _("Type"): [*types, ""],
     }
 )
-st.dataframe(table, hide_index=True, height=min(36 * (len(table) + 1) + 3, 900))
+# Every row shown, the pooled anonymous row and the total included: a grid of fixed height
+# hid half of them behind a scroll bar nobody saw.
+st.dataframe(table, hide_index=True, height="content")
 st.caption(_("Worker counts below {k} are shown as “< {k}”.").format(k=k))
-distinct = programme.covered_workers  # None when the release withholds it (under k)
+withheld = int(workers.isna().sum())
+if withheld:
+    st.caption(
+        _(
+            "The total row's workers are the programme's different workers, not the sum of "
+            "the column; rows whose count is withheld (under {k}): {rows}."
+        ).format(rows=number(withheld, lang), k=k)
+    )
 if distinct is not None and int(workers.fillna(0).sum()) > distinct:  # some worker has two donors
     st.caption(
         _(

@@ -169,6 +169,12 @@ PRIVACY = (
         "programme knows more than any table shows."
     ),
     _("Individual donors are anonymous unless they chose to be named."),
+    _(
+        "Sentences made to be published (the donor page's sentences for a sustainability "
+        "report, the impact statement) single out nobody: claims are told by year, without "
+        "the month, occupation, age or province of a claimant, and a year with fewer than "
+        "{k} claims gives their benefits rounded to the nearest Rp 1,000,000."
+    ).format(k=k),
 )
 st.markdown("\n".join(f"- {line}" for line in PRIVACY))
 

@@ -5,7 +5,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard.core.formatting import number
+from dashboard.core import labels
+from dashboard.core.formatting import date_text, number
 from dashboard.core.i18n import translator
 from dashboard.publish import open_data
 from dashboard.web import controls, shell
@@ -25,6 +26,7 @@ by = st.multiselect(
     _("Dimensions (one or two)"),
     list(open_data.DIMENSIONS),
     default=list(open_data.CUBE),
+    format_func=lambda dimension: labels.column(dimension, lang),  # "Provinsi", not "province"
     max_selections=open_data.MAX_DIMENSIONS,
     key="by",
     bind="query-params",
@@ -44,8 +46,20 @@ st.caption(
         cells=number(len(cube), lang), withheld=number(int(cube["suppressed"].sum()), lang), k=k
     )
 )
+ahead = (
+    sorted({int(year) for year in cube["year"] if int(year) > release.as_of.year})
+    if "year" in by
+    else []
+)
+if ahead:
+    st.caption(
+        _(
+            "{years}: coverage that starts after {date}, already paid for by donations "
+            "received by then (months paid ahead, not yet lived)."
+        ).format(years=", ".join(map(str, ahead)), date=date_text(release.as_of, lang, "long"))
+    )
 only_shown = st.toggle(_("Show published cells only"), value=True, key="only-shown")
-table = cube[~cube["suppressed"]] if only_shown else cube
+table = controls.in_reading_order(cube[~cube["suppressed"]] if only_shown else cube, lang)
 controls.table(controls.published_table(table.head(1000), lang, k), lang)
 if len(table) > 1000:
     st.caption(_("Showing the first 1,000 cells; the downloads hold all of them."))
@@ -76,8 +90,8 @@ row.download_button(
 st.header(_("Claims paid"), anchor=False)
 st.caption(
     _(
-        "Paid JKK and JKM claims that happened in a month protected by donations, by year of "
-        "the incident and program. The same suppression applies."
+        "Paid JKK (work accident) and JKM (death) claims that happened in a month protected by "
+        "donations, by year of the incident and program. The same suppression applies."
     )
 )
 claims = shell.query(open_data.paid_claims, k, release=release.id)
@@ -104,7 +118,13 @@ dictionary = pd.DataFrame(
         _("Meaning"): [_(meaning) for meaning in open_data.DATA_DICTIONARY.values()],
     }
 )
-st.dataframe(dictionary, hide_index=True)
+# A list, not a grid: a grid's cell cut the longer meanings ("suppressed") off mid-sentence.
+st.markdown(
+    "\n".join(
+        f"- `{column}`: {shell.plain(meaning)}"
+        for column, meaning in zip(dictionary.iloc[:, 0], dictionary.iloc[:, 1], strict=True)
+    )
+)
 controls.downloads(dictionary, "data-dictionary")
 
 st.header("API", anchor=False)

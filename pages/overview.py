@@ -1,5 +1,7 @@
 """Programme overview: what GN Lingkaran as a whole has achieved (public, aggregates only)."""
 
+from fractions import Fraction
+
 import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
@@ -8,7 +10,11 @@ import streamlit as st
 from dashboard.core import labels, vocabulary
 from dashboard.core.formatting import date_text, month_text, number, percent, rupiah
 from dashboard.core.i18n import translator
-from dashboard.exports.sentences import confirmed_sentence, continuation_sentence
+from dashboard.exports.sentences import (
+    confirmed_sentence,
+    continuation_by_type_takeaway,
+    continuation_sentence,
+)
 from dashboard.publish import open_data
 from dashboard.publish.privacy import shown_count
 from dashboard.web import charts, controls, shell
@@ -20,7 +26,8 @@ st.title(_("GN Lingkaran: protection for vulnerable workers"))
 st.caption(
     _(
         "Donations from companies, state-owned enterprises, communities and individuals pay "
-        "BPJS Ketenagakerjaan contributions (JKK and JKM) for informal workers: fishers, "
+        "BPJS Ketenagakerjaan contributions (JKK work accident and JKM death) for informal "
+        "workers: fishers, "
         "farmers, street vendors, ojek drivers, domestic workers."
     )
 )
@@ -229,10 +236,27 @@ def continuation_table(by: str) -> tuple[pd.DataFrame, int]:
     ), int(frame["suppressed"].sum())
 
 
-def continuation_by_type() -> tuple[pa.Table, int]:
+def continuation_by_type() -> tuple[pa.Table, int, str | None]:
+    """The table by donor type, how many types are withheld, and its takeaway: the
+    programme's rate beside the types' and why theirs run lower."""
     by_type, withheld_types = continuation_table("donor_type")
     by_type["donor_type"] = by_type["donor_type"].map(lambda code: labels.donor_type(code, lang))
-    return controls.arrow(by_type), withheld_types
+    published = shell.query(open_data.continuation, "donor_type", k, release=release.id)
+    published = published[~published["suppressed"]]
+    rates = [
+        Fraction(int(continued), int(ended))
+        for continued, ended in zip(
+            published["continued_workers"], published["ended_workers"], strict=True
+        )
+        if int(ended)
+    ]
+    programme = (
+        Fraction(totals.continued_workers, totals.ended_workers)
+        if totals.ended_workers and totals.continued_workers is not None
+        else None
+    )
+    takeaway = continuation_by_type_takeaway(programme, rates, lang)
+    return controls.arrow(by_type), withheld_types, takeaway
 
 
 def continuation_by_stimulus() -> tuple[pa.Table, int]:
@@ -241,11 +265,13 @@ def continuation_by_stimulus() -> tuple[pa.Table, int]:
 
 
 left, right = st.columns(2)
-by_type, withheld_types = shell.built(
+by_type, withheld_types, type_takeaway = shell.built(
     "overview.continuation-type", shell.PUBLIC, view, continuation_by_type
 )
 with left:
     st.markdown("**" + _("By donor type") + "**")
+    if type_takeaway:  # where the eye is, not in the small print under the table
+        st.markdown("**" + shell.plain(type_takeaway) + "**")
     controls.table(by_type, lang)
     st.caption(
         _(
@@ -325,8 +351,8 @@ controls.table(by_program, lang)
 st.caption(
     _(
         "{cells} year-program cells are not shown (fewer than {k} claims, or withheld so that "
-        "such a cell cannot be worked out from the totals). Only JKK and "
-        "JKM claims that happened in a month protected by donations are counted, as in the "
+        "such a cell cannot be worked out from the totals). Only JKK (work accident) and "
+        "JKM (death) claims that happened in a month protected by donations are counted, as in the "
         "totals above; JHT payouts are the workers' own old-age savings and are not shown."
     ).format(cells=number(withheld_cells, lang), k=k)
 )

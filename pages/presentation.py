@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.core.i18n import translator
@@ -71,17 +70,7 @@ for line in content.assurance:
     st.markdown("- " + shell.plain(line))
 
 for chart in content.charts:
-    figure = go.Figure()
-    for name, values in chart.series.items():
-        if chart.kind == "line":
-            figure.add_trace(go.Scatter(x=chart.categories, y=values, name=name, mode="lines"))
-        elif chart.kind == "bar":
-            figure.add_trace(
-                go.Bar(x=values[::-1], y=chart.categories[::-1], name=name, orientation="h")
-            )
-        else:
-            figure.add_trace(go.Bar(x=chart.categories, y=values, name=name))
-    charts.style(figure, lang, title=chart.title, height=380)
+    figure = charts.presentation_chart(chart, lang)
     st.plotly_chart(figure, key=f"chart-{chart.key}")
     st.markdown(f"**{chart.takeaway}**")
     images = st.container(horizontal=True)

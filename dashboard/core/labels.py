@@ -24,10 +24,14 @@ PROGRAMS = {
 }
 OUTCOMES = {
     "protected": N_("Protected, no claim"),
-    "JKK": N_("JKK claim paid"),
-    "JKM": N_("JKM claim paid"),
+    "JKK": N_("JKK (work accident) claim paid"),
+    "JKM": N_("JKM (death) claim paid"),
 }
-PACKAGES = {"jkk_jkm": N_("JKK + JKM"), "jkk_jkm_jht": N_("JKK + JKM + JHT")}
+# Every program named with its gloss wherever it is shown: "JKK" alone means nothing to most.
+PACKAGES = {
+    "jkk_jkm": N_("JKK + JKM (work accident, death)"),
+    "jkk_jkm_jht": N_("JKK + JKM + JHT (work accident, death, old age)"),
+}
 GENDERS = {"F": N_("Women"), "M": N_("Men")}
 # Column headings of the tables pages show; downloads keep the machine names.
 COLUMNS = {

@@ -230,7 +230,9 @@ def _claims_chart(
         "column",
         title or _("Benefits paid by program (rupiah)"),
         takeaway + offsets_note,
-        programs,
+        # Named with their gloss ("JKK (kecelakaan kerja)"): a bare "JKK" means nothing to
+        # most readers of a deck.
+        [labels.program(code, lang) for code in programs],
         {_("Benefits paid"): amounts},
         "Rp" if lang == "id" else "IDR",
     )

@@ -158,7 +158,10 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             "allocated_idr",
             figures,
             _("Contributions paid to BPJS Ketenagakerjaan"),
-            _("The JKK and JKM (and JHT) contributions these donations paid: all coverage rows."),
+            _(
+                "The JKK (work accident) and JKM (death) (and JHT) contributions these "
+                "donations paid: all coverage rows."
+            ),
             lang=lang,
         ),
         _figure(
@@ -182,7 +185,10 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             "claims_paid_count",
             figures,
             _("Claims paid"),
-            _("Paid JKK and JKM claims whose incident fell in a month these donations covered."),
+            _(
+                "Paid JKK (work accident) and JKM (death) claims whose incident fell in a "
+                "month these donations covered."
+            ),
             lang=lang,
         ),
         _figure(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pandas as pd
 from babel.lists import format_list
 
 from dashboard.core import labels
@@ -11,27 +12,49 @@ from dashboard.core.formatting import month_text, number, percent, rupiah
 from dashboard.core.i18n import translator
 from dashboard.core.months import first_day, month_of
 
+ROUNDED_TO_IDR = 1_000_000  # how a few claims' benefits are stated: about Rp 7,000,000
 
-def claim_sentence(claim: dict, lang: str = "id") -> str:
-    """One paid claim, anonymised: who (occupation, age band, province), when, what, how much."""
+
+def claims_sentences(claims, k: int, lang: str = "id") -> list[str]:
+    """The donor's paid claims (``queries.donor.claims``) as sentences made to be published,
+    one per year of the incident, newest first.
+
+    A published sentence never singles out a person
+    (docs/contract.md "Quotable sentences"): no month, occupation, age band or province of a
+    claimant; a year with fewer than ``k`` claims (the public pages' threshold) says "fewer
+    than k" and its benefits rounded to the nearest Rp 1,000,000, so that one claim's exact
+    amount cannot be read off it. The donor's own list of claims stays exact.
+    """
     _ = translator(lang)
-    what = {
-        "JKK": _("received a work-accident (JKK) benefit of {amount}"),
-        "JKM": _("received the death benefit (JKM) of {amount}"),
-        "JHT": _("received an old-age (JHT) benefit of {amount}"),
-    }.get(claim["program"], _("received a benefit of {amount}"))
-    who = _("the family of a {occupation}") if claim["program"] == "JKM" else _("a {occupation}")
-    sentence = _(
-        "In {month}, {who} aged {age} in {province} {what}, thanks to contributions "
-        "paid from this donation."
+    if len(claims) == 0:
+        return []
+    years = pd.DataFrame(
+        {
+            "year": [month.year for month in claims["incident_month"]],
+            "amount_idr": claims["amount_idr"].astype("int64"),
+        }
     )
-    return sentence.format(
-        month=month_text(claim["incident_month"], lang),
-        who=who.format(occupation=labels.occupation_person(claim["occupation"], lang)),
-        age=claim["age_band"],
-        province=labels.province(claim["province"]),
-        what=what.format(amount=rupiah(claim["amount_idr"], lang)),
-    )
+    sentences = []
+    for year, rows in sorted(years.groupby("year"), reverse=True):
+        count, amount = len(rows), int(rows["amount_idr"].sum())
+        if count >= k:
+            text = _(
+                "In {year}, {count} paid claims brought {amount} to workers and their "
+                "families, thanks to contributions paid from this donation."
+            ).format(year=year, count=number(count, lang), amount=rupiah(amount, lang))
+        else:
+            rounded = (amount + ROUNDED_TO_IDR // 2) // ROUNDED_TO_IDR * ROUNDED_TO_IDR
+            shown = (
+                _("about {amount}").format(amount=rupiah(rounded, lang))
+                if rounded
+                else _("less than {amount}").format(amount=rupiah(ROUNDED_TO_IDR, lang))
+            )
+            text = _(
+                "In {year}, fewer than {k} paid claims brought {amount} to workers and their "
+                "families, thanks to contributions paid from this donation."
+            ).format(year=year, k=k, amount=shown)
+        sentences.append(text)
+    return sentences
 
 
 def confirmed_sentence(figures, lang: str = "id") -> str:
@@ -89,6 +112,31 @@ def continuation_sentence(figures, lang: str = "id", *, donor: bool = True) -> s
         continued=number(figures.continued_workers, lang),
         rate=percent(Fraction(figures.continued_workers, figures.ended_workers), lang),
     )
+
+
+def continuation_by_type_takeaway(
+    programme: Fraction | None, by_type: list[Fraction], lang: str = "id"
+) -> str | None:
+    """What the eye must read before the continuation rates by donor type: the programme's
+    rate beside them, and why a type's rate runs below it (a worker whose protection passed
+    to another donor counts as ended, not continued, for the type that protected them
+    first). None when the programme's rate is withheld or no type is shown."""
+    if programme is None or not by_type:
+        return None
+    _ = translator(lang)
+    if all(rate < programme for rate in by_type):
+        text = _(
+            "Every donor type's rate is below the programme's {rate}, as expected: a worker "
+            "whose protection passed to another donor counts as ended, not continued, for "
+            "the type that protected them first."
+        )
+    else:
+        text = _(
+            "The programme's rate is {rate}. A donor type's rate may run below it: a worker "
+            "whose protection passed to another donor counts as ended, not continued, for "
+            "the type that protected them first."
+        )
+    return text.format(rate=percent(programme, lang))
 
 
 def jht_sentence(figures, lang: str = "id") -> str | None:

@@ -28,13 +28,13 @@ from dashboard.core.formatting import date_text, number
 from dashboard.core.i18n import translator
 from dashboard.core.months import month_of
 from dashboard.exports.presentation import headline_numbers, period_text
-from dashboard.exports.sentences import claim_sentence, v2_sentences
+from dashboard.exports.sentences import claims_sentences, v2_sentences
 from dashboard.ledger.schema import Donor, IssuedStatement
+from dashboard.publish.privacy import suppression_k
 from queries import donor
 from queries.figures import ALL_TIME, LedgerFigures, Period, in_fiscal_terms, ledger_figures
 
 FONTS = Path(__file__).resolve().parent / "fonts"
-CLAIMS_LISTED = 12
 
 
 @dataclass(frozen=True)
@@ -337,8 +337,9 @@ def render_statement(
     pdf.ln(4)
 
     methodology = _(
-        "Each donation pays BPJS Ketenagakerjaan contributions (JKK and JKM) for informal "
-        "workers in blocks of consecutive months from the month after it was received, "
+        "Each donation pays BPJS Ketenagakerjaan contributions (JKK work accident and JKM "
+        "death) for informal workers in blocks of consecutive months from the month after it "
+        "was received, "
         "oldest registrations first, never a partial block; a JHT donation adds old-age "
         "savings. A paid JKK or JKM claim counts when it happened in a month this donor's "
         "money protected; JHT payouts are the worker's own savings and never count. "
@@ -350,25 +351,21 @@ def render_statement(
     pdf.set_font("DejaVu", "B", 11)
     pdf.multi_cell(0, 6, _("Claims made possible"))
     pdf.set_font("DejaVu", "", 9)
-    # The claims listed are as many as leave room on the page for the rest: a statement is
-    # one page, not a second one holding a paragraph (the donor page lists every claim).
+    # One sentence per year, never one per claim: a statement is made to be shown, and a
+    # claim told by month, occupation, age and province is one person (docs/contract.md
+    # "Quotable sentences"). The years listed, newest first, are as many as leave room on
+    # the page for the rest: a statement is one page, not a second one holding a paragraph.
     tail = 6 + _height(pdf, methodology, 4.8) + 3 + 6 + 5 + 4
-    listed = 0
     if claims.empty:
         pdf.multi_cell(0, 5, _("No claim has been paid in this period yet."))
-    for claim in claims.tail(CLAIMS_LISTED).iloc[::-1].to_dict("records"):
-        sentence = "• " + claim_sentence(claim, lang)
-        if pdf.get_y() + _height(pdf, sentence, 4.8) + tail > pdf.page_break_trigger:
+    years = claims_sentences(claims, suppression_k(), lang)
+    for line in years:
+        sentence = "• " + line
+        if pdf.get_y() + _height(pdf, sentence, 4.8) + 5 + tail > pdf.page_break_trigger:
+            pdf.multi_cell(0, 5, _("… and the paid claims of earlier years, on the donor page."))
             break
         pdf.multi_cell(0, 4.8, sentence)
         pdf.ln(0.8)
-        listed += 1
-    if len(claims) > listed:
-        pdf.multi_cell(
-            0,
-            5,
-            _("… and {more} earlier paid claims.").format(more=number(len(claims) - listed, lang)),
-        )
     pdf.ln(3)
 
     pdf.set_font("DejaVu", "B", 11)

@@ -32,7 +32,16 @@ pio.templates["lingkaran"] = go.layout.Template(
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         xaxis={"showgrid": False, "linecolor": "#BBBBBB"},
         yaxis={"gridcolor": "#EEEEEE", "zeroline": False},
-        legend={"orientation": "h", "y": -0.15},
+        # At the foot of the whole figure (container), not of the plot area: Plotly then
+        # makes room for it below the x axis's title instead of drawing over "Bulan".
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "x": 0,
+            "xanchor": "left",
+        },
         hoverlabel={"bgcolor": "white"},
         colorway=["#0072B2", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#56B4E9", "#999999"],
         yaxis_tickformat=",d",
@@ -50,6 +59,12 @@ pio.templates.default = TEMPLATE
 # Plotly's decimal then thousands separator, as Babel writes numbers in each language.
 SEPARATORS = {"id": ",.", "en": ".,"}  # 1.234.567,5 and 1,234,567.5
 TOP_PROVINCES = 8
+# A month's bar on a date axis, in milliseconds. Left to itself Plotly makes a bar as wide
+# as the smallest gap between bars: a donor's only donation of a year got 1 ms, drawn as
+# nothing, while the legend still named it (BUMN-001, 29 December 2024).
+MONTH_BAR_MS = 20 * 24 * 60 * 60 * 1000
+# Sankey labels: dark text with a white halo, readable over the grey bands they cross.
+SANKEY_LABEL_FONT = {"color": "#1A1A1A", "size": 13, "shadow": "0 0 3px white"}
 
 
 class FrozenFigure(go.Figure):
@@ -240,7 +255,7 @@ def flow_sankey(
     link_colours = [
         _translucent(nodes.colours[target])
         if nodes.columns[target] == 3
-        else "rgba(160,160,160,0.35)"
+        else "rgba(170,170,170,0.3)"
         for target in targets
     ]
     xs, ys = _node_places(nodes.columns, sources, targets, values)
@@ -255,6 +270,7 @@ def flow_sankey(
                 "x": xs,
                 "y": ys,
             },
+            textfont=SANKEY_LABEL_FONT,
             link={
                 "source": sources,
                 "target": targets,
@@ -317,6 +333,7 @@ def protection_over_time(
         go.Bar(
             x=gifts["month"],
             y=gifts["donated_idr"],
+            width=[MONTH_BAR_MS] * len(gifts),
             name=_("Donations received (rupiah)"),
             marker={"color": labels.MONEY_COLOUR, "opacity": 0.45},
             customdata=[rupiah(v, lang) for v in gifts["donated_idr"]],
@@ -643,4 +660,29 @@ def benefits_by_year(
         yaxis_title=_("Rupiah"),
         height=380,
         showlegend=True,  # even with one program left, say which it is
+    )
+
+
+def presentation_chart(chart, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
+    """A presentation chart (``dashboard.exports.presentation.Chart``) as the page draws it.
+
+    The value axis has digit grouping in the page's language (1.234 id, 1,234 en): left to
+    Plotly it read "20k", or "1500" with no separator at all."""
+    figure = go.Figure()
+    for name, values in chart.series.items():
+        if chart.kind == "line":
+            figure.add_trace(go.Scatter(x=chart.categories, y=values, name=name, mode="lines"))
+        elif chart.kind == "bar":
+            figure.add_trace(
+                go.Bar(x=values[::-1], y=chart.categories[::-1], name=name, orientation="h")
+            )
+        else:
+            figure.add_trace(go.Bar(x=chart.categories, y=values, name=name))
+    value_axis = "xaxis" if chart.kind == "bar" else "yaxis"
+    return style(
+        figure,
+        lang,
+        title=chart.title,
+        height=380,
+        **{value_axis: {"tickformat": ",d", "rangemode": "tozero"}},
     )

@@ -14,7 +14,7 @@ import pyarrow as pa
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard.core import labels
+from dashboard.core import labels, vocabulary
 from dashboard.core.escaping import inert
 from dashboard.core.formatting import date_text, number, rupiah
 from dashboard.core.i18n import LANGUAGES, translator
@@ -71,6 +71,8 @@ def published_table(frame: pd.DataFrame, lang: str, k: int) -> pd.DataFrame:
             shown[name] = [_PUBLISHED_NAMES[name](code, lang) for code in values]
         elif name in _PUBLISHED_COUNTS:
             shown[name] = [shown_count(value, k, lang) for value in values]
+        elif name == "year":  # a year is a name, not a quantity: 2025, never "2.025"
+            shown[name] = [str(int(v)) for v in values]
         elif name.endswith("_idr"):
             shown[name] = ["–" if pd.isna(v) else rupiah(int(v), lang) for v in values]
         elif pd.api.types.is_integer_dtype(values):
@@ -78,6 +80,27 @@ def published_table(frame: pd.DataFrame, lang: str, k: int) -> pd.DataFrame:
         elif name != "suppressed":
             shown[name] = values
     return shown
+
+
+def in_reading_order(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A published table's rows in the order its reader reads them: by the names shown in
+    the page's language ("Aceh", "Bali", ... ; "Nelayan" before "Petani"), years and age
+    bands in their own order. Sorted by the codes, the Indonesian page followed English
+    words it never shows."""
+    age_rank = {band: place for place, band in enumerate(vocabulary.AGE_BAND_ORDER)}
+
+    def shown(column: pd.Series) -> pd.Series:
+        if column.name == "age_band":
+            return column.map(lambda band: age_rank.get(band, len(age_rank)))
+        if column.name in _PUBLISHED_NAMES:
+            name = _PUBLISHED_NAMES[column.name]
+            return column.map(lambda code: name(code, lang).casefold())
+        return column
+
+    dimensions = [name for name in frame.columns if name in (*_PUBLISHED_NAMES, "year", "age_band")]
+    if not dimensions:
+        return frame
+    return frame.sort_values(dimensions, key=shown, kind="stable")
 
 
 def csv_file(frame: pd.DataFrame) -> bytes:

@@ -33,6 +33,25 @@ def test_every_public_page_loads_without_an_exception(app_url, page, path):
     screenshot(page, name, height=height)
 
 
+def test_the_donors_wall_grid_is_tall_enough_for_every_row_and_its_total(app_url, page, demo_url):
+    """The wall was a grid of fixed height that hid half of its rows, the anonymous pool
+    among them, behind its own scroll bar. Now the grid is as tall as its rows: the header
+    and every row, the total included, at Streamlit's 35 px a row."""
+    from dashboard.ledger.db import open_ledger
+    from dashboard.publish import open_data
+
+    engine = open_ledger(demo_url)
+    try:
+        rows = len(open_data.donors_wall(engine)) + 1  # the total row
+    finally:
+        engine.dispose()
+    page.goto(f"{app_url}/donors")
+    page.get_by_text("Dinding donatur").first.wait_for(timeout=30_000)
+    wait_for_app(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    assert grid["height"] >= 35 * (rows + 1)
+
+
 def test_an_address_in_a_link_is_shown_as_text_never_as_a_link(app_url, page):
     """``?donor=`` is echoed in the picker's warning: escaped, and bare web addresses there
     (which Streamlit's Markdown links even when escaped) stay text."""

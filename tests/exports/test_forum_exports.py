@@ -11,6 +11,7 @@ from pptx import Presentation as PptxPresentation
 from pypdf import PdfReader
 
 from dashboard.accounts.access import OPERATOR
+from dashboard.core import labels
 from dashboard.core.formatting import rupiah
 from dashboard.exports.deck import build_deck
 from dashboard.exports.presentation import presentation
@@ -355,10 +356,14 @@ def test_the_statement_is_one_page_and_accounts_for_every_claim(demo_engine):
     claims = donor.claims(demo_engine, OPERATOR, most, statement.period, TODAY)
     assert len(claims) > 12
     listed = text.split("Claims made possible")[1].split("Methodology")[0]
-    bullets = listed.count("• ")
-    more = re.search(r"and (\d+) earlier paid claims", listed)
-    assert bullets >= 3
-    assert bullets + (int(more.group(1)) if more else 0) == len(claims)
+    # One sentence per year of the incident, never one per claim (one person).
+    years = sorted({month.year for month in claims["incident_month"]}, reverse=True)
+    told = re.findall(r"• In (\d{4}),", listed)
+    assert told and told == [str(year) for year in years[: len(told)]], (told, years)
+    assert (len(told) < len(years)) == ("paid claims of earlier years" in listed)
+    for claim in claims.to_dict("records"):
+        assert labels.province(claim["province"]) not in listed
+        assert claim["incident_month"].strftime("%B %Y") not in listed
     assert f"Verification code: {statement.code}" in text
 
 
@@ -440,7 +445,7 @@ def test_claims_columns_with_offsets_say_why_they_do_not_add_up():
         }
     )
     offset = _claims_chart(released, "en", total=(81, 1_500_000_000))
-    assert offset.categories == ["JKK", "JKM"]
+    assert offset.categories == ["JKK (work accident)", "JKM (death)"]
     assert offset.series["Benefits paid"] == [1_005_000_000, 505_000_000]
     assert offset.takeaway == (
         "81 paid claims brought IDR 1,500,000,000 to workers and their families. Each "
@@ -452,6 +457,6 @@ def test_claims_columns_with_offsets_say_why_they_do_not_add_up():
     # A withheld program shows as the column that brings the chart to the exact total.
     released.loc[1, "suppressed"] = True
     withheld = _claims_chart(released, "en", total=(81, 1_500_000_000))
-    assert withheld.categories == ["JKK", "Programs with few claims (withheld)"]
+    assert withheld.categories == ["JKK (work accident)", "Programs with few claims (withheld)"]
     assert withheld.series["Benefits paid"] == [1_005_000_000, 495_000_000]
     assert withheld.takeaway.endswith("families.")

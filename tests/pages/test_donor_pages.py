@@ -89,7 +89,8 @@ def test_a_closed_expander_runs_nothing_and_an_opened_one_shows_its_content(open
     assert len(at.get("plotly_chart")) == charts + 1  # the provinces as a ranked list
     sentences = next(m.value for m in at.markdown if m.value.startswith("- "))
     (claims,) = [t.value for t in at.dataframe if "incident_month" in t.value.columns]
-    assert sentences.count("\n- ") + 1 == min(20, len(claims))  # the latest 20, one list
+    # One sentence per year of the incident, one list: never one claim, one person.
+    assert sentences.count("\n- ") + 1 == len({month[:4] for month in claims["incident_month"]})
     assert any(c.value.startswith("Verification code of the statement: ") for c in at.caption)
 
     at.session_state["who-table"] = False  # closed again: its table is gone
@@ -285,3 +286,52 @@ def test_compare_sets_both_years_at_their_own_end(open_page, demo_url):
         number(last["claims_paid_count"], "en"),
     )
     assert any("as many days after it began" in c.value for c in at.caption)
+
+
+def test_a_donors_only_donation_of_a_year_is_drawn_in_the_monthly_chart(
+    open_page, demo_url, demo_engine
+):
+    """BUMN-001's one donation of 2024 (29 December) was missing from "Workers protected
+    each month, and donations received" while the legend named donations: a lone bar on a
+    date axis got 1 ms of width. Any donor's lone donation of a year on the demo shows."""
+    import base64
+
+    import numpy as np
+    from sqlalchemy import select
+
+    from dashboard.ledger.schema import Donation, Donor
+    from dashboard.web.charts import MONTH_BAR_MS
+
+    rows = demo_engine.connect().execute(
+        select(Donor.donor_id, Donation.received_on, Donation.amount_idr)
+        .join(Donor, Donor.id == Donation.donor_key)
+        .order_by(Donation.received_on.desc())
+    )
+    by_year = {}
+    for donor_id, received, amount in rows:
+        by_year.setdefault((donor_id, received.year), []).append((received, amount))
+    (donor_id, year), ((received, amount),) = next(
+        (key, gifts) for key, gifts in by_year.items() if len(gifts) == 1 and key[1] < 2026
+    )
+    at = open_page(
+        demo_url,
+        "donor_impact",
+        donor=donor_id,
+        lang="en",
+        **{"from": f"{year}-01-01", "to": f"{year}-12-31"},
+    )
+    (chart,) = [
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if "donations received" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+    ]
+    (bar,) = [trace for trace in chart["data"] if trace["type"] == "bar"]
+
+    def values(array):  # Plotly sends numbers as typed arrays
+        if isinstance(array, dict):
+            return np.frombuffer(base64.b64decode(array["bdata"]), array["dtype"]).tolist()
+        return list(array)
+
+    assert bar["x"] == [received.replace(day=1).isoformat()]
+    assert values(bar["y"]) == [amount]
+    assert values(bar["width"]) == [MONTH_BAR_MS]

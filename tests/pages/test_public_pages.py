@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from dashboard.core import labels
 from dashboard.core.catalogue import FIGURES
-from dashboard.core.formatting import number
+from dashboard.core.formatting import number, rupiah
 from dashboard.core.i18n import translator
 from dashboard.ledger.db import open_ledger
 from dashboard.ledger.schema import Donor, Worker
@@ -144,3 +144,91 @@ def test_nothing_public_names_a_worker_or_a_donor_without_consent(open_page, dem
     assert not set(re.findall(r"W\d{8}", text)) & workers
     assert not [name for name in hidden_names if name in text]
     assert "Donatur anonim (" in text  # the anonymous pool is there instead
+
+
+def test_the_donors_wall_shows_every_row_and_a_total_that_adds_up(open_page, demo_url):
+    """A grid of fixed height hid half of the wall and its pooled anonymous row; there was
+    no total. Every row is there, and the total row's rupiah are the column's sum, which is
+    what the programme was given."""
+    engine = open_ledger(demo_url)
+    try:
+        release, programme = open_data.release_figures(engine)
+        wall = open_data.donors_wall(engine, release=release.id)
+    finally:
+        engine.dispose()
+    at = open_page(demo_url, "donors_wall")
+    (table,) = [t.value for t in at.dataframe]
+    assert len(table) == len(wall) + 1
+    assert table["Donatur"].iloc[-2] == f"Donatur anonim ({wall['donors'].iloc[-1]})"
+    total = table.iloc[-1]
+    assert total["Donatur"] == f"Jumlah ({number(int(wall['donors'].sum()))} donatur)"
+    assert total["Donasi"] == rupiah(int(wall["donated_idr"].sum()))
+    assert int(wall["donated_idr"].sum()) == programme.donated_idr
+    # Its workers are the programme's different workers, and the page says why the column
+    # does not add up to them.
+    assert total["Pekerja terlindungi"] == number(programme.covered_workers)
+    said = " ".join(c.value for c in at.caption)
+    withheld = int(wall["workers"].isna().sum())
+    assert (
+        withheld
+        and f"baris yang jumlah pekerjanya disembunyikan (di bawah 10): {withheld}." in said
+    )
+
+
+def test_open_data_in_indonesian_names_dimensions_sorts_by_name_and_says_it_all(
+    open_page, demo_url
+):
+    at = open_page(demo_url, "open_data")
+    chips = at.multiselect(key="by")
+    assert [chips.format_func(o) for o in chips.value] == ["Provinsi", "Pekerjaan"]
+    assert "Jenis donatur" in [chips.format_func(o) for o in open_data.DIMENSIONS]
+    # Rows in the order of the names shown (Indonesian), not of the English codes.
+    shown = at.dataframe[0].value
+    rows = [
+        (p.casefold(), o.casefold())
+        for p, o in zip(shown["province"], shown["occupation"], strict=True)
+    ]
+    assert rows == sorted(rows)
+    # Sorted by code, the order differed (DKI Jakarta is ID-JK, after Jawa Barat, ID-JB).
+    provinces = list(dict.fromkeys(p for p, _o in rows))
+    code = {labels.province(c).casefold(): c for c in labels.PROVINCE_TILES}
+    assert sorted(provinces, key=code.__getitem__) != provinces
+    claims = next(c.value for c in at.caption if c.value.startswith("Klaim JKK"))
+    assert claims.startswith("Klaim JKK (kecelakaan kerja) dan JKM (kematian) yang dibayar")
+    # The dictionary is a list that wraps, with every meaning whole.
+    dictionary = next(m.value for m in at.markdown if "`suppressed`" in m.value)
+    from dashboard.web.shell import plain
+
+    whole = translator("id")(open_data.DATA_DICTIONARY["suppressed"])
+    assert f"- `suppressed`: {plain(whole)}" in dictionary.split("\n")
+
+
+def test_the_continuation_by_type_says_where_the_eye_is_why_types_run_below(open_page, demo_url):
+    """Every type's rate sat below the programme's, the reason in small grey print under the
+    table; the reason and the programme's rate now head the table, in bold."""
+    from fractions import Fraction
+
+    from dashboard.core.formatting import percent
+
+    engine = open_ledger(demo_url)
+    try:
+        release, programme = open_data.release_figures(engine)
+        by_type = open_data.continuation(engine, "donor_type", release.suppression_k, release.id)
+    finally:
+        engine.dispose()
+    shown = by_type[~by_type["suppressed"]]
+    rates = [
+        Fraction(int(c), int(e))
+        for c, e in zip(shown["continued_workers"], shown["ended_workers"], strict=True)
+    ]
+    rate = Fraction(programme.continued_workers, programme.ended_workers)
+    at = open_page(demo_url, "overview")
+    texts = [m.value for m in at.markdown]
+    heading = texts.index("**Menurut jenis donatur**")
+    takeaway = texts[heading + 1]
+    assert takeaway.startswith("**") and percent(rate, "id") in takeaway
+    below = all(r < rate for r in rates)
+    assert ("Tingkat setiap jenis donatur berada di bawah" in takeaway) == below
+    assert "dilanjutkan donatur lain dihitung berakhir" in takeaway
+    # JKK and JKM are glossed where the page first names them.
+    assert "(JKK kecelakaan kerja dan JKM kematian)" in at.caption[0].value

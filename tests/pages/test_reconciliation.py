@@ -74,3 +74,28 @@ def test_no_note_where_the_parts_do_add_up(open_page, cli, tmp_path, database_ur
     assert "The workers column adds up to" not in captions(at)
     wall = open_page(database_url, "donors_wall", lang="en")
     assert "different workers the programme protected" not in captions(wall)
+
+
+def test_open_data_says_why_a_year_after_the_release_is_listed(
+    open_page, cli, tmp_path, database_url, monkeypatch
+):
+    """A donation of 20 December 2024 buys A and B 2025-01 .. 2025-06: the release as of
+    31 December 2024 lists coverage that started in 2025, and says why next to it."""
+    from dashboard.publish.privacy import K_VARIABLE
+
+    files = worked_example(tmp_path)
+    files["donations"] = write_csv(
+        tmp_path, "donations.csv", DONATION_HEADER, [["X", "D1", "2024-12-20", "300000", "6"]]
+    )
+    import_all(cli, files)
+    assert cli("allocate").exit_code == 0
+    monkeypatch.setenv(K_VARIABLE, "2")  # A and B: a cell of 2 is published
+    assert cli("release", "--as-of", "2024-12-31").exit_code == 0
+    at = open_page(database_url, "open_data")
+    at.multiselect(key="by").set_value(["year"]).run()
+    at.toggle(key="only-shown").set_value(False).run()
+    assert list(at.dataframe[0].value["year"]) == ["2025"]  # a year, not "2.025"
+    assert (
+        "2025: pertanggungan yang dimulai setelah 31 Desember 2024, sudah dibayar oleh donasi "
+        "yang diterima sampai tanggal itu (bulan yang dibayar di muka, belum dijalani)."
+    ) in captions(at)

@@ -8,7 +8,9 @@ import json
 from collections import namedtuple
 
 import pandas as pd
+import pytest
 
+from dashboard.core import labels
 from dashboard.web.charts import (
     claims_by_program,
     compared_protection,
@@ -177,8 +179,8 @@ def test_the_sankey_names_each_outcome_with_its_share_and_keeps_labels_apart():
     outcomes = [i for i, x in enumerate(node.x) if x > 0.9]
     assert [node.label[i] for i in outcomes] == [
         "Protected, no claim · 99.6%",
-        "JKK claim paid · 0.1%",
-        "JKM claim paid · 0.2%",
+        "JKK (work accident) claim paid · 0.1%",
+        "JKM (death) claim paid · 0.2%",
         "Unspent balance · 0.1%",
     ]
     ys = sorted(node.y[i] for i in outcomes)
@@ -225,3 +227,103 @@ def test_a_frozen_chart_draws_exactly_as_the_chart_it_was_made_from():
         drawn["data"].clear()  # what one draw does to its dict, the next never sees
         assert copy.to_dict()["data"]
     assert frozen(kept[1]) is kept[1]  # not frozen twice
+
+
+def monthly_gift(months: list[dt.date], gifts: dict[dt.date, int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "month": months,
+            "protected_workers": [0] + [3] * (len(months) - 1),
+            "donated_idr": [gifts.get(month, 0) for month in months],
+            "allocated_idr": [0] * len(months),
+        }
+    )
+
+
+def test_a_lone_donation_is_a_bar_a_few_weeks_wide_not_a_millisecond():
+    """BUMN-001's only donation of 2024 (29 December) was a bar as wide as the gap between
+    bars: with no other bar, 1 ms of a date axis, drawn as nothing."""
+    from dashboard.web.charts import MONTH_BAR_MS, protection_over_time
+
+    months = [dt.date(2024, 12, 1)] + [dt.date(2025, m, 1) for m in range(1, 7)]
+    figure = protection_over_time(
+        monthly_gift(months, {dt.date(2024, 12, 1): 227_000_000}),
+        "t",
+        "en",
+        dt.date(2024, 12, 31),
+    )
+    (bar,) = [trace for trace in figure.data if trace.type == "bar"]
+    assert list(bar.x) == [dt.date(2024, 12, 1)] and list(bar.y) == [227_000_000]
+    assert list(bar.width) == [MONTH_BAR_MS] == [20 * 86_400_000]  # twenty days
+
+
+def test_legends_sit_at_the_foot_of_the_figure_below_the_axis_title():
+    from dashboard.web.charts import protection_over_time
+
+    months = [dt.date(2025, m, 1) for m in range(1, 7)]
+    figure = protection_over_time(monthly_gift(months, {months[0]: 1_000_000}), "t", "id")
+    legend = figure.to_dict()["layout"]["template"]["layout"]["legend"]
+    # Container-referenced: Plotly makes room below "Bulan" instead of drawing over it.
+    assert (legend["yref"], legend["y"], legend["yanchor"]) == ("container", 0, "bottom")
+    assert figure.layout.xaxis.title.text == "Bulan"
+
+
+def test_sankey_labels_are_dark_with_a_white_halo_over_the_grey_bands():
+    flow = pd.DataFrame(
+        {
+            "year": [2024],
+            "province": ["ID-JB"],
+            "occupation": ["farmer"],
+            "outcome": ["protected"],
+            "allocated_idr": [1_000_000],
+        }
+    )
+    sankey = flow_sankey(flow, {}, "t", "id").data[0]
+    assert sankey.textfont.color == "#1A1A1A" and sankey.textfont.size == 13
+    assert "white" in sankey.textfont.shadow
+    grey_bands = {c for c in sankey.link.color if c.startswith("rgba(170")}
+    assert grey_bands == {"rgba(170,170,170,0.3)"}  # the middle stages stay light
+
+
+@pytest.mark.parametrize(("lang", "separators"), [("id", ",."), ("en", ".,")])
+def test_presentation_charts_group_the_digits_of_their_value_axis(lang, separators):
+    from dashboard.exports.presentation import Chart
+    from dashboard.web.charts import presentation_chart
+
+    bar = Chart("province", "bar", "t", "", ["Jawa Barat", "Bali"], {"w": [12_345, 1_500]}, "")
+    line = Chart("protected", "line", "t", "", ["2025-01", "2025-02"], {"w": [1_500, 2_000]}, "")
+    drawn_bar, drawn_line = presentation_chart(bar, lang), presentation_chart(line, lang)
+    assert drawn_bar.layout.separators == drawn_line.layout.separators == separators
+    assert drawn_bar.layout.xaxis.tickformat == ",d"  # the horizontal bars' values
+    assert drawn_line.layout.yaxis.tickformat == ",d"
+    assert list(drawn_bar.data[0].y) == ["Bali", "Jawa Barat"]  # largest on top
+
+
+@pytest.mark.parametrize(
+    ("lang", "names"),
+    [
+        ("id", ["JKK (kecelakaan kerja)", "JKM (kematian)"]),
+        ("en", ["JKK (work accident)", "JKM (death)"]),
+    ],
+)
+def test_programs_carry_their_gloss_in_deck_charts_and_sankey(lang, names):
+    from dashboard.exports.presentation import _claims_chart
+
+    claims = pd.DataFrame({"program": ["JKK", "JKM"], "claims": [2, 1], "amount_idr": [5, 7]})
+    assert _claims_chart(claims, lang).categories == names
+    flow = pd.DataFrame(
+        {
+            "year": [2024, 2024],
+            "province": ["ID-JB", "ID-JB"],
+            "occupation": ["farmer", "farmer"],
+            "outcome": ["JKK", "JKM"],
+            "allocated_idr": [1_000, 1_000],
+        }
+    )
+    outcomes = [label for label in flow_sankey(flow, {}, "t", lang).data[0].node.label]
+    assert [label.split(" · ")[0] for label in outcomes[-2:]] == [
+        labels.outcome("JKK", lang),
+        labels.outcome("JKM", lang),
+    ]
+    glosses = [name.split(" (")[1] for name in names]  # "work accident)", "death)"
+    assert all(gloss in label for gloss, label in zip(glosses, outcomes[-2:], strict=True))
