@@ -82,7 +82,7 @@ for chart in content.charts:
         else:
             figure.add_trace(go.Bar(x=chart.categories, y=values, name=name))
     charts.style(figure, lang, title=chart.title, height=380)
-    st.plotly_chart(figure, key=f"chart-{chart.key}")
+    shell.chart(figure, key=f"chart-{chart.key}")
     st.markdown(f"**{chart.takeaway}**")
     images = st.container(horizontal=True)
     for fmt, mime in FORMATS.items():
