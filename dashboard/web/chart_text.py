@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import math
 import numbers
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -21,6 +22,7 @@ from dashboard.core.formatting import month_text, number
 from dashboard.core.i18n import translator
 
 LISTED = 8  # groups named in a description; the rest are counted
+_MONTH = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})(?:-\d{2})?(?:[T ].*)?$")
 
 
 def describe(figure: go.Figure | dict, lang: str) -> str:
@@ -63,14 +65,15 @@ def _shown(value) -> bool:
 
 
 def _when(value, lang: str) -> str:
-    """An x value: a month for a date (as JSON "2025-01-01", or a datetime that a figure not
-    yet sent holds), a number as the language writes it, else the value as it is."""
+    """An x value: a month for a date or a month ("2025-01-01" as JSON, a datetime that a
+    figure not yet sent holds, "2025-01" on the presentation page), a number as the
+    language writes it, else the value as it is."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return _number(value, lang)
     text = str(value)
-    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+    if month := _MONTH.match(text):
         try:
-            return month_text(dt.date.fromisoformat(text[:10]), lang)
+            return month_text(dt.date(int(month["year"]), int(month["month"]), 1), lang)
         except ValueError:
             return text
     return text

@@ -69,3 +69,10 @@ def test_an_empty_chart_says_so():
     assert describe(
         charts.ranked_bars(pd.DataFrame(), "label", "By group", "#000", "en"), "en"
     ) == ("By group: no data to show.")
+
+
+def test_months_written_as_text_are_named_as_months():
+    figure = go.Figure(go.Scatter(x=["2025-11", "2025-12"], y=[3, 4], name="Workers"))
+    assert (
+        describe(figure, "id") == "Workers, November 2025 sampai Desember 2025: dari 3 menjadi 4."
+    )
