@@ -169,6 +169,21 @@ def test_no_page_has_a_serious_accessibility_violation(app_url, page, lang):
     assert any(problem.startswith("color-contrast") for problem in accessibility_problems(page))
 
 
+@pytest.mark.parametrize("path", ["?lang=en", "donor?donor=BUMN-001&lang=id"])
+def test_the_dark_scheme_has_no_serious_accessibility_violation(app_url, browser, path):
+    """Streamlit draws its dark theme for a system that prefers it: the captions and the
+    language switch stay readable there too."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme="dark")
+    page = context.new_page()
+    try:
+        opened(page, f"{app_url}/{path}")
+        text = page.evaluate("getComputedStyle(document.querySelector('.stApp')).color")
+        assert min(int(part) for part in re.findall(r"\d+", text)[:3]) > 200  # light on dark
+        assert accessibility_problems(page) == []
+    finally:
+        context.close()
+
+
 PHONE = {"width": 390, "height": 844}
 
 
