@@ -165,4 +165,4 @@ figure = shell.built(
         today,
     ),
 )
-st.plotly_chart(figure, key="compare-chart")
+shell.chart(figure, key="compare-chart")

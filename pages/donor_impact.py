@@ -231,7 +231,7 @@ def flow_chart():
     )
 
 
-st.plotly_chart(shell.built("donor.flow", access, view, flow_chart), key="flow")
+shell.chart(shell.built("donor.flow", access, view, flow_chart), key="flow")
 st.caption(
     _(
         "Bands are the rupiah donated, by where they went. A claim's band is the coverage in "
@@ -241,7 +241,7 @@ st.caption(
 
 # ── Over time ──────────────────────────────────────────────────────────────────────────────
 left, right = st.columns(2)
-left.plotly_chart(
+shell.chart(
     shell.built(
         "donor.over-time",
         access,
@@ -251,8 +251,9 @@ left.plotly_chart(
         ),
     ),
     key="over-time",
+    place=left,
 )
-right.plotly_chart(
+shell.chart(
     shell.built(
         "donor.cumulative",
         access,
@@ -262,6 +263,7 @@ right.plotly_chart(
         ),
     ),
     key="cumulative",
+    place=right,
 )
 
 # ── Who was protected ──────────────────────────────────────────────────────────────────────
@@ -298,7 +300,7 @@ def who_was_protected() -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pa.Table
 
 
 by, who_table, who_shown = shell.built("donor.who", access, view, who_was_protected)
-st.plotly_chart(
+shell.chart(
     shell.built(
         "donor.province-map",
         access,
@@ -309,7 +311,7 @@ st.plotly_chart(
 )
 if box := controls.opened(_("The provinces as a ranked list"), "province-list"):
     with box:
-        st.plotly_chart(
+        shell.chart(
             shell.built(
                 "donor.province",
                 access,
@@ -331,7 +333,7 @@ breakdowns = (
 )
 for place, (dimension, title, colour) in zip(st.columns(3), breakdowns, strict=True):
     order = vocabulary.AGE_BAND_ORDER if dimension == "age_band" else None
-    place.plotly_chart(
+    shell.chart(
         shell.built(
             f"donor.{dimension}",
             access,
@@ -341,6 +343,7 @@ for place, (dimension, title, colour) in zip(st.columns(3), breakdowns, strict=T
             ),
         ),
         key=dimension,
+        place=place,
     )
 if box := controls.opened(_("Table: who was protected"), "who-table"):
     with box:
@@ -388,7 +391,7 @@ claims, claims_listed, claims_shown, claims_chart = shell.built(
 if claims.empty:
     st.info(_("No paid claim yet within the protection this donation funded."))
 else:
-    st.plotly_chart(claims_chart, key="claims-chart")
+    shell.chart(claims_chart, key="claims-chart")
     controls.table(claims_shown, lang)
     controls.downloads(claims_listed, f"claims-{donor_id}")
     if box := controls.opened(_("Sentences for your sustainability report"), "claim-sentences"):

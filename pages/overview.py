@@ -113,12 +113,12 @@ workers_chart, donations_chart, months_withheld = shell.built(
     "overview.growth", shell.PUBLIC, view, growth_charts
 )
 left, right = st.columns(2)
-left.plotly_chart(workers_chart, key="active")
+shell.chart(workers_chart, key="active", place=left)
 if months_withheld:
     left.caption(
         _("Months with fewer than {k} workers protected are left out of the line.").format(k=k)
     )
-right.plotly_chart(donations_chart, key="donations")
+shell.chart(donations_chart, key="donations", place=right)
 
 # ── Where and who (small cells withheld) ───────────────────────────────────────────────────
 st.subheader(_("Where and who"), anchor=False)
@@ -160,9 +160,9 @@ def province_charts() -> tuple[go.Figure, go.Figure, list[str]]:
 province_map, province_bars, hidden = shell.built(
     "overview.provinces", shell.PUBLIC, view, province_charts
 )
-st.plotly_chart(province_map, key="province-map")
+shell.chart(province_map, key="province-map")
 if box := controls.opened(_("The provinces as a ranked list"), "province-list"):
-    box.plotly_chart(province_bars, key="provinces")
+    shell.chart(province_bars, key="provinces", place=box)
 if hidden:
     st.caption(
         _("Not shown (fewer than {k} or no workers): {provinces}.").format(
@@ -194,7 +194,7 @@ def breakdown_chart(by: str, label, title: str, colour: str) -> go.Figure:
 
 
 for place, (by, label, title, colour) in zip(st.columns(3), breakdowns, strict=True):
-    place.plotly_chart(
+    shell.chart(
         shell.built(
             f"overview.{by}",
             shell.PUBLIC,
@@ -204,6 +204,7 @@ for place, (by, label, title, colour) in zip(st.columns(3), breakdowns, strict=T
             ),
         ),
         key=by,
+        place=place,
     )
 
 # ── Continuation: did the stimulus work? ───────────────────────────────────────────────────
@@ -345,7 +346,7 @@ if claims_chart is None:
         ).format(k=k)
     )
 else:
-    st.plotly_chart(claims_chart, key="claims")
+    shell.chart(claims_chart, key="claims")
 st.markdown("**" + _("All time, by program") + "**")
 controls.table(by_program, lang)
 st.caption(

@@ -71,7 +71,7 @@ for line in content.assurance:
 
 for chart in content.charts:
     figure = charts.presentation_chart(chart, lang)
-    st.plotly_chart(figure, key=f"chart-{chart.key}")
+    shell.chart(figure, key=f"chart-{chart.key}")
     st.markdown(f"**{chart.takeaway}**")
     images = st.container(horizontal=True)
     for fmt, mime in FORMATS.items():

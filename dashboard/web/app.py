@@ -29,13 +29,18 @@ def page(file: str, title: str, icon: str, url_path: str | None = None, **option
 # A shipped file: a Material icon as favicon is fetched by the browser from a font host
 # outside the app on every page (issue 12: nothing is fetched from outside).
 FAVICON = Path(__file__).parent / "static" / "favicon.svg"
+# Contrast, phones and print (static/reader.css), and charts scaled to the paper when printed
+# (static/reader.js): read once per process.
+READER_CSS = (Path(__file__).parent / "static" / "reader.css").read_text(encoding="utf-8")
+READER_JS = (Path(__file__).parent / "static" / "reader.js").read_text(encoding="utf-8")
 st.set_page_config(page_title="Lingkaran", page_icon=str(FAVICON), layout="wide")
 with st.sidebar:
     _ = translator(controls.language_picker())
+st.html(f"<style>{READER_CSS}</style>")  # styles only: no element on the page
 # The document's language is the page's (screen readers pronounce by it; Streamlit's own
 # page says "en" whatever the text): a fixed script, the language code its only input.
 st.html(
-    f"<script>document.documentElement.lang = {shell.language()!r};</script>",
+    f"<script>document.documentElement.lang = {shell.language()!r};\n{READER_JS}</script>",
     unsafe_allow_javascript=True,
 )
 if mode() == DEMO:

@@ -343,6 +343,28 @@ def require_member(*, admin: bool = False):
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
+# Plotly's mode bar put eight buttons per chart in the Tab order (about 50 stops before the
+# overview's third chart) and covered chart titles on phones; zoom and pan stay on the mouse,
+# and the presentation page has its own image downloads.
+CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}
+# Charts that cannot be read narrower than this keep their width on a phone and scroll
+# sideways in their own box (static/reader.css): the Sankey's labels and the tile map's
+# province names collided at 390 px. By the trace type that draws them.
+ROOMY_TRACES = ("sankey", "heatmap")
+
+
+def chart(figure, key: str, place=None) -> None:
+    """Draw a chart as every chart is drawn: without Plotly's toolbar, with its figures said in
+    words for screen readers (``chart_text.describe``, the chart's ``alt``)."""
+    from dashboard.web.chart_text import describe  # plotly: imported by pages that draw
+
+    spec = figure.to_dict()
+    place = place or st
+    if {trace.get("type") for trace in spec.get("data", [])} & set(ROOMY_TRACES):
+        place = place.container(key=f"roomy-{key}")
+    place.plotly_chart(figure, key=key, config=CHART_CONFIG, alt=describe(spec, language()))
+
+
 def plain(text: object) -> str:
     """User-provided text (a donor's name, a file name) made inert inside Markdown: every
     character Markdown or HTML would act on is escaped, and addresses are kept from turning

@@ -15,6 +15,7 @@ from dashboard.ledger.schema import AuditEntry
 from tests.browser.conftest import (
     _free_port,
     _wait_until_up,
+    accessibility_problems,
     log_in,
     screenshot,
     stop_app,
@@ -72,6 +73,16 @@ def upload(page, path) -> None:
     page.get_by_text(path.name).first.wait_for(timeout=30_000)
     page.wait_for_timeout(1000)  # the rerun the upload triggers starts after the name shows
     wait_for_app(page)
+
+
+@pytest.mark.parametrize(("lang", "says"), [("id", "Masuk"), ("en", "Log in")])
+def test_the_sign_in_page_has_no_serious_accessibility_violation(production_app, page, lang, says):
+    """axe-core on the admin console as a visitor who has not signed in meets it."""
+    url, _ = production_app
+    page.goto(f"{url}/admin?lang={lang}")
+    page.get_by_role("button", name=says, exact=True).wait_for(timeout=30_000)
+    wait_for_app(page)
+    assert accessibility_problems(page) == []
 
 
 def test_a_donor_user_logs_in_sees_only_their_donor_and_logs_out(production_app, page):
