@@ -20,7 +20,7 @@ import pytest
 from tests.browser.conftest import stop_app
 from tests.load import free_port, wait_until_up
 
-WATCHER = '''
+WATCHER = """
 import json, os, socket, sys
 
 _LOG = os.environ["LINGKARAN_OUTBOUND_LOG"]
@@ -47,7 +47,7 @@ def _watch(event, args):
 
 
 sys.addaudithook(_watch)
-'''
+"""
 
 
 def watched(tmp_path: Path) -> tuple[dict[str, str], Path]:
