@@ -215,19 +215,35 @@ def test_migrate_carries_the_ledger_and_the_apps_state(demo_copy_url, database_u
 
 
 def test_migrate_refuses_a_target_that_publishes_with_another_secret(demo_url, database_url):
+    import datetime as dt
+
     from click.testing import CliRunner
-    from sqlalchemy import func, select
+    from sqlalchemy import func, insert, select, update
 
     from dashboard.cli import main
-    from dashboard.ledger.demo import seed_programme
-    from dashboard.ledger.schema import Worker
-    from dashboard.publish.releases import publish
+    from dashboard.ledger.schema import Release, ReleaseSecret, Worker
 
+    origin = open_ledger(demo_url)
+    with origin.connect() as conn:
+        salt = conn.execute(select(ReleaseSecret.salt)).scalar_one()
+    origin.dispose()
     target = open_ledger(database_url)
-    seed_programme(target, workers=300, seed=7, today=TODAY)
-    publish(target, TODAY, 10, today=TODAY)
-    with target.connect() as conn:
-        before = conn.execute(select(func.count()).select_from(Worker)).scalar_one()
+    with target.begin() as conn:  # a release of its own, under another secret
+        conn.execute(update(ReleaseSecret).values(salt=salt + 1))
+        conn.execute(
+            insert(Release).values(
+                id="2026-09",
+                as_of=dt.date(2026, 9, 30),
+                published_at=dt.datetime(2026, 10, 1, tzinfo=dt.UTC),
+                ledger_version="[]",
+                method="cell-key",
+                suppression_k=10,
+                cells=0,
+                cells_changed=0,
+                changes="{}",
+                payload=b"",
+            )
+        )
 
     result = CliRunner().invoke(
         main, ["migrate", "--from", demo_url, "--to", database_url, "--into-non-empty"]
@@ -235,5 +251,6 @@ def test_migrate_refuses_a_target_that_publishes_with_another_secret(demo_url, d
     assert result.exit_code == 1
     assert "different secrets" in result.output
     with target.connect() as conn:  # nothing of the demo's 5,000 workers was written
-        assert conn.execute(select(func.count()).select_from(Worker)).scalar_one() == before
+        assert conn.execute(select(func.count()).select_from(Worker)).scalar_one() == 0
+        assert conn.execute(select(ReleaseSecret.salt)).scalar_one() == salt + 1
     target.dispose()
