@@ -1,8 +1,9 @@
 """The programme as one IATI activity (IATI Standard 2.03), built from a stored public release.
 
-`lingkaran export iati --release ID` writes it (docs/guide.md "IATI activity file"). Like the
-API and the Data Package, every figure is read from a release (``open_data.publication``),
-never from the ledger, so the file holds nothing below the public surface:
+`lingkaran export iati --release ID` writes it (docs/guide.md, its section "IATI activity
+file"). Like the API and the Data Package, every figure is read from a release
+(``open_data.publication``), never from the ledger, so the file holds nothing below the
+public surface:
 
 - incoming funds (transaction type 1) per donor type and year: the release's donations by
   donor type and month (the overview's chart), summed by year, exact. Anonymous gifts the

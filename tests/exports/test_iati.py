@@ -1,5 +1,5 @@
 """`lingkaran export iati`: the file passes IATI's own 2.03 schema, and every figure in it is
-the release's, read back from the XML (docs/guide.md "IATI activity file")."""
+the release's, read back from the XML (docs/guide.md, its section "IATI activity file")."""
 
 from __future__ import annotations
 
