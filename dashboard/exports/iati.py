@@ -244,10 +244,13 @@ def activity(engine: Engine, release: str | None = None, org: str | None = None)
     published = open_data.publication(engine, release=release)
     info = published.release
     org = org or organisation()
-    root = etree.Element("iati-activities", version=IATI_VERSION)
-    root.set("generated-datetime", open_data._utc(info.published_at))
+    # Stamped with the release's publication, not the clock: one release, one file, byte
+    # for byte, whenever it is exported.
+    published_at = info.listing()["published_at"]
+    root = etree.Element("iati-activities", {"version": IATI_VERSION})
+    root.set("generated-datetime", published_at)
     act = etree.SubElement(root, "iati-activity", {"default-currency": "IDR"})
-    act.set("last-updated-datetime", open_data._utc(info.published_at))
+    act.set("last-updated-datetime", published_at)
     act.set(XML_LANG, "en")
     etree.SubElement(act, "iati-identifier").text = activity_identifier(org)
     _narratives(etree.SubElement(act, "reporting-org", ref=org, type="90"), "reporting_org")
