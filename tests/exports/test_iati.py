@@ -3,14 +3,17 @@ the release's, read back from the XML (docs/guide.md, its section "IATI activity
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 from lxml import etree
 
 from dashboard.cli import main
+from dashboard.exports import iati
 from dashboard.ledger.db import open_ledger
 from dashboard.publish import open_data, releases
 from tests.conftest import TODAY, write_csv
@@ -174,3 +177,46 @@ def test_a_later_release_restating_a_closed_year_adds_a_transaction(demo_copy_ur
     finally:
         engine.dispose()
         open_data._stored.cache_clear()
+
+
+def test_a_lower_restatement_is_a_negative_transaction_and_open_years_are_not_corrections(
+    monkeypatch,
+):
+    """Three releases: 2025 first published closed at 9,000,000, then restated to 7,000,000
+    (a ledger corrected and migrated, say): the file files 9,000,000 at 2025's end and
+    -2,000,000 at the restating release; 2026, still open, is one year-to-date figure."""
+    import pandas as pd
+
+    def info(identifier: str, day: dt.date) -> open_data.ReleaseInfo:
+        moment = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+        return open_data.ReleaseInfo(identifier, day, moment, "[]", "exact", 10, 0, 0, 0, {})
+
+    history = {
+        "2025-11": (info("2025-11", dt.date(2025, 11, 30)), {"2025-03": 4_000_000}),
+        "2026-01": (info("2026-01", dt.date(2026, 1, 31)), {"2025-03": 9_000_000}),
+        "2026-02": (
+            info("2026-02", dt.date(2026, 2, 28)),
+            {"2025-03": 7_000_000, "2026-01": 1_000_000, "2026-02": 500_000},
+        ),
+    }
+
+    def publication(_engine, release=None):
+        chosen, months = history[release]
+        growth = pd.DataFrame(
+            {
+                "month": [dt.date.fromisoformat(m + "-01") for m in months],
+                "donated_community_idr": list(months.values()),
+            }
+        )
+        return SimpleNamespace(growth=growth, release=chosen)
+
+    monkeypatch.setattr(
+        open_data, "releases", lambda _engine: [i for i, _ in reversed(history.values())]
+    )
+    monkeypatch.setattr(open_data, "publication", publication)
+    filed = iati.incoming_transactions(None, history["2026-02"][0], "XX-TEST")
+    assert [(t.ref.split("GN-LINGKARAN-")[1], t.day.isoformat(), t.value_idr) for t in filed] == [
+        ("IN-community-2025", "2025-12-31", 9_000_000),
+        ("IN-community-2025-R2026-02", "2026-02-28", -2_000_000),
+        ("IN-community-2026", "2026-02-28", 1_500_000),
+    ]
