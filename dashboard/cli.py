@@ -427,7 +427,7 @@ def _secrets() -> dict:
 
 @main.group()
 def export() -> None:
-    """Export the ledger, a slide deck or a donor impact statement as files."""
+    """Export the ledger, a slide deck, a donor impact statement or an IATI file."""
 
 
 @export.command("ledger")
@@ -520,6 +520,27 @@ def export_report_pack(ctx, donor_id: str, year: int, lang: str, out: Path) -> N
 
     out.write_bytes(report_pack(_engine(ctx), OPERATOR, donor_id, year, lang))
     click.echo(f"{out}: report pack of {donor_id}, fiscal year {year} ({lang})")
+
+
+@export.command("iati")
+@click.option("--release", "release_id", metavar="ID", help="The release (default: the latest).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (default: iati-activity-<release>.xml here).",
+)
+@click.pass_context
+def export_iati(ctx, release_id: str | None, out: Path | None) -> None:
+    """An IATI 2.03 activity file of the programme, from a public release."""
+    from dashboard.exports.iati import activity, activity_identifier
+    from dashboard.publish.open_data import publication
+
+    engine = _engine(ctx)
+    info = publication(engine, release=release_id).release  # NoRelease: a clear error
+    out = out or Path(f"iati-activity-{info.id}.xml")
+    out.write_bytes(activity(engine, info.id))
+    click.echo(f"{out}: IATI activity {activity_identifier()}, release {info.id}")
 
 
 @main.command("import-ledger")

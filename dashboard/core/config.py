@@ -47,3 +47,14 @@ DEMO_STATEMENT_KEY = "lingkaran-demo-statement-key"  # demo only: production set
 def statement_key() -> bytes:
     """The key of the statements' verification codes (``dashboard.exports.statement``)."""
     return os.environ.get(STATEMENT_KEY_VARIABLE, DEMO_STATEMENT_KEY).encode("utf-8")
+
+
+IATI_ORG_VARIABLE = "LINGKARAN_IATI_ORG"
+# Not a registered identifier: "XX" is no organisation-identifier prefix, so a file written
+# before the publisher sets its own cannot be mistaken for theirs.
+PLACEHOLDER_IATI_ORG = "XX-LINGKARAN"
+
+
+def iati_org() -> str:
+    """The publisher's IATI organisation identifier (``ID-...``), prefix of the activity's."""
+    return os.environ.get(IATI_ORG_VARIABLE, "").strip() or PLACEHOLDER_IATI_ORG

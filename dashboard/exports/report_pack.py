@@ -1,10 +1,13 @@
 """The sustainability-report pack: one donor's fiscal year as the indicators a CSR report is
-written with (GRI 203 and 413, POJK 51/2017, TJSL), in an XLSX workbook.
+written with (GRI 203 and 413, POJK 51/2017, TJSL, SDG targets 1.3 and 8.8), in an XLSX
+workbook.
 
 Each indicator row names the framework and disclosure it serves, the figure from the ledger
 (a number in its cell, formatted for the language, never text), its definition and the
 query it comes from. A second sheet holds the methodology and the verification code of the
-impact statement for the same donor, period and date, so a reader can check the figures.
+impact statement for the same donor, period and date, so a reader can check the figures; a
+third is the GRI content index: each GRI disclosure and the rows of the first sheet that
+answer it, or why the pack does not.
 """
 
 from __future__ import annotations
@@ -40,6 +43,15 @@ GRI_203_2 = ("GRI 203", "203-2 Significant indirect economic impacts")
 GRI_413_1 = ("GRI 413", "413-1 Operations with local community engagement and development programs")
 POJK_51 = ("POJK 51/POJK.03/2017", "Social responsibility (tanggung jawab sosial)")
 TJSL = ("TJSL BUMN", "Social programme realisation (realisasi program TJSL)")
+# SDG targets the programme contributes to (the Methodology sheet says a donor's counts are a
+# contribution, not the national indicator): social protection for all (1.3, indicator
+# 1.3.1) and safe working environments for workers in precarious employment (8.8).
+SDG_1_3 = ("SDG 1.3", "1.3.1 Population covered by social protection floors/systems")
+SDG_8_8 = ("SDG 8.8", "8.8 Safe and secure working environments for all workers")
+# GRI disclosures of the topics the pack serves that it does not answer, in the content index.
+GRI_OMITTED = (
+    ("GRI 413", "413-2 Operations with significant negative impacts on local communities"),
+)
 
 
 @dataclass(frozen=True)
@@ -121,9 +133,52 @@ def report_pack(
     method.column_dimensions["A"].width = 120
     for line in method.iter_rows():
         line[0].alignment = Alignment(wrap_text=True, vertical="top")
+    _content_index(book.create_sheet(_("GRI content index")), sheet, lang)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _content_index(index, indicators, lang: str) -> None:
+    """The GRI content index: each GRI disclosure of the Indicators sheet with the rows that
+    answer it, read from that sheet (so the two cannot disagree), then the ones omitted."""
+    _ = translator(lang)
+    rows: dict[tuple[str, str], list[int]] = {}
+    for line in indicators.iter_rows(min_row=5):
+        framework, disclosure = line[0].value, line[1].value
+        if framework and framework.startswith("GRI"):
+            rows.setdefault((framework, disclosure), []).append(line[0].row)
+    index.append(
+        [
+            _(
+                "With reference to the GRI Standards (GRI 1: Foundation 2021): the disclosures "
+                "this pack supports, and where."
+            )
+        ]
+    )
+    index.append([])
+    index.append([_("GRI Standard"), _("Disclosure"), _("Location"), _("Omission")])
+    for cell in index[3]:
+        cell.font = Font(bold=True)
+    where = _("Indicators sheet, rows {rows}")
+    for (framework, disclosure), numbers in rows.items():
+        index.append([framework, disclosure, where.format(rows=_ranges(numbers)), None])
+    for framework, disclosure in GRI_OMITTED:
+        omitted = _("Not covered by this pack: see the Methodology sheet.")
+        index.append([framework, disclosure, None, omitted])
+    for column, width in zip("ABCD", (16, 70, 36, 50), strict=True):
+        index.column_dimensions[column].width = width
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[5, 6, 7, 9] -> "5-7, 9"."""
+    spans: list[list[int]] = []
+    for number in sorted(numbers):
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
 def _figure(
@@ -165,7 +220,7 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             lang=lang,
         ),
         _figure(
-            (GRI_203_2, POJK_51, TJSL),
+            (GRI_203_2, POJK_51, TJSL, SDG_1_3, SDG_8_8),
             "covered_workers",
             figures,
             _("Workers protected"),
@@ -181,7 +236,7 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             lang=lang,
         ),
         _figure(
-            (GRI_203_2, POJK_51),
+            (GRI_203_2, POJK_51, SDG_8_8),
             "claims_paid_count",
             figures,
             _("Claims paid"),
@@ -200,7 +255,7 @@ def _indicators(figures, head, profile, lang: str) -> list[Indicator]:
             lang=lang,
         ),
         Indicator(
-            (GRI_203_2,),
+            (GRI_203_2, SDG_1_3),
             _("Continuation rate"),
             _share(head.continuation_rate),
             SHARE,
@@ -283,6 +338,12 @@ def _methodology(code: str, period: str, as_of: dt.date, lang: str) -> list[str]
             "Verification code of the impact statement for the same donor, period and date: "
             "{code}. Check it in the Lingkaran app (Verify a statement)."
         ).format(code=code),
+        _(
+            "SDG rows show these donations' contribution to target 1.3 (indicator 1.3.1: the "
+            "population covered by social protection) and target 8.8 (safe working "
+            "environments, for workers in precarious employment too): counts of workers and "
+            "claims, not the national indicators themselves."
+        ),
         _(
             "What the pack does not cover: GRI 203-1's infrastructure investments other than "
             "these contributions, GRI 413-2 (negative impacts on local communities), and the "

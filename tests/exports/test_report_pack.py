@@ -77,7 +77,16 @@ def test_every_indicator_is_the_reports_figure_as_a_number(cli, april_donor, lan
 def test_each_row_names_its_framework_and_the_cells_are_formatted(cli, april_donor):
     rows = indicators(pack(cli, april_donor, "en"))
     frameworks = {framework for framework, *_ in rows}
-    assert frameworks == {"GRI 203", "GRI 413", "POJK 51/POJK.03/2017", "TJSL BUMN"}
+    assert frameworks == {
+        "GRI 203", "GRI 413", "POJK 51/POJK.03/2017", "TJSL BUMN", "SDG 1.3", "SDG 8.8",
+    }  # fmt: skip
+    sdg = {(framework, source) for framework, _d, _c, source in rows if "SDG" in framework}
+    assert sdg == {
+        ("SDG 1.3", FIGURES + "covered_workers"),
+        ("SDG 1.3", FIGURES + "continued_workers / ended_workers"),
+        ("SDG 8.8", FIGURES + "covered_workers"),
+        ("SDG 8.8", FIGURES + "claims_paid_count"),
+    }
     disclosures = {
         disclosure.split()[0] for framework, disclosure, *_ in rows if "GRI" in framework
     }
@@ -96,8 +105,8 @@ def test_the_pack_speaks_its_language_and_carries_the_statements_code(cli, april
         if source.endswith("_idr") and "/" not in source  # a share is a ratio of rupiah
     }
     assert set(money.values()) == {'"Rp" #,##0'}
-    assert english.sheetnames == ["Indicators", "Methodology"]
-    assert indonesian.sheetnames == ["Indikator", "Metodologi"]
+    assert english.sheetnames == ["Indicators", "Methodology", "GRI content index"]
+    assert indonesian.sheetnames == ["Indikator", "Metodologi", "Indeks isi GRI"]
     assert "received in fiscal year 2025/26 (" in english.worksheets[0]["A2"].value
     assert "diterima pada tahun buku 2025/26 (" in indonesian.worksheets[0]["A2"].value
     statement = cli(  # no --as-of: a past fiscal year's figures are dated its end
@@ -107,6 +116,31 @@ def test_the_pack_speaks_its_language_and_carries_the_statements_code(cli, april
     code = re.search(r"verification code (\S+)", statement.output).group(1)
     methodology = " ".join(row[0].value for row in english.worksheets[1].iter_rows())
     assert code in methodology
+
+
+def test_the_gri_content_index_points_at_the_rows_that_answer_each_disclosure(cli, april_donor):
+    """Each GRI disclosure's location names exactly the Indicators rows carrying it, read
+    back from the workbook; 413-2, which the pack does not answer, is listed as omitted."""
+    book = pack(cli, april_donor, "en")
+    sheet, index = book["Indicators"], book["GRI content index"]
+    carried: dict[str, set[int]] = {}
+    for line in sheet.iter_rows(min_row=5):
+        if line[0].value and line[0].value.startswith("GRI"):
+            carried.setdefault(line[1].value.split()[0], set()).add(line[0].row)
+    located, omitted = {}, set()
+    for standard, disclosure, location, omission in index.iter_rows(min_row=4, values_only=True):
+        number = disclosure.split()[0]
+        if omission:
+            omitted.add(number)
+            continue
+        rows = set()
+        for span in location.removeprefix("Indicators sheet, rows ").split(", "):
+            first, _, last = span.partition("-")
+            rows |= set(range(int(first), int(last or first) + 1))
+        located[number] = rows
+        assert standard == "GRI " + number.split("-")[0]
+    assert located == carried and set(carried) == {"203-1", "203-2", "413-1"}
+    assert omitted == {"413-2"}
 
 
 def test_a_formula_in_a_donors_name_stays_text(cli, april_donor):
