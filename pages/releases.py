@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.core.formatting import date_text, number
 from dashboard.core.i18n import translator
-from dashboard.publish import datapackage, open_data
+from dashboard.publish import datapackage, open_data, releases
 from dashboard.web import controls, shell
 
 lang = shell.language()
@@ -22,17 +22,13 @@ st.caption(
         "can be found again."
     )
 )
+# The feed's address, for a feed reader (its button needs a link the reader can subscribe to).
+feed_text = _("Follow the releases in a feed reader (Atom)")
+st.markdown(f"[{feed_text}](/api/v1/releases.atom?lang={lang})")
 listed = shell.query(open_data.releases)
 if not listed:
     st.info(_("No public release has been published yet."))
     st.stop()
-
-
-def change(info: open_data.ReleaseInfo, figure: str) -> str:
-    delta = info.changes.get("headline", {}).get(figure)
-    if delta is None:
-        return "–"
-    return ("+" if delta >= 0 else "−") + number(abs(delta), lang)
 
 
 history = pd.DataFrame(
@@ -41,8 +37,12 @@ history = pd.DataFrame(
         _("Data to"): [date_text(info.as_of, lang, "long") for info in listed],
         _("Published"): [date_text(info.published_at.date(), lang, "long") for info in listed],
         _("Cells changed"): [number(info.cells_changed, lang) for info in listed],
-        _("Workers protected"): [change(info, "covered_workers") for info in listed],
-        _("Claims paid"): [change(info, "claims_paid_count") for info in listed],
+        _("Workers protected"): [
+            releases.headline_change(info, "covered_workers", lang) for info in listed
+        ],
+        _("Claims paid"): [
+            releases.headline_change(info, "claims_paid_count", lang) for info in listed
+        ],
     }
 )
 controls.table(controls.arrow(history), lang)
@@ -55,28 +55,15 @@ chosen = st.selectbox(
 info = next(item for item in listed if item.id == chosen)
 changes = info.changes
 st.subheader(_("Release {release}").format(release=info.id), anchor=False)
-if changes.get("previous"):
-    st.write(
+st.write(releases.changes_in_words(info, lang))
+if changes.get("previous") and info.steps_at_most:
+    st.caption(
         _(
-            "Since release {previous}: {changed} open-data cells changed, {switched} switched "
-            "between withheld and published, {appeared} appeared."
-        ).format(
-            previous=changes["previous"],
-            changed=number(changes["changed"], lang),
-            switched=number(changes["switched"], lang),
-            appeared=number(changes["appeared"], lang),
-        )
+            "Each release perturbs its breakdowns afresh (by at most {steps} steps), so "
+            "most cells change a little from one release to the next even when nobody "
+            "joined them: compare trends, not single workers."
+        ).format(steps=info.steps_at_most)
     )
-    if info.steps_at_most:
-        st.caption(
-            _(
-                "Each release perturbs its breakdowns afresh (by at most {steps} steps), so "
-                "most cells change a little from one release to the next even when nobody "
-                "joined them: compare trends, not single workers."
-            ).format(steps=info.steps_at_most)
-        )
-else:
-    st.write(_("The first release of this programme."))
 
 origin = ""
 try:

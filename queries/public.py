@@ -539,3 +539,14 @@ def continuation(
     frame = frame.sort_values(by).reset_index(drop=True)
     frame[by] = frame[by].astype(str)
     return frame.astype({"ended_workers": "int64", "continued_workers": "int64", "key": "int64"})
+
+
+@connected
+def named_donor(conn: Connection, donor_id: str) -> tuple[str, str] | None:
+    """The name and type of the donor ``donor_id`` when it chooses to be named today
+    (``show_name``), else None: an anonymous donor and an unknown id read the same, so the
+    embeds' answer never tells whether an anonymous donor exists."""
+    row = conn.execute(
+        select(Donor.name, Donor.type).where(Donor.donor_id == donor_id, Donor.show_name.is_(True))
+    ).first()
+    return None if row is None else (visible(row.name), row.type)

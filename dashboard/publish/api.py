@@ -1,6 +1,7 @@
 """Machine-readable open data at stable URLs, served by the app's own process.
 
     GET /api/v1/releases                     every public release, the latest first
+    GET /api/v1/releases.atom?lang=id|en     the same as an Atom feed, what changed in words
     GET /api/v1/summary                      the programme's figures
     GET /api/v1/continuation?by=donor_type   continuation by donor type or months of stimulus
     GET /api/v1/aggregates?by=province,...   the suppressed cube over the chosen dimensions
@@ -28,14 +29,15 @@ from cachetools import LRUCache
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dashboard.core import config
 from dashboard.core.caching import shared
 from dashboard.core.errors import LedgerError, LedgerMoved
+from dashboard.core.i18n import LANGUAGES
 from dashboard.ledger.db import served_ledger
-from dashboard.publish import open_data
+from dashboard.publish import feeds, open_data
 
 HEADERS = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
 
@@ -146,6 +148,37 @@ def releases(_request: Request) -> JSONResponse:
     return _answer(build)
 
 
+def base_url(request: Request) -> str:
+    """The site's address for links in a feed or an embed: ``LINGKARAN_PUBLIC_URL`` when set,
+    else the address the request came to (HAProxy keeps the Host header)."""
+    return config.public_url() or str(request.base_url).rstrip("/")
+
+
+def language(request: Request) -> str:
+    """``?lang=id|en`` (Indonesian by default); a ValueError for anything else."""
+    lang = _one(request, "lang", "id")
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang is {' or '.join(LANGUAGES)}, not {lang!r}")
+    return lang
+
+
+def releases_atom(request: Request) -> Response:
+    """Every release as an Atom feed in the language asked for (Indonesian by default)."""
+    try:
+        lang = language(request)
+        listed = open_data.releases(_engine(_url()))
+    except ValueError as problem:
+        return _problem(400, str(problem))
+    except (SQLAlchemyError, LedgerError, LedgerMoved):
+        logging.getLogger("lingkaran").exception("api: database error")
+        return _problem(503, "the ledger database cannot be read right now")
+    return Response(
+        feeds.releases_feed(listed, base_url(request), lang),
+        media_type="application/atom+xml; charset=utf-8",
+        headers=LATEST,
+    )
+
+
 def schema(_request: Request) -> JSONResponse:
     return JSONResponse(open_data.json_schema(), headers=HEADERS)
 
@@ -175,6 +208,7 @@ routes = [
     Route(path, _get_only(endpoint), methods=METHODS)
     for path, endpoint in (
         ("/api/v1/releases", releases),
+        ("/api/v1/releases.atom", releases_atom),
         ("/api/v1/summary", summary),
         ("/api/v1/aggregates", aggregates),
         ("/api/v1/continuation", continuation),

@@ -16,6 +16,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, insert, select
 
 from dashboard.core.errors import LedgerError
+from dashboard.core.formatting import number
+from dashboard.core.i18n import translator
 from dashboard.ledger.schema import Release, ReleaseSecret
 from dashboard.publish import open_data
 from dashboard.publish.perturbation import Perturbation
@@ -212,3 +214,30 @@ def describe_release(info: open_data.ReleaseInfo) -> str:
     else:
         lines.append("The first release of this ledger.")
     return "\n".join(lines)
+
+
+def changes_in_words(info: open_data.ReleaseInfo, lang: str) -> str:
+    """What changed since the release before, in ``lang``: the releases page and the Atom
+    feed say it in the same words."""
+    _ = translator(lang)
+    changes = info.changes
+    if not changes.get("previous"):
+        return _("The first release of this programme.")
+    return _(
+        "Since release {previous}: {changed} open-data cells changed, {switched} switched "
+        "between withheld and published, {appeared} appeared."
+    ).format(
+        previous=changes["previous"],
+        changed=number(changes["changed"], lang),
+        switched=number(changes["switched"], lang),
+        appeared=number(changes["appeared"], lang),
+    )
+
+
+def headline_change(info: open_data.ReleaseInfo, figure: str, lang: str) -> str:
+    """``+1.234`` / ``−56``: a headline figure's change since the release before, or ``–``
+    for the first release."""
+    delta = info.changes.get("headline", {}).get(figure)
+    if delta is None:
+        return "–"
+    return ("+" if delta >= 0 else "−") + number(abs(delta), lang)

@@ -16,8 +16,7 @@ import streamlit as st
 import dashboard
 import queries
 from dashboard.core import config, vocabulary
-from dashboard.publish import open_data
-from dashboard.publish.api import routes
+from dashboard.publish import api, embeds, open_data
 
 # Not imported here: the scripts Streamlit runs, and Alembic's migration environment.
 NOT_LIBRARY = ("dashboard.web.app", "dashboard.web.server", "dashboard.ledger.migrations")
@@ -44,7 +43,7 @@ def import_everything() -> None:
     vocabulary.provinces()
 
 
-app = st.App(Path(__file__).resolve().parent / "app.py", routes=routes)
+app = st.App(Path(__file__).resolve().parent / "app.py", routes=[*api.routes, *embeds.routes])
 # The public tables are prepared in the background whenever the ledger changes.
 open_data.keep_warm(config.database_url(os.environ.get(config.DATABASE_URL_VARIABLE)))
 # The libraries' own objects live as long as the process: kept out of the collector's full

@@ -184,8 +184,19 @@ def proxy_config(
     stand_ins = "\n".join(f"    server {b.name} {b.host}:{b.port} check backup" for b in backends)
     routing = "    default_backend app"
     api_backend = ""
-    if api:
-        routing = "    use_backend api if { path_beg /api/ }\n" + routing
+    # An embed is framed by other sites and must set no cookie (dashboard/publish/embeds.py):
+    # it never goes to the app backend, whose affinity cookie every new browser gets.
+    if not api:
+        routing = "    use_backend embeds if { path_beg /embed/ }\n" + routing
+        plain = "\n".join(f"    server {b.name} {b.host}:{b.port} check" for b in backends)
+        api_backend = f"""
+backend embeds
+    balance roundrobin
+    option httpchk GET /_stcore/health
+{plain}
+"""
+    else:
+        routing = "    use_backend api if { path_beg /api/ /embed/ }\n" + routing
         api_backend = f"""
 backend api
     balance roundrobin

@@ -232,3 +232,11 @@ def test_the_continuation_by_type_says_where_the_eye_is_why_types_run_below(open
     assert "dilanjutkan donatur lain dihitung berakhir" in takeaway
     # JKK and JKM are glossed where the page first names them.
     assert "(JKK kecelakaan kerja dan JKM kematian)" in at.caption[0].value
+
+
+@pytest.mark.parametrize(("lang", "other"), [("id", "en"), ("en", "id")])
+def test_the_releases_page_links_the_atom_feed_in_its_language(open_page, demo_url, lang, other):
+    at = open_page(demo_url, "releases", lang=lang)
+    texts = " ".join(block.value for block in at.markdown)
+    assert f"(/api/v1/releases.atom?lang={lang})" in texts
+    assert f"releases.atom?lang={other}" not in texts  # the control: the other language's

@@ -45,11 +45,14 @@ def test_the_api_goes_to_its_own_processes_with_the_app_processes_standing_in():
     assert result.exit_code == 0, result.output
     api = result.output.split("backend api\n", 1)[1].splitlines()
     lines = [line.strip() for line in result.output.splitlines()]
-    assert "use_backend api if { path_beg /api/ }" in lines
+    assert "use_backend api if { path_beg /api/ /embed/ }" in lines  # embeds: no cookie
     assert "    server api1 10.0.0.4:8600 check" in api
     assert "    server app1 10.0.0.2:8501 check backup" in api
     assert "    server app2 10.0.0.3:8501 check backup" in api
-    assert "backend api" not in proxy_config("--backend", "10.0.0.2:8501").output
+    alone = proxy_config("--backend", "10.0.0.2:8501").output
+    assert "backend api" not in alone
+    embeds = alone.split("backend embeds\n", 1)[1]  # without the affinity cookie
+    assert "use_backend embeds if { path_beg /embed/ }" in alone and "cookie" not in embeds
 
 
 @pytest.mark.parametrize("backend", ["10.0.0.2", "10.0.0.2:http", ":8501", "10.0.0.2:70000"])
