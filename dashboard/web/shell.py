@@ -135,6 +135,9 @@ def public_release() -> tuple[open_data.ReleaseInfo, LedgerFigures]:
         del st.query_params["release"]
         return public_release()
     st.caption(release_line(info))
+    from dashboard.web.sharing import shown_release  # its charts cite this release
+
+    shown_release(info)
     return info, figures
 
 
@@ -355,14 +358,18 @@ ROOMY_TRACES = ("sankey", "heatmap")
 
 def chart(figure, key: str, place=None) -> None:
     """Draw a chart as every chart is drawn: without Plotly's toolbar, with its figures said in
-    words for screen readers (``chart_text.describe``, the chart's ``alt``)."""
+    words for screen readers (``chart_text.describe``, the chart's ``alt``), and under it its
+    link, citation and downloads (``sharing.share``)."""
     from dashboard.web.chart_text import describe  # plotly: imported by pages that draw
+    from dashboard.web.sharing import share
 
     spec = figure.to_dict()
     place = place or st
+    shown = place
     if {trace.get("type") for trace in spec.get("data", [])} & set(ROOMY_TRACES):
-        place = place.container(key=f"roomy-{key}")
-    place.plotly_chart(figure, key=key, config=CHART_CONFIG, alt=describe(spec, language()))
+        shown = place.container(key=f"roomy-{key}")
+    shown.plotly_chart(figure, key=key, config=CHART_CONFIG, alt=describe(spec, language()))
+    share(spec, key, place, language())
 
 
 def plain(text: object) -> str:
