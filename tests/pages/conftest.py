@@ -72,5 +72,15 @@ def open_expanders(at: AppTest, *keys: str) -> AppTest:
     return at
 
 
+def page_downloads(at: AppTest) -> list[str]:
+    """The labels of the page's own download buttons, without each chart's files (their
+    keys start with "share-": ``dashboard.web.sharing``)."""
+    return [
+        button.proto.label
+        for button in at.get("download_button")
+        if "-share-" not in button.proto.id
+    ]
+
+
 def metrics(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}

@@ -14,7 +14,7 @@ from dashboard.core.formatting import number, rupiah
 from dashboard.core.i18n import translator
 from dashboard.ledger.db import open_ledger
 from queries import donor
-from tests.pages.conftest import metrics, open_expanders
+from tests.pages.conftest import metrics, open_expanders, page_downloads
 
 PAGES = ("donor_impact", "donor_compare")
 
@@ -77,12 +77,12 @@ def test_a_closed_expander_runs_nothing_and_an_opened_one_shows_its_content(open
     }
     for label in closed.values():  # every expander is there, and closed
         assert any(label in box.proto.label for box in at.expander), label
-    assert [b.proto.label for b in at.get("download_button")] == ["⬇ CSV", "⬇ XLSX"] * 2
+    assert page_downloads(at) == ["⬇ CSV", "⬇ XLSX"] * 2
     tables, charts = len(at.dataframe), len(at.get("plotly_chart"))
     assert not any(m.value.startswith("- ") for m in at.markdown)
 
     open_expanders(at, *closed)
-    downloads = [b.proto.label for b in at.get("download_button")]
+    downloads = page_downloads(at)
     assert downloads[:2] == ["⬇ Impact statement (PDF)", "⬇ Slide deck (PPTX)"]
     assert len(downloads) == 2 + 2 * 4  # the who, claims, trail and unconfirmed tables
     assert len(at.dataframe) == tables + 2  # who was protected; the unconfirmed rows

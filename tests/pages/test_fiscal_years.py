@@ -22,7 +22,7 @@ from queries.figures import (
 )
 from tests.conftest import write_csv
 from tests.ledgers import DONATION_HEADER
-from tests.pages.conftest import metrics, open_expanders
+from tests.pages.conftest import metrics, open_expanders, page_downloads
 
 TODAY = dt.date.today()
 
@@ -150,7 +150,7 @@ def test_the_donor_page_offers_and_names_the_donors_fiscal_years(
 def downloads(at) -> list[str]:
     """The report downloads the page offers (in their expander, opened)."""
     open_expanders(at, "report-downloads")
-    return [button.proto.label for button in at.get("download_button")]
+    return page_downloads(at)
 
 
 def test_the_compare_page_compares_fiscal_years(open_page, april_donor, database_url):
