@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, insert, select
 
 from dashboard.accounts.memberships import audit
 from dashboard.core.errors import LedgerError
+from dashboard.core.escaping import visible
 from dashboard.ledger.schema import ProblemReport, ProblemReportDecision, ReleaseSecret
 
 MAX_TEXT = 2000  # characters of "what is wrong"
@@ -52,6 +53,13 @@ class Report:
     history: tuple[tuple[str, str, str, dt.datetime], ...]  # status, note, by, at; oldest first
 
 
+def plain_text(text: str) -> str:
+    """A report's text as stored: its lines kept, every control or direction-changing
+    character within a line dropped (``escaping.visible``), the ends trimmed."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(visible(line) for line in lines).strip()
+
+
 def client_key(engine: Engine, address: str) -> str:
     """The keyed hash that stands for a client address in the table."""
     with engine.connect() as conn:
@@ -71,7 +79,7 @@ def submit_report(
     now: dt.datetime | None = None,
 ) -> int:
     """Store one report and return its id, or raise ``ReportRefused`` (nothing stored)."""
-    text, contact = text.strip(), contact.strip()
+    text, contact = plain_text(text), visible(contact).strip()
     if not text:
         raise ReportRefused("empty")
     if len(text) > MAX_TEXT or len(contact) > MAX_CONTACT:

@@ -110,6 +110,13 @@ def report_problem(page: str) -> None:
                 on_click=send_report,
                 args=(engine, page, release_id, client_address(), lang),
             )
+        # A dialog reruns on its own (a fragment): a report taken closes it with a rerun of
+        # the whole page, which thanks the visitor; a refusal is said here, the text kept.
+        outcome = st.session_state.get(OUTCOME_KEY)
+        if outcome and outcome[0]:
+            st.rerun()
+        elif outcome:
+            st.warning(st.session_state.pop(OUTCOME_KEY)[1])
 
     if st.button(_("Report a problem"), key="report-problem-open", icon=":material/flag:"):
         st.dialog(_("Report a problem"))(form)()
@@ -177,7 +184,8 @@ def triage(engine: Engine, who: str, lang: str) -> None:
                     status=status_label(report.status, lang),
                 )
             )
-            st.markdown(shell.plain(report.text))
+            # Line by line, each escaped: a visitor's line breaks stay, Markdown never acts.
+            st.markdown("  \n".join(shell.plain(line) for line in report.text.split("\n")))
             if report.contact:
                 st.caption(_("Contact: {contact}").format(contact=shell.plain(report.contact)))
             for status, note, by, at in report.history:

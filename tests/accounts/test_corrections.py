@@ -80,3 +80,9 @@ def test_a_decision_is_a_new_row_and_the_latest_is_the_status(sqlite_engine):
     with pytest.raises(corrections.LedgerError):
         corrections.decide(sqlite_engine, third, "deleted", "", "a@x.org")
     assert _count(sqlite_engine, ProblemReportDecision) == 3
+
+
+def test_a_reports_lines_are_kept_and_its_invisible_characters_dropped(sqlite_engine):
+    _send(sqlite_engine, text=" Baris satu\r\nfdp\u202e.exe\x00 dua \n", contact="a@x.org\u202e")
+    (report,) = corrections.reports(sqlite_engine)
+    assert report.text == "Baris satu\nfdp.exe dua" and report.contact == "a@x.org"
