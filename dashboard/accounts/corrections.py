@@ -1,5 +1,5 @@
 """The correction channel: a visitor's "this is wrong" from a public page, stored append-only
-and triaged by an administrator (issue 29; docs/guide.md "Report a problem").
+and triaged by an administrator (issue 29; docs/guide.md, docs/operations.md).
 
 Bounded and safe: the text and the contact are length-limited here (whatever the form
 allowed), kept as the plain text they are (every screen shows them through
