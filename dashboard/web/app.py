@@ -99,6 +99,6 @@ navigation = st.navigation(
 # so a page that stops early (no release yet) still offers it.
 if navigation.url_path in {public.url_path for public in public_pages}:
     with st.sidebar, shell.friendly_failures():
-        corrections.report_problem(navigation.url_path or "overview")
+        corrections.report_problem(navigation.url_path or "overview", navigation.title)
 with shell.friendly_failures():
     navigation.run()

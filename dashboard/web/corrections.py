@@ -81,8 +81,9 @@ def send_report(engine: Engine, page: str, release_id: str | None, address: str,
     )
 
 
-def report_problem(page: str) -> None:
-    """The "Report a problem" button and its form, for a public page (``page``: its path)."""
+def report_problem(page: str, title: str) -> None:
+    """The "Report a problem" button and its form, for a public page (``page``: its path,
+    stored with the report; ``title``: its name, shown)."""
     lang = shell.language()
     _ = translator(lang)
     engine = shell.ledger()
@@ -93,7 +94,7 @@ def report_problem(page: str) -> None:
             _(
                 "Tell us what is wrong on this page ({page}, release {release}): a figure, a "
                 "name, a sentence. Plain text only; leave a contact if you want an answer."
-            ).format(page=page, release=release_id or "–")
+            ).format(page=title, release=release_id or "–")
         )
         with st.form("report-problem", border=False):
             st.text_area(
