@@ -21,17 +21,20 @@ OUTCOME_KEY = "report-outcome"  # (ok, message) of the latest report, shown once
 
 
 def client_address() -> str:
-    """Who sends a report, for the rate limit. Streamlit gives the websocket's peer, and None
-    for a loopback one: then the app sits behind the HAProxy of ``lingkaran serve`` on the
-    same host (or runs on a laptop), and the address is the last ``X-Forwarded-For`` entry,
-    the one HAProxy's ``option forwardfor`` appended (a browser may send entries of its own,
-    but never the last). A peer that is not loopback is the client itself: its header is
-    ignored, since anyone can write one."""
-    peer = st.context.ip_address
+    """Who sends a report, for the rate limit (``address_of`` says how it is found)."""
+    return address_of(st.context.ip_address, st.context.headers.get_all("X-Forwarded-For"))
+
+
+def address_of(peer: str | None, forwarded: list[str]) -> str:
+    """The client's address from the websocket's peer (None when it is the loopback, as
+    Streamlit gives it) and the ``X-Forwarded-For`` headers. A loopback peer is the HAProxy
+    of ``lingkaran serve`` on the same host (or a laptop): the address is the last entry,
+    the one HAProxy's ``option forwardfor`` appended; a browser may send entries of its own,
+    but never the last. Any other peer is the client itself, its header ignored: anyone can
+    write one."""
     if peer:
         return peer
-    forwarded = ",".join(st.context.headers.get_all("X-Forwarded-For"))
-    last = forwarded.rsplit(",", 1)[-1].strip()
+    last = ",".join(forwarded).rsplit(",", 1)[-1].strip()
     return last or "local"
 
 
