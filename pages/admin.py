@@ -8,7 +8,7 @@ from dashboard.core.i18n import translator
 from dashboard.ledger.importer import KIND_HANDLERS, KINDS
 from dashboard.publish import open_data
 from dashboard.publish.releases import previous_month_end
-from dashboard.web import console, controls, shell
+from dashboard.web import console, controls, corrections, shell
 from queries import admin, donor
 
 lang = shell.language()
@@ -107,6 +107,15 @@ if chosen:
     )
 if saved := st.session_state.pop("fiscal-saved", None):
     st.success(saved)
+
+st.header(_("Reports of a problem"), anchor=False)
+st.caption(
+    _(
+        "What visitors reported from the public pages, newest first. A decision is added to a "
+        "report's history, never replaces it; rejected and fixed reports leave this list."
+    )
+)
+corrections.triage(engine, access.who, lang)
 
 st.header(_("Import log"), anchor=False)
 controls.table(admin.import_log(engine), lang)

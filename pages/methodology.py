@@ -9,7 +9,7 @@ from dashboard.core.catalogue import FIGURES
 from dashboard.core.formatting import date_text, rupiah
 from dashboard.core.i18n import translator
 from dashboard.publish.privacy import suppression_k
-from dashboard.web import shell
+from dashboard.web import corrections, shell
 from queries import public
 
 lang = shell.language()
@@ -199,3 +199,13 @@ LIMITS = (
     ),
 )
 st.markdown("\n".join(f"- {line}" for line in LIMITS))
+
+st.header(_("Corrections"), anchor=False)
+st.write(
+    _(
+        'Anyone can say that something here is wrong with "Report a problem" in the sidebar of '
+        "every public page. The team reads each report, and fixes appear in the next release."
+    )
+)
+# The count is the channel's own state, not a release's figure: it is read as it stands.
+st.markdown(corrections.open_reports_line(shell.ledger(), lang))

@@ -4,8 +4,9 @@
 The contract's files (`export ledger`) are the ledger; these are not, and a move to another
 database lost them: who may sign in (memberships), each donor's fiscal year, the digest
 choices and deliveries (a month already sent would have gone out again), the statements
-and report packs as issued (a statement would no longer verify), the audit log, and the
-public releases with the secret behind their offsets. Releases published after a move with
+and report packs as issued (a statement would no longer verify), the audit log, the
+reports of a problem with their decisions (issue 29), and the public releases with the
+secret behind their offsets. Releases published after a move with
 a new secret would carry offsets unrelated to the earlier ones, and averaging the two series
 would remove the permanent part of every offset (docs/contract.md "Public releases"): the
 secret moves with the releases, and a target that already publishes with another secret is
@@ -31,6 +32,8 @@ from dashboard.ledger.schema import (
     Donor,
     IssuedStatement,
     Membership,
+    ProblemReport,
+    ProblemReportDecision,
     Release,
     ReleaseSecret,
 )
@@ -168,6 +171,10 @@ def carry_app_state(origin: Engine, destination: Engine) -> Carried:
             target, Release.__table__, _rows(source, Release.__table__), ("id",), have
         )
 
+        carried.rows["problem reports"], carried.rows["report decisions"] = _carry_reports(
+            source, target
+        )
+
         fields = ("at", "actor", "action", "detail")
         have = {
             tuple(_utc(value) for value in row)
@@ -181,3 +188,31 @@ def carry_app_state(origin: Engine, destination: Engine) -> Carried:
             target, AuditEntry.__table__, entries, fields, have
         )
     return carried
+
+
+def _carry_reports(source: Connection, target: Connection) -> tuple[int, int]:
+    """The reports of a problem, each with its decisions under the report's new id (the
+    target numbers its own rows). A report is known by when it came and from whom."""
+    have = {
+        (_utc(at), key)
+        for at, key in target.execute(select(ProblemReport.received_at, ProblemReport.client_key))
+    }
+    decisions: dict[int, list[dict]] = {}
+    for row in _rows(source, ProblemReportDecision.__table__, without=("id",)):
+        decisions.setdefault(row.pop("report_id"), []).append(row)
+    reports = decided = 0
+    for row in _rows(source, ProblemReport.__table__):
+        old = row.pop("id")
+        if (_utc(row["received_at"]), row["client_key"]) in have:
+            continue
+        new = target.execute(
+            insert(ProblemReport)
+            .values({column: _utc(value) for column, value in row.items()})
+            .returning(ProblemReport.id)
+        ).scalar_one()
+        reports += 1
+        for decision in decisions.get(old, []):
+            values = {column: _utc(value) for column, value in decision.items()}
+            target.execute(insert(ProblemReportDecision).values(report_id=new, **values))
+            decided += 1
+    return reports, decided

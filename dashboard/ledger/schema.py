@@ -361,6 +361,44 @@ class ReleaseSecret(Base):
     salt: Mapped[int] = mapped_column(BigInteger)
 
 
+class ProblemReport(Base):
+    """A visitor's "this is wrong" from a public page, as sent: plain text, the page and the
+    release it concerns, and a keyed hash of the sender's address (the rate limit's key,
+    never the address). Never changed once stored; its status is its latest decision."""
+
+    __tablename__ = "problem_reports"
+    __table_args__ = (Index("ix_problem_reports_client", "client_key", "received_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    page: Mapped[str] = mapped_column(String(64))
+    release_id: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(String(2000))
+    contact: Mapped[str | None] = mapped_column(String(320))
+    client_key: Mapped[str] = mapped_column(String(64))
+
+
+class ProblemReportDecision(Base):
+    """An admin's triage of a report: a new row per decision, never an update, so the
+    history stays."""
+
+    __tablename__ = "problem_report_decisions"
+    __table_args__ = (
+        Index("ix_problem_report_decisions_report", "report_id", "id"),
+        CheckConstraint(
+            "status IN ('new', 'accepted', 'rejected', 'fixed')",
+            name="ck_problem_report_decisions_status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("problem_reports.id"))
+    status: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str] = mapped_column(String(2000))
+    decided_by: Mapped[str] = mapped_column(String(320))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class DigestDelivery(Base):
     """A month's digest to one address: recorded as ``sending`` before the SMTP server is
     asked, ``sent`` once it accepted, removed if it refused (so the next run tries again).

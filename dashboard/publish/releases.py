@@ -11,14 +11,16 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+from collections.abc import Collection
 
 import pandas as pd
 from sqlalchemy import Engine, func, insert, select
 
 from dashboard.core.errors import LedgerError
+from dashboard.core.escaping import visible
 from dashboard.core.formatting import number
 from dashboard.core.i18n import translator
-from dashboard.ledger.schema import Release, ReleaseSecret
+from dashboard.ledger.schema import Donor, Release, ReleaseSecret
 from dashboard.publish import open_data
 from dashboard.publish.perturbation import Perturbation
 from dashboard.publish.privacy import suppression_k
@@ -78,7 +80,7 @@ def publish(
         ),
     )
     previous = open_data.publication(engine, release=history[0].id) if history else None
-    changes = describe_changes(previous, built)
+    changes = describe_changes(previous, built, donor_names(engine))
     changes["steps_at_most"] = perturbation.describe()["steps_at_most"]
     changes["steps"] = perturbation.describe()["steps"]
     cells, _withheld = built.cells()
@@ -141,10 +143,20 @@ def _check_history(
             )
 
 
-def describe_changes(previous: open_data.Published | None, current: open_data.Published) -> dict:
+def donor_names(engine: Engine) -> set[str]:
+    """Every donor's name as a wall would show it, named or not: who still exists."""
+    with reading(engine) as conn:
+        return {visible(name) for name in conn.execute(select(Donor.name)).scalars()}
+
+
+def describe_changes(
+    previous: open_data.Published | None,
+    current: open_data.Published,
+    existing_names: Collection[str] | None = None,
+) -> dict:
     """What changed from ``previous`` to ``current``, in numbers: open-data cells whose
     published figures changed, cells that switched between withheld and published, cells
-    that appeared, and the headline's change."""
+    that appeared, the headline's change, and how many names were withdrawn."""
     changed = switched = appeared = 0
     for by, frame in current.tables.items():
         before = previous.tables.get(by) if previous is not None else None
@@ -170,8 +182,33 @@ def describe_changes(previous: open_data.Published | None, current: open_data.Pu
         "switched": switched,
         "appeared": appeared,
         "headline": headline,
+        "names_withdrawn": names_withdrawn(previous, current, existing_names),
         "previous": previous.release.id if previous is not None and previous.release else None,
     }
+
+
+def names_withdrawn(
+    previous: open_data.Published | None,
+    current: open_data.Published,
+    existing_names: Collection[str] | None = None,
+) -> int:
+    """How many donors the previous release's wall named and this one does not, while they
+    still exist (in ``existing_names``; None: every name): consent withdrawn. Only the count
+    is kept, so the release's own words never say which (issue 29; a renamed or removed
+    donor is not a withdrawal)."""
+    if previous is None:
+        return 0
+    before, now = _named(previous.wall), _named(current.wall)
+    gone = before - now
+    if existing_names is not None:
+        gone &= set(existing_names)
+    return len(gone)
+
+
+def _named(wall: pd.DataFrame) -> set[str]:
+    if wall.empty:
+        return set()
+    return set(wall.loc[wall["type"] != "anonymous", "name"].dropna())
 
 
 def _keyed(frame: pd.DataFrame, by: tuple[str, ...]) -> dict:
@@ -208,6 +245,10 @@ def describe_release(info: open_data.ReleaseInfo) -> str:
             f"{changes['switched']} switched between withheld and published, "
             f"{changes['appeared']} new."
         )
+        if changes.get("names_withdrawn"):
+            lines.append(
+                f"  {changes['names_withdrawn']} donor name(s) withdrawn (consent; not which)."
+            )
         for figure, delta in changes["headline"].items():
             if delta is not None:
                 lines.append(f"  {figure}: {delta:+,}")
@@ -231,7 +272,19 @@ def changes_in_words(info: open_data.ReleaseInfo, lang: str) -> str:
         changed=number(changes["changed"], lang),
         switched=number(changes["switched"], lang),
         appeared=number(changes["appeared"], lang),
-    )
+    ) + _withdrawn_in_words(changes.get("names_withdrawn", 0), lang)
+
+
+def _withdrawn_in_words(count: int, lang: str) -> str:
+    """The sentence for withdrawn names: the count only, never who."""
+    _ = translator(lang)
+    if not count:
+        return ""
+    if count == 1:
+        return " " + _("One donor withdrew its consent to be named and is no longer named.")
+    return " " + _(
+        "{count} donors withdrew their consent to be named and are no longer named."
+    ).format(count=number(count, lang))
 
 
 def headline_change(info: open_data.ReleaseInfo, figure: str, lang: str) -> str:

@@ -14,7 +14,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from dashboard.accounts.access import DEMO, mode
 from dashboard.core.errors import LedgerError
 from dashboard.core.i18n import translator
-from dashboard.web import controls, shell
+from dashboard.web import controls, corrections, shell
 from dashboard.web.production import production_problems
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
@@ -69,17 +69,18 @@ viewer_is_admin = False
 # An unreachable ledger is left to the page, which says so in words (shell.friendly_failures).
 with contextlib.suppress(SQLAlchemyError, LedgerError, OSError):
     viewer_is_admin = shell.viewer().admin
+public_pages = [
+    page("overview.py", _("Programme overview"), "home", default=True),
+    page("donors_wall.py", _("Donors wall"), "groups", "donors"),
+    page("methodology.py", _("Methodology"), "menu_book", "methodology"),
+    page("open_data.py", _("Open data"), "dataset", "open-data"),
+    page("releases.py", _("Releases"), "history", "releases"),
+    page("presentation.py", _("Presentation"), "slideshow", "presentation"),
+    page("verify.py", _("Verify a statement"), "verified", "verify"),
+]
 navigation = st.navigation(
     {
-        _("Public"): [
-            page("overview.py", _("Programme overview"), "home", default=True),
-            page("donors_wall.py", _("Donors wall"), "groups", "donors"),
-            page("methodology.py", _("Methodology"), "menu_book", "methodology"),
-            page("open_data.py", _("Open data"), "dataset", "open-data"),
-            page("releases.py", _("Releases"), "history", "releases"),
-            page("presentation.py", _("Presentation"), "slideshow", "presentation"),
-            page("verify.py", _("Verify a statement"), "verified", "verify"),
-        ],
+        _("Public"): public_pages,
         _("Donors"): [
             page("donor_impact.py", _("Donation impact"), "volunteer_activism", "donor"),
             page("donor_compare.py", _("Compare periods"), "compare_arrows", "compare"),
@@ -94,5 +95,10 @@ navigation = st.navigation(
         ],
     }
 )
+# "Report a problem" on every public page (issue 29), in the sidebar: drawn before the page,
+# so a page that stops early (no release yet) still offers it.
+if navigation.url_path in {public.url_path for public in public_pages}:
+    with st.sidebar, shell.friendly_failures():
+        corrections.report_problem(navigation.url_path or "overview", navigation.title)
 with shell.friendly_failures():
     navigation.run()

@@ -127,9 +127,10 @@ def test_exported_files_reimport_with_the_ordinary_import(cli, exported, engine)
 def test_migrate_carries_the_ledger_and_the_apps_state(demo_copy_url, database_url):
     """The copy is checked and compared with its origin (the command says so), and refused
     into a database that already holds a ledger. Memberships, a fiscal year, digest choices
-    and deliveries, an issued statement, the audit log and the public releases with their
-    secret arrive on the new database: a move that lost them lost who may sign in, sent
-    digests again, broke statements' verification and weakened the releases' offsets."""
+    and deliveries, an issued statement, a triaged report of a problem, the audit log and the
+    public releases with their secret arrive on the new database: a move that lost them lost
+    who may sign in, sent digests again, broke statements' verification, forgot the triage
+    and weakened the releases' offsets."""
     import datetime as dt
 
     from click.testing import CliRunner
@@ -171,6 +172,12 @@ def test_migrate_carries_the_ledger_and_the_apps_state(demo_copy_url, database_u
     period = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     statement = make_statement(origin, OPERATOR, "CSR-002", period, TODAY)
     record_issue(origin, statement, "csr@example.org", "statement")
+    from dashboard.accounts.corrections import decide, reports, submit_report
+
+    report = submit_report(
+        origin, text="wrong", contact="", page="donors", release_id=None, address="192.0.2.1"
+    )
+    decide(origin, report, "fixed", "corrected", "boss@example.org")
     with origin.connect() as conn:
         releases = conn.execute(select(Release.id, Release.payload).order_by(Release.id)).all()
         salt = conn.execute(select(ReleaseSecret.salt)).scalar_one()
@@ -203,6 +210,7 @@ def test_migrate_carries_the_ledger_and_the_apps_state(demo_copy_url, database_u
         ).all() == [("csr@example.org", 24_322, "sent")]
         # every entry carried, and the one saying the copy is still the demo
         assert conn.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == audit + 1
+    assert [(r.text, r.status, len(r.history)) for r in reports(target)] == [("wrong", "fixed", 1)]
     verified = verify_statement(target, "CSR-002", period, TODAY, statement.code)
     assert verified.confirmed and verified.figures == statement.figures, verified
     assert is_seeded_demo(target)  # the fictional programme moved: `demo` serves the copy

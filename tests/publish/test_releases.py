@@ -265,3 +265,35 @@ def test_of_two_publishes_at_once_the_one_going_back_in_time_is_refused(
     with engine.connect() as conn:
         assert conn.execute(select(Release.id)).scalars().all() == ["2026-10"]
     engine.dispose()
+
+
+def test_a_withdrawn_name_is_counted_in_the_next_releases_changes_never_named(copy_engine):
+    """A donor withdrawing its consent (show_name) is off the next wall, built from the ledger
+    as it then stands; the changes count one name withdrawn and their words never say which.
+    A donor renamed is not a withdrawal (control)."""
+    import dataclasses
+
+    from sqlalchemy import update
+
+    from dashboard.ledger.schema import Donor
+    from queries import public
+
+    latest = open_data.publication(copy_engine)
+    named = latest.wall.loc[latest.wall["type"] != "anonymous", "name"].tolist()
+    assert len(named) >= 2
+    with copy_engine.begin() as conn:
+        conn.execute(update(Donor).where(Donor.name == named[0]).values(show_name=False))
+        conn.execute(update(Donor).where(Donor.name == named[1]).values(name="Renamed Donor"))
+    with copy_engine.connect() as conn:
+        wall = public.donors_wall(conn, TODAY)
+    assert named[0] not in set(wall["name"]) and named[1] not in set(wall["name"])
+    current = dataclasses.replace(latest, wall=wall, release=None)
+
+    changes = releases.describe_changes(latest, current, releases.donor_names(copy_engine))
+    assert changes["names_withdrawn"] == 1  # not 2: the renamed donor consented all along
+    assert releases.describe_changes(latest, latest)["names_withdrawn"] == 0
+    info = dataclasses.replace(latest.release, changes=changes)
+    for lang, words in (("en", "One donor withdrew"), ("id", "Satu donatur menarik")):
+        said = releases.changes_in_words(info, lang)
+        assert words in said and named[0] not in said
+    assert named[0] not in str(changes)
