@@ -167,19 +167,23 @@ def forum_numbers(content: Presentation) -> list[tuple[str, str, str]]:
     return numbers
 
 
+def donor_link(base: str, donor_id: str, period: Period, lang: str) -> str:
+    """A donor's page with ``period`` chosen (``/donor?donor=ID&from=...&to=...``)."""
+    query = {"donor": donor_id, "lang": lang}
+    if period.start:
+        query["from"] = period.start.isoformat()
+    if period.end:
+        query["to"] = period.end.isoformat()
+    return base.rstrip("/") + "/donor?" + urlencode(query)
+
+
 def figure_link(content: Presentation, base: str) -> str:
     """The page a slide's figures come from, at their release or period: the programme's
     overview at the release (``/?release=ID``), a donor's page with the same period."""
-    query = {"lang": content.lang}
-    if content.donor_id is None:
-        path, query = "/", {"release": content.release_id, **query}
-    else:
-        path, query = "/donor", {"donor": content.donor_id, **query}
-        if content.period.start:
-            query["from"] = content.period.start.isoformat()
-        if content.period.end:
-            query["to"] = content.period.end.isoformat()
-    return base.rstrip("/") + path + "?" + urlencode(query)
+    if content.donor_id is not None:
+        return donor_link(base, content.donor_id, content.period, content.lang)
+    query = {"release": content.release_id, "lang": content.lang}
+    return base.rstrip("/") + "/?" + urlencode(query)
 
 
 def _monthly_chart(months: pd.DataFrame, lang: str) -> Chart:

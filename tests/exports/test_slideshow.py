@@ -10,6 +10,7 @@ import io
 import zxingcpp
 from PIL import Image
 from pptx import Presentation as PptxPresentation
+from pypdf import PdfReader
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -18,6 +19,7 @@ from dashboard.core.formatting import rupiah, short_rupiah
 from dashboard.exports.deck import build_deck
 from dashboard.exports.presentation import figure_link, presentation
 from dashboard.exports.slideshow import slideshow_html
+from dashboard.exports.statement import make_statement, render_statement
 from dashboard.web import slides
 from queries.figures import Period
 from tests.conftest import TODAY
@@ -72,3 +74,16 @@ def test_a_donor_slideshow_is_refused_in_production_and_served_in_demo(demo_url,
     assert "script-src 'sha256-" in served.headers["content-security-policy"]
     assert client.get("/slides?donor=NOPE").status_code == 404
     assert client.get(f"/slides?donor={DONOR}&from=31-01-2025").status_code == 400
+
+
+def test_the_statement_carries_a_qr_code_to_the_donor_page_with_its_period(
+    demo_engine, monkeypatch
+):
+    monkeypatch.setenv("LINGKARAN_PUBLIC_URL", BASE)
+    period = Period(dt.date(2016, 1, 1), TODAY)
+    statement = make_statement(demo_engine, OPERATOR, DONOR, period, TODAY)
+    pdf = PdfReader(io.BytesIO(render_statement(demo_engine, OPERATOR, statement, "en")))
+    assert len(pdf.pages) == 1
+    images = [image.image for image in pdf.pages[0].images]
+    read = [code.text for image in images for code in zxingcpp.read_barcodes(image)]
+    assert read == [f"{BASE}/donor?donor={DONOR}&lang=en&from={period.start}&to={period.end}"]
