@@ -70,7 +70,9 @@ content = shell.query(presentation, access, scope, period, as_of, lang)
 shows = st.container(horizontal=True)
 if scope is None or mode() == DEMO:
     query = {"lang": lang}
-    if scope is not None:
+    if scope is None:
+        query["release"] = content.release_id  # the link shows this release for good
+    else:
         query["donor"] = scope
         query |= {name: day for name, day in (("from", period.start), ("to", period.end)) if day}
     shows.link_button(_("Open the slideshow"), "/slides?" + urlencode(query), type="primary")

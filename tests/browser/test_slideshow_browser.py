@@ -78,6 +78,12 @@ def test_keys_and_clicker_move_the_slides_and_the_link_keeps_the_slide(app_url, 
     # really read the slide from the link.
     reopened.goto(link)
     assert shown(reopened)[0] == f"1 / {total}"
+    # f: the slides fill the screen (the Fullscreen API), f again leaves it.
+    reopened.keyboard.press("f")
+    reopened.wait_for_function("document.fullscreenElement !== null")
+    assert reopened.evaluate("document.fullscreenElement.id") == "deck"
+    reopened.keyboard.press("f")
+    reopened.wait_for_function("document.fullscreenElement === null")
     assert errors == []
     context.close()
 

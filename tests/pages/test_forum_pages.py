@@ -147,3 +147,21 @@ def test_the_presentation_of_last_year_is_as_at_its_end_unless_asked_to_date(ope
     assert any(end.strftime("%B %-d, %Y") in c.value for c in at.caption), [
         c.value for c in at.caption
     ]
+
+
+def test_the_slideshow_link_keeps_the_donor_period_and_language(open_page, demo_url):
+    import datetime as dt
+
+    at = open_page(demo_url, "presentation", lang="en")
+    [programme] = at.get("link_button")
+    assert programme.proto.url.startswith("/slides?lang=en&release=")
+    at.selectbox(key="scope").set_value("BUMN-001").run()
+    at.date_input(key="from").set_value(dt.date(2025, 1, 1))
+    at.date_input(key="to").set_value(dt.date(2025, 12, 31)).run()
+    assert not at.exception
+    [donor] = at.get("link_button")
+    assert donor.proto.url == "/slides?lang=en&donor=BUMN-001&from=2025-01-01&to=2025-12-31"
+    assert at.query_params["donor"] == "BUMN-001"  # the page's own link keeps the donor
+    reopened = open_page(demo_url, "presentation", lang="en", donor="BUMN-001")
+    assert reopened.selectbox(key="scope").value == "BUMN-001"
+    assert open_page(demo_url, "presentation", lang="en").selectbox(key="scope").value is None
