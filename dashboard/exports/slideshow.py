@@ -52,9 +52,9 @@ footer .footnote{{flex:1;font-size:1.6vh;color:#6B6F7B;margin:0}}
 footer .qr svg{{width:11vh;height:11vh;display:block}}
 footer .qr{{text-align:center;font-size:1.3vh;color:#6B6F7B;max-width:14vh}}
 footer .count{{font-size:2vh;color:#6B6F7B;min-width:6em;text-align:right}}
-nav{{position:fixed;right:1vw;top:1vh;display:flex;gap:.5vw;opacity:.35}}
-nav:hover{{opacity:1}}
-nav button{{font-size:1.8vh;padding:.4vh .8vw;cursor:pointer}}
+nav{{position:fixed;right:1vw;top:1vh;display:flex;gap:.5vw}}
+nav button{{font-size:1.8vh;padding:.4vh .8vw;cursor:pointer;background:#fff;color:#4B5563;
+ border:1px solid #D1D5DB;border-radius:4px}}
 :fullscreen nav{{display:none}}
 """
 
@@ -282,12 +282,12 @@ def slideshow_html(content: Presentation, base: str) -> bytes:
         figure.append(code)
         ET.SubElement(footer, "span", {"class": "count"}).text = f"{n} / {len(slides)}"
 
-    nav = ET.SubElement(body, "nav")
-    for key, text in (
-        ("previous", "←"),
-        ("next", "→"),
-        ("full", _("Full screen (f)")),
+    nav = ET.SubElement(body, "nav", {"aria-label": _("Slide navigation")})
+    for key, text, name in (
+        ("previous", "←", _("Previous slide")),
+        ("next", "→", _("Next slide")),
+        ("full", _("Full screen (f)"), _("Full screen (f)")),
     ):
-        ET.SubElement(nav, "button", {"id": key, "type": "button"}).text = text
+        ET.SubElement(nav, "button", {"id": key, "type": "button", "aria-label": name}).text = text
     ET.SubElement(body, "script").text = SCRIPT
     return b"<!DOCTYPE html>\n" + ET.tostring(html, encoding="utf-8", method="html")

@@ -13,7 +13,7 @@ from PIL import Image
 from dashboard.core.formatting import short_rupiah
 from dashboard.ledger.db import open_ledger
 from dashboard.publish import open_data
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, accessibility_problems
 
 pytestmark = pytest.mark.browser
 
@@ -107,4 +107,5 @@ def test_the_programme_slideshow_speaks_indonesian_and_its_qr_code_reads_as_the_
     read = zxingcpp.read_barcodes(Image.open(picture))
     assert [code.text for code in read] == [f"{app_url}/?release={info.id}&lang=id"]
     page.screenshot(path=str(ARTIFACTS / "slideshow-headline-id.png"))
+    assert accessibility_problems(page) == []  # axe-core; the control is in test_access
     context.close()
