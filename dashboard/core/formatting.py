@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from decimal import Decimal
 from fractions import Fraction
 
 from babel import Locale
@@ -77,3 +78,42 @@ def ratio(value, locale: str = DEFAULT_LOCALE) -> str:
     """``0,45`` / ``0.45``: rupiah per rupiah is a ratio, not an amount of money; two
     decimals."""
     return format_decimal(round(float(value), 2), "#,##0.00", locale=locale)
+
+
+# A forum's units, spelled out: Babel's compact forms ("Rp 19,1 M" in id, where M reads as
+# "miliar" to some and "million" to others) are not what an audience reads off a projector.
+SCALES = {
+    "id": ((10**6, "juta"), (10**9, "miliar"), (10**12, "triliun")),
+    "en": ((10**6, "million"), (10**9, "billion"), (10**12, "trillion")),
+}
+
+
+def _rounded(amount: int, unit: int) -> int:
+    """``amount / unit`` rounded half up, in integers (money never passes through a float)."""
+    return (2 * amount + unit) // (2 * unit)
+
+
+def short_rupiah(amount: int, locale: str = DEFAULT_LOCALE) -> str:
+    """``Rp 19,1 miliar`` (id) or ``IDR 19.1 billion`` (en): an amount as a forum says it.
+
+    One decimal under 100 of a unit, whole from 100 (``Rp 850 juta``), the next unit from
+    1,000 (999,96 juta is ``Rp 1 miliar``); under a million the exact amount. Formatting
+    only: the exact value stays beside it on every slide (``rupiah``).
+    """
+    scales = SCALES.get(locale[:2], SCALES["en"])
+    size = abs(amount)
+    if size < scales[0][0]:
+        return rupiah(amount, locale)
+    sign = "-" if amount < 0 else ""
+    symbol = "Rp" if locale[:2] == "id" else "IDR"
+    for n, (unit, word) in enumerate(scales):
+        last = n == len(scales) - 1
+        tenths = _rounded(size, unit // 10)
+        if tenths < 1000:  # under 100 of the unit: one decimal
+            shown = format_decimal(Decimal(tenths).scaleb(-1), "#,##0.#", locale=locale)
+        elif (whole := _rounded(size, unit)) >= 1000 and not last:
+            continue
+        else:
+            shown = number(whole, locale)
+        return f"{sign}{symbol} {shown} {word}"
+    raise AssertionError("unreachable: the last unit always answers")

@@ -16,7 +16,8 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from dashboard.core.i18n import translator
-from dashboard.exports.presentation import Chart, Presentation
+from dashboard.exports import qr
+from dashboard.exports.presentation import Chart, Presentation, figure_link, forum_numbers
 from dashboard.publish.privacy import suppression_k
 
 WIDE = (Inches(13.333), Inches(7.5))
@@ -71,7 +72,7 @@ def _fitting(text: str, size: int, width_inches: float) -> int:
 
 
 def _footnote(slide, text: str) -> None:
-    _text(slide, Inches(0.6), Inches(6.85), Inches(12), Inches(0.5), text, 10, colour=MUTED)
+    _text(slide, Inches(0.6), Inches(6.85), Inches(11.3), Inches(0.5), text, 10, colour=MUTED)
 
 
 def _bullets(slide, lines: list[str]) -> None:
@@ -84,7 +85,7 @@ def _bullets(slide, lines: list[str]) -> None:
         paragraph.space_after = Pt(12)
 
 
-def _chart_slide(deck, chart: Chart, footnote: str) -> None:
+def _chart_slide(deck, chart: Chart, footnote: str):
     slide = _titled(deck, chart.title)
     _text(
         slide, Inches(0.6), Inches(1.15), Inches(12), Inches(0.6), chart.takeaway, 16, colour=ACCENT
@@ -96,7 +97,7 @@ def _chart_slide(deck, chart: Chart, footnote: str) -> None:
     for name, values in chart.series.items():
         data.add_series(name, order(values) or [0], number_format="#,##0")
     frame = slide.shapes.add_chart(
-        KINDS[chart.kind], Inches(0.6), Inches(1.8), Inches(12.1), Inches(4.9), data
+        KINDS[chart.kind], Inches(0.6), Inches(1.8), Inches(12.1), Inches(4.5), data
     )
     plot = frame.chart
     plot.font.size = Pt(12)
@@ -121,11 +122,45 @@ def _chart_slide(deck, chart: Chart, footnote: str) -> None:
     plot.value_axis.tick_labels.number_format = "#,##0"
     plot.value_axis.tick_labels.number_format_is_linked = False
     _footnote(slide, footnote)
+    return slide
 
 
-def build_deck(content: Presentation) -> bytes:
-    """The .pptx file for ``content`` (from ``dashboard.exports.presentation.presentation``)."""
+def methodology_lines(lang: str) -> list[str]:
+    """The methodology slide's points, for the deck and the slideshow alike."""
+    _ = translator(lang)
+    return [
+        _(
+            "Donations pay BPJS Ketenagakerjaan contributions (JKK work accident and JKM death) "
+            "for informal workers, in blocks of consecutive months starting the month after "
+            "the donation is received."
+        ),
+        _(
+            "Workers registered first are served first; a donation never pays a partial block; "
+            "what is left is its unspent balance."
+        ),
+        _(
+            "A paid JKK or JKM claim counts for a donor when it happened in a month that "
+            "donor's money protected; JHT payouts are the worker's own savings and never count."
+        ),
+        _("Public figures withhold any group of fewer than {k} workers.").format(k=suppression_k()),
+    ]
+
+
+def _signed(slide, code: bytes, link: str, note: str = "") -> None:
+    """The slide's QR code to the page its figures come from (bottom right), and the notes
+    page: the link, and exact values where the slide shows them short."""
+    slide.shapes.add_picture(
+        io.BytesIO(code), Inches(12.15), Inches(6.35), Inches(1.0), Inches(1.0)
+    )
+    slide.notes_slide.notes_text_frame.text = "\n".join(line for line in (note, link) if line)
+
+
+def build_deck(content: Presentation, base: str | None = None) -> bytes:
+    """The .pptx file for ``content`` (from ``dashboard.exports.presentation.presentation``);
+    its QR codes point under ``base`` (LINGKARAN_PUBLIC_URL by default)."""
     _ = translator(content.lang)
+    link = figure_link(content, base or qr.base_address())
+    code = qr.png(link)
     deck = PptxPresentation()
     deck.slide_width, deck.slide_height = WIDE
     properties = deck.core_properties
@@ -157,9 +192,11 @@ def build_deck(content: Presentation) -> bytes:
         colour=MUTED,
     )
     _footnote(title, content.footnote)
+    _signed(title, code, link)
 
     numbers = _titled(deck, _("Headline numbers"))
-    for i, (label, value) in enumerate(content.headline):
+    numbers_shown = forum_numbers(content)
+    for i, (label, value, _exact) in enumerate(numbers_shown):
         column, row = i % 4, i // 4
         left = Inches(0.6) + Emu(int(Inches(3.1) * column))
         top = Inches(1.6) + Emu(int(Inches(2.4) * row))
@@ -181,34 +218,24 @@ def build_deck(content: Presentation) -> bytes:
                 colour=ACCENT,
             )
     _footnote(numbers, content.footnote)
+    _signed(
+        numbers, code, link, "\n".join(f"{label}: {exact}" for label, _s, exact in numbers_shown)
+    )
 
     if content.assurance:
         assured = _titled(deck, _("Confirmed, continued, saved"))
         _bullets(assured, content.assurance)
         _footnote(assured, content.footnote)
+        _signed(assured, code, link)
 
     for chart in content.charts:
-        _chart_slide(deck, chart, content.footnote)
+        _signed(_chart_slide(deck, chart, content.footnote), code, link, chart.takeaway)
 
     method = _titled(deck, _("Methodology"))
-    lines = [
-        _(
-            "Donations pay BPJS Ketenagakerjaan contributions (JKK work accident and JKM death) "
-            "for informal workers, in blocks of consecutive months starting the month after "
-            "the donation is received."
-        ),
-        _(
-            "Workers registered first are served first; a donation never pays a partial block; "
-            "what is left is its unspent balance."
-        ),
-        _(
-            "A paid JKK or JKM claim counts for a donor when it happened in a month that "
-            "donor's money protected; JHT payouts are the worker's own savings and never count."
-        ),
-        _("Public figures withhold any group of fewer than {k} workers.").format(k=suppression_k()),
-    ]
+    lines = methodology_lines(content.lang)
     _bullets(method, lines)
     _footnote(method, content.footnote)
+    _signed(method, code, link)
 
     out = io.BytesIO()
     deck.save(out)

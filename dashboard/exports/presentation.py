@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard.accounts.access import Access
 from dashboard.core import catalogue, labels
-from dashboard.core.formatting import date_text, month_text, number, percent, rupiah
+from dashboard.core.formatting import (
+    date_text,
+    month_text,
+    number,
+    percent,
+    rupiah,
+    short_rupiah,
+)
 from dashboard.core.i18n import translator
 from dashboard.exports.sentences import v2_sentences
 from dashboard.publish import open_data
@@ -57,6 +65,10 @@ class Presentation:
     growth: list[str | None] = field(default_factory=list)  # per headline number
     # Contract v2's lines: confirmed by BPJS-TK, continuation, old-age savings (sentences.py)
     assurance: list[str] = field(default_factory=list)
+    # Whose figures, and from where: what a QR code and a link back need (figure_link)
+    donor_id: str | None = None
+    period: Period = ALL_TIME
+    release_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,36 @@ def release_note(release: open_data.ReleaseInfo, lang: str) -> str:
 def headline_numbers(figures: LedgerFigures, lang: str) -> list[tuple[str, str]]:
     """(label, value) of every headline number, in ``lang``."""
     return [(headline.named(figures, lang), headline.shown(figures, lang)) for headline in HEADLINE]
+
+
+def forum_numbers(content: Presentation) -> list[tuple[str, str, str]]:
+    """(label, value as a forum says it, exact value) of every headline number: money
+    shortened ("Rp 19,1 miliar"), the exact amount kept for the slide's note."""
+    numbers = []
+    for (label, exact), headline in zip(content.headline, HEADLINE, strict=True):
+        value = getattr(content.figures, headline.key)
+        shown = short_rupiah(value, content.lang) if headline.money and value is not None else exact
+        numbers.append((label, shown, exact))
+    return numbers
+
+
+def donor_link(base: str, donor_id: str, period: Period, lang: str) -> str:
+    """A donor's page with ``period`` chosen (``/donor?donor=ID&from=...&to=...``)."""
+    query = {"donor": donor_id, "lang": lang}
+    if period.start:
+        query["from"] = period.start.isoformat()
+    if period.end:
+        query["to"] = period.end.isoformat()
+    return base.rstrip("/") + "/donor?" + urlencode(query)
+
+
+def figure_link(content: Presentation, base: str) -> str:
+    """The page a slide's figures come from, at their release or period: the programme's
+    overview at the release (``/?release=ID``), a donor's page with the same period."""
+    if content.donor_id is not None:
+        return donor_link(base, content.donor_id, content.period, content.lang)
+    query = {"release": content.release_id, "lang": content.lang}
+    return base.rstrip("/") + "/?" + urlencode(query)
 
 
 def _monthly_chart(months: pd.DataFrame, lang: str) -> Chart:
@@ -264,8 +306,10 @@ def presentation(
     period: Period = ALL_TIME,
     as_of: dt.date | None = None,
     lang: str = "id",
+    release_id: str | None = None,
 ) -> Presentation:
-    """The deck's content for one donor (their donations in ``period``) or the programme."""
+    """The deck's content for one donor (their donations in ``period``) or the programme
+    (at its latest release, or the one ``release_id`` names)."""
     _ = translator(lang)
     as_of = as_of or dt.date.today()
     k = suppression_k()
@@ -277,7 +321,7 @@ def presentation(
         # The programme as the public sees it: its latest release, all time, data to the
         # release's cut-off (docs/contract.md "Public releases"): a period's figures beside
         # it would be unprotected counts that the release's perturbation exists to prevent.
-        release, figures = open_data.release_figures(engine)
+        release, figures = open_data.release_figures(engine, release=release_id)
         k = release.suppression_k
         period, as_of = ALL_TIME, release.as_of
     if donor_id is not None:
@@ -362,4 +406,7 @@ def presentation(
         footnote,
         growth,
         v2_sentences(figures, lang, donor=donor_id is not None),
+        donor_id,
+        period,
+        release.id if release is not None else None,
     )

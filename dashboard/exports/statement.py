@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,8 @@ from dashboard.core.errors import NoDonation
 from dashboard.core.formatting import date_text, number
 from dashboard.core.i18n import translator
 from dashboard.core.months import month_of
-from dashboard.exports.presentation import headline_numbers, period_text
+from dashboard.exports import qr
+from dashboard.exports.presentation import donor_link, headline_numbers, period_text
 from dashboard.exports.sentences import claims_sentences, v2_sentences
 from dashboard.ledger.schema import Donor, IssuedStatement
 from dashboard.publish.privacy import suppression_k
@@ -296,10 +298,16 @@ def render_statement(
     pdf.set_subject(_("GN Lingkaran: social security for vulnerable informal workers"))
     pdf.set_lang(lang)
     pdf.add_page()
+    # A QR code to the donor's page with the same period, top right; the heading beside it.
+    page = donor_link(address or qr.DEFAULT_BASE, statement.donor_id, period, lang)
+    side = 18
+    pdf.image(io.BytesIO(qr.png(page)), x=pdf.w - pdf.r_margin - side, y=8, w=side, h=side)
+    pdf.link(pdf.w - pdf.r_margin - side, 8, side, side, page)
+    beside = pdf.epw - side - 4
     pdf.set_font("DejaVu", "B", 18)
-    pdf.multi_cell(0, 9, _("Donor impact statement"))
+    pdf.multi_cell(beside, 9, _("Donor impact statement"))
     pdf.set_font("DejaVu", "B", 13)
-    pdf.multi_cell(0, 7, f"{info.name} ({info.donor_id})")
+    pdf.multi_cell(beside, 7, f"{info.name} ({info.donor_id})")
     pdf.set_font("DejaVu", "", 10)
     if period.is_all_time:
         span = _("all donations")

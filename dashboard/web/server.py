@@ -17,6 +17,7 @@ import dashboard
 import queries
 from dashboard.core import config, vocabulary
 from dashboard.publish import api, embeds, open_data
+from dashboard.web import slides
 
 # Not imported here: the scripts Streamlit runs, and Alembic's migration environment.
 NOT_LIBRARY = ("dashboard.web.app", "dashboard.web.server", "dashboard.ledger.migrations")
@@ -43,7 +44,9 @@ def import_everything() -> None:
     vocabulary.provinces()
 
 
-app = st.App(Path(__file__).resolve().parent / "app.py", routes=[*api.routes, *embeds.routes])
+app = st.App(
+    Path(__file__).resolve().parent / "app.py", routes=[*api.routes, *embeds.routes, *slides.routes]
+)
 # The public tables are prepared in the background whenever the ledger changes.
 open_data.keep_warm(config.database_url(os.environ.get(config.DATABASE_URL_VARIABLE)))
 # The libraries' own objects live as long as the process: kept out of the collector's full

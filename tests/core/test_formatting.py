@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 from babel.numbers import format_currency, format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.core.formatting import percent, ratio, rupiah, usd
+from dashboard.core.formatting import percent, ratio, rupiah, short_rupiah, usd
 
 
 @given(amount=st.integers(-(10**15), 10**15), lang=st.sampled_from(["id", "en"]))
@@ -43,3 +44,34 @@ def test_a_share_that_is_not_the_whole_never_reads_as_all_of_it():
     assert percent(almost, "en") == "100.0%"  # rounded: what the page must not say
     assert percent(almost, "en", down=True) == "99.9%"
     assert percent(Fraction(1), "id", down=True) == "100,0%"
+
+
+@pytest.mark.parametrize(
+    ("amount", "id_text", "en_text"),
+    [
+        (19_123_456_789, "Rp 19,1 miliar", "IDR 19.1 billion"),  # 19.12... rounds down
+        (19_150_000_000, "Rp 19,2 miliar", "IDR 19.2 billion"),  # exactly half: up
+        (850_000_000, "Rp 850 juta", "IDR 850 million"),  # from 100 of a unit: whole
+        (999_499_999, "Rp 999 juta", "IDR 999 million"),
+        (999_500_000, "Rp 1 miliar", "IDR 1 billion"),  # 1,000 juta is 1 miliar
+        (99_949_999, "Rp 99,9 juta", "IDR 99.9 million"),
+        (99_950_000, "Rp 100 juta", "IDR 100 million"),
+        (1_000_000, "Rp 1 juta", "IDR 1 million"),
+        (999_999, "Rp 999.999", "IDR 999,999"),  # under a million: the exact amount
+        (2_500_000_000_000, "Rp 2,5 triliun", "IDR 2.5 trillion"),
+        (1_234_000_000_000_000, "Rp 1.234 triliun", "IDR 1,234 trillion"),  # no larger unit
+        (-19_150_000_000, "-Rp 19,2 miliar", "-IDR 19.2 billion"),
+    ],
+)
+def test_short_rupiah_says_an_amount_as_a_forum_does(amount, id_text, en_text):
+    assert short_rupiah(amount, "id") == id_text
+    assert short_rupiah(amount, "en") == en_text
+
+
+def test_babel_compact_currency_is_not_what_a_forum_reads():
+    """The control: Babel's own short form, which short_rupiah replaces."""
+    from babel.numbers import format_compact_currency
+
+    assert format_compact_currency(19_123_456_789, "IDR", locale="id", fraction_digits=1) != (
+        short_rupiah(19_123_456_789, "id")
+    )

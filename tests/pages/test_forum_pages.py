@@ -138,10 +138,30 @@ def test_the_presentation_of_last_year_is_as_at_its_end_unless_asked_to_date(ope
     assert any("Release 2026-10, data to October 31, 2026." in c.value for c in at.caption)
     at.selectbox(key="scope").set_value("BUMN-001").run()
     assert chooser(at) == []  # all time: as of today, nothing to choose
-    at.radio(key="span").set_value("Last year").run()
+    end = dt.date(dt.date.today().year - 1, 12, 31)
+    # Any period, as on the donor pages (the link keeps it: ?from=...&to=...)
+    at.date_input(key="from").set_value(dt.date(end.year, 1, 1))
+    at.date_input(key="to").set_value(end).run()
     assert not at.exception
     assert [b.value for b in chooser(at)] == ["end"]
-    end = dt.date(dt.date.today().year - 1, 12, 31)
     assert any(end.strftime("%B %-d, %Y") in c.value for c in at.caption), [
         c.value for c in at.caption
     ]
+
+
+def test_the_slideshow_link_keeps_the_donor_period_and_language(open_page, demo_url):
+    import datetime as dt
+
+    at = open_page(demo_url, "presentation", lang="en")
+    [programme] = at.get("link_button")
+    assert programme.proto.url.startswith("/slides?lang=en&release=")
+    at.selectbox(key="scope").set_value("BUMN-001").run()
+    at.date_input(key="from").set_value(dt.date(2025, 1, 1))
+    at.date_input(key="to").set_value(dt.date(2025, 12, 31)).run()
+    assert not at.exception
+    [donor] = at.get("link_button")
+    assert donor.proto.url == "/slides?lang=en&donor=BUMN-001&from=2025-01-01&to=2025-12-31"
+    assert at.query_params["donor"] == "BUMN-001"  # the page's own link keeps the donor
+    reopened = open_page(demo_url, "presentation", lang="en", donor="BUMN-001")
+    assert reopened.selectbox(key="scope").value == "BUMN-001"
+    assert open_page(demo_url, "presentation", lang="en").selectbox(key="scope").value is None
