@@ -257,9 +257,14 @@ def check(ctx: click.Context, as_of: dt.date | None) -> None:
 def release(ctx: click.Context, as_of: dt.date | None) -> None:
     """Publish a public release: the public surface as of a day, stored for good."""
     from dashboard.publish.releases import describe_release, publish
+    from dashboard.publish.webhooks import notify
 
-    info = publish(_engine(ctx), as_of)
+    engine = _engine(ctx)
+    info = publish(engine, as_of)
     click.echo(describe_release(info))
+    for key, release_id, answer in notify(engine):
+        state = "sent" if answer.ok else f"not sent ({answer.error}); tried again later"
+        click.echo(f"webhook {key}: release {release_id} {state}")
 
 
 @main.command("seed-demo")
@@ -653,6 +658,61 @@ def digest(ctx: click.Context, month: int, send: bool, out: Path | None, link: s
         )
     if result.failed:
         sys.exit(3)
+
+
+@main.group()
+def webhooks() -> None:
+    """Addresses told of every public release published after they are registered."""
+
+
+@webhooks.command("add")
+@click.argument("url")
+@click.pass_context
+def webhooks_add(ctx: click.Context, url: str) -> None:
+    """Register URL; prints the secret its deliveries are signed with (shown only now)."""
+    from dashboard.publish.webhooks import register
+
+    key, secret = register(_engine(ctx), url, "cli")
+    click.echo(f"webhook {key}: {url}\nsigning secret (keep it; it is not shown again): {secret}")
+
+
+@webhooks.command("list")
+@click.pass_context
+def webhooks_list(ctx: click.Context) -> None:
+    """Each webhook and its delivery log."""
+    from dashboard.publish.webhooks import listing
+
+    for hook in listing(_engine(ctx)):
+        click.echo(f"webhook {hook['id']}: {hook['url']}")
+        for entry in hook["log"]:
+            status = entry["http_status"] if entry["http_status"] is not None else "-"
+            click.echo(
+                f"  {entry['at']:%Y-%m-%d %H:%M} release {entry['release_id']} "
+                f"{entry['status']} ({status}) {entry['error'] or ''}".rstrip()
+            )
+
+
+@webhooks.command("remove")
+@click.argument("key", type=int, metavar="ID")
+@click.pass_context
+def webhooks_remove(ctx: click.Context, key: int) -> None:
+    """Stop sending to webhook ID (its delivery log stays)."""
+    from dashboard.publish.webhooks import remove
+
+    if not remove(_engine(ctx), key):
+        raise LedgerError(f"there is no active webhook {key}")
+    click.echo(f"webhook {key} removed")
+
+
+@webhooks.command("deliver")
+@click.pass_context
+def webhooks_deliver(ctx: click.Context) -> None:
+    """Send every delivery due now (the failed ones whose wait is over): run it from cron."""
+    from dashboard.publish.webhooks import deliver_due
+
+    for key, release_id, answer in deliver_due(_engine(ctx)):
+        state = "sent" if answer.ok else f"not sent ({answer.error})"
+        click.echo(f"webhook {key}: release {release_id} {state}")
 
 
 @main.group()

@@ -36,6 +36,8 @@ from dashboard.ledger.schema import (
     ProblemReportDecision,
     Release,
     ReleaseSecret,
+    Webhook,
+    WebhookDelivery,
 )
 
 BATCH = 500  # rows per insert: releases are a few hundred kilobytes each
@@ -174,6 +176,9 @@ def carry_app_state(origin: Engine, destination: Engine) -> Carried:
         carried.rows["problem reports"], carried.rows["report decisions"] = _carry_reports(
             source, target
         )
+        carried.rows["webhooks"], carried.rows["webhook deliveries"] = _carry_webhooks(
+            source, target
+        )
 
         fields = ("at", "actor", "action", "detail")
         have = {
@@ -216,3 +221,29 @@ def _carry_reports(source: Connection, target: Connection) -> tuple[int, int]:
             target.execute(insert(ProblemReportDecision).values(report_id=new, **values))
             decided += 1
     return reports, decided
+
+
+def _carry_webhooks(source: Connection, target: Connection) -> tuple[int, int]:
+    """The webhooks, each with its delivery log under the webhook's new id: a release
+    already sent is not sent again from the new database. A webhook is known by its address
+    and when it was registered."""
+    have = {(url, _utc(at)) for url, at in target.execute(select(Webhook.url, Webhook.created_at))}
+    log: dict[int, list[dict]] = {}
+    for row in _rows(source, WebhookDelivery.__table__, without=("id",)):
+        log.setdefault(row.pop("webhook_id"), []).append(row)
+    hooks = deliveries = 0
+    for row in _rows(source, Webhook.__table__):
+        old = row.pop("id")
+        if (row["url"], _utc(row["created_at"])) in have:
+            continue
+        new = target.execute(
+            insert(Webhook)
+            .values({column: _utc(value) for column, value in row.items()})
+            .returning(Webhook.id)
+        ).scalar_one()
+        hooks += 1
+        for entry in log.get(old, []):
+            values = {column: _utc(value) for column, value in entry.items()}
+            target.execute(insert(WebhookDelivery).values(webhook_id=new, **values))
+            deliveries += 1
+    return hooks, deliveries

@@ -399,6 +399,39 @@ class ProblemReportDecision(Base):
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class Webhook(Base):
+    """An address an admin registered to be told of each release published after it, with
+    the secret its deliveries are signed with (shown once, when registered)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+class WebhookDelivery(Base):
+    """One attempt to send a release to a webhook: a row per attempt, never changed."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_hook", "webhook_id", "release_id"),
+        CheckConstraint("status IN ('sent', 'failed')", name="ck_webhook_deliveries_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id"))
+    release_id: Mapped[str] = mapped_column(String(16))
+    attempt: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(8))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
 class DigestDelivery(Base):
     """A month's digest to one address: recorded as ``sending`` before the SMTP server is
     asked, ``sent`` once it accepted, removed if it refused (so the next run tries again).

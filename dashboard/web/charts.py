@@ -7,6 +7,7 @@ Numbers on hover are formatted by Babel (``dashboard.core.formatting``), never b
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,10 @@ pio.templates["lingkaran"] = go.layout.Template(
 # figure then carries it from its creation. Giving it to each figure instead
 # (update_layout(template="plotly+lingkaran")) merged and validated both templates again
 # for every figure on every page run: 20 ms a figure, against under 1.5 ms.
+# Streamlit makes its own template plotly's default when its chart element is first imported
+# (its colours are placeholders the browser fills with Streamlit's theme); imported here
+# first, whatever imported what before, so that the default set below is the one that stays.
+importlib.import_module("streamlit.elements.plotly_chart")
 TEMPLATE = "lingkaran-app"
 pio.templates[TEMPLATE] = pio.templates.merge_templates(
     pio.templates["plotly"], pio.templates["lingkaran"]

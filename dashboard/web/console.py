@@ -104,6 +104,7 @@ def start_release(engine: Engine, who: str, lang: str) -> None:
     """Publish the release as of the end of last month, as `lingkaran release` does: built
     in the background (visitors keep being served the latest release meanwhile)."""
     from dashboard.publish.releases import ReleaseRefused, describe_release, publish
+    from dashboard.publish.webhooks import notify
 
     _ = translator(lang)
 
@@ -113,6 +114,7 @@ def start_release(engine: Engine, who: str, lang: str) -> None:
         except ReleaseRefused as refused:
             return jobs.Outcome(False, str(refused))
         audit(engine, who, "release", f"release {info.id} as of {info.as_of.isoformat()}")
+        notify(engine)  # each webhook's attempt is in its delivery log; failures retried later
         return jobs.Outcome(True, describe_release(info), wrote=True)
 
     _started(jobs.start("release", who, work, _("The release stopped; nothing was published.")))

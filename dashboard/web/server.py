@@ -13,11 +13,17 @@ from pathlib import Path
 
 import streamlit as st
 
-import dashboard
-import queries
-from dashboard.core import config, vocabulary
-from dashboard.publish import api, embeds, open_data
-from dashboard.web import slides
+# Streamlit checks each st.cache_data's settings as it is declared and, its runtime not
+# started yet, warns "No runtime found, using MemoryCacheStorageManager" on the operator's
+# console; the caches are the runtime's at every call, so the warning (the only one that
+# module gives) says nothing true. Declared by the imports below and by import_everything.
+logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+
+import dashboard  # noqa: E402 - after the logger's level, which its imports' caches need
+import queries  # noqa: E402
+from dashboard.core import config, vocabulary  # noqa: E402
+from dashboard.publish import api, embeds, open_data  # noqa: E402
+from dashboard.web import slides  # noqa: E402
 
 # Not imported here: the scripts Streamlit runs, and Alembic's migration environment.
 NOT_LIBRARY = ("dashboard.web.app", "dashboard.web.server", "dashboard.ledger.migrations")
@@ -28,19 +34,10 @@ def import_everything() -> None:
     ...), and pycountry's table of provinces, loaded before the freeze below: imported by a
     first page run instead, their 150,000 objects were walked by each full collection, a
     pause of 70 to 115 ms every forty donor page runs under 20 sessions at once."""
-    # Streamlit checks each st.cache_data's settings as it is declared and, its runtime not
-    # started yet, warns "No runtime found, using MemoryCacheStorageManager" on the operator's
-    # console; the caches are the runtime's at every call, so the warning says nothing true.
-    declaring = logging.getLogger("streamlit.runtime.caching.cache_data_api")
-    level = declaring.level
-    declaring.setLevel(logging.ERROR)
-    try:
-        for package in (dashboard, queries):
-            for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
-                if not module.name.startswith(NOT_LIBRARY):
-                    importlib.import_module(module.name)
-    finally:
-        declaring.setLevel(level)
+    for package in (dashboard, queries):
+        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            if not module.name.startswith(NOT_LIBRARY):
+                importlib.import_module(module.name)
     vocabulary.provinces()
 
 

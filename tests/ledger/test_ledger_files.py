@@ -156,6 +156,9 @@ def test_migrate_carries_the_ledger_and_the_apps_state(demo_copy_url, database_u
     origin = open_ledger(demo_copy_url)
     add_membership(origin, "csr@example.org", "CSR-002", admin=False)
     add_membership(origin, "boss@example.org", None, admin=True)
+    from dashboard.publish import webhooks
+
+    webhooks.register(origin, "https://partner.example.org/hook", "boss@example.org")
     set_fiscal_year_start(origin, "BUMN-001", 4, actor="boss@example.org")
     with origin.begin() as conn:
         conn.execute(
@@ -211,6 +214,9 @@ def test_migrate_carries_the_ledger_and_the_apps_state(demo_copy_url, database_u
         # every entry carried, and the one saying the copy is still the demo
         assert conn.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == audit + 1
     assert [(r.text, r.status, len(r.history)) for r in reports(target)] == [("wrong", "fixed", 1)]
+    assert [hook["url"] for hook in webhooks.listing(target)] == [
+        "https://partner.example.org/hook"
+    ]
     verified = verify_statement(target, "CSR-002", period, TODAY, statement.code)
     assert verified.confirmed and verified.figures == statement.figures, verified
     assert is_seeded_demo(target)  # the fictional programme moved: `demo` serves the copy
