@@ -408,6 +408,12 @@ class _Solver:
             self.highs.run()
             status = self.highs.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:
+                # A warm start from the previous optimum can end without a verdict ("Unknown")
+                # on these degenerate programs; solved again from scratch, it has one.
+                self.highs.clearSolver()
+                self.highs.run()
+                status = self.highs.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
                 raise RuntimeError(f"disclosure audit: {self.highs.modelStatusToString(status)}")
             solutions.append(self.highs.getSolution())
         self.highs.changeColCost(i, 0.0)

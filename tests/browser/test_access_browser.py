@@ -68,6 +68,12 @@ def test_every_chart_on_the_overview_states_its_figures(app_url, page, demo_url,
     expected = overview_figures(demo_url, lang)
     opened(page, f"{app_url}/?lang={lang}")
     page.locator(".st-key-claims [data-testid='stPlotlyChart']").wait_for(timeout=60_000)
+    # On a loaded machine the page's elements arrive over several messages: wait for all.
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= n",
+        arg=len(expected),
+        timeout=60_000,
+    )
     assert page.locator('[data-testid="stPlotlyChart"]').count() == len(expected)
     for key, figures in expected.items():
         # The name as Chromium's accessibility tree gives it.

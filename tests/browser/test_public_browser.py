@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.parse
 import urllib.request
 
@@ -179,6 +180,11 @@ def test_a_visitor_reports_a_problem_through_the_form(app_url, page, demo_url):
 
     engine = open_ledger(demo_url)
     try:
+        for _wait in range(30):  # stored before the thanks; read until it is seen (30 s)
+            with engine.connect() as conn:
+                if conn.execute(select(ProblemReport.id).where(ProblemReport.text == text)).first():
+                    break
+            time.sleep(1)
         with engine.begin() as conn:
             everything = conn.execute(
                 select(
