@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -41,24 +42,32 @@ def stop_app(process: subprocess.Popen, url: str) -> None:
     raise AssertionError(f"the app still answers at {url} after its process ended")
 
 
+@contextlib.contextmanager
+def demo_server(url: str, log_path: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`lingkaran --db <url> demo --port N`, exactly as a user starts it, on a free port;
+    stopped (and checked gone) on leaving. Yields its address."""
+    port = _free_port()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "dashboard.cli", "--db", url, "demo", "--port", str(port)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        address = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(address, process)
+            yield address
+        finally:
+            stop_app(process, address)
+
+
 @pytest.fixture(scope="session")
 def app_url(demo_url: str, tmp_path_factory) -> Iterator[str]:
-    """`lingkaran --db <demo> demo --port N`, exactly as a user starts it."""
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("app") / "app.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard.cli", "--db", demo_url, "demo", "--port", str(port)],
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process)
+    """The shared demo server of the browser tests."""
+    with demo_server(demo_url, tmp_path_factory.mktemp("app") / "app.log") as url:
         yield url
-    finally:
-        stop_app(process, url)
-        log.close()
 
 
 @pytest.fixture(scope="session")

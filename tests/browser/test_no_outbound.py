@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import stop_app
-from tests.load import free_port, wait_until_up
+from tests.browser.conftest import demo_server
 
 WATCHER = """
 import json, os, socket, sys
@@ -84,18 +83,7 @@ def test_the_watch_sees_streamlit_ask_for_the_machines_address(tmp_path):
 @pytest.mark.usefixtures("browser")
 def test_the_server_connects_to_nothing_outside(demo_url, browser, tmp_path):
     environment, log = watched(tmp_path)
-    port = free_port()
-    output = (tmp_path / "app.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard.cli", "--db", demo_url, "demo", "--port", str(port)],
-        stdin=subprocess.DEVNULL,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-        env=environment,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, process)
+    with demo_server(demo_url, tmp_path / "app.log", env=environment) as url:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         for address, says in [
@@ -108,9 +96,6 @@ def test_the_server_connects_to_nothing_outside(demo_url, browser, tmp_path):
         context.close()
         with urllib.request.urlopen(f"{url}/api/v1/releases", timeout=30) as answer:
             assert answer.status == 200
-    finally:
-        stop_app(process, url)
-        output.close()
     banner = (tmp_path / "app.log").read_text()
     assert "Did not auto detect external IP" not in banner
     assert "No runtime found" not in banner  # the operator's console: no false warning

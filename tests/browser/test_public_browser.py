@@ -162,28 +162,10 @@ def test_a_visitor_reports_a_problem_through_the_form(page, demo_copy_url, tmp_p
     of its own over a copy of the demo: in the full suite, beside every other browser test
     on the shared server, the thanks came and no report was found (three CI runs; never
     alone or with the other public browser tests)."""
-    import subprocess
-    import sys
+    from tests.browser.conftest import demo_server
 
-    from tests.browser.conftest import stop_app
-    from tests.load import free_port, wait_until_up
-
-    demo_url = demo_copy_url
-    port = free_port()
-    log = (tmp_path / "app.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard.cli", "--db", demo_url, "demo", "--port", str(port)],
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    app_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(app_url, process)
-        _report_through_the_form(page, app_url, demo_url)
-    finally:
-        stop_app(process, app_url)
-        log.close()
+    with demo_server(demo_copy_url, tmp_path / "app.log") as app_url:
+        _report_through_the_form(page, app_url, demo_copy_url)
 
 
 def _report_through_the_form(page, app_url: str, demo_url: str) -> None:
