@@ -7,9 +7,17 @@ registered before S, match the earmarks and have no coverage and (v2) no self-pa
 the block; served in (registered_on, worker_id) order; never a partial block. Deterministic
 and append-only.
 
-The workers are held as NumPy arrays in registration order, so choosing the eligible workers
-for one donation is a handful of vectorised comparisons over a prefix of the array instead
-of a query per worker: the full 2,000,000-worker programme allocates in minutes.
+Two ways to find a block's workers, with the same answer (tests/ledger/test_allocator.py holds
+them to it):
+
+- a run that buys few blocks (a week's donations) walks the workers in registration order in
+  the database, page by page, skipping those whose coverage or self-paid months meet the
+  block, and stops when it has them: its time and memory follow the rows it writes, not the
+  size of the ledger;
+- a run that buys many (a new ledger, a large import) holds every worker as NumPy arrays in
+  registration order, so choosing the eligible workers for one donation is a handful of
+  vectorised comparisons over a prefix of the array: the full 2,000,000-worker programme
+  allocates in minutes.
 """
 
 from __future__ import annotations
@@ -18,7 +26,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Connection, Engine, func, insert, select, union_all
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+    union_all,
+)
 
 from dashboard.core.errors import LedgerError, Message, Rupiah, message
 from dashboard.core.labels import N_
@@ -33,11 +51,12 @@ from dashboard.core.vocabulary import (
 )
 from dashboard.ledger.bulk import insert_rows
 from dashboard.ledger.db import STATISTICS_AFTER_ROWS, refresh_statistics, tidy_after_bulk
-from dashboard.ledger.derived import last_coverage_id, refresh
+from dashboard.ledger.derived import MAX_BLOCK_MONTHS, last_coverage_id, refresh
 from dashboard.ledger.schema import (
     COVERAGE_COLUMNS,
     AllocationRun,
     Coverage,
+    CoverageTotal,
     Donation,
     Rate,
     SelfPaid,
@@ -47,6 +66,10 @@ from dashboard.ledger.schema import (
 
 NEVER = np.iinfo(np.int32).max
 WRITE_BATCH = 50_000
+# Up to this many blocks bought in a run, the database finds each block's workers (a walk);
+# beyond it every worker is loaded once into memory (docs/performance.md "Ten million workers").
+WALK_UP_TO_BLOCKS = 20_000
+WALK_PAGE = 2_000  # workers read per step of the walk
 
 
 @dataclass(frozen=True)
@@ -159,7 +182,7 @@ class RateSchedule:
         return cost
 
 
-class _Workers:
+class _WorkersInMemory:
     """All workers in (registered_on, worker_id) order, with what coverage each one holds."""
 
     def __init__(self, conn: Connection) -> None:
@@ -215,35 +238,20 @@ class _Workers:
         self._cursor = max(self._cursor, stop)
 
     def shortfall(self, donation, start: int, months: int) -> Message:
-        """Why no (more) worker is eligible for ``donation``'s block at ``start``: nobody
-        registered in time, nobody matching its earmark, or everyone it may pay for busy."""
+        """Why no (more) worker is eligible for ``donation``'s block at ``start``."""
         registered = int(np.searchsorted(self.registered, first_day(start).toordinal(), "left"))
-        if registered == 0:
-            return message(N_("no worker was registered before {month}"), month=month_label(start))
-        earmarks = [e for e in (donation.earmark_province, donation.earmark_occupation) if e]
         matching = np.ones(registered, dtype=bool)
         if donation.earmark_province:
             matching &= self.province[:registered] == self.province_codes[donation.earmark_province]
         if donation.earmark_occupation:
             code = self.occupation_codes[donation.earmark_occupation]
             matching &= self.occupation[:registered] == code
-        if not matching.any():
-            return message(
-                N_("no worker registered before {month} matches its earmark ({earmark})"),
-                month=month_label(start),
-                earmark=", ".join(earmarks),
-            )
-        return message(
-            N_(
-                "every worker it may pay for already has coverage or self-paid months "
-                "in {first} to {last}"
-            ),
-            first=month_label(start),
-            last=month_label(start + months - 1),
-        )
+        return _shortfall(donation, start, months, registered > 0, bool(matching.any()))
 
-    def eligible(self, donation, start: int, months: int, wanted: int) -> np.ndarray:
-        """Positions of the first ``wanted`` eligible workers (docs/contract.md "Allocation" 3)."""
+    def eligible(self, donation, start: int, months: int, wanted: int) -> list[int]:
+        """Keys of the first ``wanted`` eligible workers (docs/contract.md "Allocation" 3);
+        donations come in the contract's order, so ``start`` never goes back."""
+        self.advance_to(start)
         end = start + months - 1
         registered = int(np.searchsorted(self.registered, first_day(start).toordinal(), "left"))
         free = (self.busy_until[:registered] < start) & (self.next_start[:registered] > end)
@@ -252,15 +260,113 @@ class _Workers:
         if donation.earmark_occupation:
             code = self.occupation_codes[donation.earmark_occupation]
             free &= self.occupation[:registered] == code
-        return np.flatnonzero(free)[:wanted]
+        chosen = np.flatnonzero(free)[:wanted]
+        self.busy_until[chosen] = end
+        return self.keys[chosen].tolist()  # Python ints, not NumPy's
+
+
+class _WorkerWalk:
+    """The workers a block may pay for, read from the database in registration order.
+
+    One query per donation: the workers registered before the block's first month that match
+    its earmarks, less those whose coverage or self-paid months meet the block (an index
+    probe each, on the (worker, start month) keys), in (registered_on, worker_id) order,
+    limited to the blocks the donation can buy. The rows a run writes are in the database
+    before the next donation's query, so they count as busy. Memory: the chosen keys."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._queries: dict[tuple[bool, bool], object] = {}
+
+    def _earmarked(self, query, donation):
+        if donation.earmark_province:
+            query = query.where(Worker.province == bindparam("province"))
+        if donation.earmark_occupation:
+            query = query.where(Worker.occupation == bindparam("occupation"))
+        return query
+
+    def _parameters(self, donation, start: int, months: int) -> dict:
+        values = {"before": first_day(start), "start": start, "end": start + months - 1}
+        if donation.earmark_province:
+            values["province"] = donation.earmark_province
+        if donation.earmark_occupation:
+            values["occupation"] = donation.earmark_occupation
+        return values
+
+    def _eligible_query(self, donation):
+        shape = (bool(donation.earmark_province), bool(donation.earmark_occupation))
+        if shape not in self._queries:
+            start = bindparam("start", type_=Integer)
+            end = bindparam("end", type_=Integer)
+
+            def meets(table):
+                return exists().where(
+                    table.worker_key == Worker.id,
+                    table.start_month <= end,
+                    table.start_month > start - MAX_BLOCK_MONTHS,  # lets the key bound the probe
+                    table.start_month + table.months > start,
+                )
+
+            query = select(Worker.id).where(
+                Worker.registered_on < bindparam("before"), ~meets(Coverage), ~meets(SelfPaid)
+            )
+            query = self._earmarked(query, donation)
+            self._queries[shape] = query.order_by(Worker.registered_on, Worker.worker_id).limit(
+                bindparam("wanted", type_=Integer)
+            )
+        return self._queries[shape]
+
+    def eligible(self, donation, start: int, months: int, wanted: int) -> list[int]:
+        """Keys of the first ``wanted`` eligible workers (docs/contract.md "Allocation" 3)."""
+        values = self._parameters(donation, start, months) | {"wanted": wanted}
+        return list(self.conn.execute(self._eligible_query(donation), values).scalars())
+
+    def shortfall(self, donation, start: int, months: int) -> Message:
+        """Why no (more) worker is eligible for ``donation``'s block at ``start``."""
+        values = self._parameters(donation, start, months)
+        registered = select(Worker.id).where(Worker.registered_on < bindparam("before")).limit(1)
+        matching = self._earmarked(registered, donation)
+        return _shortfall(
+            donation,
+            start,
+            months,
+            self.conn.execute(registered, values).first() is not None,
+            self.conn.execute(matching, values).first() is not None,
+        )
+
+
+def _shortfall(donation, start: int, months: int, registered: bool, matching: bool) -> Message:
+    """Why no (more) worker is eligible for ``donation``'s block at ``start``: nobody
+    registered in time, nobody matching its earmark, or everyone it may pay for busy."""
+    if not registered:
+        return message(N_("no worker was registered before {month}"), month=month_label(start))
+    if not matching:
+        earmarks = [e for e in (donation.earmark_province, donation.earmark_occupation) if e]
+        return message(
+            N_("no worker registered before {month} matches its earmark ({earmark})"),
+            month=month_label(start),
+            earmark=", ".join(earmarks),
+        )
+    return message(
+        N_(
+            "every worker it may pay for already has coverage or self-paid months "
+            "in {first} to {last}"
+        ),
+        first=month_label(start),
+        last=month_label(start + months - 1),
+    )
 
 
 def _donations_and_spent(conn: Connection) -> list:
     """Every donation with what its coverage has spent, in the contract's order
-    (docs/contract.md "Allocation" 1)."""
+    (docs/contract.md "Allocation" 1); read from coverage_totals, a row per donation and
+    block, so the cost follows the donations, not the coverage rows."""
     spent = (
-        select(Coverage.donation_key, sum_int(Coverage.amount_idr).label("spent"))
-        .group_by(Coverage.donation_key)
+        select(
+            CoverageTotal.donation_key,
+            sum_int(CoverageTotal.amount_idr * CoverageTotal.row_count).label("spent"),
+        )
+        .group_by(CoverageTotal.donation_key)
         .subquery()
     )
     return conn.execute(
@@ -294,25 +400,39 @@ def late_starts(engine: Engine, today: dt.date | None = None) -> list[LateStart]
 
 
 def allocate(
-    engine: Engine, *, progress: bool | Report = False, dry_run: bool = False
+    engine: Engine,
+    *,
+    progress: bool | Report = False,
+    dry_run: bool = False,
+    in_memory: bool | None = None,
 ) -> AllocationResult:
     """Allocate every donation's unspent money; creates only what does not exist yet, and
     names each donation left with money it could spend, or with nothing spent, and why.
     ``progress`` draws a bar (True) or reports each donation done (a ``Report``);
-    ``dry_run`` computes everything and writes nothing."""
+    ``dry_run`` computes everything and writes nothing; ``in_memory`` chooses how workers
+    are found (None: by the number of blocks the donations can buy; the result is the same)."""
     result = AllocationResult(written=not dry_run)
     with engine.connect() as conn, conn.begin() as transaction:
         rates = RateSchedule(conn)
-        donations = _donations_and_spent(conn)
-        workers = _Workers(conn)
-        since = last_coverage_id(conn)
-        pending: list[tuple] = []
-        for donation in progress_bar(progress, donations, desc="allocate", unit=" donations"):
+        plan = []  # (donation, S, months, block cost, money left, blocks it can buy)
+        for donation in _donations_and_spent(conn):
             start = month_of(donation.received_on) + 1
             months = donation.months_per_worker
             cost = rates.block_cost(start, months, donation.package)
             left = donation.amount_idr - donation.spent
-            affordable = left // cost
+            plan.append((donation, start, months, cost, left, left // cost))
+        blocks = sum(affordable for *_, affordable in plan if affordable > 0)
+        if in_memory is None:
+            in_memory = blocks > WALK_UP_TO_BLOCKS
+        has_workers = blocks > 0 and conn.execute(select(Worker.id).limit(1)).first() is not None
+        workers = None
+        if has_workers:
+            workers = _WorkersInMemory(conn) if in_memory else _WorkerWalk(conn)
+        since = last_coverage_id(conn)
+        pending: list[tuple] = []
+        for donation, start, months, cost, left, affordable in progress_bar(
+            progress, plan, desc="allocate", unit=" donations"
+        ):
             if affordable <= 0:
                 if not donation.spent:  # a remainder below one block is not news; this is
                     result.unspent.append(
@@ -321,11 +441,10 @@ def allocate(
                         )
                     )
                 continue
-            if not len(workers.keys):
+            if workers is None:
                 reason = message(N_("the ledger has no workers (import workers first)"))
                 result.unspent.append(UnspentDonation(donation.donation_id, left, 0, reason))
                 continue
-            workers.advance_to(start)
             chosen = workers.eligible(donation, start, months, affordable)
             if len(chosen) < affordable:  # money that could buy blocks stays unspent
                 result.unspent.append(
@@ -336,19 +455,16 @@ def allocate(
                         workers.shortfall(donation, start, months),
                     )
                 )
-            if not len(chosen):
+            if not chosen:
                 continue
-            workers.busy_until[chosen] = start + months - 1
-            pending.extend(
-                (donation.id, key, start, months, cost, "allocator")
-                for key in workers.keys[chosen].tolist()  # Python ints, not NumPy's
-            )
+            pending.extend((donation.id, key, start, months, cost, "allocator") for key in chosen)
             result.donations.append(
                 DonationAllocation(
                     donation.donation_id, start, months, len(chosen), cost * len(chosen)
                 )
             )
-            if len(pending) >= WRITE_BATCH:
+            # The walk reads the database: the next donation's query must see these rows.
+            if not in_memory or len(pending) >= WRITE_BATCH:
                 insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
                 pending.clear()
         insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)

@@ -185,7 +185,7 @@ def test_allocation_follows_the_contract_rules(
     first = build(folder / "a.db", drawn_workers, drawn_rates, drawn_donations)
     second = build(folder / "b.db", drawn_workers, drawn_rates, drawn_donations)
 
-    allocate(first)
+    walked = allocate(first, in_memory=False)  # the database finds each block's workers
     rows = coverage_rows(first)
 
     # The five rules at once: exactly the rows a literal reading of the contract writes.
@@ -211,9 +211,11 @@ def test_allocation_follows_the_contract_rules(
         assert province in (None, people[worker_id][1])
         assert occupation in (None, people[worker_id][2])
 
-    # Deterministic: the same ledger allocated elsewhere gives the same rows.
-    allocate(second)
+    # Deterministic: the same ledger allocated elsewhere gives the same rows, and so do the
+    # two ways of finding workers (the walk in the database above, every worker in memory).
+    held = allocate(second, in_memory=True)
     assert coverage_rows(second) == rows
+    assert held == walked  # the same blocks, and the same unspent money for the same reasons
 
     # Idempotent and append-only: a second run creates nothing and rewrites nothing.
     before = table_contents(first)
