@@ -94,9 +94,11 @@ def last_covered_month():
     return Coverage.start_month + Coverage.months - 1
 
 
-def continued_after(worker_key, last_month):
+def continued_after(worker_key, last_month, self_paid_upto: int | None = None):
     """True when the worker paid for themselves in one of the months after ``last_month``
-    (L+1 .. L+3; docs/contract.md "continued_workers"), as an SQL expression."""
+    (L+1 .. L+3; docs/contract.md "continued_workers"), as an SQL expression;
+    ``self_paid_upto``: only the self-paid rows with ids up to it (the state before a write)."""
+    upto = [] if self_paid_upto is None else [SelfPaid.id <= self_paid_upto]
     return (
         select(SelfPaid.id)
         .where(
@@ -104,6 +106,7 @@ def continued_after(worker_key, last_month):
             SelfPaid.start_month <= last_month + CONTINUATION_WINDOW,
             SelfPaid.start_month + SelfPaid.months > last_month + 1,
             SelfPaid.start_month > last_month - MAX_BLOCK_MONTHS,  # lets the index bound it
+            *upto,
         )
         .exists()
     )
@@ -123,8 +126,22 @@ def coverage_totals_query(donation_keys=None) -> Select:
     return query
 
 
-def donor_workers_query(donor_keys=None) -> Select:
-    """donor_workers as computed from coverage (and self-paid months), for some donors."""
+def _bounded(query, worker_keys, coverage_upto, self_paid_upto):
+    """``query`` over coverage for some workers, as it stood when coverage and self-paid ids
+    went up to the given bounds (None: no bound), for the refresh that computes a write's
+    change as the state after it less the state before it."""
+    if worker_keys is not None:
+        query = query.where(Coverage.worker_key.in_(worker_keys))
+    if coverage_upto is not None:
+        query = query.where(Coverage.id <= coverage_upto)
+    return query
+
+
+def donor_workers_query(
+    donor_keys=None, worker_keys=None, coverage_upto=None, self_paid_upto=None
+) -> Select:
+    """donor_workers as computed from coverage (and self-paid months), for some donors
+    (and workers; as of id bounds: ``_bounded``)."""
     pairs = (
         select(
             Donation.donor_key,
@@ -136,30 +153,31 @@ def donor_workers_query(donor_keys=None) -> Select:
     )
     if donor_keys is not None:
         pairs = pairs.where(Donation.donor_key.in_(donor_keys))
-    pairs = pairs.subquery()
+    pairs = _bounded(pairs, worker_keys, coverage_upto, None).subquery()
     return select(
         pairs.c.donor_key,
         pairs.c.worker_key,
         pairs.c.last_month,
-        continued_after(pairs.c.worker_key, pairs.c.last_month).label("continued"),
+        continued_after(pairs.c.worker_key, pairs.c.last_month, self_paid_upto).label("continued"),
     )
 
 
-def covered_workers_query(worker_keys=None) -> Select:
-    """covered_workers as computed from coverage (and self-paid months), for some workers."""
+def covered_workers_query(worker_keys=None, coverage_upto=None, self_paid_upto=None) -> Select:
+    """covered_workers as computed from coverage (and self-paid months), for some workers
+    (as of id bounds: ``_bounded``)."""
     workers = select(
         Coverage.worker_key,
         func.max(last_covered_month()).label("last_month"),
         sum_int(Coverage.months).label("stimulus_months"),
     ).group_by(Coverage.worker_key)
-    if worker_keys is not None:
-        workers = workers.where(Coverage.worker_key.in_(worker_keys))
-    workers = workers.subquery()
+    workers = _bounded(workers, worker_keys, coverage_upto, None).subquery()
     return select(
         workers.c.worker_key,
         workers.c.last_month,
         workers.c.stimulus_months,
-        continued_after(workers.c.worker_key, workers.c.last_month).label("continued"),
+        continued_after(workers.c.worker_key, workers.c.last_month, self_paid_upto).label(
+            "continued"
+        ),
     )
 
 
@@ -226,9 +244,10 @@ SPAN_COLUMNS = (
 )
 
 
-def _dated_rows(donor_keys) -> Select:
+def _dated_rows(donor_keys, worker_keys=None, coverage_upto=None, self_paid_upto=None) -> Select:
     """Per donor, worker and receipt date: the last month those rows cover and whether the
-    worker continued after it, in the order donor_spans walks them."""
+    worker continued after it, in the order donor_spans walks them (for some donors and
+    workers; as of id bounds: ``_bounded``)."""
     dated = (
         select(
             Donation.donor_key,
@@ -241,23 +260,24 @@ def _dated_rows(donor_keys) -> Select:
     )
     if donor_keys is not None:
         dated = dated.where(Donation.donor_key.in_(donor_keys))
-    dated = dated.subquery()
+    dated = _bounded(dated, worker_keys, coverage_upto, None).subquery()
     return select(
         dated.c.donor_key,
         dated.c.worker_key,
         dated.c.received_on,
         dated.c.last_month,
-        continued_after(dated.c.worker_key, dated.c.last_month),
+        continued_after(dated.c.worker_key, dated.c.last_month, self_paid_upto),
     ).order_by(dated.c.donor_key, dated.c.worker_key, dated.c.received_on)
 
 
-def donor_spans(conn: Connection, donor_keys=None) -> Counter:
+def donor_spans(conn: Connection, donor_keys=None, query: Select | None = None) -> Counter:
     """donor_spans as computed from coverage and self-paid months: (donor, before, first,
     last, after, L, continued) -> workers. One ordered pass; a run's L is the largest of
     its dates' last months, and whether the worker continued after L was already computed
-    for the date that has it."""
+    for the date that has it. ``query``: other dated rows than ``_dated_rows(donor_keys)``."""
     spans: Counter = Counter()
-    rows = conn.execute(_dated_rows(donor_keys).execution_options(yield_per=20_000))
+    query = _dated_rows(donor_keys) if query is None else query
+    rows = conn.execute(query.execution_options(yield_per=20_000))
     for (donor, _worker), dated in groupby(rows, key=itemgetter(0, 1)):
         dated = list(dated)
         dates = [row[2] for row in dated]
@@ -285,11 +305,36 @@ def refresh_spans(conn: Connection, donor_keys) -> None:
     insert_rows(conn, DonorSpan, SPAN_COLUMNS, rows)
 
 
-def refresh(conn: Connection, since_id: int) -> None:
-    """Fold the coverage rows with ``id > since_id`` into the derived tables.
+# A write of up to this many coverage rows (or of self-paid months for up to this many workers)
+# is folded in as its change: the state of the workers it touched after it, less their state
+# before it, so its cost follows the write. A larger one (a new ledger, a large import) has
+# the donors it touched recomputed whole.
+INCREMENTAL_UP_TO = 20_000
 
-    The donors and workers those rows touch are recomputed whole from coverage: a new row
-    can move a worker's last covered month, and with it whether they continued."""
+
+def refresh(conn: Connection, since_id: int) -> None:
+    """Fold the coverage rows with ``id > since_id`` into the derived tables."""
+    fresh = conn.execute(
+        select(func.count()).select_from(Coverage).where(Coverage.id > since_id)
+    ).scalar_one()
+    if not fresh:
+        return
+    if fresh > INCREMENTAL_UP_TO:
+        _refresh_donors_whole(conn, since_id)
+        return
+    _add_coverage_totals(conn, since_id)
+    workers = conn.execute(
+        select(Coverage.worker_key).where(Coverage.id > since_id).distinct()
+    ).scalars()
+    workers = sorted(workers)
+    refresh_worker_state(conn, workers, coverage_upto=since_id)
+    refresh_unconfirmed(conn, since_id)
+    refresh_donor_pages(conn, since_id, workers)
+
+
+def _refresh_donors_whole(conn: Connection, since_id: int) -> None:
+    """``refresh`` for a large write: the donors and workers the new rows touch are
+    recomputed whole from coverage."""
     fresh = select(Coverage).where(Coverage.id > since_id).subquery()
     donations = select(fresh.c.donation_key).distinct()
     conn.execute(delete(CoverageTotal).where(CoverageTotal.donation_key.in_(donations)))
@@ -322,6 +367,146 @@ def refresh(conn: Connection, since_id: int) -> None:
     refresh_donor_pages(conn, since_id)
 
 
+def _add_coverage_totals(conn: Connection, since_id: int) -> None:
+    """coverage_totals plus the new rows' blocks: coverage is append-only, so a block's
+    count only grows."""
+    fresh = conn.execute(coverage_totals_query().where(Coverage.id > since_id)).all()
+    donations = sorted({row.donation_key for row in fresh})
+    stored = {
+        tuple(row)
+        for row in conn.execute(
+            select(
+                CoverageTotal.donation_key,
+                CoverageTotal.start_month,
+                CoverageTotal.months,
+                CoverageTotal.amount_idr,
+            ).where(CoverageTotal.donation_key.in_(donations))
+        )
+    }
+    new = []
+    for donation, start, months, amount, rows in fresh:
+        if (donation, start, months, amount) not in stored:
+            new.append((donation, start, months, amount, rows))
+            continue
+        conn.execute(
+            update(CoverageTotal)
+            .where(
+                CoverageTotal.donation_key == donation,
+                CoverageTotal.start_month == start,
+                CoverageTotal.months == months,
+                CoverageTotal.amount_idr == amount,
+            )
+            .values(row_count=CoverageTotal.row_count + rows)
+        )
+    insert_rows(
+        conn,
+        CoverageTotal,
+        ("donation_key", "start_month", "months", "amount_idr", "row_count"),
+        new,
+    )
+
+
+DONOR_WORKER_COLUMNS = ("donor_key", "worker_key", "last_month", "continued")
+COVERED_WORKER_COLUMNS = ("worker_key", "last_month", "stimulus_months", "continued")
+
+
+def refresh_worker_state(
+    conn: Connection,
+    worker_keys,
+    *,
+    coverage_upto: int | None = None,
+    self_paid_upto: int | None = None,
+) -> None:
+    """After a write that touched ``worker_keys``: their donor_workers and covered_workers
+    rows recomputed, and the counts built on them (donor_continuation,
+    programme_continuation, donor_spans) moved by the difference between their state now
+    and before the write (coverage and self-paid rows with ids up to the bounds). Reads
+    and memory follow the touched workers' own rows."""
+    continuation: Counter = Counter()
+    programme: Counter = Counter()
+    spans: Counter = Counter()
+    before = {"coverage_upto": coverage_upto, "self_paid_upto": self_paid_upto}
+    keys = sorted(set(worker_keys))
+    for at in range(0, len(keys), REFRESH_CHUNK):
+        chunk = keys[at : at + REFRESH_CHUNK]
+        pairs = [_row(row) for row in conn.execute(donor_workers_query(worker_keys=chunk))]
+        for donor, _, last, continued in conn.execute(
+            donor_workers_query(worker_keys=chunk, **before)
+        ):
+            continuation[(donor, last, bool(continued))] -= 1
+        for donor, _, last, continued in pairs:
+            continuation[(donor, last, continued)] += 1
+        workers = [_row(row) for row in conn.execute(covered_workers_query(chunk))]
+        for _, last, months, continued in conn.execute(covered_workers_query(chunk, **before)):
+            programme[(last, months, bool(continued))] -= 1
+        for _, last, months, continued in workers:
+            programme[(last, months, continued)] += 1
+        spans.subtract(donor_spans(conn, query=_dated_rows(None, chunk, **before)))
+        spans.update(donor_spans(conn, query=_dated_rows(None, chunk)))
+        conn.execute(delete(DonorWorker).where(DonorWorker.worker_key.in_(chunk)))
+        insert_rows(conn, DonorWorker, DONOR_WORKER_COLUMNS, pairs)
+        conn.execute(delete(CoveredWorker).where(CoveredWorker.worker_key.in_(chunk)))
+        insert_rows(conn, CoveredWorker, COVERED_WORKER_COLUMNS, workers)
+    _add_counts(conn, DonorContinuation, ("donor_key", "last_month", "continued"), continuation)
+    _add_counts(
+        conn, ProgrammeContinuation, ("last_month", "stimulus_months", "continued"), programme
+    )
+    _add_span_counts(conn, spans)
+
+
+def _row(row) -> tuple:
+    """A worker-state row with its ``continued`` as a bool (SQLite's EXISTS gives 0 or 1)."""
+    return (*row[:-1], bool(row[-1]))
+
+
+def _add_counts(conn: Connection, table, key_columns: tuple[str, ...], change: Counter) -> None:
+    """Add ``change`` (key -> workers, either sign) to a table of worker counts; a count
+    that reaches zero is removed, as a GROUP BY has no empty groups."""
+    change = {key: n for key, n in change.items() if n}
+    for key, n in change.items():
+        values = dict(zip(key_columns, key, strict=True))
+        where = [table.__table__.c[column] == value for column, value in values.items()]
+        moved = conn.execute(update(table).where(*where).values(workers=table.workers + n))
+        if not moved.rowcount:
+            conn.execute(insert(table).values({**values, "workers": n}))
+    if change:
+        conn.execute(delete(table).where(table.workers == 0))
+
+
+def _add_span_counts(conn: Connection, change: Counter) -> None:
+    """``_add_counts`` for donor_spans, whose dates at either end may be empty: the rows the
+    change can meet are read by donor and first date, and changed by id."""
+    change = {key: n for key, n in change.items() if n}
+    if not change:
+        return
+    stored = {}
+    for row in conn.execute(
+        select(DonorSpan.id, *(DonorSpan.__table__.c[c] for c in SPAN_COLUMNS[:-1])).where(
+            DonorSpan.donor_key.in_(sorted({key[0] for key in change})),
+            DonorSpan.first_on.in_(sorted({key[2] for key in change})),
+        )
+    ):
+        stored[_row(row[1:])] = row[0]
+    fresh = []
+    for key, n in change.items():
+        if key in stored:
+            conn.execute(
+                update(DonorSpan)
+                .where(DonorSpan.id == stored[key])
+                .values(workers=DonorSpan.workers + n)
+            )
+        else:
+            fresh.append((*key, n))
+    insert_rows(conn, DonorSpan, SPAN_COLUMNS, fresh)
+    touched = [stored[key] for key in change if key in stored]
+    for at in range(0, len(touched), REFRESH_CHUNK):
+        conn.execute(
+            delete(DonorSpan).where(
+                DonorSpan.id.in_(touched[at : at + REFRESH_CHUNK]), DonorSpan.workers == 0
+            )
+        )
+
+
 def last_self_paid_id(conn: Connection) -> int:
     return conn.execute(select(func.coalesce(func.max(SelfPaid.id), 0))).scalar_one()
 
@@ -329,6 +514,10 @@ def last_self_paid_id(conn: Connection) -> int:
 def refresh_continued(conn: Connection, since_id: int) -> None:
     """After self-paid rows with ``id > since_id`` arrive: whether their workers continued."""
     workers = select(SelfPaid.worker_key).where(SelfPaid.id > since_id).distinct()
+    touched = conn.execute(workers).scalars().all()
+    if len(touched) <= INCREMENTAL_UP_TO:
+        refresh_worker_state(conn, touched, self_paid_upto=since_id)
+        return
     for table in (DonorWorker, CoveredWorker):
         conn.execute(
             update(table)
@@ -593,9 +782,11 @@ def refresh_donations(
             conn.execute(insert(table).from_select(list(columns), query(chunk)))
 
 
-def refresh_donor_pages(conn: Connection, since_id: int) -> None:
+def refresh_donor_pages(conn: Connection, since_id: int, worker_keys=None) -> None:
     """After coverage rows with ``id > since_id``: their donations, and every later donation
-    of the same donors (a new row can be the "previous" of a later row of the same worker)."""
+    of the same donors (a new row can be the "previous" of a later row of the same worker);
+    given the workers the rows cover (``worker_keys``), only the later donations that cover
+    one of them."""
     fresh = (
         select(Donation.donor_key, func.min(Donation.received_on).label("first"))
         .where(
@@ -604,13 +795,27 @@ def refresh_donor_pages(conn: Connection, since_id: int) -> None:
         .group_by(Donation.donor_key)
         .subquery()
     )
-    changed = conn.execute(
-        select(Donation.id).join(
-            fresh,
-            and_(Donation.donor_key == fresh.c.donor_key, Donation.received_on >= fresh.c.first),
+    later = select(Donation.id).join(
+        fresh,
+        and_(Donation.donor_key == fresh.c.donor_key, Donation.received_on >= fresh.c.first),
+    )
+    if worker_keys is None:
+        refresh_donations(conn, list(conn.execute(later).scalars()))
+        return
+    later = later.subquery()
+    changed: set[int] = set()
+    for at in range(0, len(worker_keys), REFRESH_CHUNK):
+        changed.update(
+            conn.execute(
+                select(Coverage.donation_key)
+                .where(
+                    Coverage.worker_key.in_(worker_keys[at : at + REFRESH_CHUNK]),
+                    Coverage.donation_key.in_(select(later.c.id)),
+                )
+                .distinct()
+            ).scalars()
         )
-    ).scalars()
-    refresh_donations(conn, list(changed))
+    refresh_donations(conn, changed)
 
 
 def refresh_workers(conn: Connection, worker_keys, *, cells: bool = True) -> None:

@@ -13,13 +13,22 @@ from sqlalchemy import func, select, text
 
 from dashboard.accounts.access import OPERATOR
 from dashboard.core.months import first_day, month_of
+from dashboard.ledger import derived
 from dashboard.ledger.demo import seed_programme
-from dashboard.ledger.schema import Claim, Coverage, Donation, Donor, SelfPaid, Worker
+from dashboard.ledger.schema import (
+    Claim,
+    Coverage,
+    CoveredWorker,
+    Donation,
+    Donor,
+    SelfPaid,
+    Worker,
+)
 from queries import donor
 from queries.checks import check_ledger
 from queries.figures import Period, ledger_figures
 from tests.conftest import TODAY, write_csv
-from tests.ledgers import CLAIM_HEADER, WORKER_HEADER
+from tests.ledgers import CLAIM_HEADER, DONATION_HEADER, WORKER_HEADER
 
 
 def direct_workers(conn, donor_id: str, period: Period, by=None):
@@ -233,3 +242,61 @@ def test_a_bulk_import_refreshes_the_planner_statistics_on_postgresql(postgres_u
     engine.dispose()
     assert analyzed > before
     assert estimate == STATISTICS_AFTER_ROWS
+
+
+@pytest.mark.parametrize(
+    "largest_change", [20_000, 0], ids=["folded-in-as-a-change", "donors-recomputed-whole"]
+)
+def test_a_weeks_writes_keep_every_derived_table_exact(
+    programme, cli, tmp_path, monkeypatch, largest_change
+):
+    """The derived tables after a small write are its change added to them (the weekly
+    path); after a large one, its donors recomputed whole. Both must equal `check`'s
+    recomputation from the ledger, through donations that land before a donor's later
+    ones (they become the "previous" date of later rows), earmarks, and self-paid months
+    that turn covered workers into continued ones."""
+    monkeypatch.setattr(derived, "INCREMENTAL_UP_TO", largest_change)
+    engine = programme
+    with engine.connect() as conn:
+        donor_id, last_received = conn.execute(
+            select(Donor.donor_id, func.max(Donation.received_on))
+            .join(Donation, Donation.donor_key == Donor.id)
+            .group_by(Donor.donor_id)
+            .order_by(func.count().desc())
+        ).first()
+        rows_before = conn.execute(select(func.count()).select_from(Coverage)).scalar_one()
+    earlier = last_received - dt.timedelta(days=40)
+    donations = [
+        ["W-EARLIER", donor_id, earlier, 3 * 100_800, 6],
+        ["W-NEW", donor_id, TODAY - dt.timedelta(days=2), 5 * 100_800, 6],
+    ]
+    result = cli("import", "donations", write_csv(tmp_path, "week.csv", DONATION_HEADER, donations))
+    assert result.exit_code == 0, result.output
+    result = cli("allocate")
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        written = conn.execute(select(func.count()).select_from(Coverage)).scalar_one()
+        assert written > rows_before
+        # Workers whose last covered month has passed, who never paid for themselves.
+        continued = select(func.count()).where(CoveredWorker.continued.is_(True))
+        continued_before = conn.execute(continued).scalar_one()
+        ended = conn.execute(
+            select(Worker.worker_id, func.max(Coverage.start_month + Coverage.months))
+            .join(Coverage, Coverage.worker_key == Worker.id)
+            .where(~Worker.id.in_(select(SelfPaid.worker_key)))
+            .group_by(Worker.worker_id)
+            .having(func.max(Coverage.start_month + Coverage.months) <= month_of(TODAY))
+            .order_by(Worker.worker_id)
+            .limit(15)
+        ).all()
+    rows = [[worker_id, first_day(after).strftime("%Y-%m"), 1] for worker_id, after in ended]
+    assert rows
+    result = cli(
+        "import",
+        "self_paid",
+        write_csv(tmp_path, "paid.csv", ["worker_id", "start_month", "months"], rows),
+    )
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        assert conn.execute(continued).scalar_one() == continued_before + len(rows)
+    assert check_ledger(engine, TODAY) == []
