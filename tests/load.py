@@ -3,8 +3,9 @@
 Shared by the load test (tests/test_load.py) and the measurements (bench/burst.py,
 bench/sessions.py). Two kinds of visitor:
 
-- API clients: threads asking a mix of good and bad addresses as fast as the server answers;
-  each answer (status and body) must equal the one the same address gave when asked alone.
+- API clients: threads asking a mix of good and bad addresses (the API, the feed, the
+  embeds, the slideshow) as fast as the server answers; each answer (status and body) must
+  equal the one the same address gave when asked alone.
 - Streamlit sessions: what a browser's first visit asks of the server, without the browser
   (the page's websocket, one script run); the text the page shows must equal a quiet visit's.
 """
@@ -26,8 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# A donor the demo names on its donors wall, in every size (its corporate donors all choose
+# to be named): PT Samudra Niaga Lestari.
+NAMED_DONOR = "CSR-001"
 
-# Good and bad addresses, as a burst of visitors and scripts mixes them.
+# Good and bad addresses, as a burst of visitors and scripts mixes them: the open-data API,
+# and what is served beside the pages without a session (the feed, the embeds other sites
+# frame, the slideshow; on several processes HAProxy sends /slides to the app processes).
+# The feed's dates are the releases' own (published_at), so it too answers alike until a
+# release is published; the base address it names is the one every ask of a burst uses.
 API_ADDRESSES = (
     "/api/v1/summary",
     "/api/v1/aggregates?by=province",
@@ -44,6 +52,13 @@ API_ADDRESSES = (
     "/api/v1/aggregates?by=province&by=gender",
     "/api/v1/continuation?by=nothing",
     "/api/v1/no-such-thing",
+    "/api/v1/releases.atom",
+    "/embed/programme",
+    "/embed/programme.svg",
+    f"/embed/donor/{NAMED_DONOR}",
+    f"/embed/donor/{NAMED_DONOR}.svg",
+    "/embed/donor/NO-SUCH-DONOR",  # 404, in the same words as an anonymous donor's
+    "/slides",
 )
 
 

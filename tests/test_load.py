@@ -39,6 +39,7 @@ from queries import donor
 from tests.conftest import IN_CI, postgres_programme, write_csv
 from tests.load import (
     API_ADDRESSES,
+    NAMED_DONOR,
     Answer,
     burst,
     command_line,
@@ -240,6 +241,9 @@ def test_a_burst_of_visitors_while_the_ledger_is_written_gets_every_answer_right
         written = _write(served, "import", "donations", str(donation))
         assert written.returncode == 0, written.stderr
         quiet_imported = _quiet(served)
+    # The named donor's embed shows the donor: a 404 there would leave the bursts comparing
+    # refusals only.
+    assert quiet_imported[0][f"/embed/donor/{NAMED_DONOR}"].status == 200
 
     result, shown = _burst_while(served, "allocate")
     quiet_allocated = _quiet(served)

@@ -86,7 +86,8 @@ def citation(
 
 
 def values(array) -> list:
-    """A Plotly data array as a list: numeric arrays come as base64 (``bdata``)."""
+    """A Plotly data array as a list: numeric arrays come as base64 (``bdata``). The chart's
+    files and its words for screen readers (``dashboard.web.chart_text``) both read it."""
     if array is None:
         return []
     if isinstance(array, dict) and "bdata" in array:

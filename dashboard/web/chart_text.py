@@ -9,17 +9,16 @@ draws needs a description of its own.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import math
 import numbers
 import re
 
-import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.core.formatting import month_text, number
 from dashboard.core.i18n import translator
+from dashboard.exports import chart_files
 
 LISTED = 8  # groups named in a description; the rest are counted
 _MONTH = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})(?:-\d{2})?(?:[T ].*)?$")
@@ -30,30 +29,20 @@ def describe(figure: go.Figure | dict, lang: str) -> str:
     its ``to_dict()`` already made)."""
     spec = figure if isinstance(figure, dict) else figure.to_dict()
     _ = translator(lang)
-    title = _plain((spec.get("layout", {}).get("title") or {}).get("text") or "")
+    title = chart_title(spec)
     parts = [part for trace in spec.get("data", []) if (part := _trace_text(trace, lang))]
     if not parts:
         return _("{title}: no data to show.").format(title=title) if title else ""
     return f"{title}: " + "; ".join(parts) + "." if title else "; ".join(parts) + "."
 
 
-def _plain(text: str) -> str:
-    """A title without Plotly's markup (``<b>``, ``<br>``)."""
+def chart_title(spec: dict) -> str:
+    """The title of a figure (as ``to_dict`` gives it) without Plotly's markup (``<b>``,
+    ``<br>``): what the description and the chart's citation name; "" when it has none."""
+    text = (spec.get("layout", {}).get("title") or {}).get("text") or ""
     for tag in ("<br>", "<br/>", "<b>", "</b>", "<i>", "</i>"):
         text = text.replace(tag, " " if "br" in tag else "")
     return " ".join(text.split())
-
-
-def _values(array) -> list:
-    """A data array as a list: Plotly writes numeric arrays as base64 (``bdata``)."""
-    if array is None:
-        return []
-    if isinstance(array, dict) and "bdata" in array:
-        values = np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
-        if "shape" in array:
-            values = values.reshape([int(n) for n in str(array["shape"]).split(",")])
-        return values.tolist()
-    return list(array)
 
 
 def _number(value, lang: str) -> str:
@@ -104,11 +93,8 @@ def _trace_text(trace: dict, lang: str) -> str:
 def _line_text(trace: dict, lang: str) -> str:
     """A series over time: its span, first and last values and its highest."""
     _ = translator(lang)
-    points = [
-        (x, y)
-        for x, y in zip(_values(trace.get("x")), _values(trace.get("y")), strict=False)
-        if _shown(y)
-    ]
+    xs, ys = chart_files.values(trace.get("x")), chart_files.values(trace.get("y"))
+    points = [(x, y) for x, y in zip(xs, ys, strict=False) if _shown(y)]
     if not points:
         return ""
     (start, first), (end, last) = points[0], points[-1]
@@ -130,7 +116,7 @@ def _line_text(trace: dict, lang: str) -> str:
 def _bars_text(trace: dict, lang: str) -> str:
     """Bars as ``label value`` pairs, largest first (a ranked list stays in its order)."""
     across = trace.get("orientation") == "h"
-    labels, values = _values(trace.get("y")), _values(trace.get("x"))
+    labels, values = chart_files.values(trace.get("y")), chart_files.values(trace.get("x"))
     if not across:
         labels, values = values, labels
     pairs = [(label, value) for label, value in zip(labels, values, strict=False) if _shown(value)]
@@ -145,7 +131,7 @@ def _bars_text(trace: dict, lang: str) -> str:
 
 def _tiles_text(trace: dict, lang: str) -> str:
     """A tile map's tiles as their hover texts say them, the darkest first."""
-    shades, said = _values(trace.get("z")), _values(trace.get("customdata"))
+    shades, said = chart_files.values(trace.get("z")), chart_files.values(trace.get("customdata"))
     tiles = [
         (shade, text)
         for shade_row, text_row in zip(shades, said, strict=False)
@@ -163,10 +149,11 @@ def _tiles_text(trace: dict, lang: str) -> str:
 def _sankey_text(trace: dict, lang: str) -> str:
     """Where the flow starts and where it ends: each first and last node with its total."""
     _ = translator(lang)
-    names = _values(trace.get("node", {}).get("label"))
+    names = chart_files.values(trace.get("node", {}).get("label"))
     link = trace.get("link", {})
-    sources, targets = _values(link.get("source")), _values(link.get("target"))
-    values = _values(link.get("value"))
+    sources = chart_files.values(link.get("source"))
+    targets = chart_files.values(link.get("target"))
+    values = chart_files.values(link.get("value"))
     leaving, arriving = [0] * len(names), [0] * len(names)
     for source, target, value in zip(sources, targets, values, strict=False):
         leaving[source] += value

@@ -75,6 +75,7 @@ def share(spec: dict, key: str, place, lang: str) -> None:
     """The chart's popover: link, citation line and downloads (CSV, JSON, PNG, SVG)."""
     from dashboard.exports import chart_files  # plotly: imported by the pages that draw
     from dashboard.exports.images import browser_path
+    from dashboard.web.chart_text import chart_title
 
     _ = translator(lang)
     info = _release_shown()
@@ -128,12 +129,6 @@ def _image(render, spec: dict, about) -> bytes:
         return render(spec, about)
     except ChartImageUnavailable:
         return b""
-
-
-def chart_title(spec: dict) -> str:
-    from dashboard.web.chart_text import _plain
-
-    return _plain((spec.get("layout", {}).get("title") or {}).get("text") or "")
 
 
 def _scroll_to(key: str) -> None:

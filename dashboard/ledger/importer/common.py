@@ -13,9 +13,10 @@ import numpy as np
 from sqlalchemy import Connection, Select, select
 
 from dashboard.core import values as v
-from dashboard.core.errors import MAX_LISTED, Message, ValidationError
+from dashboard.core.errors import MAX_LISTED, Message, ValidationError, message
 from dashboard.core.i18n import translator
 from dashboard.core.labels import N_
+from dashboard.core.months import month_label
 from dashboard.ledger.schema import SelfPaid, Worker
 
 Parser = Callable[[object], Any]
@@ -209,6 +210,26 @@ def overlap(held: Iterable[tuple], start: int, months: int) -> tuple | None:
         if span[0] <= end and start <= span[0] + span[1] - 1:
             return span
     return None
+
+
+def refuse_overlap(
+    run: ImportRun,
+    line: int,
+    worker_id: str,
+    start: int,
+    clash: tuple,
+    text: str,
+    **more: object,
+) -> None:
+    """Refuses the row at ``line`` (its start month) because its months share one with
+    ``clash``, a span ``overlap`` found; ``text`` says what kind of span (marked with N_())
+    and takes worker, month and months, then ``more`` (such as the span's donation)."""
+    run.fail(
+        line,
+        "start_month",
+        month_label(start),
+        message(text, worker=worker_id, month=month_label(clash[0]), months=clash[1], **more),
+    )
 
 
 def self_paid_spans(run: ImportRun, keys: Iterable[int]) -> dict[int, list[tuple[int, int]]]:

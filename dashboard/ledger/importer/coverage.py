@@ -22,6 +22,7 @@ from dashboard.ledger.importer.common import (
     SpanLedger,
     overlap,
     parse_months,
+    refuse_overlap,
     self_paid_spans,
     worker_keys,
 )
@@ -205,35 +206,26 @@ class CoverageRows(Kind):
                 continue
             clash = None if held is None else overlap(held, start, months)
             if clash is not None:
-                run.fail(
+                refuse_overlap(
+                    run,
                     line,
-                    "start_month",
-                    month_label(start),
-                    message(
-                        N_(
-                            "overlaps coverage of worker {worker} from {month} "
-                            "for {months} month(s)"
-                        ),
-                        worker=row["worker_id"],
-                        month=month_label(clash[0]),
-                        months=clash[1],
-                    ),
+                    row["worker_id"],
+                    start,
+                    clash,
+                    N_("overlaps coverage of worker {worker} from {month} for {months} month(s)"),
                 )
                 continue
             paid = overlap(self_paid.get(worker_key, ()), start, months)
             if paid is not None:
-                run.fail(
+                refuse_overlap(
+                    run,
                     line,
-                    "start_month",
-                    month_label(start),
-                    message(
-                        N_(
-                            "overlaps self-paid months of worker {worker} from {month} "
-                            "for {months} month(s)"
-                        ),
-                        worker=row["worker_id"],
-                        month=month_label(paid[0]),
-                        months=paid[1],
+                    row["worker_id"],
+                    start,
+                    paid,
+                    N_(
+                        "overlaps self-paid months of worker {worker} from {month} "
+                        "for {months} month(s)"
                     ),
                 )
                 continue

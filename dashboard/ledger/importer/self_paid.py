@@ -23,6 +23,7 @@ from dashboard.ledger.importer.common import (
     Record,
     overlap,
     parse_months,
+    refuse_overlap,
     self_paid_spans,
     worker_keys,
 )
@@ -129,37 +130,31 @@ class SelfPaidRows(Kind):
                 continue
             clash = overlap(mine, start, months)
             if clash is not None:
-                run.fail(
+                refuse_overlap(
+                    run,
                     line,
-                    "start_month",
-                    month_label(start),
-                    message(
-                        N_(
-                            "overlaps self-paid months of worker {worker} from {month} "
-                            "for {months} month(s)"
-                        ),
-                        worker=row["worker_id"],
-                        month=month_label(clash[0]),
-                        months=clash[1],
+                    row["worker_id"],
+                    start,
+                    clash,
+                    N_(
+                        "overlaps self-paid months of worker {worker} from {month} "
+                        "for {months} month(s)"
                     ),
                 )
                 continue
             covered = overlap(coverage[worker_key], start, months)
             if covered is not None:
-                run.fail(
+                refuse_overlap(
+                    run,
                     line,
-                    "start_month",
-                    month_label(start),
-                    message(
-                        N_(
-                            "overlaps coverage of worker {worker} from {month} for {months} "
-                            "month(s) (donation {donation})"
-                        ),
-                        worker=row["worker_id"],
-                        month=month_label(covered[0]),
-                        months=covered[1],
-                        donation=covered[2],
+                    row["worker_id"],
+                    start,
+                    covered,
+                    N_(
+                        "overlaps coverage of worker {worker} from {month} for {months} "
+                        "month(s) (donation {donation})"
                     ),
+                    donation=covered[2],
                 )
                 continue
             mine.append((start, months))
