@@ -3,9 +3,10 @@
 SQLAlchemy's executemany turns every row's dict into driver parameters one at a time; at
 2,000,000 workers and 3,800,000 coverage rows that is a large share of `import-ledger`. On
 SQLite the statement SQLAlchemy compiles goes straight to the driver's executemany (a C loop)
-with the tuples, after the few bind conversions the dialect needs (dates on SQLite). Other
-databases keep SQLAlchemy's own path, whose batched multi-row INSERTs are what make
-PostgreSQL fast.
+with the tuples, after the few bind conversions the dialect needs (dates on SQLite). On
+PostgreSQL a batch of ``COPY_FROM`` rows or more is streamed with COPY through psycopg
+(``Cursor.copy``, in the same transaction): several times the rate of SQLAlchemy's batched
+multi-row INSERTs, which smaller batches keep.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, insert
 from sqlalchemy.dialects import postgresql, sqlite
+
+COPY_FROM = 1_000  # rows: on PostgreSQL a batch this large goes through COPY
 
 
 def insert_rows(
@@ -36,6 +39,9 @@ def insert_rows(
     if skip_existing:
         dialect_insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
         statement = dialect_insert(table).on_conflict_do_nothing(index_elements=skip_existing)
+    if conn.dialect.name == "postgresql" and not skip_existing and len(rows) >= COPY_FROM:
+        _copy_rows(conn, table, columns, rows)
+        return
     if conn.dialect.name != "sqlite":
         conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
         return
@@ -57,3 +63,16 @@ def insert_rows(
             )
         )
     conn.exec_driver_sql(compiled.string, rows)
+
+
+def _copy_rows(conn: Connection, table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """COPY ``rows`` into ``table`` on the connection's own psycopg connection (its open
+    transaction): values are adapted as in a query; unlisted columns take their defaults."""
+    quote = conn.dialect.identifier_preparer
+    statement = (
+        f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) "
+        "FROM STDIN"
+    )
+    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
