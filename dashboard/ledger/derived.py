@@ -94,19 +94,19 @@ def last_covered_month():
     return Coverage.start_month + Coverage.months - 1
 
 
-def continued_after(worker_key, last_month):
+def continued_after(worker_key, last_month, self_paid_upto: int | None = None):
     """True when the worker paid for themselves in one of the months after ``last_month``
-    (L+1 .. L+3; docs/contract.md "continued_workers"), as an SQL expression."""
-    return (
-        select(SelfPaid.id)
-        .where(
-            SelfPaid.worker_key == worker_key,
-            SelfPaid.start_month <= last_month + CONTINUATION_WINDOW,
-            SelfPaid.start_month + SelfPaid.months > last_month + 1,
-            SelfPaid.start_month > last_month - MAX_BLOCK_MONTHS,  # lets the index bound it
-        )
-        .exists()
+    (L+1 .. L+3; docs/contract.md "continued_workers"), as an SQL expression; with
+    ``self_paid_upto``, from the self-paid rows of id <= it only (as a check found them)."""
+    paid = select(SelfPaid.id).where(
+        SelfPaid.worker_key == worker_key,
+        SelfPaid.start_month <= last_month + CONTINUATION_WINDOW,
+        SelfPaid.start_month + SelfPaid.months > last_month + 1,
+        SelfPaid.start_month > last_month - MAX_BLOCK_MONTHS,  # lets the index bound it
     )
+    if self_paid_upto is not None:
+        paid = paid.where(SelfPaid.id <= self_paid_upto)
+    return paid.exists()
 
 
 def coverage_totals_query(donation_keys=None) -> Select:
@@ -626,3 +626,111 @@ def refresh_workers(conn: Connection, worker_keys, *, cells: bool = True) -> Non
             ).scalars()
         )
     refresh_donations(conn, donations, cells=cells)
+
+
+# As a passing full check found the ledger (`lingkaran check --since`, issue 30): the rows of
+# some workers, from the coverage rows of id <= ``coverage_upto`` and the self-paid rows of
+# id <= ``self_paid_upto`` (None: all). Coverage and self-paid rows are append-only, so these
+# bounds give back the ledger as it was; the aggregate tables are sums of these rows.
+
+
+def _covering_rows(worker_keys, coverage_upto: int | None) -> list:
+    bounds = [Coverage.worker_key.in_(worker_keys)]
+    if coverage_upto is not None:
+        bounds.append(Coverage.id <= coverage_upto)
+    return bounds
+
+
+def donor_workers_of(
+    worker_keys, coverage_upto: int | None = None, self_paid_upto: int | None = None
+) -> Select:
+    """The donor_workers rows of ``worker_keys`` (every donor of theirs), as of the bounds."""
+    pairs = (
+        select(
+            Donation.donor_key,
+            Coverage.worker_key,
+            func.max(last_covered_month()).label("last_month"),
+        )
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .where(*_covering_rows(worker_keys, coverage_upto))
+        .group_by(Donation.donor_key, Coverage.worker_key)
+    ).subquery()
+    return select(
+        pairs.c.donor_key,
+        pairs.c.worker_key,
+        pairs.c.last_month,
+        continued_after(pairs.c.worker_key, pairs.c.last_month, self_paid_upto).label("continued"),
+    )
+
+
+def covered_workers_of(
+    worker_keys, coverage_upto: int | None = None, self_paid_upto: int | None = None
+) -> Select:
+    """The covered_workers rows of ``worker_keys``, as of the bounds."""
+    workers = (
+        select(
+            Coverage.worker_key,
+            func.max(last_covered_month()).label("last_month"),
+            sum_int(Coverage.months).label("stimulus_months"),
+        )
+        .where(*_covering_rows(worker_keys, coverage_upto))
+        .group_by(Coverage.worker_key)
+    ).subquery()
+    return select(
+        workers.c.worker_key,
+        workers.c.last_month,
+        workers.c.stimulus_months,
+        continued_after(workers.c.worker_key, workers.c.last_month, self_paid_upto).label(
+            "continued"
+        ),
+    )
+
+
+def donor_spans_of(
+    conn: Connection,
+    worker_keys,
+    coverage_upto: int | None = None,
+    self_paid_upto: int | None = None,
+) -> Counter:
+    """What the rows of ``worker_keys`` add to donor_spans, as of the bounds: ``donor_spans``'
+    ordered pass over those workers' dated rows only."""
+    dated = (
+        select(
+            Donation.donor_key,
+            Coverage.worker_key,
+            Donation.received_on,
+            func.max(last_covered_month()).label("last_month"),
+        )
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .where(*_covering_rows(worker_keys, coverage_upto))
+        .group_by(Donation.donor_key, Coverage.worker_key, Donation.received_on)
+    ).subquery()
+    rows = conn.execute(
+        select(
+            dated.c.donor_key,
+            dated.c.worker_key,
+            dated.c.received_on,
+            dated.c.last_month,
+            continued_after(dated.c.worker_key, dated.c.last_month, self_paid_upto),
+        ).order_by(dated.c.donor_key, dated.c.worker_key, dated.c.received_on)
+    )
+    return spans_of(rows)
+
+
+def spans_of(rows) -> Counter:
+    """donor_spans' pass over (donor, worker, received_on, L, continued) rows ordered by
+    donor, worker and date (``donor_spans`` holds the same loop; one can call the other once
+    the refresh rewrite lands)."""
+    spans: Counter = Counter()
+    for (donor, _worker), dated in groupby(rows, key=itemgetter(0, 1)):
+        dated = list(dated)
+        dates = [row[2] for row in dated]
+        for i in range(len(dated)):
+            before = dates[i - 1] if i else None
+            last_month, continued = -1, False
+            for j in range(i, len(dated)):
+                if dated[j][3] > last_month:
+                    last_month, continued = dated[j][3], bool(dated[j][4])
+                after = dates[j + 1] if j + 1 < len(dated) else None
+                spans[(donor, before, dates[i], dates[j], after, last_month, continued)] += 1
+    return spans
