@@ -287,7 +287,7 @@ def _columns(table, columns) -> list:
 
 
 # Each per-key derived table: its stored rows and its recomputation for a list of keys, and
-# which keys of the change it is kept by (docs/architecture.md "Derived tables").
+# which keys of the change it is kept by.
 KEYED = {
     "coverage_totals": (
         "coverage_donations",
