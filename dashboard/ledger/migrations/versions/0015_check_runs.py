@@ -1,4 +1,4 @@
-"""check_runs, check_snapshots and ledger_changes: what `lingkaran check --since` starts from (issue 30)
+"""check_runs, check_snapshots, ledger_changes: where `lingkaran check --since` starts (issue 30)
 
 Revision ID: 0015
 Revises: 0014
