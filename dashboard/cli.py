@@ -225,14 +225,48 @@ def report(
 
 @main.command()
 @click.option("--as-of", callback=_date_option, metavar="DATE", help="Date for active workers.")
+@click.option(
+    "--since",
+    is_flag=True,
+    help="Verify only what the writes since the last passing full check touched.",
+)
 @click.pass_context
-def check(ctx: click.Context, as_of: dt.date | None) -> None:
-    """Verify the ledger's invariants; exit 1 listing every violation."""
-    from queries.checks import check_ledger
+def check(ctx: click.Context, as_of: dt.date | None, since: bool) -> None:
+    """Verify the ledger's invariants; exit 1 listing every violation. A full check that
+    passes is recorded; `--since` starts from the last one."""
+    from queries.check_since import check_since, full_check
 
     lang = _language(ctx)
     _ = translator(lang)
-    violations = check_ledger(_engine(ctx), as_of)
+    engine = _engine(ctx)
+    if not since:
+        violations = full_check(engine, as_of)
+    else:
+        report = check_since(engine, as_of)
+        violations = report.violations
+        if report.base is None:
+            click.echo(
+                _("{why}: ran the full check.").format(why=report.why.render(lang)), err=True
+            )
+        else:
+            change = report.change
+            click.echo(
+                _(
+                    "Since the full check #{run} of {day}: {coverage} coverage row(s), "
+                    "{self_paid} self-paid row(s), {confirmations} confirmation(s) and "
+                    "{changes} change(s) to workers and claims; verified {donations} "
+                    "donation(s) and {workers} worker(s)."
+                ).format(
+                    run=report.base,
+                    day=report.base_at.date().isoformat(),
+                    coverage=number(change.coverage_rows, lang),
+                    self_paid=number(change.self_paid_rows, lang),
+                    confirmations=number(change.confirmations, lang),
+                    changes=number(change.changes, lang),
+                    donations=number(change.donations, lang),
+                    workers=number(change.worker_count, lang),
+                )
+            )
     if violations:
         click.echo(_("{count} violation(s):").format(count=len(violations)), err=True)
         for violation in violations:
@@ -572,7 +606,8 @@ def migrate(source: str, target: str, into_non_empty: bool) -> None:
     from dashboard.ledger.app_state import carry_app_state, refuse_conflicting_releases
     from dashboard.ledger.demo import is_seeded_demo, mark_as_demo
     from dashboard.ledger.ledger_files import ledger_is_empty
-    from queries.checks import check_ledger, compare_reports
+    from queries.check_since import full_check
+    from queries.checks import compare_reports
 
     origin, destination = open_ledger(source), open_ledger(target)
     was_empty = ledger_is_empty(destination)
@@ -587,7 +622,7 @@ def migrate(source: str, target: str, into_non_empty: bool) -> None:
     # Memberships, fiscal years, digests, issued statements, the audit log and the public
     # releases with their secret: the app's, not the contract's files, and lost otherwise.
     click.echo(carry_app_state(origin, destination).summary())
-    violations = check_ledger(destination)
+    violations = full_check(destination)  # recorded: `check --since` starts from it
     for violation in violations:
         click.echo(f"  {violation}", err=True)
     differences = compare_reports(origin, destination)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, except_, func, literal, or_, select, union_all
+from sqlalchemy import Connection, Engine, Select, except_, func, literal, or_, select, union_all
 
 from dashboard.core.catalogue import ADDITIVE
 from dashboard.core.errors import Message, message
@@ -78,20 +79,37 @@ class Violation:
 def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation]:
     """Every violated invariant; an empty list means the ledger is consistent."""
     as_of = as_of or dt.date.today()
-    found: list[Violation] = []
     with engine.connect() as conn:
-        spending = conn.execute(
-            select(
-                Donation.donation_id,
-                Donation.amount_idr,
-                Donation.received_on,
-                sum_int(Coverage.amount_idr),
-                func.min(Coverage.start_month),
-            )
-            .join(Coverage, Coverage.donation_key == Donation.id)
-            .group_by(Donation.id, Donation.donation_id, Donation.amount_idr, Donation.received_on)
-        ).all()
-        for donation_id, amount, received_on, spent, first_start in spending:
+        found = [
+            *spending_violations(conn),
+            *orphan_violations(conn),
+            *overlap_violations(conn),
+            *confirmation_violations(conn),
+            *block_cost_violations(conn),
+            *_derived_tables_violations(conn),
+            *totals_violations(conn, as_of),
+        ]
+    return found
+
+
+def spending_violations(conn: Connection, donation_keys=None) -> list[Violation]:
+    """Each donation funds no more than its amount and no month before it was received (of
+    ``donation_keys``, a list, when given)."""
+    query = (
+        select(
+            Donation.donation_id,
+            Donation.amount_idr,
+            Donation.received_on,
+            sum_int(Coverage.amount_idr),
+            func.min(Coverage.start_month),
+        )
+        .join(Coverage, Coverage.donation_key == Donation.id)
+        .group_by(Donation.id, Donation.donation_id, Donation.amount_idr, Donation.received_on)
+    )
+    found = []
+    for keys in in_chunks(donation_keys):
+        chunk = query if keys is None else query.where(Donation.id.in_(keys))
+        for donation_id, amount, received_on, spent, first_start in conn.execute(chunk):
             # docs/contract.md "Figures": balance = donated - allocated can never be negative.
             if spent > amount:
                 found.append(
@@ -117,59 +135,74 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
                         ),
                     )
                 )
+    return found
 
-        orphans = conn.execute(
-            select(func.count(Coverage.id))
-            .outerjoin(Donation, Donation.id == Coverage.donation_key)
-            .where(Donation.id.is_(None))
-        ).scalar_one()
-        if orphans:
+
+def orphan_violations(conn: Connection, coverage_after: int | None = None) -> list[Violation]:
+    """Every coverage row (of id > ``coverage_after``) is funded by a donation."""
+    query = (
+        select(func.count(Coverage.id))
+        .outerjoin(Donation, Donation.id == Coverage.donation_key)
+        .where(Donation.id.is_(None))
+    )
+    if coverage_after is not None:
+        query = query.where(Coverage.id > coverage_after)
+    orphans = conn.execute(query).scalar_one()
+    if not orphans:
+        return []
+    return [
+        Violation(
+            N_("funded by one donation"),
+            message(N_("{rows} coverage row(s) have no donation"), rows=orphans),
+        )
+    ]
+
+
+def block_cost_violations(conn: Connection, coverage_after: int | None = None) -> list[Violation]:
+    """An allocated block (of id > ``coverage_after``) costs what the rates say."""
+    rates = RateSchedule(conn)
+    query = (
+        select(Coverage.start_month, Coverage.months, Coverage.amount_idr, Donation.package)
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .where(Coverage.source == "allocator")
+        .distinct()
+    )
+    if coverage_after is not None:
+        query = query.where(Coverage.id > coverage_after)
+    found = []
+    for start, months, amount, package in conn.execute(query).all():
+        expected = rates.block_cost(start, months, package)
+        if amount != expected:
             found.append(
                 Violation(
-                    N_("funded by one donation"),
-                    message(N_("{rows} coverage row(s) have no donation"), rows=orphans),
+                    N_("block cost"),
+                    message(
+                        N_(
+                            "allocated {package} block {month} x {months} costs {amount}, "
+                            "the rates say {expected}"
+                        ),
+                        package=package,
+                        month=month_label(start),
+                        months=months,
+                        amount=amount,
+                        expected=expected,
+                    ),
                 )
             )
+    return found
 
-        found.extend(_overlap_violations(conn))
-        found.extend(_confirmation_violations(conn))
 
-        rates = RateSchedule(conn)
-        blocks = conn.execute(
-            select(Coverage.start_month, Coverage.months, Coverage.amount_idr, Donation.package)
-            .join(Donation, Donation.id == Coverage.donation_key)
-            .where(Coverage.source == "allocator")
-            .distinct()
-        ).all()
-        for start, months, amount, package in blocks:
-            expected = rates.block_cost(start, months, package)
-            if amount != expected:
-                found.append(
-                    Violation(
-                        N_("block cost"),
-                        message(
-                            N_(
-                                "allocated {package} block {month} x {months} costs {amount}, "
-                                "the rates say {expected}"
-                            ),
-                            package=package,
-                            month=month_label(start),
-                            months=months,
-                            amount=amount,
-                            expected=expected,
-                        ),
-                    )
-                )
-
-        found.extend(_derived_tables_violations(conn))
-
-        donor_ids = conn.execute(
-            select(Donor.donor_id)
-            .where(Donor.id.in_(select(Donation.donor_key)))
-            .order_by(Donor.donor_id)
-        ).scalars()
-        per_donor = [ledger_figures(conn, donor_id, as_of) for donor_id in donor_ids]
-        total = ledger_figures(conn, None, as_of)
+def totals_violations(conn: Connection, as_of: dt.date) -> list[Violation]:
+    """Each additive figure of the programme is the sum of the donors' (it reads the derived
+    tables only: cheap at any size)."""
+    donor_ids = conn.execute(
+        select(Donor.donor_id)
+        .where(Donor.id.in_(select(Donation.donor_key)))
+        .order_by(Donor.donor_id)
+    ).scalars()
+    per_donor = [ledger_figures(conn, donor_id, as_of) for donor_id in donor_ids]
+    total = ledger_figures(conn, None, as_of)
+    found = []
     for key in ADDITIVE:
         summed = sum(getattr(figures, key) for figures in per_donor)
         if summed != getattr(total, key):
@@ -199,23 +232,50 @@ def check_ledger(engine: Engine, as_of: dt.date | None = None) -> list[Violation
     return found
 
 
-def _overlap_violations(conn: Connection) -> list[Violation]:
+CHUNK = 500  # keys per statement: bounded IN lists on every database
+
+
+def in_chunks(keys) -> Iterator[list | None]:
+    """``keys`` (sorted) in lists of CHUNK; None (every key) as one None."""
+    if keys is None:
+        yield None
+        return
+    keys = sorted(set(keys))
+    for at in range(0, len(keys), CHUNK):
+        yield keys[at : at + CHUNK]
+
+
+def overlap_violations(conn: Connection, worker_keys=None) -> list[Violation]:
     """A worker's coverage rows never overlap each other nor (v2) the worker's self-paid rows,
-    and self-paid rows never overlap each other (docs/contract.md "coverage", "self_paid")."""
-    spans = union_all(
-        select(
-            Coverage.worker_key,
-            Coverage.start_month,
-            Coverage.months,
-            literal("coverage").label("kind"),
-        ),
-        select(
-            SelfPaid.worker_key,
-            SelfPaid.start_month,
-            SelfPaid.months,
-            literal("self-paid").label("kind"),
-        ),
-    ).subquery()
+    and self-paid rows never overlap each other (docs/contract.md "coverage", "self_paid");
+    for ``worker_keys`` (a list) when given. The first 20 are named."""
+    found: list[Violation] = []
+    for keys in in_chunks(worker_keys):
+        if len(found) < OVERLAPS_NAMED:
+            found.extend(_overlaps(conn, keys, OVERLAPS_NAMED - len(found)))
+    return found
+
+
+OVERLAPS_NAMED = 20
+
+
+def _overlaps(conn: Connection, worker_keys: list | None, limit: int) -> list[Violation]:
+    coverage = select(
+        Coverage.worker_key,
+        Coverage.start_month,
+        Coverage.months,
+        literal("coverage").label("kind"),
+    )
+    self_paid = select(
+        SelfPaid.worker_key,
+        SelfPaid.start_month,
+        SelfPaid.months,
+        literal("self-paid").label("kind"),
+    )
+    if worker_keys is not None:
+        coverage = coverage.where(Coverage.worker_key.in_(worker_keys))
+        self_paid = self_paid.where(SelfPaid.worker_key.in_(worker_keys))
+    spans = union_all(coverage, self_paid).subquery()
     window = {"partition_by": spans.c.worker_key, "order_by": spans.c.start_month}
     ordered = select(
         spans.c.worker_key,
@@ -229,7 +289,7 @@ def _overlap_violations(conn: Connection) -> list[Violation]:
         select(ordered.c.worker_key, ordered.c.start_month, ordered.c.kind, ordered.c.previous_kind)
         .where(ordered.c.previous_end >= ordered.c.start_month)
         .order_by(ordered.c.worker_key, ordered.c.start_month)
-        .limit(20)
+        .limit(limit)
     ):
         if kind == previous_kind == "coverage":
             rule, what = (
@@ -248,9 +308,12 @@ def _overlap_violations(conn: Connection) -> list[Violation]:
     return found
 
 
-def _confirmation_violations(conn: Connection) -> list[Violation]:
-    """A confirmation equals its coverage row (donation and amount) and does not precede the
-    donation (docs/contract.md "confirmations")."""
+def confirmation_violations(
+    conn: Connection, confirmation_after: int | None = None
+) -> list[Violation]:
+    """A confirmation (of id > ``confirmation_after``) equals its coverage row (donation and
+    amount) and does not precede the donation (docs/contract.md "confirmations")."""
+    fresh = [] if confirmation_after is None else [Confirmation.id > confirmation_after]
     found = []
     for donation_id, worker_key, start, row_amount, confirmed, on, received, same in conn.execute(
         select(
@@ -270,7 +333,8 @@ def _confirmation_violations(conn: Connection) -> list[Violation]:
                 Confirmation.amount_idr != Coverage.amount_idr,
                 Confirmation.donation_key != Coverage.donation_key,
                 Confirmation.confirmed_on < Donation.received_on,
-            )
+            ),
+            *fresh,
         )
         .limit(20)
     ):
@@ -383,18 +447,9 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
     }
     found = []
     for table, (stored, expected) in recomputed.items():
-        missing = conn.execute(
-            select(func.count()).select_from(except_(expected, stored).subquery())
-        ).scalar_one()
-        extra = conn.execute(
-            select(func.count()).select_from(except_(stored, expected).subquery())
-        ).scalar_one()
+        missing, extra = except_counts(conn, stored, expected)
         if missing or extra:
-            found.append(
-                Violation(
-                    N_("derived tables match coverage"), _derived_mismatch(table, missing, extra)
-                )
-            )
+            found.append(derived_mismatch(table, missing, extra))
     # donor_spans is computed in one ordered pass in Python, not by a query.
     stored = Counter(
         {
@@ -405,21 +460,30 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
     expected = donor_spans(conn)
     if stored != expected:
         missing, extra = len(expected - stored), len(stored - expected)
-        found.append(
-            Violation(
-                N_("derived tables match coverage"),
-                _derived_mismatch("donor_spans", missing, extra),
-            )
-        )
+        found.append(derived_mismatch("donor_spans", missing, extra))
     return found
 
 
-def _derived_mismatch(table: str, missing: int, extra: int) -> Message:
-    return message(
-        N_("{table}: {missing} row(s) missing, {extra} row(s) not backed by coverage"),
-        table=table,
-        missing=missing,
-        extra=extra,
+def except_counts(conn: Connection, stored: Select, expected: Select) -> tuple[int, int]:
+    """(rows ``expected`` has and ``stored`` lacks, rows ``stored`` has beyond ``expected``)."""
+    missing = conn.execute(
+        select(func.count()).select_from(except_(expected, stored).subquery())
+    ).scalar_one()
+    extra = conn.execute(
+        select(func.count()).select_from(except_(stored, expected).subquery())
+    ).scalar_one()
+    return missing, extra
+
+
+def derived_mismatch(table: str, missing: int, extra: int) -> Violation:
+    return Violation(
+        N_("derived tables match coverage"),
+        message(
+            N_("{table}: {missing} row(s) missing, {extra} row(s) not backed by coverage"),
+            table=table,
+            missing=missing,
+            extra=extra,
+        ),
     )
 
 

@@ -12,6 +12,10 @@ would remove the permanent part of every offset (docs/contract.md "Public releas
 secret moves with the releases, and a target that already publishes with another secret is
 refused before anything is written.
 
+Not carried: the record of `lingkaran check` (check_runs, check_snapshots) and the change
+journal (ledger_changes): `migrate` runs and records a full check on the target, which is
+where `check --since` starts there.
+
 Donors are matched by their contract id (``donor_id``): the surrogate keys differ between
 databases. Rows the target already holds are left as they are, so a second run adds nothing.
 """

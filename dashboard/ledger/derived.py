@@ -96,20 +96,17 @@ def last_covered_month():
 
 def continued_after(worker_key, last_month, self_paid_upto: int | None = None):
     """True when the worker paid for themselves in one of the months after ``last_month``
-    (L+1 .. L+3; docs/contract.md "continued_workers"), as an SQL expression;
-    ``self_paid_upto``: only the self-paid rows with ids up to it (the state before a write)."""
-    upto = [] if self_paid_upto is None else [SelfPaid.id <= self_paid_upto]
-    return (
-        select(SelfPaid.id)
-        .where(
-            SelfPaid.worker_key == worker_key,
-            SelfPaid.start_month <= last_month + CONTINUATION_WINDOW,
-            SelfPaid.start_month + SelfPaid.months > last_month + 1,
-            SelfPaid.start_month > last_month - MAX_BLOCK_MONTHS,  # lets the index bound it
-            *upto,
-        )
-        .exists()
+    (L+1 .. L+3; docs/contract.md "continued_workers"), as an SQL expression; with
+    ``self_paid_upto``, from the self-paid rows of id <= it only (as a check found them)."""
+    paid = select(SelfPaid.id).where(
+        SelfPaid.worker_key == worker_key,
+        SelfPaid.start_month <= last_month + CONTINUATION_WINDOW,
+        SelfPaid.start_month + SelfPaid.months > last_month + 1,
+        SelfPaid.start_month > last_month - MAX_BLOCK_MONTHS,  # lets the index bound it
     )
+    if self_paid_upto is not None:
+        paid = paid.where(SelfPaid.id <= self_paid_upto)
+    return paid.exists()
 
 
 def coverage_totals_query(donation_keys=None) -> Select:
@@ -831,3 +828,33 @@ def refresh_workers(conn: Connection, worker_keys, *, cells: bool = True) -> Non
             ).scalars()
         )
     refresh_donations(conn, donations, cells=cells)
+
+
+# As a passing full check found the ledger (`lingkaran check --since`, issue 30): the rows of
+# some workers, from the coverage rows of id <= ``coverage_upto`` and the self-paid rows of
+# id <= ``self_paid_upto`` (None: all). Coverage and self-paid rows are append-only, so these
+# bounds give back the ledger as it was; the aggregate tables are sums of these rows.
+
+
+def donor_workers_of(
+    worker_keys, coverage_upto: int | None = None, self_paid_upto: int | None = None
+) -> Select:
+    """The donor_workers rows of ``worker_keys`` (every donor of theirs), as of the bounds."""
+    return donor_workers_query(None, worker_keys, coverage_upto, self_paid_upto)
+
+
+def covered_workers_of(
+    worker_keys, coverage_upto: int | None = None, self_paid_upto: int | None = None
+) -> Select:
+    """The covered_workers rows of ``worker_keys``, as of the bounds."""
+    return covered_workers_query(worker_keys, coverage_upto, self_paid_upto)
+
+
+def donor_spans_of(
+    conn: Connection,
+    worker_keys,
+    coverage_upto: int | None = None,
+    self_paid_upto: int | None = None,
+) -> Counter:
+    """What the rows of ``worker_keys`` add to donor_spans, as of the bounds."""
+    return donor_spans(conn, query=_dated_rows(None, worker_keys, coverage_upto, self_paid_upto))

@@ -556,3 +556,50 @@ class DonorSpan(Base):
     last_month: Mapped[int] = mapped_column(Integer)
     continued: Mapped[bool] = mapped_column(Boolean)
     workers: Mapped[int] = mapped_column(Integer)
+
+
+class LedgerChange(Base):
+    """A key an import updated in place, written in the import's transaction: a worker who
+    moved (``moved``) or whose paid JKK/JKM claims changed (``claims``). Coverage, self-paid
+    rows and confirmations are append-only, their ids say what is new; updates need this
+    journal for `lingkaran check --since` to know what they touched."""
+
+    __tablename__ = "ledger_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[int] = mapped_column(Integer)
+
+
+class CheckRun(Base):
+    """One run of `lingkaran check` (``full``) or `check --since` (``since``, from the full
+    check ``base_run``): how many violations it found and how far the ledger reached when it
+    began, as the highest id of each append-only table and of the change journal."""
+
+    __tablename__ = "check_runs"
+    __table_args__ = (CheckConstraint("scope IN ('full', 'since')", name="ck_check_runs_scope"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    scope: Mapped[str] = mapped_column(String(8))
+    base_run: Mapped[int | None] = mapped_column(ForeignKey("check_runs.id"))
+    violations: Mapped[int] = mapped_column(Integer)
+    coverage_id: Mapped[int] = mapped_column(Integer)
+    self_paid_id: Mapped[int] = mapped_column(Integer)
+    confirmation_id: Mapped[int] = mapped_column(Integer)
+    claim_id: Mapped[int] = mapped_column(Integer)
+    worker_id: Mapped[int] = mapped_column(Integer)
+    donation_id: Mapped[int] = mapped_column(Integer)
+    change_id: Mapped[int] = mapped_column(Integer)
+
+
+class CheckSnapshot(Base):
+    """An aggregate derived table (donor_continuation, programme_continuation, donor_spans)
+    as a passing full check found it, as JSON rows: `check --since` verifies the stored table
+    against it, corrected by the contributions of the workers touched since."""
+
+    __tablename__ = "check_snapshots"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id"), primary_key=True)
+    aggregate: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rows: Mapped[str] = mapped_column(Text)

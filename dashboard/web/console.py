@@ -21,7 +21,7 @@ from dashboard.ledger.allocation_report import late_start_lines, most_actionable
 from dashboard.ledger.allocator import allocate, late_starts
 from dashboard.ledger.importer import import_file
 from dashboard.web import jobs, shell
-from queries.checks import check_ledger
+from queries.check_since import full_check
 
 JOB_KEY = "admin-job"  # the session's latest job
 SHOWN_KEY = "admin-job-shown"  # the jobs whose ending this session has taken in
@@ -86,7 +86,7 @@ def start_check(engine: Engine, who: str, lang: str) -> None:
     _ = translator(lang)
 
     def work(report: Report) -> jobs.Outcome:
-        violations = check_ledger(engine)
+        violations = full_check(engine)  # recorded: where `check --since` starts
         audit(engine, who, "check", f"{len(violations)} violation(s)")
         if not violations:
             return jobs.Outcome(True, _("Ledger OK: every invariant holds."))

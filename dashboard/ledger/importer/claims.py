@@ -12,6 +12,7 @@ from dashboard.core import vocabulary
 from dashboard.core.errors import message
 from dashboard.core.labels import N_
 from dashboard.core.months import month_of
+from dashboard.ledger.check_runs import CLAIMS, record_changes
 from dashboard.ledger.derived import ATTRIBUTED_PROGRAMS, refresh_workers
 from dashboard.ledger.importer.common import (
     ImportRun,
@@ -77,6 +78,7 @@ class Claims(Kind):
         # A JKK or JKM claim paid changes the outcome of the coverage row it happened in;
         # no other claim, and no other change, does.
         refresh_workers(run.conn, run.state.get("touched", ()), cells=False)
+        record_changes(run.conn, CLAIMS, run.state.get("touched", ()))  # for `check --since`
 
     def apply(self, run: ImportRun, rows: list[tuple[int, Record]]) -> None:
         conn = run.conn

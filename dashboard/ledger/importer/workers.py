@@ -12,6 +12,7 @@ from dashboard.core import values as v
 from dashboard.core.errors import message
 from dashboard.core.labels import N_
 from dashboard.ledger.bulk import insert_rows
+from dashboard.ledger.check_runs import MOVED, record_changes
 from dashboard.ledger.derived import refresh_workers
 from dashboard.ledger.importer.common import (
     IdLedger,
@@ -83,6 +84,7 @@ class Workers(Kind):
     def finish(self, run: ImportRun) -> None:
         # A worker who moved province or occupation moves in the donor pages' tables.
         refresh_workers(run.conn, run.state.get("moved", ()))
+        record_changes(run.conn, MOVED, run.state.get("moved", ()))  # for `check --since`
 
     def apply(self, run: ImportRun, rows: list[tuple[int, Record]]) -> None:
         ids = (r["worker_id"] for _, r in rows)

@@ -1,0 +1,435 @@
+"""`lingkaran check --since`: every invariant of `check`, for what the writes since the last
+passing full check touched, at a cost that follows the size of the change (issue 30).
+
+The change: coverage, self-paid rows and confirmations above the full check's watermarks,
+and the workers the change journal names (moved, a claim paid). Each per-key derived table
+is compared on both sides for the keys those rows can change (the donations, the workers,
+the coverage rows), as the refresh functions of ``dashboard.ledger.derived`` recompute them.
+The three aggregate tables no key restricts: each must equal the copy the full check kept,
+less what the touched workers gave it then and plus what they give it now (coverage and
+self-paid rows are append-only, so "then" is the rows below the watermarks).
+
+What no write touched is not read again: a row changed outside the importer and the allocator
+(by hand, in SQL) is found by the full check only. Run that monthly or before a release
+(docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine, and_, func, select
+
+from dashboard.core.errors import Message, message
+from dashboard.core.labels import N_
+from dashboard.ledger.check_runs import (
+    AGGREGATES,
+    Watermarks,
+    last_full_check,
+    marks_of,
+    normalised,
+    record_check_run,
+    snapshot_of,
+    stored_aggregates,
+    watermarks,
+)
+from dashboard.ledger.derived import (
+    CELL_COLUMNS,
+    CLAIM_COLUMNS,
+    FLOW_COLUMNS,
+    UNCONFIRMED_COLUMNS,
+    attributable_claim,
+    confirmation_totals_query,
+    coverage_totals_query,
+    covered_workers_of,
+    covered_workers_query,
+    donation_cells_query,
+    donation_claims_query,
+    donation_flows_query,
+    donor_spans_of,
+    donor_workers_of,
+    unconfirmed_coverage_query,
+)
+from dashboard.ledger.schema import (
+    Claim,
+    Confirmation,
+    ConfirmationTotal,
+    Coverage,
+    CoverageTotal,
+    CoveredWorker,
+    Donation,
+    DonationCell,
+    DonationClaim,
+    DonationFlow,
+    DonorWorker,
+    LedgerChange,
+    SelfPaid,
+    UnconfirmedCoverage,
+)
+from queries.checks import (
+    Violation,
+    block_cost_violations,
+    check_ledger,
+    confirmation_violations,
+    derived_mismatch,
+    except_counts,
+    in_chunks,
+    orphan_violations,
+    overlap_violations,
+    spending_violations,
+    totals_violations,
+)
+
+
+def full_check(engine: Engine, as_of: dt.date | None = None) -> list[Violation]:
+    """`check_ledger`, recorded: when it finds nothing and no write came while it ran, its
+    watermarks and the aggregate tables as they stood are what `check --since` starts from."""
+    with engine.connect() as conn:
+        began = watermarks(conn)
+        aggregates = stored_aggregates(conn)
+    violations = check_ledger(engine, as_of)
+    with engine.begin() as conn:
+        settled = watermarks(conn) == began
+        keep = aggregates if settled and not violations else None
+        record_check_run(conn, "full", began, len(violations), snapshot=keep)
+    return violations
+
+
+@dataclass(frozen=True)
+class Touched:
+    """The keys the writes between two sets of watermarks can have changed."""
+
+    coverage_rows: int
+    self_paid_rows: int
+    confirmations: int
+    changes: int
+    coverage_donations: list[int]  # their spending, coverage_totals
+    workers: list[int]  # new coverage or self-paid rows: overlaps, worker tables, aggregates
+    page_donations: list[int]  # donation_cells, donation_flows, donation_claims
+    confirmation_donations: list[int]  # confirmation_totals
+    confirmed_rows: list[int]  # coverage rows confirmed since: unconfirmed_coverage
+    changed_workers: list[int]  # the journal's and new paid claims' workers
+
+    @property
+    def donations(self) -> int:
+        return len(
+            set(self.coverage_donations)
+            | set(self.page_donations)
+            | set(self.confirmation_donations)
+        )
+
+    @property
+    def worker_count(self) -> int:
+        return len(set(self.workers) | set(self.changed_workers))
+
+
+def _between(column, base: int, now: int):
+    return and_(column > base, column <= now)
+
+
+def _keys(conn: Connection, query) -> list[int]:
+    return sorted(set(conn.execute(query).scalars()))
+
+
+def touched(conn: Connection, base: Watermarks, now: Watermarks) -> Touched:
+    """What changed from ``base`` to ``now``, as the keys each derived table is kept by."""
+    new_coverage = _between(Coverage.id, base.coverage_id, now.coverage_id)
+    new_self_paid = _between(SelfPaid.id, base.self_paid_id, now.self_paid_id)
+    new_confirmations = _between(Confirmation.id, base.confirmation_id, now.confirmation_id)
+    coverage_donations = _keys(conn, select(Coverage.donation_key).where(new_coverage).distinct())
+    workers = sorted(
+        set(_keys(conn, select(Coverage.worker_key).where(new_coverage).distinct()))
+        | set(_keys(conn, select(SelfPaid.worker_key).where(new_self_paid).distinct()))
+    )
+    # Moved workers and changed claims: the journal; a new paid claim also by its id.
+    changed_workers = sorted(
+        set(
+            _keys(
+                conn,
+                select(LedgerChange.key).where(
+                    _between(LedgerChange.id, base.change_id, now.change_id)
+                ),
+            )
+        )
+        | set(
+            _keys(
+                conn,
+                select(Claim.worker_key).where(
+                    _between(Claim.id, base.claim_id, now.claim_id), attributable_claim()
+                ),
+            )
+        )
+    )
+    return Touched(
+        coverage_rows=_count(conn, Coverage.id, new_coverage),
+        self_paid_rows=_count(conn, SelfPaid.id, new_self_paid),
+        confirmations=_count(conn, Confirmation.id, new_confirmations),
+        changes=_count(
+            conn, LedgerChange.id, _between(LedgerChange.id, base.change_id, now.change_id)
+        ),
+        coverage_donations=coverage_donations,
+        workers=workers,
+        page_donations=sorted(
+            set(_later_donations(conn, coverage_donations))
+            | set(_covering_donations(conn, changed_workers))
+        ),
+        confirmation_donations=_keys(
+            conn, select(Confirmation.donation_key).where(new_confirmations).distinct()
+        ),
+        confirmed_rows=_keys(
+            conn,
+            select(Confirmation.coverage_key).where(
+                new_confirmations, Confirmation.coverage_key <= base.coverage_id
+            ),
+        ),
+        changed_workers=changed_workers,
+    )
+
+
+def _count(conn: Connection, column, condition) -> int:
+    return conn.execute(select(func.count(column)).where(condition)).scalar_one()
+
+
+def _later_donations(conn: Connection, donation_keys: list[int]) -> set[int]:
+    """The donations a coverage write to ``donation_keys`` can change on the donor pages:
+    those, and every later donation of the same donors (``derived.refresh_donor_pages``)."""
+    first: dict[int, dt.date] = {}
+    for keys in in_chunks(donation_keys):
+        for donor_key, received_on in conn.execute(
+            select(Donation.donor_key, Donation.received_on).where(Donation.id.in_(keys))
+        ):
+            first[donor_key] = min(received_on, first.get(donor_key, received_on))
+    found: set[int] = set()
+    for donor_key, received_on in first.items():
+        found.update(
+            conn.execute(
+                select(Donation.id).where(
+                    Donation.donor_key == donor_key, Donation.received_on >= received_on
+                )
+            ).scalars()
+        )
+    return found
+
+
+def _covering_donations(conn: Connection, worker_keys: list[int]) -> set[int]:
+    """The donations that cover ``worker_keys`` (``derived.refresh_workers``)."""
+    found: set[int] = set()
+    for keys in in_chunks(worker_keys):
+        found.update(
+            conn.execute(
+                select(Coverage.donation_key).where(Coverage.worker_key.in_(keys)).distinct()
+            ).scalars()
+        )
+    return found
+
+
+@dataclass
+class SinceReport:
+    """What `check --since` verified and found. ``base`` None: no passing full check to start
+    from (``why`` says which), and the full check ran instead."""
+
+    violations: list[Violation]
+    base: int | None = None
+    base_at: dt.datetime | None = None
+    why: Message | None = None
+    change: Touched | None = None
+    aggregates: dict[str, int] = field(default_factory=dict)
+
+
+def check_since(engine: Engine, as_of: dt.date | None = None) -> SinceReport:
+    """The invariants of `check` for what changed since the last passing full check; the full
+    check itself when there is none to start from."""
+    as_of = as_of or dt.date.today()
+    with engine.connect() as conn:
+        base = last_full_check(conn)
+        snapshot = None if base is None or base.violations else snapshot_of(conn, base.id)
+    if snapshot is None:
+        return SinceReport(full_check(engine, as_of), why=_no_base(base))
+    with engine.connect() as conn:
+        now = watermarks(conn)
+        change = touched(conn, marks_of(base), now)
+        found = [
+            *spending_violations(conn, change.coverage_donations),
+            *orphan_violations(conn, base.coverage_id),
+            *overlap_violations(conn, change.workers),
+            *confirmation_violations(conn, base.confirmation_id),
+            *block_cost_violations(conn, base.coverage_id),
+            *_keyed_violations(conn, change, marks_of(base)),
+            *_aggregate_violations(conn, change.workers, marks_of(base), snapshot),
+            *totals_violations(conn, as_of),
+        ]
+    with engine.begin() as conn:
+        record_check_run(conn, "since", now, len(found), base_run=base.id)
+    return SinceReport(found, base=base.id, base_at=base.at, change=change)
+
+
+def _no_base(base) -> Message:
+    if base is None:
+        return message(N_("no full check is recorded"))
+    if base.violations:
+        return message(
+            N_("the last full check (#{run}, {day}) found {count} violation(s)"),
+            run=base.id,
+            day=base.at.date().isoformat(),
+            count=base.violations,
+        )
+    return message(
+        N_("the last full check (#{run}, {day}) kept no snapshot: the ledger changed while it ran"),
+        run=base.id,
+        day=base.at.date().isoformat(),
+    )
+
+
+def _columns(table, columns) -> list:
+    return [getattr(table, column) for column in columns]
+
+
+# Each per-key derived table: its stored rows and its recomputation for a list of keys, and
+# which keys of the change it is kept by.
+KEYED = {
+    "coverage_totals": (
+        "coverage_donations",
+        lambda keys: select(
+            CoverageTotal.donation_key,
+            CoverageTotal.start_month,
+            CoverageTotal.months,
+            CoverageTotal.amount_idr,
+            CoverageTotal.row_count,
+        ).where(CoverageTotal.donation_key.in_(keys)),
+        coverage_totals_query,
+    ),
+    "donor_workers": (
+        "workers",
+        lambda keys: select(
+            DonorWorker.donor_key,
+            DonorWorker.worker_key,
+            DonorWorker.last_month,
+            DonorWorker.continued,
+        ).where(DonorWorker.worker_key.in_(keys)),
+        donor_workers_of,
+    ),
+    "covered_workers": (
+        "workers",
+        lambda keys: select(
+            CoveredWorker.worker_key,
+            CoveredWorker.last_month,
+            CoveredWorker.stimulus_months,
+            CoveredWorker.continued,
+        ).where(CoveredWorker.worker_key.in_(keys)),
+        covered_workers_query,
+    ),
+    "confirmation_totals": (
+        "confirmation_donations",
+        lambda keys: select(
+            ConfirmationTotal.donation_key,
+            ConfirmationTotal.confirmed_on,
+            ConfirmationTotal.confirmed_idr,
+            ConfirmationTotal.confirmed_rows,
+        ).where(ConfirmationTotal.donation_key.in_(keys)),
+        confirmation_totals_query,
+    ),
+    "donation_cells": (
+        "page_donations",
+        lambda keys: select(*_columns(DonationCell, CELL_COLUMNS)).where(
+            DonationCell.donation_key.in_(keys)
+        ),
+        donation_cells_query,
+    ),
+    "donation_flows": (
+        "page_donations",
+        lambda keys: select(*_columns(DonationFlow, FLOW_COLUMNS)).where(
+            DonationFlow.donation_key.in_(keys)
+        ),
+        donation_flows_query,
+    ),
+    "donation_claims": (
+        "page_donations",
+        lambda keys: select(*_columns(DonationClaim, CLAIM_COLUMNS)).where(
+            DonationClaim.donation_key.in_(keys)
+        ),
+        donation_claims_query,
+    ),
+    "unconfirmed_coverage": (
+        "confirmed_rows",
+        lambda keys: select(*_columns(UnconfirmedCoverage, UNCONFIRMED_COLUMNS)).where(
+            UnconfirmedCoverage.coverage_key.in_(keys)
+        ),
+        lambda keys: unconfirmed_coverage_query().where(Coverage.id.in_(keys)),
+    ),
+}
+
+
+def _keyed_violations(conn: Connection, change: Touched, base: Watermarks) -> list[Violation]:
+    """The per-key derived tables, both sides restricted to the keys the change touched."""
+    found = []
+    for table, (keyed_by, stored, expected) in KEYED.items():
+        missing = extra = 0
+        for keys in in_chunks(getattr(change, keyed_by)):
+            more, beyond = except_counts(conn, stored(keys), expected(keys))
+            missing, extra = missing + more, extra + beyond
+        if table == "unconfirmed_coverage":
+            # The coverage rows written since: each unconfirmed unless confirmed already.
+            more, beyond = except_counts(
+                conn,
+                select(*_columns(UnconfirmedCoverage, UNCONFIRMED_COLUMNS)).where(
+                    UnconfirmedCoverage.coverage_key > base.coverage_id
+                ),
+                unconfirmed_coverage_query(base.coverage_id),
+            )
+            missing, extra = missing + more, extra + beyond
+        if missing or extra:
+            found.append(derived_mismatch(table, missing, extra))
+    return found
+
+
+def _aggregate_violations(
+    conn: Connection, workers: list[int], base: Watermarks, snapshot: dict[str, Counter]
+) -> list[Violation]:
+    """Each aggregate table equals the full check's copy, less what ``workers`` gave it at
+    the watermarks, plus what they give it now."""
+    then, now = _contributions(conn, workers, base), _contributions(conn, workers, None)
+    stored = stored_aggregates(conn)
+    found = []
+    for name in AGGREGATES:
+        expected = Counter(snapshot[name])
+        expected.subtract(then[name])
+        expected.update(now[name])
+        expected = Counter({key: count for key, count in expected.items() if count})
+        missing, extra = len(expected - stored[name]), len(stored[name] - expected)
+        if missing or extra:
+            found.append(derived_mismatch(name, missing, extra))
+    return found
+
+
+def _contributions(
+    conn: Connection, workers: list[int], base: Watermarks | None
+) -> dict[str, Counter]:
+    """What the rows of ``workers`` add to each aggregate table (as of ``base``, or now)."""
+    bounds = (
+        {}
+        if base is None
+        else {
+            "coverage_upto": base.coverage_id,
+            "self_paid_upto": base.self_paid_id,
+        }
+    )
+    found = {name: Counter() for name in AGGREGATES}
+    donor_columns = AGGREGATES["donor_continuation"][1]
+    programme_columns = AGGREGATES["programme_continuation"][1]
+    span_columns = AGGREGATES["donor_spans"][1]
+    for keys in in_chunks(workers):
+        for donor_key, _worker, last_month, continued in conn.execute(
+            donor_workers_of(keys, **bounds)
+        ):
+            key = normalised((donor_key, last_month, continued), donor_columns)
+            found["donor_continuation"][key] += 1
+        for _worker, last_month, stimulus_months, continued in conn.execute(
+            covered_workers_of(keys, **bounds)
+        ):
+            key = normalised((last_month, stimulus_months, continued), programme_columns)
+            found["programme_continuation"][key] += 1
+        for span, count in donor_spans_of(conn, keys, **bounds).items():
+            found["donor_spans"][normalised(span, span_columns)] += count
+    return found
