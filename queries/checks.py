@@ -21,6 +21,7 @@ from dashboard.ledger.derived import (
     FLOW_COLUMNS,
     SPAN_COLUMNS,
     UNCONFIRMED_COLUMNS,
+    WORKER_BUSY_COLUMNS,
     confirmation_totals_query,
     coverage_totals_query,
     covered_workers_query,
@@ -32,6 +33,7 @@ from dashboard.ledger.derived import (
     donor_workers_query,
     programme_continuation_query,
     unconfirmed_coverage_query,
+    worker_busy_query,
 )
 from dashboard.ledger.schema import (
     Confirmation,
@@ -50,6 +52,7 @@ from dashboard.ledger.schema import (
     ProgrammeContinuation,
     SelfPaid,
     UnconfirmedCoverage,
+    WorkerBusy,
     sum_int,
 )
 from queries.figures import ledger_figures
@@ -443,6 +446,10 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
         "unconfirmed_coverage": (
             select(*(getattr(UnconfirmedCoverage, c) for c in UNCONFIRMED_COLUMNS)),
             unconfirmed_coverage_query(),
+        ),
+        "worker_busy": (
+            select(*(getattr(WorkerBusy, c) for c in WORKER_BUSY_COLUMNS)),
+            worker_busy_query(),
         ),
     }
     found = []

@@ -29,13 +29,13 @@ import numpy as np
 from sqlalchemy import (
     Connection,
     Engine,
-    Integer,
-    bindparam,
     exists,
     func,
     insert,
     select,
+    union,
     union_all,
+    update,
 )
 
 from dashboard.core.errors import LedgerError, Message, Rupiah, message
@@ -51,7 +51,12 @@ from dashboard.core.vocabulary import (
 )
 from dashboard.ledger.bulk import insert_rows
 from dashboard.ledger.db import STATISTICS_AFTER_ROWS, refresh_statistics, tidy_after_bulk
-from dashboard.ledger.derived import MAX_BLOCK_MONTHS, last_coverage_id, refresh
+from dashboard.ledger.derived import (
+    MAX_BLOCK_MONTHS,
+    REFRESH_CHUNK,
+    last_coverage_id,
+    refresh,
+)
 from dashboard.ledger.schema import (
     COVERAGE_COLUMNS,
     AllocationRun,
@@ -61,6 +66,7 @@ from dashboard.ledger.schema import (
     Rate,
     SelfPaid,
     Worker,
+    WorkerBusy,
     sum_int,
 )
 
@@ -266,72 +272,105 @@ class _WorkersInMemory:
 
 
 class _WorkerWalk:
-    """The workers a block may pay for, read from the database in registration order.
+    """The workers a block may pay for, found in the database from worker_busy.
 
-    One query per donation: the workers registered before the block's first month that match
-    its earmarks, less those whose coverage or self-paid months meet the block (an index
-    probe each, on the (worker, start month) keys), in (registered_on, worker_id) order,
-    limited to the blocks the donation can buy. The rows a run writes are in the database
-    before the next donation's query, so they count as busy. Memory: the chosen keys."""
+    A worker with B (the last month their coverage or self-paid months hold) before the
+    block's first month S is free for it; for each value of B those workers are one run of
+    an index already in the contract's order (registered_on, worker_id). So the first
+    eligible workers are the first of a merge of the runs' first ``wanted`` each, one per
+    month from the first B to S - 1 (and -1: never covered), plus the few workers with B
+    at or after S who are free in the block all the same (their months start after it):
+    one query, whose reads follow the months and the blocks bought, not the ledger. Each
+    choice moves the chosen workers' B in the same transaction, and the donation's rows are
+    written before the next donation's query."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self._queries: dict[tuple[bool, bool], object] = {}
+        self.first_busy = conn.execute(
+            select(func.min(WorkerBusy.busy_until)).where(WorkerBusy.busy_until >= 0)
+        ).scalar()
 
-    def _earmarked(self, query, donation):
+    def _kept(self, donation, start: int) -> list:
+        kept = [WorkerBusy.registered_on < first_day(start)]
         if donation.earmark_province:
-            query = query.where(Worker.province == bindparam("province"))
+            kept.append(WorkerBusy.province == donation.earmark_province)
         if donation.earmark_occupation:
-            query = query.where(Worker.occupation == bindparam("occupation"))
-        return query
-
-    def _parameters(self, donation, start: int, months: int) -> dict:
-        values = {"before": first_day(start), "start": start, "end": start + months - 1}
-        if donation.earmark_province:
-            values["province"] = donation.earmark_province
-        if donation.earmark_occupation:
-            values["occupation"] = donation.earmark_occupation
-        return values
-
-    def _eligible_query(self, donation):
-        shape = (bool(donation.earmark_province), bool(donation.earmark_occupation))
-        if shape not in self._queries:
-            start = bindparam("start", type_=Integer)
-            end = bindparam("end", type_=Integer)
-
-            def meets(table):
-                return exists().where(
-                    table.worker_key == Worker.id,
-                    table.start_month <= end,
-                    table.start_month > start - MAX_BLOCK_MONTHS,  # lets the key bound the probe
-                    table.start_month + table.months > start,
-                )
-
-            query = select(Worker.id).where(
-                Worker.registered_on < bindparam("before"), ~meets(Coverage), ~meets(SelfPaid)
-            )
-            query = self._earmarked(query, donation)
-            self._queries[shape] = query.order_by(Worker.registered_on, Worker.worker_id).limit(
-                bindparam("wanted", type_=Integer)
-            )
-        return self._queries[shape]
+            kept.append(WorkerBusy.occupation == donation.earmark_occupation)
+        return kept
 
     def eligible(self, donation, start: int, months: int, wanted: int) -> list[int]:
         """Keys of the first ``wanted`` eligible workers (docs/contract.md "Allocation" 3)."""
-        values = self._parameters(donation, start, months) | {"wanted": wanted}
-        return list(self.conn.execute(self._eligible_query(donation), values).scalars())
+        end = start + months - 1
+        kept = self._kept(donation, start)
+        order = (WorkerBusy.registered_on, WorkerBusy.worker_id)
+        columns = (WorkerBusy.worker_key, *order)
+        first = start if self.first_busy is None else min(self.first_busy, start)
+        runs = [
+            select(*columns)
+            .where(WorkerBusy.busy_until == busy, *kept)
+            .order_by(*order)
+            .limit(wanted)
+            .subquery()
+            for busy in (-1, *range(first, start))
+        ]
+
+        def meets(table):
+            return exists().where(
+                table.worker_key == WorkerBusy.worker_key,
+                table.start_month <= end,
+                table.start_month > start - MAX_BLOCK_MONTHS,  # lets the key bound the probe
+                table.start_month + table.months > start,
+            )
+
+        later = union(
+            select(Coverage.worker_key).where(Coverage.start_month > end),
+            select(SelfPaid.worker_key).where(SelfPaid.start_month > end),
+        ).subquery()
+        free_before_later = (
+            select(*columns)
+            .where(
+                WorkerBusy.worker_key.in_(select(later.c.worker_key)),
+                WorkerBusy.busy_until >= start,
+                *kept,
+                ~meets(Coverage),
+                ~meets(SelfPaid),
+            )
+            .order_by(*order)
+            .limit(wanted)
+            .subquery()
+        )
+        merged = union_all(*(select(*run.c) for run in (*runs, free_before_later))).subquery()
+        chosen = list(
+            self.conn.execute(
+                select(merged.c.worker_key)
+                .order_by(merged.c.registered_on, merged.c.worker_id)
+                .limit(wanted)
+            ).scalars()
+        )
+        for at in range(0, len(chosen), REFRESH_CHUNK):
+            self.conn.execute(
+                update(WorkerBusy)
+                .where(
+                    WorkerBusy.worker_key.in_(chosen[at : at + REFRESH_CHUNK]),
+                    WorkerBusy.busy_until < end,
+                )
+                .values(busy_until=end)
+            )
+        if chosen and (self.first_busy is None or end < self.first_busy):
+            self.first_busy = end
+        return chosen
 
     def shortfall(self, donation, start: int, months: int) -> Message:
         """Why no (more) worker is eligible for ``donation``'s block at ``start``."""
-        values = self._parameters(donation, start, months)
-        registered = select(Worker.id).where(Worker.registered_on < bindparam("before")).limit(1)
-        matching = self._earmarked(registered, donation)
+        kept = self._kept(donation, start)
+        registered = select(WorkerBusy.worker_key).where(kept[0]).limit(1)
+        matching = select(WorkerBusy.worker_key).where(*kept).limit(1)
         return _shortfall(
             donation,
             start,
             months,
-            self.conn.execute(registered, values).first() is not None,
-            self.conn.execute(matching, values).first() is not None,
+            self.conn.execute(registered).first() is not None,
+            self.conn.execute(matching).first() is not None,
         )
 
 

@@ -61,6 +61,7 @@ from dashboard.ledger.schema import (
     SelfPaid,
     UnconfirmedCoverage,
     Worker,
+    WorkerBusy,
     sum_int,
 )
 
@@ -325,6 +326,7 @@ def refresh(conn: Connection, since_id: int) -> None:
     ).scalars()
     workers = sorted(workers)
     refresh_worker_state(conn, workers, coverage_upto=since_id)
+    refresh_worker_busy(conn, workers)
     refresh_unconfirmed(conn, since_id)
     refresh_donor_pages(conn, since_id, workers)
 
@@ -360,6 +362,7 @@ def _refresh_donors_whole(conn: Connection, since_id: int) -> None:
     )
     _refresh_continuation(conn, donors)
     refresh_spans(conn, conn.execute(donors).scalars().all())
+    refresh_worker_busy(conn, workers)
     refresh_unconfirmed(conn, since_id)
     refresh_donor_pages(conn, since_id)
 
@@ -401,6 +404,61 @@ def _add_coverage_totals(conn: Connection, since_id: int) -> None:
         ("donation_key", "start_month", "months", "amount_idr", "row_count"),
         new,
     )
+
+
+WORKER_BUSY_COLUMNS = (
+    "worker_key",
+    "busy_until",
+    "registered_on",
+    "worker_id",
+    "province",
+    "occupation",
+)
+
+
+def worker_busy_query(worker_keys=None) -> Select:
+    """worker_busy as computed from workers, coverage and self-paid months (for some
+    workers: a list of keys or a query giving them)."""
+    spans = union_all(
+        select(Coverage.worker_key, last_covered_month().label("last_month")),
+        select(
+            SelfPaid.worker_key, (SelfPaid.start_month + SelfPaid.months - 1).label("last_month")
+        ),
+    ).subquery()
+    busy = select(spans.c.worker_key, func.max(spans.c.last_month).label("busy_until"))
+    if worker_keys is not None:
+        busy = busy.where(spans.c.worker_key.in_(worker_keys))
+    busy = busy.group_by(spans.c.worker_key).subquery()
+    query = select(
+        Worker.id,
+        func.coalesce(busy.c.busy_until, -1),
+        Worker.registered_on,
+        Worker.worker_id,
+        Worker.province,
+        Worker.occupation,
+    ).outerjoin(busy, busy.c.worker_key == Worker.id)
+    if worker_keys is not None:
+        query = query.where(Worker.id.in_(worker_keys))
+    return query
+
+
+def refresh_worker_busy(conn: Connection, worker_keys) -> None:
+    """Recompute the worker_busy rows of ``worker_keys``: a list (500 at a time) or a query
+    giving them (one statement, for large writes)."""
+    if not isinstance(worker_keys, list | tuple | set):
+        conn.execute(delete(WorkerBusy).where(WorkerBusy.worker_key.in_(worker_keys)))
+        conn.execute(
+            insert(WorkerBusy).from_select(
+                list(WORKER_BUSY_COLUMNS), worker_busy_query(worker_keys)
+            )
+        )
+        return
+    keys = sorted(set(worker_keys))
+    for at in range(0, len(keys), REFRESH_CHUNK):
+        chunk = keys[at : at + REFRESH_CHUNK]
+        rows = conn.execute(worker_busy_query(chunk)).all()
+        conn.execute(delete(WorkerBusy).where(WorkerBusy.worker_key.in_(chunk)))
+        insert_rows(conn, WorkerBusy, WORKER_BUSY_COLUMNS, [tuple(row) for row in rows])
 
 
 DONOR_WORKER_COLUMNS = ("donor_key", "worker_key", "last_month", "continued")
@@ -514,7 +572,9 @@ def refresh_continued(conn: Connection, since_id: int) -> None:
     touched = conn.execute(workers).scalars().all()
     if len(touched) <= INCREMENTAL_UP_TO:
         refresh_worker_state(conn, touched, self_paid_upto=since_id)
+        refresh_worker_busy(conn, touched)
         return
+    refresh_worker_busy(conn, workers)
     for table in (DonorWorker, CoveredWorker):
         conn.execute(
             update(table)

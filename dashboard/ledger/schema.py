@@ -140,6 +140,7 @@ class SelfPaid(Base):
     __tablename__ = "self_paid"
     __table_args__ = (
         UniqueConstraint("worker_key", "start_month", name="uq_self_paid_worker_start"),
+        Index("ix_self_paid_start", "start_month"),
         CheckConstraint("months > 0", name="ck_self_paid_months"),
     )
 
@@ -266,6 +267,29 @@ class ConfirmationTotal(Base):
     confirmed_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     confirmed_idr: Mapped[int] = mapped_column(BigInteger)
     confirmed_rows: Mapped[int] = mapped_column(Integer)
+
+
+class WorkerBusy(Base):
+    """Every worker, with B, the last month their coverage or self-paid months hold (-1:
+    none), and what the allocator orders and filters them by. A block starting in month S
+    may pay for any worker with B < S; for each value of B such workers are one run of
+    ``ix_worker_busy_order``, already in the allocator's order, so the first eligible
+    workers are a merge of the runs' first few (dashboard/ledger/allocator.py)."""
+
+    __tablename__ = "worker_busy"
+    __table_args__ = (
+        Index("ix_worker_busy_order", "busy_until", "registered_on", "worker_id"),
+        Index("ix_worker_busy_province", "province", "busy_until", "registered_on", "worker_id"),
+    )
+
+    worker_key: Mapped[int] = mapped_column(
+        ForeignKey("workers.id"), primary_key=True, autoincrement=False
+    )
+    busy_until: Mapped[int] = mapped_column(Integer)
+    registered_on: Mapped[dt.date] = mapped_column(Date)
+    worker_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    province: Mapped[str] = mapped_column(String(8))
+    occupation: Mapped[str] = mapped_column(String(32))
 
 
 class DonorContinuation(Base):

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, insert, select
 from dashboard.core.months import first_day, month_index, month_of
 from dashboard.ledger.allocator import allocate
 from dashboard.ledger.db import open_ledger
+from dashboard.ledger.derived import refresh_worker_busy
 from dashboard.ledger.schema import Coverage, Donation, Donor, Rate, Worker
 from queries.checks import check_ledger
 from tests.conftest import table_contents
@@ -95,6 +96,8 @@ def build(path: Path, drawn_workers, drawn_rates, drawn_donations) -> Engine:
                     for i, (day, province, occupation) in enumerate(drawn_workers)
                 ],
             )
+            # The importer keeps worker_busy (the allocator's order); rows written by hand need it.
+            refresh_worker_busy(conn, select(Worker.id))
         conn.execute(
             insert(Donation),
             [

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, delete, insert, select
 from dashboard.core.months import first_day, month_index, month_of
 from dashboard.ledger.allocator import allocate
 from dashboard.ledger.db import open_ledger
-from dashboard.ledger.derived import refresh_confirmed, refresh_workers
+from dashboard.ledger.derived import refresh_confirmed, refresh_worker_busy, refresh_workers
 from dashboard.ledger.schema import (
     Base,
     Claim,
@@ -244,6 +244,8 @@ def build(engine: Engine, drawn_workers, drawn_rates, drawn_donations, self_paid
         ]
         if spans:
             conn.execute(insert(SelfPaid), spans)
+        # The importer keeps worker_busy (the allocator's order); rows written by hand need it.
+        refresh_worker_busy(conn, select(Worker.id))
         conn.execute(
             insert(Donation),
             [

@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from operator import itemgetter
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 
 from dashboard.core import values as v
 from dashboard.core.errors import message
 from dashboard.core.labels import N_
 from dashboard.ledger.bulk import insert_rows
 from dashboard.ledger.check_runs import MOVED, record_changes
-from dashboard.ledger.derived import refresh_workers
+from dashboard.ledger.derived import refresh_worker_busy, refresh_workers
 from dashboard.ledger.importer.common import (
     IdLedger,
     ImportRun,
@@ -71,6 +71,10 @@ class Workers(Kind):
         # problems, keeps the first's view of the table.
         if "empty" not in run.state:
             run.state["empty"] = run.conn.execute(select(Worker.id).limit(1)).first() is None
+        if "since" not in run.state:  # the new workers are those with a higher key
+            run.state["since"] = run.conn.execute(
+                select(func.coalesce(func.max(Worker.id), 0))
+            ).scalar_one()
         naming = run.state.get("naming_problems")
         run.state["deferred"] = IdLedger() if run.state["empty"] and not naming else None
 
@@ -84,6 +88,9 @@ class Workers(Kind):
     def finish(self, run: ImportRun) -> None:
         # A worker who moved province or occupation moves in the donor pages' tables.
         refresh_workers(run.conn, run.state.get("moved", ()))
+        # The allocator's order of the new workers, and where the moved ones now are.
+        refresh_worker_busy(run.conn, select(Worker.id).where(Worker.id > run.state["since"]))
+        refresh_worker_busy(run.conn, sorted(run.state.get("moved", ())))
         record_changes(run.conn, MOVED, run.state.get("moved", ()))  # for `check --since`
 
     def apply(self, run: ImportRun, rows: list[tuple[int, Record]]) -> None:
