@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, and_, func, select
 
@@ -235,7 +235,6 @@ class SinceReport:
     base_at: dt.datetime | None = None
     why: Message | None = None
     change: Touched | None = None
-    aggregates: dict[str, int] = field(default_factory=dict)
 
 
 def check_since(engine: Engine, as_of: dt.date | None = None) -> SinceReport:
