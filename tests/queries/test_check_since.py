@@ -540,6 +540,23 @@ def test_a_full_check_that_fails_is_recorded_and_since_will_not_start_from_it(le
     assert "pemeriksaan penuh dijalankan" in result.output
 
 
+def test_a_full_check_during_a_write_keeps_no_starting_point(ledger, monkeypatch):
+    """Its copy of the aggregate tables would not match its watermarks: --since says so."""
+    import queries.check_since
+
+    def checked_while_a_worker_moved(engine, as_of):
+        with engine.begin() as conn:
+            conn.execute(insert(LedgerChange).values(kind="moved", key=1))
+        return []
+
+    monkeypatch.setattr(queries.check_since, "check_ledger", checked_while_a_worker_moved)
+    assert full_check(ledger, TODAY) == []
+    monkeypatch.undo()
+    report = check_since(ledger, TODAY)
+    assert report.base is None
+    assert "the ledger changed while it ran" in report.why.render("en")
+
+
 @pytest.fixture
 def cli_on():
     from click.testing import CliRunner
