@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy import Connection, Engine, and_, func, or_, select
 
 from dashboard.core.errors import Message, message
 from dashboard.core.labels import N_
@@ -194,19 +194,27 @@ def _count(conn: Connection, column, condition) -> int:
 
 def _later_donations(conn: Connection, donation_keys: list[int]) -> set[int]:
     """The donations a coverage write to ``donation_keys`` can change on the donor pages:
-    those, and every later donation of the same donors (``derived.refresh_donor_pages``)."""
-    first: dict[int, dt.date] = {}
+    those, and the same donors' donations after them in the order a row's "previous" date
+    is taken in, (received_on, donation) (``derived.previous_received_on``; the refresh,
+    ``refresh_donor_pages``, recomputes a donor's every donation from that date on)."""
+    first: dict[int, tuple[dt.date, int]] = {}
     for keys in in_chunks(donation_keys):
-        for donor_key, received_on in conn.execute(
-            select(Donation.donor_key, Donation.received_on).where(Donation.id.in_(keys))
+        for key, donor_key, received_on in conn.execute(
+            select(Donation.id, Donation.donor_key, Donation.received_on).where(
+                Donation.id.in_(keys)
+            )
         ):
-            first[donor_key] = min(received_on, first.get(donor_key, received_on))
+            first[donor_key] = min((received_on, key), first.get(donor_key, (received_on, key)))
     found: set[int] = set()
-    for donor_key, received_on in first.items():
+    for donor_key, (received_on, key) in first.items():
         found.update(
             conn.execute(
                 select(Donation.id).where(
-                    Donation.donor_key == donor_key, Donation.received_on >= received_on
+                    Donation.donor_key == donor_key,
+                    or_(
+                        Donation.received_on > received_on,
+                        and_(Donation.received_on == received_on, Donation.id >= key),
+                    ),
                 )
             ).scalars()
         )
@@ -235,7 +243,6 @@ class SinceReport:
     base_at: dt.datetime | None = None
     why: Message | None = None
     change: Touched | None = None
-    aggregates: dict[str, int] = field(default_factory=dict)
 
 
 def check_since(engine: Engine, as_of: dt.date | None = None) -> SinceReport:
@@ -349,7 +356,11 @@ KEYED = {
         lambda keys: select(*_columns(DonationClaim, CLAIM_COLUMNS)).where(
             DonationClaim.donation_key.in_(keys)
         ),
-        donation_claims_query,
+        # The same rows; naming the donations' workers lets the planner start from them,
+        # not from every paid claim of the programme.
+        lambda keys: donation_claims_query(keys).where(
+            Claim.worker_key.in_(select(Coverage.worker_key).where(Coverage.donation_key.in_(keys)))
+        ),
     ),
     "unconfirmed_coverage": (
         "confirmed_rows",

@@ -98,16 +98,19 @@ def last_covered_month():
 def continued_after(worker_key, last_month, self_paid_upto: int | None = None):
     """True when the worker paid for themselves in one of the months after ``last_month``
     (L+1 .. L+3; docs/contract.md "continued_workers"), as an SQL expression; with
-    ``self_paid_upto``, from the self-paid rows of id <= it only (as a check found them)."""
-    paid = select(SelfPaid.id).where(
-        SelfPaid.worker_key == worker_key,
-        SelfPaid.start_month <= last_month + CONTINUATION_WINDOW,
-        SelfPaid.start_month + SelfPaid.months > last_month + 1,
-        SelfPaid.start_month > last_month - MAX_BLOCK_MONTHS,  # lets the index bound it
+    ``self_paid_upto``, from the self-paid rows of id <= it only (`check --since`)."""
+    upto = [] if self_paid_upto is None else [SelfPaid.id <= self_paid_upto]
+    return (
+        select(SelfPaid.id)
+        .where(
+            SelfPaid.worker_key == worker_key,
+            SelfPaid.start_month <= last_month + CONTINUATION_WINDOW,
+            SelfPaid.start_month + SelfPaid.months > last_month + 1,
+            SelfPaid.start_month > last_month - MAX_BLOCK_MONTHS,  # lets the index bound it
+            *upto,
+        )
+        .exists()
     )
-    if self_paid_upto is not None:
-        paid = paid.where(SelfPaid.id <= self_paid_upto)
-    return paid.exists()
 
 
 def coverage_totals_query(donation_keys=None) -> Select:

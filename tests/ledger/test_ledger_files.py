@@ -220,6 +220,11 @@ def test_migrate_carries_the_ledger_and_the_apps_state(demo_copy_url, database_u
     verified = verify_statement(target, "CSR-002", period, TODAY, statement.code)
     assert verified.confirmed and verified.figures == statement.figures, verified
     assert is_seeded_demo(target)  # the fictional programme moved: `demo` serves the copy
+    from dashboard.ledger.check_runs import last_full_check, snapshot_of
+
+    with target.connect() as conn:  # `check --since` on the target starts from migrate's check
+        check = last_full_check(conn)
+        assert check.violations == 0 and snapshot_of(conn, check.id) is not None
     target.dispose()
     origin.dispose()
 

@@ -466,6 +466,40 @@ def test_each_corruption_of_a_touched_key_is_found_by_check_since(ledger, tmp_pa
     assert named in _named(check_ledger(ledger, TODAY))
 
 
+def test_a_donation_dated_before_the_donors_others_has_them_verified_again(ledger, tmp_path):
+    """A new row can be the "previous" of a later row of the same donor and worker: the
+    donor's donations after the new one, in (received_on, donation) order, are re-verified."""
+    with ledger.connect() as conn:
+        donor_id, latest = conn.execute(
+            select(Donor.donor_id, func.max(Donation.received_on))
+            .join(Donation, Donation.donor_key == Donor.id)
+            .group_by(Donor.donor_id)
+            .order_by(func.count().desc(), Donor.donor_id)
+            .limit(1)
+        ).one()
+        base = _base(conn)
+    received = latest - dt.timedelta(days=200)
+    row = [f"{donor_id}-LATE", donor_id, received.isoformat(), 2_000_000, 1, "", "", ""]
+    _import(ledger, tmp_path, "donations", [row])
+    assert allocate(ledger).coverage_rows > 0
+    report = check_since(ledger, TODAY)
+    assert report.violations == [], _named(report.violations)
+    with ledger.connect() as conn:
+        funded = set(conn.execute(select(DonationCell.donation_key).distinct()).scalars())
+    earlier = [
+        key for key in report.change.page_donations if key <= base.donation_id and key in funded
+    ]
+    assert earlier  # the donor's donations received after the new one
+    with ledger.begin() as conn:
+        corrupted = conn.execute(
+            update(DonationCell)
+            .where(DonationCell.donation_key == max(earlier))
+            .values(row_count=DonationCell.row_count + 1)
+        ).rowcount
+    assert corrupted
+    assert "donation_cells" in _named(check_since(ledger, TODAY).violations)
+
+
 def test_a_corruption_of_an_untouched_key_is_found_by_the_full_check_only(ledger, tmp_path):
     """The limit of --since: it reads again only what the writes touched."""
     donate_and_allocate(ledger, tmp_path)
@@ -504,6 +538,23 @@ def test_a_full_check_that_fails_is_recorded_and_since_will_not_start_from_it(le
     result = cli_on(ledger, "--lang", "id", "check", "--since")
     assert result.exit_code == 1
     assert "pemeriksaan penuh dijalankan" in result.output
+
+
+def test_a_full_check_during_a_write_keeps_no_starting_point(ledger, monkeypatch):
+    """Its copy of the aggregate tables would not match its watermarks: --since says so."""
+    import queries.check_since
+
+    def checked_while_a_worker_moved(engine, as_of):
+        with engine.begin() as conn:
+            conn.execute(insert(LedgerChange).values(kind="moved", key=1))
+        return []
+
+    monkeypatch.setattr(queries.check_since, "check_ledger", checked_while_a_worker_moved)
+    assert full_check(ledger, TODAY) == []
+    monkeypatch.undo()
+    report = check_since(ledger, TODAY)
+    assert report.base is None
+    assert "the ledger changed while it ran" in report.why.render("en")
 
 
 @pytest.fixture
