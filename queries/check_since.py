@@ -40,6 +40,7 @@ from dashboard.ledger.derived import (
     CLAIM_COLUMNS,
     FLOW_COLUMNS,
     UNCONFIRMED_COLUMNS,
+    WORKER_BUSY_COLUMNS,
     attributable_claim,
     confirmation_totals_query,
     coverage_totals_query,
@@ -51,6 +52,7 @@ from dashboard.ledger.derived import (
     donor_spans_of,
     donor_workers_of,
     unconfirmed_coverage_query,
+    worker_busy_query,
 )
 from dashboard.ledger.schema import (
     Claim,
@@ -67,6 +69,8 @@ from dashboard.ledger.schema import (
     LedgerChange,
     SelfPaid,
     UnconfirmedCoverage,
+    Worker,
+    WorkerBusy,
 )
 from queries.checks import (
     Violation,
@@ -111,6 +115,7 @@ class Touched:
     confirmation_donations: list[int]  # confirmation_totals
     confirmed_rows: list[int]  # coverage rows confirmed since: unconfirmed_coverage
     changed_workers: list[int]  # the journal's and new paid claims' workers
+    busy_workers: list[int]  # worker_busy: new, moved, or with new coverage or self-paid rows
 
     @property
     def donations(self) -> int:
@@ -185,6 +190,16 @@ def touched(conn: Connection, base: Watermarks, now: Watermarks) -> Touched:
             ),
         ),
         changed_workers=changed_workers,
+        busy_workers=sorted(
+            set(workers)
+            | set(
+                _keys(
+                    conn,
+                    select(Worker.id).where(_between(Worker.id, base.worker_id, now.worker_id)),
+                )
+            )
+            | set(changed_workers)
+        ),
     )
 
 
@@ -361,6 +376,13 @@ KEYED = {
         lambda keys: donation_claims_query(keys).where(
             Claim.worker_key.in_(select(Coverage.worker_key).where(Coverage.donation_key.in_(keys)))
         ),
+    ),
+    "worker_busy": (
+        "busy_workers",
+        lambda keys: select(*_columns(WorkerBusy, WORKER_BUSY_COLUMNS)).where(
+            WorkerBusy.worker_key.in_(keys)
+        ),
+        worker_busy_query,
     ),
     "unconfirmed_coverage": (
         "confirmed_rows",

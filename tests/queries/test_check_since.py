@@ -43,6 +43,7 @@ from dashboard.ledger.schema import (
     SelfPaid,
     UnconfirmedCoverage,
     Worker,
+    WorkerBusy,
 )
 from queries.check_since import check_since, full_check
 from queries.checks import check_ledger
@@ -305,6 +306,15 @@ CORRUPTIONS = {
             lambda conn: [DonorWorker.worker_key == _new_coverage(conn).worker_key],
         ),
         "donor_workers",
+    ),
+    "worker_busy": (
+        "donations",
+        _bump(
+            WorkerBusy,
+            "busy_until",
+            lambda conn: [WorkerBusy.worker_key == _new_coverage(conn).worker_key],
+        ),
+        "worker_busy",
     ),
     "covered_workers": (
         "self_paid",
