@@ -29,6 +29,7 @@ import numpy as np
 from sqlalchemy import (
     Connection,
     Engine,
+    delete,
     exists,
     func,
     insert,
@@ -50,6 +51,7 @@ from dashboard.core.vocabulary import (
     provinces,
 )
 from dashboard.ledger.bulk import insert_rows
+from dashboard.ledger.check_runs import MOVED
 from dashboard.ledger.db import STATISTICS_AFTER_ROWS, refresh_statistics, tidy_after_bulk
 from dashboard.ledger.derived import (
     MAX_BLOCK_MONTHS,
@@ -63,6 +65,8 @@ from dashboard.ledger.schema import (
     Coverage,
     CoverageTotal,
     Donation,
+    ExhaustedDonation,
+    LedgerChange,
     Rate,
     SelfPaid,
     Worker,
@@ -374,6 +378,79 @@ class _WorkerWalk:
         )
 
 
+class _Exhausted:
+    """Donations left with money that could buy blocks because no worker was eligible,
+    passed by until a worker who could be eligible appears (``ExhaustedDonation``)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.known = {
+            key: (worker_upto, change_upto)
+            for key, worker_upto, change_upto in conn.execute(select(ExhaustedDonation.__table__))
+        }
+        self.worker_upto = conn.execute(select(func.coalesce(func.max(Worker.id), 0))).scalar_one()
+        self.change_upto = conn.execute(
+            select(func.coalesce(func.max(LedgerChange.id), 0))
+        ).scalar_one()
+        self.fresh: set[int] = set()
+
+    def _could_serve(self, donation, start: int):
+        kept = [Worker.registered_on < first_day(start)]
+        if donation.earmark_province:
+            kept.append(Worker.province == donation.earmark_province)
+        if donation.earmark_occupation:
+            kept.append(Worker.occupation == donation.earmark_occupation)
+        return kept
+
+    def still(self, donation, start: int) -> bool:
+        """True when no worker registered before ``start`` (and matching the earmarks) was
+        added or moved since the donation last found too few workers."""
+        if donation.id not in self.known:
+            return False
+        worker_upto, change_upto = self.known[donation.id]
+        kept = self._could_serve(donation, start)
+        added = select(Worker.id).where(Worker.id > worker_upto, *kept).limit(1)
+        moved = (
+            select(Worker.id)
+            .join(LedgerChange, LedgerChange.key == Worker.id)
+            .where(LedgerChange.id > change_upto, LedgerChange.kind == MOVED, *kept)
+            .limit(1)
+        )
+        return self.conn.execute(added).first() is None and (
+            self.conn.execute(moved).first() is None
+        )
+
+    def shortfall(self, donation, start: int, months: int) -> Message:
+        kept = self._could_serve(donation, start)
+        registered = select(Worker.id).where(kept[0]).limit(1)
+        matching = select(Worker.id).where(*kept).limit(1)
+        return _shortfall(
+            donation,
+            start,
+            months,
+            self.conn.execute(registered).first() is not None,
+            self.conn.execute(matching).first() is not None,
+        )
+
+    def found_too_few(self, donation) -> None:
+        self.fresh.add(donation.id)
+
+    def store(self) -> None:
+        """Record the donations found short in this run, as of the workers now."""
+        keys = sorted(self.fresh)
+        for at in range(0, len(keys), REFRESH_CHUNK):
+            chunk = keys[at : at + REFRESH_CHUNK]
+            self.conn.execute(
+                delete(ExhaustedDonation).where(ExhaustedDonation.donation_key.in_(chunk))
+            )
+        insert_rows(
+            self.conn,
+            ExhaustedDonation,
+            ("donation_key", "worker_upto", "change_upto"),
+            [(key, self.worker_upto, self.change_upto) for key in keys],
+        )
+
+
 def _shortfall(donation, start: int, months: int, registered: bool, matching: bool) -> Message:
     """Why no (more) worker is eligible for ``donation``'s block at ``start``: nobody
     registered in time, nobody matching its earmark, or everyone it may pay for busy."""
@@ -438,29 +515,45 @@ def late_starts(engine: Engine, today: dt.date | None = None) -> list[LateStart]
     return late
 
 
+def _plan(conn: Connection) -> list[tuple]:
+    """Every donation in the contract's order with (S, months, block cost, money left,
+    blocks it can buy)."""
+    rates = RateSchedule(conn)
+    plan = []
+    for donation in _donations_and_spent(conn):
+        start = month_of(donation.received_on) + 1
+        months = donation.months_per_worker
+        cost = rates.block_cost(start, months, donation.package)
+        left = donation.amount_idr - donation.spent
+        plan.append((donation, start, months, cost, left, left // cost))
+    return plan
+
+
 def allocate(
     engine: Engine,
     *,
     progress: bool | Report = False,
     dry_run: bool = False,
     in_memory: bool | None = None,
+    remember: bool = True,
 ) -> AllocationResult:
     """Allocate every donation's unspent money; creates only what does not exist yet, and
     names each donation left with money it could spend, or with nothing spent, and why.
     ``progress`` draws a bar (True) or reports each donation done (a ``Report``);
     ``dry_run`` computes everything and writes nothing; ``in_memory`` chooses how workers
-    are found (None: by the number of blocks the donations can buy; the result is the same)."""
+    are found (None: by the number of blocks the donations can buy; the result is the same);
+    ``remember`` False tries again every donation no worker was eligible for (``_Exhausted``;
+    the result is the same)."""
     result = AllocationResult(written=not dry_run)
     with engine.connect() as conn, conn.begin() as transaction:
-        rates = RateSchedule(conn)
-        plan = []  # (donation, S, months, block cost, money left, blocks it can buy)
-        for donation in _donations_and_spent(conn):
-            start = month_of(donation.received_on) + 1
-            months = donation.months_per_worker
-            cost = rates.block_cost(start, months, donation.package)
-            left = donation.amount_idr - donation.spent
-            plan.append((donation, start, months, cost, left, left // cost))
-        blocks = sum(affordable for *_, affordable in plan if affordable > 0)
+        plan = _plan(conn)
+        exhausted = _Exhausted(conn) if remember else None
+        passed = {
+            row[0].id
+            for row in plan
+            if row[5] > 0 and exhausted is not None and exhausted.still(row[0], row[1])
+        }
+        blocks = sum(row[5] for row in plan if row[5] > 0 and row[0].id not in passed)
         if in_memory is None:
             in_memory = blocks > WALK_UP_TO_BLOCKS
         has_workers = blocks > 0 and conn.execute(select(Worker.id).limit(1)).first() is not None
@@ -480,11 +573,20 @@ def allocate(
                         )
                     )
                 continue
-            if workers is None:
+            if workers is None and donation.id not in passed:
                 reason = message(N_("the ledger has no workers (import workers first)"))
                 result.unspent.append(UnspentDonation(donation.donation_id, left, 0, reason))
                 continue
+            if donation.id in passed:  # no worker can have become eligible since
+                result.unspent.append(
+                    UnspentDonation(
+                        donation.donation_id, left, 0, exhausted.shortfall(donation, start, months)
+                    )
+                )
+                continue
             chosen = workers.eligible(donation, start, months, affordable)
+            if len(chosen) < affordable and exhausted is not None:
+                exhausted.found_too_few(donation)
             if len(chosen) < affordable:  # money that could buy blocks stays unspent
                 result.unspent.append(
                     UnspentDonation(
@@ -507,6 +609,8 @@ def allocate(
                 insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
                 pending.clear()
         insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
+        if exhausted is not None:
+            exhausted.store()
         bulk = result.coverage_rows >= STATISTICS_AFTER_ROWS
         if bulk:
             refresh_statistics(conn)  # the refresh below plans over the new coverage rows

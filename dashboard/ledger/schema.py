@@ -292,6 +292,21 @@ class WorkerBusy(Base):
     occupation: Mapped[str] = mapped_column(String(32))
 
 
+class ExhaustedDonation(Base):
+    """A donation left with money that could buy blocks because no worker was eligible, and
+    how far the workers and the change journal reached then. Coverage and self-paid months
+    only ever grow, so until a worker registered before its first month is added or moves,
+    no worker can become eligible: the allocator passes it by without reading workers."""
+
+    __tablename__ = "exhausted_donations"
+
+    donation_key: Mapped[int] = mapped_column(
+        ForeignKey("donations.id"), primary_key=True, autoincrement=False
+    )
+    worker_upto: Mapped[int] = mapped_column(Integer)
+    change_upto: Mapped[int] = mapped_column(Integer)
+
+
 class DonorContinuation(Base):
     """A donor's workers counted by last covered month and whether they continued: ended and
     continued workers at any date are sums over a few hundred rows (from donor_workers)."""

@@ -304,3 +304,52 @@ def test_many_blocks_jht_at_once_equals_block_by_block(changes, blocks):
     blocks = [(base + start, length, rows) for start, length, rows in blocks]
     expected = sum(schedule.jht_cost(start, length) * rows for start, length, rows in blocks)
     assert schedule.jht_total(blocks) == expected
+
+
+def test_a_donation_no_worker_was_eligible_for_is_tried_again_once_one_could_be(
+    tmp_path, empty_ledger
+):
+    """A donation left with money because every worker was busy is passed by later
+    (nothing can free a worker: coverage only grows), until a worker registered before its
+    first month arrives or moves into its earmark; then it buys that worker's block."""
+    shutil.copy(empty_ledger, tmp_path / "l.db")
+    engine = build(
+        tmp_path / "l.db",
+        [(dt.date(2024, 1, 1), "ID-JB", "farmer")],
+        [BASE_RATE],
+        [
+            (dt.date(2024, 4, 1), 6 * 16_800, 6, None, None, "D1"),  # takes W00
+            (dt.date(2024, 4, 2), 2 * 6 * 16_800, 6, "ID-JB", None, "D2"),  # finds nobody
+            (dt.date(2024, 4, 3), 6 * 16_800, 6, "ID-JT", None, "D2"),  # nobody matches
+        ],
+    )
+    first = allocate(engine)
+    assert [d.donation_id for d in first.unspent] == ["X1", "X2"]
+    assert allocate(engine).unspent == first.unspent  # passed by, for the same reasons
+
+    def add_worker(worker_id, province, registered_on=dt.date(2024, 2, 1)):
+        with engine.begin() as conn:
+            conn.execute(
+                insert(Worker).values(
+                    worker_id=worker_id,
+                    registered_on=registered_on,
+                    province=province,
+                    occupation="farmer",
+                    gender="F",
+                    birth_year=1980,
+                )
+            )
+            refresh_worker_busy(conn, select(Worker.id).where(Worker.worker_id == worker_id))
+
+    add_worker("W-LATE", "ID-JB", registered_on=dt.date(2024, 6, 1))  # after S: no help
+    assert allocate(engine).coverage_rows == 0
+    add_worker("W-EARLY", "ID-JB")
+    assert allocate(engine).coverage_rows == 1
+    add_worker("W-JT", "ID-JT")
+    assert allocate(engine).coverage_rows == 1
+    assert {(d, w) for d, w, *_ in coverage_rows(engine)} == {
+        ("X0", "W00"),
+        ("X1", "W-EARLY"),
+        ("X2", "W-JT"),
+    }
+    assert allocate(engine, remember=False).coverage_rows == 0  # nothing was missed
