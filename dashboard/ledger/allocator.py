@@ -294,18 +294,10 @@ class _WorkerWalk:
             select(func.min(WorkerBusy.busy_until)).where(WorkerBusy.busy_until >= 0)
         ).scalar()
 
-    def _kept(self, donation, start: int) -> list:
-        kept = [WorkerBusy.registered_on < first_day(start)]
-        if donation.earmark_province:
-            kept.append(WorkerBusy.province == donation.earmark_province)
-        if donation.earmark_occupation:
-            kept.append(WorkerBusy.occupation == donation.earmark_occupation)
-        return kept
-
     def eligible(self, donation, start: int, months: int, wanted: int) -> list[int]:
         """Keys of the first ``wanted`` eligible workers (docs/contract.md "Allocation" 3)."""
         end = start + months - 1
-        kept = self._kept(donation, start)
+        kept = _could_serve(WorkerBusy, donation, start)
         order = (WorkerBusy.registered_on, WorkerBusy.worker_id)
         columns = (WorkerBusy.worker_key, *order)
         first = start if self.first_busy is None else min(self.first_busy, start)
@@ -366,16 +358,7 @@ class _WorkerWalk:
 
     def shortfall(self, donation, start: int, months: int) -> Message:
         """Why no (more) worker is eligible for ``donation``'s block at ``start``."""
-        kept = self._kept(donation, start)
-        registered = select(WorkerBusy.worker_key).where(kept[0]).limit(1)
-        matching = select(WorkerBusy.worker_key).where(*kept).limit(1)
-        return _shortfall(
-            donation,
-            start,
-            months,
-            self.conn.execute(registered).first() is not None,
-            self.conn.execute(matching).first() is not None,
-        )
+        return _database_shortfall(self.conn, WorkerBusy, donation, start, months)
 
 
 class _Exhausted:
@@ -394,21 +377,13 @@ class _Exhausted:
         ).scalar_one()
         self.fresh: set[int] = set()
 
-    def _could_serve(self, donation, start: int):
-        kept = [Worker.registered_on < first_day(start)]
-        if donation.earmark_province:
-            kept.append(Worker.province == donation.earmark_province)
-        if donation.earmark_occupation:
-            kept.append(Worker.occupation == donation.earmark_occupation)
-        return kept
-
     def still(self, donation, start: int) -> bool:
         """True when no worker registered before ``start`` (and matching the earmarks) was
         added or moved since the donation last found too few workers."""
         if donation.id not in self.known:
             return False
         worker_upto, change_upto = self.known[donation.id]
-        kept = self._could_serve(donation, start)
+        kept = _could_serve(Worker, donation, start)
         added = select(Worker.id).where(Worker.id > worker_upto, *kept).limit(1)
         moved = (
             select(Worker.id)
@@ -421,16 +396,7 @@ class _Exhausted:
         )
 
     def shortfall(self, donation, start: int, months: int) -> Message:
-        kept = self._could_serve(donation, start)
-        registered = select(Worker.id).where(kept[0]).limit(1)
-        matching = select(Worker.id).where(*kept).limit(1)
-        return _shortfall(
-            donation,
-            start,
-            months,
-            self.conn.execute(registered).first() is not None,
-            self.conn.execute(matching).first() is not None,
-        )
+        return _database_shortfall(self.conn, Worker, donation, start, months)
 
     def found_too_few(self, donation) -> None:
         self.fresh.add(donation.id)
@@ -449,6 +415,31 @@ class _Exhausted:
             ("donation_key", "worker_upto", "change_upto"),
             [(key, self.worker_upto, self.change_upto) for key in keys],
         )
+
+
+def _could_serve(table, donation, start: int) -> list:
+    """Conditions on ``table`` (workers or worker_busy) for the workers a donation's block
+    at ``start`` could pay for, busy or not: registered before S, matching its earmarks."""
+    kept = [table.registered_on < first_day(start)]
+    if donation.earmark_province:
+        kept.append(table.province == donation.earmark_province)
+    if donation.earmark_occupation:
+        kept.append(table.occupation == donation.earmark_occupation)
+    return kept
+
+
+def _database_shortfall(conn: Connection, table, donation, start: int, months: int) -> Message:
+    """``_shortfall`` read from ``table`` (workers or worker_busy)."""
+    kept = _could_serve(table, donation, start)
+    registered = select(table.registered_on).where(kept[0]).limit(1)
+    matching = select(table.registered_on).where(*kept).limit(1)
+    return _shortfall(
+        donation,
+        start,
+        months,
+        conn.execute(registered).first() is not None,
+        conn.execute(matching).first() is not None,
+    )
 
 
 def _shortfall(donation, start: int, months: int, registered: bool, matching: bool) -> Message:
