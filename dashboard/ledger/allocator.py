@@ -76,10 +76,10 @@ from dashboard.ledger.schema import (
 
 NEVER = np.iinfo(np.int32).max
 WRITE_BATCH = 50_000
-# Up to this many blocks bought in a run, the database finds each block's workers (a walk);
-# beyond it every worker is loaded once into memory (docs/performance.md "Ten million workers").
+# Up to this many blocks bought in a run, the database finds each block's workers
+# (worker_busy); beyond it every worker is loaded once into memory (docs/architecture.md
+# "A write costs what it changes").
 WALK_UP_TO_BLOCKS = 20_000
-WALK_PAGE = 2_000  # workers read per step of the walk
 
 
 @dataclass(frozen=True)
