@@ -44,13 +44,12 @@ from dashboard.ledger.derived import (
     attributable_claim,
     confirmation_totals_query,
     coverage_totals_query,
-    covered_workers_of,
     covered_workers_query,
     donation_cells_query,
     donation_claims_query,
     donation_flows_query,
     donor_spans_of,
-    donor_workers_of,
+    donor_workers_query,
     unconfirmed_coverage_query,
     worker_busy_query,
 )
@@ -330,7 +329,7 @@ KEYED = {
             DonorWorker.last_month,
             DonorWorker.continued,
         ).where(DonorWorker.worker_key.in_(keys)),
-        donor_workers_of,
+        lambda keys: donor_workers_query(worker_keys=keys),
     ),
     "covered_workers": (
         "workers",
@@ -454,12 +453,12 @@ def _contributions(
     span_columns = AGGREGATES["donor_spans"][1]
     for keys in in_chunks(workers):
         for donor_key, _worker, last_month, continued in conn.execute(
-            donor_workers_of(keys, **bounds)
+            donor_workers_query(worker_keys=keys, **bounds)
         ):
             key = normalised((donor_key, last_month, continued), donor_columns)
             found["donor_continuation"][key] += 1
         for _worker, last_month, stimulus_months, continued in conn.execute(
-            covered_workers_of(keys, **bounds)
+            covered_workers_query(keys, **bounds)
         ):
             key = normalised((last_month, stimulus_months, continued), programme_columns)
             found["programme_continuation"][key] += 1

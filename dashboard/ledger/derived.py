@@ -899,20 +899,6 @@ def refresh_workers(conn: Connection, worker_keys, *, cells: bool = True) -> Non
 # bounds give back the ledger as it was; the aggregate tables are sums of these rows.
 
 
-def donor_workers_of(
-    worker_keys, coverage_upto: int | None = None, self_paid_upto: int | None = None
-) -> Select:
-    """The donor_workers rows of ``worker_keys`` (every donor of theirs), as of the bounds."""
-    return donor_workers_query(None, worker_keys, coverage_upto, self_paid_upto)
-
-
-def covered_workers_of(
-    worker_keys, coverage_upto: int | None = None, self_paid_upto: int | None = None
-) -> Select:
-    """The covered_workers rows of ``worker_keys``, as of the bounds."""
-    return covered_workers_query(worker_keys, coverage_upto, self_paid_upto)
-
-
 def donor_spans_of(
     conn: Connection,
     worker_keys,
