@@ -36,7 +36,7 @@ class _Command(click.Group):
             click.echo(refused.report(_language(ctx)), err=True)
             sys.exit(1)
         except LedgerError as problem:
-            click.echo(f"error: {problem}", err=True)
+            click.echo(f"error: {problem.render(_language(ctx))}", err=True)
             sys.exit(1)
         except SQLAlchemyError as problem:
             click.echo(

@@ -116,6 +116,22 @@ class ImportRefused(Exception):
 class LedgerError(Exception):
     """A command cannot run on this ledger (unknown donor, no rates ...); the message says why."""
 
+    def render(self, lang: str) -> str:
+        """The reason in ``lang`` where it was raised as a ``Message``; else as raised."""
+        return str(self)
+
+
+class LedgerBusy(LedgerError):
+    """Another import or allocation held the ledger for longer than a
+    writer waits (dashboard/ledger/db.py ``writing``): nothing was written."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+    def render(self, lang: str) -> str:
+        return self.reason.render(lang)
+
 
 class LedgerMoved(Exception):
     """An import or an allocation landed while figures of the version before it were being

@@ -52,7 +52,12 @@ from dashboard.core.vocabulary import (
 )
 from dashboard.ledger.bulk import insert_rows
 from dashboard.ledger.check_runs import MOVED
-from dashboard.ledger.db import STATISTICS_AFTER_ROWS, refresh_statistics, tidy_after_bulk
+from dashboard.ledger.db import (
+    STATISTICS_AFTER_ROWS,
+    refresh_statistics,
+    tidy_after_bulk,
+    writing,
+)
 from dashboard.ledger.derived import (
     MAX_BLOCK_MONTHS,
     REFRESH_CHUNK,
@@ -537,6 +542,7 @@ def allocate(
     the result is the same)."""
     result = AllocationResult(written=not dry_run)
     with engine.connect() as conn, conn.begin() as transaction:
+        writing(conn)  # a second allocation at once waits, then reads what this one left
         plan = _plan(conn)
         exhausted = _Exhausted(conn) if remember else None
         passed = {

@@ -16,7 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 from dashboard.core.caching import shared
-from dashboard.core.errors import LedgerError
+from dashboard.core.errors import LedgerBusy, LedgerError, message
+from dashboard.core.labels import N_
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -105,6 +106,59 @@ def bulk_writing(conn: Connection) -> Iterator[None]:
         yield
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size=-{READING_CACHE_KIB}")
+
+
+# How long a writer waits for the one before it, in seconds, before it is refused with a
+# sentence (``writing``): a week's import or allocation takes seconds at 2,000,000 workers; a
+# new ledger's build, an hour. Seconds as an integer for SQLite's busy_timeout.
+WRITE_WAIT_SECONDS = 120
+# pg_advisory_xact_lock's key for "the ledger is being written": any 64-bit number that no
+# other lock of the database uses.
+LEDGER_WRITE_LOCK = 0x4C494E47  # "LING"
+SQLITE_BUSY_MS = 5_000  # sqlite3.connect's default, which readers keep
+
+BUSY = N_(
+    "another import or allocation has been writing to the ledger for more than "
+    "{seconds} seconds; nothing was written. Run this again when it has finished."
+)
+
+
+def writing(conn: Connection) -> None:
+    """Make ``conn``'s transaction, which has not written yet, the ledger's only writer
+    until it ends: the first statement of every import and allocation. (A recorded check
+    needs no lock: it keeps its result as a base only if no write landed while it ran.)
+
+    Two allocations started together (the command line and the console, or two app
+    processes) each read what is unspent and choose the same workers: the second failed
+    on the unique key with a database error after the first committed. Now the second
+    waits for the first and then reads what it left. After ``WRITE_WAIT_SECONDS`` it is
+    refused with a sentence (``LedgerBusy``) and writes nothing.
+
+    PostgreSQL: a transaction-scoped advisory lock, released by the commit or rollback.
+    SQLite: BEGIN IMMEDIATE takes the database's write lock at once rather than at the
+    first write, so nothing is read before it is held; readers of the WAL go on reading.
+    (docs/architecture.md "One writer at a time")
+    """
+    refused = LedgerBusy(message(BUSY, seconds=WRITE_WAIT_SECONDS))
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITE_WAIT_SECONDS}s'")
+        try:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LEDGER_WRITE_LOCK})")
+        except exc.OperationalError as waited:
+            if getattr(waited.orig, "sqlstate", None) == "55P03":  # lock_not_available
+                raise refused from None
+            raise
+        conn.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
+        return
+    conn.exec_driver_sql(f"PRAGMA busy_timeout = {WRITE_WAIT_SECONDS * 1000}")
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except exc.OperationalError as waited:
+        if "locked" in str(waited.orig) or "busy" in str(waited.orig):
+            raise refused from None
+        raise
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
 
 
 # Rows written by one import or allocation from which the planner's statistics are refreshed.

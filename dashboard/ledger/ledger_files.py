@@ -22,7 +22,7 @@ from sqlalchemy import Engine, func, select
 
 from dashboard.core.errors import ImportRefused, ValidationError
 from dashboard.core.progress import progress_bar
-from dashboard.ledger.db import alembic_config, tidy_after_bulk
+from dashboard.ledger.db import alembic_config, tidy_after_bulk, writing
 from dashboard.ledger.importer import (
     KIND_HANDLERS,
     KIND_REGISTRY,
@@ -145,6 +145,7 @@ def import_ledger(
     manifest = verify_manifest(folder)
     results = []
     with engine.begin() as conn:
+        writing(conn)
         for kind in KINDS:
             entry = manifest["files"].get(kind)
             if entry is None:

@@ -52,7 +52,7 @@ def start_import(engine: Engine, who: str, kind: str, name: str, data: bytes, la
         audit(engine, who, "import", f"{kind} {result.summary()}", result.sha256)
         return jobs.Outcome(True, result.summary(lang), wrote=True)
 
-    _started(jobs.start("import", who, work, _("The import stopped; nothing was written.")))
+    _started(jobs.start("import", who, work, _("The import stopped; nothing was written."), lang))
 
 
 def start_allocation(engine: Engine, who: str, lang: str) -> None:
@@ -79,7 +79,9 @@ def start_allocation(engine: Engine, who: str, lang: str) -> None:
             ),
         )
 
-    _started(jobs.start("allocate", who, work, _("The allocator stopped; nothing was written.")))
+    _started(
+        jobs.start("allocate", who, work, _("The allocator stopped; nothing was written."), lang)
+    )
 
 
 def start_check(engine: Engine, who: str, lang: str) -> None:
@@ -97,7 +99,7 @@ def start_check(engine: Engine, who: str, lang: str) -> None:
             rows=tuple((v.rule_text(lang), v.detail_text(lang)) for v in violations),
         )
 
-    _started(jobs.start("check", who, work, _("The check stopped before it finished.")))
+    _started(jobs.start("check", who, work, _("The check stopped before it finished."), lang))
 
 
 def start_release(engine: Engine, who: str, lang: str) -> None:
@@ -117,7 +119,9 @@ def start_release(engine: Engine, who: str, lang: str) -> None:
         notify(engine)  # each webhook's attempt is in its delivery log; failures retried later
         return jobs.Outcome(True, describe_release(info), wrote=True)
 
-    _started(jobs.start("release", who, work, _("The release stopped; nothing was published.")))
+    _started(
+        jobs.start("release", who, work, _("The release stopped; nothing was published."), lang)
+    )
 
 
 def _started(key: str) -> None:

@@ -64,16 +64,19 @@ _JOBS: LRUCache[str, Job] = LRUCache(256)  # the newest jobs' outcomes, for page
 _JOBS_LOCK = threading.Lock()
 
 
-def start(name: str, who: str, work: Callable[[Report], Outcome], failed: str) -> str:
+def start(
+    name: str, who: str, work: Callable[[Report], Outcome], failed: str, lang: str = "en"
+) -> str:
     """Queue ``work`` (given a ``Report``) as a job; its key. ``failed`` is what the admin
-    reads if it raises something other than a ``LedgerError`` (whose message is theirs)."""
+    reads if it raises something other than a ``LedgerError`` (whose message is theirs, in
+    ``lang`` where it was raised as a sentence to translate)."""
     job = Job(uuid.uuid4().hex, name, who, dt.datetime.now(dt.UTC))
 
     def run() -> None:
         try:
             job.outcome = work(job.report)
         except LedgerError as refused:
-            job.outcome = Outcome(False, str(refused))
+            job.outcome = Outcome(False, refused.render(lang))
         except Exception:  # shown as a sentence; the traceback goes to the server's log only
             log.exception("admin job %s (%s) failed", name, job.key)
             job.outcome = Outcome(False, failed)

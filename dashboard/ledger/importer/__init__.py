@@ -28,6 +28,7 @@ from dashboard.ledger.db import (
     bulk_writing,
     refresh_statistics,
     tidy_after_bulk,
+    writing,
 )
 from dashboard.ledger.importer.claims import Claims
 from dashboard.ledger.importer.common import ImportResult, ImportRun, Kind, Parser, Record
@@ -168,6 +169,7 @@ def import_file(
 ) -> ImportResult:
     """Import one file of ``kind``; raises ``ImportRefused`` (and writes nothing) on any problem."""
     with engine.begin() as conn:
+        writing(conn)
         result = import_into(conn, kind, path, today=today, progress=progress)
     if result.new + result.updated >= STATISTICS_AFTER_ROWS:
         tidy_after_bulk(engine)
