@@ -6,7 +6,9 @@ SQLite the statement SQLAlchemy compiles goes straight to the driver's executema
 with the tuples, after the few bind conversions the dialect needs (dates on SQLite). On
 PostgreSQL a batch of ``COPY_FROM`` rows or more is streamed with COPY through psycopg
 (``Cursor.copy``, in the same transaction): several times the rate of SQLAlchemy's batched
-multi-row INSERTs, which smaller batches keep.
+multi-row INSERTs, which smaller batches keep. A batch that must skip rows already in the
+table (an import into an empty table, which refuses a repeated id at its end) is copied into
+a temporary table first and moved with one INSERT ... ON CONFLICT DO NOTHING.
 """
 
 from __future__ import annotations
@@ -39,8 +41,11 @@ def insert_rows(
     if skip_existing:
         dialect_insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
         statement = dialect_insert(table).on_conflict_do_nothing(index_elements=skip_existing)
-    if conn.dialect.name == "postgresql" and not skip_existing and len(rows) >= COPY_FROM:
-        _copy_rows(conn, table, columns, rows)
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        if skip_existing:
+            _copy_skipping(conn, table, columns, rows, skip_existing)
+        else:
+            _copy_rows(conn, table, columns, rows)
         return
     if conn.dialect.name != "sqlite":
         conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
@@ -76,3 +81,31 @@ def _copy_rows(conn: Connection, table, columns: Sequence[str], rows: list[tuple
     with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def _copy_skipping(
+    conn: Connection, table, columns: Sequence[str], rows: list[tuple], key: Sequence[str]
+) -> None:
+    """``_copy_rows`` for rows whose ``key`` may be in the table already (or twice among
+    them): COPY into a temporary table of this transaction, then one INSERT that skips them,
+    in the rows' order. The 10,000,000 workers of a new ledger came in at about 6,700 rows a
+    second through batched INSERTs with ON CONFLICT."""
+    quote = conn.dialect.identifier_preparer
+    target = quote.format_table(table)
+    staging = quote.quote(f"incoming_{table.name}")
+    listed = ", ".join(quote.quote(c) for c in columns)
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
+        f"SELECT 0::bigint AS line, {listed} FROM {target} WITH NO DATA"
+    )
+    conn.exec_driver_sql(f"TRUNCATE {staging}")
+    with (
+        conn.connection.driver_connection.cursor() as cursor,
+        cursor.copy(f"COPY {staging} (line, {listed}) FROM STDIN") as copy,
+    ):
+        for line, row in enumerate(rows):
+            copy.write_row((line, *row))
+    conn.exec_driver_sql(
+        f"INSERT INTO {target} ({listed}) SELECT {listed} FROM {staging} ORDER BY line "
+        f"ON CONFLICT ({', '.join(quote.quote(c) for c in key)}) DO NOTHING"
+    )
