@@ -45,10 +45,11 @@ from dashboard.ledger.derived import (
     confirmation_totals_query,
     coverage_totals_query,
     covered_workers_query,
+    dated_rows,
     donation_cells_query,
     donation_claims_query,
     donation_flows_query,
-    donor_spans_of,
+    donor_spans,
     donor_workers_query,
     unconfirmed_coverage_query,
     worker_busy_query,
@@ -307,69 +308,59 @@ def _columns(table, columns) -> list:
     return [getattr(table, column) for column in columns]
 
 
+def _stored(model, columns: tuple[str, ...], key: str):
+    """The stored rows of ``model`` (its ``columns``) whose ``key`` is among a list of keys."""
+    return lambda keys: select(*_columns(model, columns)).where(getattr(model, key).in_(keys))
+
+
 # Each per-key derived table: its stored rows and its recomputation for a list of keys, and
 # which keys of the change it is kept by.
 KEYED = {
     "coverage_totals": (
         "coverage_donations",
-        lambda keys: select(
-            CoverageTotal.donation_key,
-            CoverageTotal.start_month,
-            CoverageTotal.months,
-            CoverageTotal.amount_idr,
-            CoverageTotal.row_count,
-        ).where(CoverageTotal.donation_key.in_(keys)),
+        _stored(
+            CoverageTotal,
+            ("donation_key", "start_month", "months", "amount_idr", "row_count"),
+            "donation_key",
+        ),
         coverage_totals_query,
     ),
     "donor_workers": (
         "workers",
-        lambda keys: select(
-            DonorWorker.donor_key,
-            DonorWorker.worker_key,
-            DonorWorker.last_month,
-            DonorWorker.continued,
-        ).where(DonorWorker.worker_key.in_(keys)),
+        _stored(DonorWorker, ("donor_key", "worker_key", "last_month", "continued"), "worker_key"),
         lambda keys: donor_workers_query(worker_keys=keys),
     ),
     "covered_workers": (
         "workers",
-        lambda keys: select(
-            CoveredWorker.worker_key,
-            CoveredWorker.last_month,
-            CoveredWorker.stimulus_months,
-            CoveredWorker.continued,
-        ).where(CoveredWorker.worker_key.in_(keys)),
+        _stored(
+            CoveredWorker,
+            ("worker_key", "last_month", "stimulus_months", "continued"),
+            "worker_key",
+        ),
         covered_workers_query,
     ),
     "confirmation_totals": (
         "confirmation_donations",
-        lambda keys: select(
-            ConfirmationTotal.donation_key,
-            ConfirmationTotal.confirmed_on,
-            ConfirmationTotal.confirmed_idr,
-            ConfirmationTotal.confirmed_rows,
-        ).where(ConfirmationTotal.donation_key.in_(keys)),
+        _stored(
+            ConfirmationTotal,
+            ("donation_key", "confirmed_on", "confirmed_idr", "confirmed_rows"),
+            "donation_key",
+        ),
         confirmation_totals_query,
     ),
     "donation_cells": (
         "page_donations",
-        lambda keys: select(*_columns(DonationCell, CELL_COLUMNS)).where(
-            DonationCell.donation_key.in_(keys)
-        ),
+        _stored(DonationCell, CELL_COLUMNS, "donation_key"),
         donation_cells_query,
     ),
     "donation_flows": (
         "page_donations",
-        lambda keys: select(*_columns(DonationFlow, FLOW_COLUMNS)).where(
-            DonationFlow.donation_key.in_(keys)
-        ),
+        _stored(DonationFlow, FLOW_COLUMNS, "donation_key"),
         donation_flows_query,
     ),
     "donation_claims": (
         "page_donations",
-        lambda keys: select(*_columns(DonationClaim, CLAIM_COLUMNS)).where(
-            DonationClaim.donation_key.in_(keys)
-        ),
+        _stored(DonationClaim, CLAIM_COLUMNS, "donation_key"),
         # The same rows; naming the donations' workers lets the planner start from them,
         # not from every paid claim of the programme.
         lambda keys: donation_claims_query(keys).where(
@@ -378,16 +369,12 @@ KEYED = {
     ),
     "worker_busy": (
         "busy_workers",
-        lambda keys: select(*_columns(WorkerBusy, WORKER_BUSY_COLUMNS)).where(
-            WorkerBusy.worker_key.in_(keys)
-        ),
+        _stored(WorkerBusy, WORKER_BUSY_COLUMNS, "worker_key"),
         worker_busy_query,
     ),
     "unconfirmed_coverage": (
         "confirmed_rows",
-        lambda keys: select(*_columns(UnconfirmedCoverage, UNCONFIRMED_COLUMNS)).where(
-            UnconfirmedCoverage.coverage_key.in_(keys)
-        ),
+        _stored(UnconfirmedCoverage, UNCONFIRMED_COLUMNS, "coverage_key"),
         lambda keys: unconfirmed_coverage_query().where(Coverage.id.in_(keys)),
     ),
 }
@@ -462,6 +449,6 @@ def _contributions(
         ):
             key = normalised((last_month, stimulus_months, continued), programme_columns)
             found["programme_continuation"][key] += 1
-        for span, count in donor_spans_of(conn, keys, **bounds).items():
+        for span, count in donor_spans(conn, query=dated_rows(None, keys, **bounds)).items():
             found["donor_spans"][normalised(span, span_columns)] += count
     return found

@@ -245,7 +245,7 @@ SPAN_COLUMNS = (
 )
 
 
-def _dated_rows(donor_keys, worker_keys=None, coverage_upto=None, self_paid_upto=None) -> Select:
+def dated_rows(donor_keys, worker_keys=None, coverage_upto=None, self_paid_upto=None) -> Select:
     """Per donor, worker and receipt date: the last month those rows cover and whether the
     worker continued after it, in the order donor_spans walks them (for some donors and
     workers; as of id bounds: ``_bounded``)."""
@@ -275,9 +275,9 @@ def donor_spans(conn: Connection, donor_keys=None, query: Select | None = None) 
     """donor_spans as computed from coverage and self-paid months: (donor, before, first,
     last, after, L, continued) -> workers. One ordered pass; a run's L is the largest of
     its dates' last months, and whether the worker continued after L was already computed
-    for the date that has it. ``query``: other dated rows than ``_dated_rows(donor_keys)``."""
+    for the date that has it. ``query``: other dated rows than ``dated_rows(donor_keys)``."""
     spans: Counter = Counter()
-    query = _dated_rows(donor_keys) if query is None else query
+    query = dated_rows(donor_keys) if query is None else query
     rows = conn.execute(query.execution_options(yield_per=20_000))
     for (donor, _worker), dated in groupby(rows, key=itemgetter(0, 1)):
         dated = list(dated)
@@ -499,8 +499,8 @@ def refresh_worker_state(
             programme[(last, months, bool(continued))] -= 1
         for _, last, months, continued in workers:
             programme[(last, months, continued)] += 1
-        spans.subtract(donor_spans(conn, query=_dated_rows(None, chunk, **before)))
-        spans.update(donor_spans(conn, query=_dated_rows(None, chunk)))
+        spans.subtract(donor_spans(conn, query=dated_rows(None, chunk, **before)))
+        spans.update(donor_spans(conn, query=dated_rows(None, chunk)))
         conn.execute(delete(DonorWorker).where(DonorWorker.worker_key.in_(chunk)))
         insert_rows(conn, DonorWorker, DONOR_WORKER_COLUMNS, pairs)
         conn.execute(delete(CoveredWorker).where(CoveredWorker.worker_key.in_(chunk)))
@@ -891,19 +891,3 @@ def refresh_workers(conn: Connection, worker_keys, *, cells: bool = True) -> Non
             ).scalars()
         )
     refresh_donations(conn, donations, cells=cells)
-
-
-# As a passing full check found the ledger (`lingkaran check --since`, issue 30): the rows of
-# some workers, from the coverage rows of id <= ``coverage_upto`` and the self-paid rows of
-# id <= ``self_paid_upto`` (None: all). Coverage and self-paid rows are append-only, so these
-# bounds give back the ledger as it was; the aggregate tables are sums of these rows.
-
-
-def donor_spans_of(
-    conn: Connection,
-    worker_keys,
-    coverage_upto: int | None = None,
-    self_paid_upto: int | None = None,
-) -> Counter:
-    """What the rows of ``worker_keys`` add to donor_spans, as of the bounds."""
-    return donor_spans(conn, query=_dated_rows(None, worker_keys, coverage_upto, self_paid_upto))
