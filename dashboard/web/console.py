@@ -66,7 +66,15 @@ def start_allocation(engine: Engine, who: str, lang: str) -> None:
         message = _("{rows} coverage rows created, {months} worker-months.").format(
             rows=number(made.coverage_rows, lang), months=number(made.protected_months, lang)
         )
-        audit(engine, who, "allocate", message)
+        # The audit log is a record in one language, as an import's or a check's entry is:
+        # not in whichever language the admin who clicked it had chosen.
+        audit(
+            engine,
+            who,
+            "allocate",
+            f"{number(made.coverage_rows, 'en')} coverage rows created, "
+            f"{number(made.protected_months, 'en')} worker-months.",
+        )
         return jobs.Outcome(
             True,
             message,

@@ -108,6 +108,12 @@ def test_the_allocation_result_names_late_blocks_and_each_donation_left_unspent(
     at = _finish(at)
 
     assert shown(at.success) == ["2 baris cakupan dibuat, 12 bulan-pekerja."]
+    # The audit log keeps one language, whichever the admin reads the console in.
+    engine = open_ledger(database_url)
+    with engine.connect() as conn:
+        logged = conn.execute(select(AuditEntry.detail)).scalars().all()
+    engine.dispose()
+    assert logged == ["2 coverage rows created, 12 worker-months."]
     warning = shown(at.warning)[-1]  # after the demo banner
     assert warning.startswith("Blok dari 2 donasi akan dimulai pada bulan yang sudah lewat")
     assert "X: diterima 2024-04-20, blok mulai 2024-05" in warning
