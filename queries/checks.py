@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, Select, except_, func, literal, or_, select, union_all
 
 from dashboard.core.catalogue import ADDITIVE
-from dashboard.core.errors import Message, message
+from dashboard.core.errors import Count, Message, message
 from dashboard.core.i18n import translator
 from dashboard.core.labels import N_
 from dashboard.core.months import month_label, month_of
@@ -156,7 +156,7 @@ def orphan_violations(conn: Connection, coverage_after: int | None = None) -> li
     return [
         Violation(
             N_("funded by one donation"),
-            message(N_("{rows} coverage row(s) have no donation"), rows=orphans),
+            message(N_("{rows} coverage row(s) have no donation"), rows=Count(orphans)),
         )
     ]
 
@@ -491,8 +491,8 @@ def derived_mismatch(table: str, missing: int, extra: int) -> Violation:
         message(
             N_("{table}: {missing} row(s) missing, {extra} row(s) not backed by coverage"),
             table=table,
-            missing=missing,
-            extra=extra,
+            missing=Count(missing),
+            extra=Count(extra),
         ),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.core.formatting import rupiah
+from dashboard.core.formatting import number, rupiah
 from dashboard.core.i18n import translator
 
 MAX_LISTED = 50
@@ -16,6 +16,15 @@ class Rupiah(int):
 
     def render(self, lang: str) -> str:
         return rupiah(int(self), lang)
+
+
+class Count(int):
+    """A count among a ``Message``'s values: written as the reader's language writes
+    numbers (``2.651`` in Indonesian, ``2,651`` in English). Plain ints stay as they are,
+    since some are years or line numbers."""
+
+    def render(self, lang: str) -> str:
+        return number(int(self), lang)
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ class Message:
         if not self.params:
             return translated
         values = {
-            name: value.render(lang) if isinstance(value, Message | Rupiah) else value
+            name: value.render(lang) if isinstance(value, Message | Rupiah | Count) else value
             for name, value in self.params
         }
         return translated.format(**values)

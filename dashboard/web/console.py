@@ -102,7 +102,7 @@ def start_check(engine: Engine, who: str, lang: str) -> None:
             return jobs.Outcome(True, _("Ledger OK: every invariant holds."))
         return jobs.Outcome(
             False,
-            _("{count} violations:").format(count=len(violations)),
+            _("{count} violations:").format(count=number(len(violations), lang)),
             columns=(_("rule"), _("detail")),
             rows=tuple((v.rule_text(lang), v.detail_text(lang)) for v in violations),
         )

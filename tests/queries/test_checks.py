@@ -119,3 +119,15 @@ def test_v2_violations_are_reported(cli, engine, allocated):
     assert "no self-paid overlap" in result.output
     assert "derived tables match coverage: donor_workers" in result.output
     assert "confirmation_totals: 1 row(s) missing" in result.output
+
+
+def test_a_violations_counts_are_written_as_the_readers_language_writes_numbers():
+    """The console shows a check's violations in the admin's language: its counts too."""
+    from queries.checks import derived_mismatch
+
+    found = derived_mismatch("covered_workers", 2651, 0)
+    assert (
+        found.detail_text("id")
+        == "covered_workers: 2.651 baris hilang, 0 baris tanpa dasar cakupan"
+    )
+    assert found.detail_text("en").startswith("covered_workers: 2,651 row(s) missing")
