@@ -20,7 +20,6 @@ from sqlalchemy.engine import make_url
 from dashboard.core.months import first_day, month_label, month_of
 from dashboard.ledger.allocator import allocate
 from dashboard.ledger.db import open_ledger
-from dashboard.ledger.demo import seed_programme
 from dashboard.ledger.importer import contract_columns, import_file
 from dashboard.ledger.schema import (
     CheckRun,
@@ -47,22 +46,18 @@ from dashboard.ledger.schema import (
 )
 from queries.check_since import check_since, full_check
 from queries.checks import check_ledger
-from tests.conftest import POSTGRES_ADMIN_URL, TODAY, postgres_database, write_csv
+from tests.conftest import POSTGRES_ADMIN_URL, TODAY, small_programme, write_csv
 
 
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
 def checked_ledger(request, tmp_path_factory) -> Iterator[str]:
-    """A 600-worker demo programme whose full check passed and was recorded (a template)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('since') / 'template.db'}"
-        context = contextlib.nullcontext(url)
-    else:
-        context = postgres_database("lingkaran_since")
-    with context as url:
+    """A 600-worker demo programme whose full check passed and was recorded (a template):
+    a copy of the programme seeded once per run."""
+    folder = tmp_path_factory.mktemp("since")
+    with small_programme(tmp_path_factory, request.param, folder) as url:
         engine = open_ledger(url)
-        seed_programme(engine, workers=600, seed=11, today=TODAY)
         assert full_check(engine, TODAY) == []
         engine.dispose()
         yield url
