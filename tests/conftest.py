@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import fcntl
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,27 +43,45 @@ if IN_CI:
 TODAY = dt.date(2026, 11, 24)
 
 
-@contextlib.contextmanager
-def postgres_database(prefix: str) -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database, dropped afterwards. The server
+def _create_database(prefix: str, template: str | None = None) -> str:
+    """A new PostgreSQL database's name (empty, or a copy of ``template``). The server
     unreachable: the test is skipped with a message, except in CI, where it fails."""
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    copied = f' TEMPLATE "{template}"' if template else ""
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     except OperationalError as problem:
-        admin.dispose()
         message = f"PostgreSQL unreachable at {POSTGRES_ADMIN_URL}: {problem.orig}"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    try:
-        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+    return name
+
+
+def _drop_database(name: str) -> None:
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _database_url(name: str) -> str:
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@contextlib.contextmanager
+def postgres_database(prefix: str, template: str | None = None) -> Iterator[str]:
+    """The URL of a new PostgreSQL database, empty or a copy of ``template`` (``CREATE
+    DATABASE ... TEMPLATE``), dropped afterwards."""
+    name = _create_database(prefix, template)
+    try:
+        yield _database_url(name)
+    finally:
+        _drop_database(name)
 
 
 @pytest.fixture(scope="session")
@@ -70,18 +90,128 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+# -- Ledgers built once per run, for every worker. A seeded programme costs minutes on the CI
+# machine; each test file (and each xdist worker) used to seed its own. The first worker to
+# ask builds it under a lock in the folder the workers share (a worker that asks meanwhile
+# waits for it), and every test takes a private copy of it: a file copy on SQLite,
+# ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL. What each test reads is the same ledger it
+# seeded before, so no assertion changes.
+
+
+def _run_folder(tmp_path_factory) -> Path:
+    """A folder every worker of this run shares (xdist makes each worker's base temporary
+    folder a subfolder of the controller's), for the ledgers built once per run."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "built-once"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @contextlib.contextmanager
-def postgres_programme(workers: int, prefix: str) -> Iterator[str]:
-    """A demo programme of ``workers`` workers in a PostgreSQL database of its own (for a
-    server process to serve while other tests reset theirs), dropped afterwards."""
+def _run_lock(folder: Path, name: str) -> Iterator[None]:
+    with (folder / f"{name}.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def sqlite_built_once(tmp_path_factory, name: str, build) -> Path:
+    """The SQLite file that ``build(url)`` fills, built once per run (copy it before use:
+    ``sqlite_copy``)."""
+    folder = _run_folder(tmp_path_factory)
+    path = folder / f"{name}.db"
+    with _run_lock(folder, name):
+        if not path.exists():
+            partial = folder / f"{name}.partial.db"
+            partial.unlink(missing_ok=True)
+            build(f"sqlite:///{partial}")
+            partial.rename(path)
+    return path
+
+
+def sqlite_copy(source: Path, copy: Path) -> str:
+    """The URL of a private copy of a SQLite ledger."""
+    shutil.copy(source, copy)
+    return f"sqlite:///{copy}"
+
+
+def postgres_built_once(tmp_path_factory, name: str, build) -> str:
+    """The name of a PostgreSQL database that ``build(url)`` fills, built once per run and
+    dropped at its end (``pytest_sessionfinish``); copy it before use: ``postgres_database``
+    with it as the template."""
+    folder = _run_folder(tmp_path_factory)
+    record = folder / f"{name}.postgres"
+    with _run_lock(folder, name):
+        if record.exists():
+            return record.read_text()
+        database = _create_database(f"lingkaran_once_{name}")
+        try:
+            build(_database_url(database))
+        except BaseException:
+            _drop_database(database)
+            raise
+        with (folder / "postgres-databases").open("a") as listed:
+            listed.write(database + "\n")
+        record.write_text(database)
+    return database
+
+
+def pytest_sessionfinish(session) -> None:
+    """The controller (or a run without workers) drops the databases built once."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    listed = factory and factory.getbasetemp() / "built-once" / "postgres-databases"
+    if not listed or not listed.exists():
+        return
+    for name in listed.read_text().split():
+        _drop_database(name)
+
+
+def _seed_demo(url: str, workers: int, releases: int) -> None:
     from dashboard.ledger.demo import seed_programme
     from dashboard.publish.releases import monthly_releases
 
-    with postgres_database(prefix) as url:
-        engine = open_ledger(url)
-        seed_programme(engine, workers=workers, seed=2016, today=TODAY)
-        monthly_releases(engine, 1, today=TODAY)  # the public pages show releases only
-        engine.dispose()
+    engine = open_ledger(url)
+    seed_programme(engine, workers=workers, seed=2016, today=TODAY)
+    monthly_releases(engine, releases, today=TODAY)
+    engine.dispose()
+
+
+@contextlib.contextmanager
+def postgres_programme(tmp_path_factory, workers: int, prefix: str) -> Iterator[str]:
+    """A demo programme of ``workers`` workers in a PostgreSQL database of its own (for a
+    server process to serve while other tests reset theirs), dropped afterwards: a copy of
+    one seeded once per run (the load test and the two-process browser test share it)."""
+    # The public pages show releases only: one.
+    template = postgres_built_once(
+        tmp_path_factory, f"programme{workers}", lambda url: _seed_demo(url, workers, 1)
+    )
+    with postgres_database(prefix, template) as url:
+        yield url
+
+
+def _seed_small_programme(url: str) -> None:
+    from dashboard.ledger.demo import seed_programme
+
+    engine = open_ledger(url)
+    seed_programme(engine, workers=600, seed=11, today=TODAY)
+    engine.dispose()
+
+
+@contextlib.contextmanager
+def small_programme(tmp_path_factory, database: str, folder: Path) -> Iterator[str]:
+    """The URL of a private copy of a small demo programme (600 workers, seed 11, as of
+    TODAY) on ``database`` ("sqlite" or "postgresql"), seeded once per run on each (the
+    derived tables' and `check --since`'s tests start from it)."""
+    if database == "sqlite":
+        built = sqlite_built_once(tmp_path_factory, "programme600", _seed_small_programme)
+        yield sqlite_copy(built, folder / f"programme-{uuid.uuid4().hex[:10]}.db")
+        return
+    template = postgres_built_once(tmp_path_factory, "programme600", _seed_small_programme)
+    with postgres_database("lingkaran_programme", template) as url:
         yield url
 
 
@@ -175,16 +305,11 @@ def cli(database_url: str):
 
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory) -> str:
-    """A small demo programme (5,000 workers, seed 2016, as of TODAY), built once per run."""
-    from dashboard.ledger.demo import seed_programme
-    from dashboard.publish.releases import monthly_releases
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    engine = open_ledger(url)
-    seed_programme(engine, workers=5_000, seed=2016, today=TODAY)
-    monthly_releases(engine, 12, today=TODAY)  # as `lingkaran demo` publishes its history
-    engine.dispose()
-    return url
+    """A small demo programme (5,000 workers, seed 2016, as of TODAY), built once per run
+    with 12 releases (as `lingkaran demo` publishes its history); each worker reads its own
+    copy (the browser tests' server writes to it)."""
+    built = sqlite_built_once(tmp_path_factory, "demo5000", lambda url: _seed_demo(url, 5_000, 12))
+    return sqlite_copy(built, tmp_path_factory.mktemp("demo") / "demo.db")
 
 
 @pytest.fixture
@@ -197,8 +322,6 @@ def demo_engine(demo_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def demo_copy_url(demo_url: str, tmp_path: Path) -> str:
     """A private copy of the demo ledger, for tests that write to it (memberships, audit)."""
-    import shutil
-
     source = Path(make_url(demo_url).database)
     copy = tmp_path / "demo-copy.db"
     shutil.copy(source, copy)

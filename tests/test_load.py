@@ -113,7 +113,7 @@ def served(request, demo_url, tmp_path_factory) -> Iterator[Served]:
             pytest.fail("no HAProxy (apt-get install haproxy)")
         pytest.skip("no HAProxy (apt-get install haproxy)")
     ledgers = (
-        postgres_programme(2_000, "lingkaran_load")
+        postgres_programme(tmp_path_factory, 2_000, "lingkaran_load")
         if processes > 1
         else _sqlite_ledger(demo_url, folder)
     )

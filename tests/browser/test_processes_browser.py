@@ -31,9 +31,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 
 @pytest.fixture(scope="module")
-def shared_ledger():
+def shared_ledger(tmp_path_factory):
     """A 2,000-worker programme in a PostgreSQL database of its own, dropped afterwards."""
-    with postgres_programme(2_000, "lingkaran_serve") as url:
+    with postgres_programme(tmp_path_factory, 2_000, "lingkaran_serve") as url:
         engine = open_ledger(url)
         add_membership(engine, "ana@example.org", "CSR-001", admin=False)
         engine.dispose()

@@ -5,6 +5,7 @@ a direct count of workers for any period."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +15,6 @@ from sqlalchemy import func, select, text
 from dashboard.accounts.access import OPERATOR
 from dashboard.core.months import first_day, month_of
 from dashboard.ledger import derived
-from dashboard.ledger.demo import seed_programme
 from dashboard.ledger.schema import (
     Claim,
     Coverage,
@@ -27,7 +27,7 @@ from dashboard.ledger.schema import (
 from queries import donor
 from queries.checks import check_ledger
 from queries.figures import Period, ledger_figures
-from tests.conftest import TODAY, write_csv
+from tests.conftest import TODAY, small_programme, write_csv
 from tests.ledgers import CLAIM_HEADER, DONATION_HEADER, WORKER_HEADER
 
 
@@ -73,10 +73,17 @@ def shown_workers(engine, donor_id: str, period: Period, by: str) -> dict[str, i
     return dict(zip(frame[by], frame["workers"], strict=True))
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path_factory, tmp_path) -> Iterator[str]:
+    """Here (for ``engine`` and ``cli``): a private copy of a small demo programme on each
+    database, seeded once per run rather than once per test (seeding costs minutes in CI)."""
+    with small_programme(tmp_path_factory, request.param, tmp_path) as url:
+        yield url
+
+
 @pytest.fixture
 def programme(engine):
     """A small demo programme in the test database (SQLite and PostgreSQL)."""
-    seed_programme(engine, workers=600, seed=11, today=TODAY)
     return engine
 
 
