@@ -350,9 +350,16 @@ def _refresh_donors_whole(conn: Connection, since_id: int) -> None:
         select(Donation.donor_key).where(Donation.id.in_(select(fresh.c.donation_key))).distinct()
     )
     conn.execute(delete(DonorWorker).where(DonorWorker.donor_key.in_(donors)))
+    # In key order: the grouping hands out its (donor, worker) pairs in hash order, and
+    # inserting millions of them at random places of the primary key's index is what took
+    # a new 10,000,000-worker ledger's donor_workers 907 s on PostgreSQL (covered_workers,
+    # grouped by its one key and so written in order, took 117 s for 10,000,000 rows). The
+    # same 8,000,000 pairs into the same table: 761 s in hash order, 253 s in key order.
+    whole = donor_workers_query(donors)
     conn.execute(
         insert(DonorWorker).from_select(
-            ["donor_key", "worker_key", "last_month", "continued"], donor_workers_query(donors)
+            ["donor_key", "worker_key", "last_month", "continued"],
+            whole.order_by(*list(whole.selected_columns)[:2]),
         )
     )
     workers = select(fresh.c.worker_key).distinct()
