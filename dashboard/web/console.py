@@ -63,18 +63,19 @@ def start_allocation(engine: Engine, who: str, lang: str) -> None:
     def work(report: Report) -> jobs.Outcome:
         late = late_start_lines(late_starts(engine), lang)
         made = allocate(engine, progress=report)
-        message = _("{rows} coverage rows created, {months} worker-months.").format(
-            rows=number(made.coverage_rows, lang), months=number(made.protected_months, lang)
-        )
+
+        def said(reader: str) -> str:
+            return translator(reader)(
+                "{rows} coverage rows created, {months} worker-months."
+            ).format(
+                rows=number(made.coverage_rows, reader),
+                months=number(made.protected_months, reader),
+            )
+
+        message = said(lang)
         # The audit log is a record in one language, as an import's or a check's entry is:
         # not in whichever language the admin who clicked it had chosen.
-        audit(
-            engine,
-            who,
-            "allocate",
-            f"{number(made.coverage_rows, 'en')} coverage rows created, "
-            f"{number(made.protected_months, 'en')} worker-months.",
-        )
+        audit(engine, who, "allocate", said("en"))
         return jobs.Outcome(
             True,
             message,
