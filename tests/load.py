@@ -212,7 +212,11 @@ async def first_run(base: str, page: str = "", query: str = "") -> list[str]:
 
     shown: list[str] = []
     address = base.replace("http://", "ws://") + "/_stcore/stream"
-    async with connect(address, subprotocols=["streamlit"], max_size=None) as socket_:
+    # No handshake timeout of the client's own (10 s by default): a browser waits, and the
+    # caller bounds the whole visit (`sessions_at_once`).
+    async with connect(
+        address, subprotocols=["streamlit"], max_size=None, open_timeout=None
+    ) as socket_:
         message = BackMsg()
         message.rerun_script.query_string = query
         message.rerun_script.page_name = page

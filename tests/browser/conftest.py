@@ -90,6 +90,9 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="id-ID")
+    # Playwright's 30 s default is short when the other xdist worker runs a burst of 200
+    # clients beside it (a click once timed out so in CI); no test asserts a time.
+    context.set_default_timeout(90_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
