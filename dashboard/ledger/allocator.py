@@ -22,6 +22,7 @@ them to it):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -50,7 +51,7 @@ from dashboard.core.vocabulary import (
     OCCUPATIONS,
     provinces,
 )
-from dashboard.ledger.bulk import insert_rows
+from dashboard.ledger.bulk import indexes_after, insert_rows
 from dashboard.ledger.check_runs import MOVED
 from dashboard.ledger.db import (
     STATISTICS_AFTER_ROWS,
@@ -559,53 +560,61 @@ def allocate(
             workers = _WorkersInMemory(conn) if in_memory else _WorkerWalk(conn)
         since = last_coverage_id(conn)
         pending: list[tuple] = []
-        for donation, start, months, cost, left, affordable in progress_bar(
-            progress, plan, desc="allocate", unit=" donations"
-        ):
-            if affordable <= 0:
-                if not donation.spent:  # a remainder below one block is not news; this is
+        # A new ledger's coverage is filled bare (the walk reads coverage as it goes).
+        new = in_memory and since == 0
+        with indexes_after(conn, Coverage) if new else contextlib.nullcontext():
+            for donation, start, months, cost, left, affordable in progress_bar(
+                progress, plan, desc="allocate", unit=" donations"
+            ):
+                if affordable <= 0:
+                    if not donation.spent:  # a remainder below one block is not news; this is
+                        result.unspent.append(
+                            UnspentDonation(
+                                donation.donation_id, left, 0, _less_than_a_block(months, cost)
+                            )
+                        )
+                    continue
+                if workers is None and donation.id not in passed:
+                    reason = message(N_("the ledger has no workers (import workers first)"))
+                    result.unspent.append(UnspentDonation(donation.donation_id, left, 0, reason))
+                    continue
+                if donation.id in passed:  # no worker can have become eligible since
                     result.unspent.append(
                         UnspentDonation(
-                            donation.donation_id, left, 0, _less_than_a_block(months, cost)
+                            donation.donation_id,
+                            left,
+                            0,
+                            exhausted.shortfall(donation, start, months),
                         )
                     )
-                continue
-            if workers is None and donation.id not in passed:
-                reason = message(N_("the ledger has no workers (import workers first)"))
-                result.unspent.append(UnspentDonation(donation.donation_id, left, 0, reason))
-                continue
-            if donation.id in passed:  # no worker can have become eligible since
-                result.unspent.append(
-                    UnspentDonation(
-                        donation.donation_id, left, 0, exhausted.shortfall(donation, start, months)
+                    continue
+                chosen = workers.eligible(donation, start, months, affordable)
+                if len(chosen) < affordable and exhausted is not None:
+                    exhausted.found_too_few(donation)
+                if len(chosen) < affordable:  # money that could buy blocks stays unspent
+                    result.unspent.append(
+                        UnspentDonation(
+                            donation.donation_id,
+                            left - cost * len(chosen),
+                            len(chosen),
+                            workers.shortfall(donation, start, months),
+                        )
+                    )
+                if not chosen:
+                    continue
+                pending.extend(
+                    (donation.id, key, start, months, cost, "allocator") for key in chosen
+                )
+                result.donations.append(
+                    DonationAllocation(
+                        donation.donation_id, start, months, len(chosen), cost * len(chosen)
                     )
                 )
-                continue
-            chosen = workers.eligible(donation, start, months, affordable)
-            if len(chosen) < affordable and exhausted is not None:
-                exhausted.found_too_few(donation)
-            if len(chosen) < affordable:  # money that could buy blocks stays unspent
-                result.unspent.append(
-                    UnspentDonation(
-                        donation.donation_id,
-                        left - cost * len(chosen),
-                        len(chosen),
-                        workers.shortfall(donation, start, months),
-                    )
-                )
-            if not chosen:
-                continue
-            pending.extend((donation.id, key, start, months, cost, "allocator") for key in chosen)
-            result.donations.append(
-                DonationAllocation(
-                    donation.donation_id, start, months, len(chosen), cost * len(chosen)
-                )
-            )
-            # The walk reads the database: the next donation's query must see these rows.
-            if not in_memory or len(pending) >= WRITE_BATCH:
-                insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
-                pending.clear()
-        insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
+                # The walk reads the database: the next donation's query must see these rows.
+                if not in_memory or len(pending) >= WRITE_BATCH:
+                    insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
+                    pending.clear()
+            insert_rows(conn, Coverage, COVERAGE_COLUMNS, pending)
         if exhausted is not None:
             exhausted.store()
         bulk = result.coverage_rows >= STATISTICS_AFTER_ROWS

@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from itertools import groupby
 from operator import itemgetter
@@ -42,7 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from dashboard.ledger.bulk import insert_rows
+from dashboard.ledger.bulk import indexes_after, insert_rows
 from dashboard.ledger.schema import (
     Claim,
     Confirmation,
@@ -336,7 +337,27 @@ def refresh(conn: Connection, since_id: int) -> None:
 
 def _refresh_donors_whole(conn: Connection, since_id: int) -> None:
     """``refresh`` for a large write: the donors and workers the new rows touch are
-    recomputed whole from coverage."""
+    recomputed whole from coverage (into bare tables on a new ledger: no coverage before)."""
+    with indexes_after(conn, *WHOLE_TABLES) if since_id == 0 else contextlib.nullcontext():
+        _recompute_donors(conn, since_id)
+
+
+# What a whole refresh writes (worker_busy is filled at the workers' import, never empty here).
+WHOLE_TABLES = (
+    CoverageTotal,
+    DonorWorker,
+    CoveredWorker,
+    DonorContinuation,
+    ProgrammeContinuation,
+    DonorSpan,
+    UnconfirmedCoverage,
+    DonationCell,
+    DonationFlow,
+    DonationClaim,
+)
+
+
+def _recompute_donors(conn: Connection, since_id: int) -> None:
     fresh = select(Coverage).where(Coverage.id > since_id).subquery()
     donations = select(fresh.c.donation_key).distinct()
     conn.execute(delete(CoverageTotal).where(CoverageTotal.donation_key.in_(donations)))

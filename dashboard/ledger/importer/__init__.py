@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
+from contextlib import nullcontext
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from dashboard.core import values as v
 from dashboard.core.errors import ImportRefused, Message, message
 from dashboard.core.labels import N_
 from dashboard.core.progress import Report, progress_bar
+from dashboard.ledger.bulk import indexes_after
 from dashboard.ledger.db import (
     STATISTICS_AFTER_ROWS,
     bulk_writing,
@@ -30,6 +32,7 @@ from dashboard.ledger.db import (
     tidy_after_bulk,
     writing,
 )
+from dashboard.ledger.derived import last_coverage_id
 from dashboard.ledger.importer.claims import Claims
 from dashboard.ledger.importer.common import ImportResult, ImportRun, Kind, Parser, Record
 from dashboard.ledger.importer.confirmations import Confirmations
@@ -194,7 +197,8 @@ def import_into(
     today = today or dt.date.today()
     # ``sha256``: already verified by the caller (import-ledger's manifest), not read twice.
     result = ImportResult(kind, path.name, sha256 or file_sha256(path))
-    with bulk_writing(conn):
+    new = handler.bare and last_coverage_id(conn) == 0
+    with bulk_writing(conn), indexes_after(conn, *handler.bare) if new else nullcontext():
         return _import(conn, handler, path, today, result, progress)
 
 

@@ -141,6 +141,10 @@ class Kind:
     label: str  # marked with N_(), translated where it is shown
     table: type  # the ledger table its rows land in
     seeded = False  # True when every ledger starts with rows of it (rates: the base rate)
+    # The tables an import into a new ledger (no coverage yet) fills without their foreign
+    # keys and plain indexes on PostgreSQL when they are empty
+    # (``dashboard.ledger.bulk.indexes_after``): the kind's table and what ``finish`` fills.
+    bare: tuple[type, ...] = ()
     columns: dict[str, tuple[Parser, bool]]
     refused_columns: dict[str, str] = {}
     # True when ``apply`` takes rows with bad cells too (``ImportRun.partial``), so that one

@@ -23,7 +23,7 @@ from dashboard.ledger.importer.common import (
     cell_date,
     existing_rows,
 )
-from dashboard.ledger.schema import Worker
+from dashboard.ledger.schema import Worker, WorkerBusy
 
 WORKER_COLUMNS = ("worker_id", "registered_on", "province", "occupation", "gender", "birth_year")
 
@@ -32,6 +32,7 @@ class Workers(Kind):
     name = "workers"
     label = N_("Workers")
     table = Worker
+    bare = (Worker, WorkerBusy)
     checks_partial_rows = True
 
     def export_query(self) -> Select:
