@@ -47,7 +47,7 @@ left, right = st.columns(2)
 left.button(
     _("Run the allocator"),
     key="allocate",
-    on_click=console.start_allocation,
+    on_click=console.ask_allocation,
     args=(engine, access.who, lang),
 )
 right.button(
@@ -56,6 +56,7 @@ right.button(
     on_click=console.start_check,
     args=(engine, access.who, lang),
 )
+console.late_start_question(engine, access.who, lang)
 console.job_panel(("allocate", "check"), access.who, lang)
 
 st.header(_("Public release"), anchor=False)

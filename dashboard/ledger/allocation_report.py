@@ -4,7 +4,7 @@ donations whose blocks would start in months already past."""
 
 from __future__ import annotations
 
-from dashboard.core.formatting import number, rupiah
+from dashboard.core.formatting import date_text, number, rupiah
 from dashboard.core.i18n import translator
 from dashboard.core.months import month_label
 from dashboard.ledger.allocator import (
@@ -17,11 +17,26 @@ from dashboard.ledger.allocator import (
 LISTED = 20  # donations listed one by one unless every one is asked for
 
 
-def late_start_lines(late: list[LateStart], lang: str) -> list[str]:
-    """The warning printed before an allocation writes, or nothing when no block is late."""
+def late_start_lines(late: list[LateStart], lang: str, *, console: bool = False) -> list[str]:
+    """The warning printed before an allocation writes, or nothing when no block is late.
+    ``console``: for the admin console, which asks before it allocates: dates as the page's
+    language writes them, and the console's way to import coverage instead of a command."""
     if not late:
         return []
     _ = translator(lang)
+    advice = (
+        _(
+            "If that coverage was really bought in those months, import it first as a "
+            "coverage file (Import a contract file, above): allocation only appends, and what "
+            "it writes stays."
+        )
+        if console
+        else _(
+            "If that coverage was really bought in those months, record it first with "
+            "`lingkaran import coverage FILE`: allocation only appends, and what it writes "
+            "stays. `lingkaran allocate --dry-run` shows an allocation without writing it."
+        )
+    )
     return [
         _(
             "Blocks of {count} donation(s) would start in months already past "
@@ -33,17 +48,13 @@ def late_start_lines(late: list[LateStart], lang: str) -> list[str]:
                 "{donation}: received {received}, blocks from {month} ({months} month(s) ago)"
             ).format(
                 donation=item.donation_id,
-                received=item.received_on.isoformat(),
+                received=date_text(item.received_on, lang) if console else item.received_on,
                 month=month_label(item.start_month),
                 months=number(item.months_ago, lang),
             )
             for item in late
         ),
-        _(
-            "If that coverage was really bought in those months, record it first with "
-            "`lingkaran import coverage FILE`: allocation only appends, and what it writes "
-            "stays. `lingkaran allocate --dry-run` shows an allocation without writing it."
-        ),
+        advice,
     ]
 
 

@@ -55,13 +55,56 @@ def start_import(engine: Engine, who: str, kind: str, name: str, data: bytes, la
     _started(jobs.start("import", who, work, _("The import stopped; nothing was written."), lang))
 
 
+LATE_KEY = "admin-late-starts"  # the donations whose late blocks the admin is asked about
+
+
+def ask_allocation(engine: Engine, who: str, lang: str) -> None:
+    """The allocator's button: when blocks would start in months already past, ask first
+    (``late_start_question``), since what the allocator writes stays; otherwise allocate."""
+    late = late_starts(engine)
+    if late:
+        st.session_state[LATE_KEY] = late
+        return
+    start_allocation(engine, who, lang)
+
+
+def late_start_question(engine: Engine, who: str, lang: str) -> None:
+    """The late blocks the admin is asked about, with "allocate anyway" and "cancel"."""
+    late = st.session_state.get(LATE_KEY)
+    if not late:
+        return
+    _ = translator(lang)
+    lines = late_start_lines(late, lang, console=True)
+    # One line each: Markdown joins single newlines.
+    st.warning(shell.plain("\n".join(lines)).replace("\n", "  \n"))
+    go, cancel = st.columns(2)
+    go.button(
+        _("Allocate anyway"),
+        key="allocate-anyway",
+        type="primary",
+        on_click=_allocate_anyway,
+        args=(engine, who, lang),
+    )
+    cancel.button(
+        _("Cancel"), key="allocate-cancel", on_click=st.session_state.pop, args=(LATE_KEY,)
+    )
+
+
+def _allocate_anyway(engine: Engine, who: str, lang: str) -> None:
+    asked = st.session_state.pop(LATE_KEY, None)
+    late = late_starts(engine)
+    if late and late != asked:  # donations came in meanwhile: ask about what is there now
+        st.session_state[LATE_KEY] = late
+        return
+    start_allocation(engine, who, lang)
+
+
 def start_allocation(engine: Engine, who: str, lang: str) -> None:
-    """The allocator as a job; its outcome names the donations whose blocks started in months
-    already past (found before writing) and each donation left unspent, with the reason."""
+    """The allocator as a job; its outcome names each donation left unspent, with the
+    reason (the console asked about blocks starting in months already past before)."""
     _ = translator(lang)
 
     def work(report: Report) -> jobs.Outcome:
-        late = late_start_lines(late_starts(engine), lang)
         made = allocate(engine, progress=report)
 
         def said(reader: str) -> str:
@@ -80,7 +123,6 @@ def start_allocation(engine: Engine, who: str, lang: str) -> None:
             True,
             message,
             wrote=True,
-            warnings=("\n".join(late),) if late else (),
             columns=(_("donation left unspent"), _("left"), _("reason")),
             rows=tuple(
                 (item.donation_id, rupiah(item.left_idr, lang), item.reason.render(lang))
@@ -196,8 +238,6 @@ def _job_view(key: str, lang: str) -> None:
         st.rerun()
     outcome = current.outcome
     (st.success if outcome.ok else st.error)(shell.plain(outcome.message))
-    for warning in outcome.warnings:  # one line each: Markdown joins single newlines
-        st.warning(shell.plain(warning).replace("\n", "  \n"))
     if outcome.rows:
         table = pd.DataFrame(list(outcome.rows), columns=list(outcome.columns))
         # A plain table for up to 50 rows (an import's refusals; a short unspent list): read

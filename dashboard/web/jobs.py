@@ -27,16 +27,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a job ended with: a message, whether it wrote to the ledger, warnings the admin
-    must read (blocks that started in months past), and a table (the refused rows of an
-    import, the donations an allocation left unspent, the violations a check found)."""
+    """What a job ended with: a message, whether it wrote to the ledger, and a table (the
+    refused rows of an import, the donations an allocation left unspent, the violations a
+    check found)."""
 
     ok: bool
     message: str
     wrote: bool = False
     columns: tuple[str, ...] = ()
     rows: tuple[tuple, ...] = ()
-    warnings: tuple[str, ...] = ()
 
 
 @dataclass

@@ -77,7 +77,7 @@ def test_a_row_that_breaks_a_dropped_foreign_key_fails_the_write_and_nothing_sta
     engine = open_ledger(postgres_url)
     with engine.connect() as conn:
         before = _keys_and_indexes(conn, ["donor_workers"])
-    with pytest.raises(IntegrityError, match="violates foreign key constraint \"donor_workers_"):
+    with pytest.raises(IntegrityError, match='violates foreign key constraint "donor_workers_'):
         with engine.begin() as conn, indexes_after(conn, DonorWorker):
             conn.execute(
                 insert(DonorWorker).values(donor_key=1, worker_key=999, last_month=1, continued=0)

@@ -21,14 +21,22 @@ def _finish(at):
     return at.run()
 
 
+def _allocate(at):
+    """The allocator's button, then "allocate anyway": the worked example's donations are
+    of 2024, so their blocks start in months long past and the console asks first."""
+    at.button(key="allocate").click().run()
+    assert console.JOB_KEY not in at.session_state  # asked, not started
+    at.button(key="allocate-anyway").click().run()
+    return at
+
+
 def test_the_allocator_runs_as_a_job_and_the_page_shows_what_it_made(
     open_page, cli, tmp_path, database_url
 ):
     files = worked_example(tmp_path)
     import_all(cli, {k: files[k] for k in ("donors", "rates", "workers", "donations")})
     at = open_page(database_url, "admin", lang="en")
-    at.button(key="allocate").click().run()
-    at = _finish(at)
+    at = _finish(_allocate(at))
     # docs/contract.md "Worked example": a block costs 2 × 16,800 + 4 × 20,000 = 113,600;
     # 300,000 buys two of them: A and B, six months each.
     assert shown(at.success) == ["2 coverage rows created, 12 worker-months."]
@@ -53,8 +61,7 @@ def test_a_job_that_is_refused_says_why(open_page, cli, tmp_path, database_url, 
 
     monkeypatch.setattr(console, "allocate", broken)
     at = open_page(database_url, "admin", lang="en")
-    at.button(key="allocate").click().run()
-    at = _finish(at)
+    at = _finish(_allocate(at))
     assert shown(at.error) == ["The allocator stopped; nothing was written."]
     assert "internal detail" not in str(shown(at.error))
 
@@ -105,20 +112,29 @@ def test_the_allocation_result_names_late_blocks_and_each_donation_left_unspent(
     assert cli("import", "donations", earmarked).exit_code == 0
     at = open_page(database_url, "admin", lang="id")
     at.button(key="allocate").click().run()
+    # Asked before anything is written: what the allocator writes stays.
+    assert console.JOB_KEY not in at.session_state
+    engine = open_ledger(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Coverage)).scalar_one() == 0
+    engine.dispose()
+    warning = shown(at.warning)[-1]  # after the demo banner
+    assert warning.startswith("Blok dari 2 donasi akan dimulai pada bulan yang sudah lewat")
+    assert "X: diterima 20 Apr 2024, blok mulai 2024-05" in warning
+    assert "Y: diterima 25 Apr 2024, blok mulai 2024-05" in warning
+    assert "impor dulu sebagai berkas cakupan (Impor berkas kontrak, di atas)" in warning
+    assert "lingkaran" not in warning  # no command line on the console
+    at.button(key="allocate-anyway").click().run()
     at = _finish(at)
 
     assert shown(at.success) == ["2 baris cakupan dibuat, 12 bulan-pekerja."]
+    assert not [w for w in shown(at.warning) if w.startswith("Blok dari")]  # answered
     # The audit log keeps one language, whichever the admin reads the console in.
     engine = open_ledger(database_url)
     with engine.connect() as conn:
         logged = conn.execute(select(AuditEntry.detail)).scalars().all()
     engine.dispose()
     assert logged == ["2 coverage rows created, 12 worker-months."]
-    warning = shown(at.warning)[-1]  # after the demo banner
-    assert warning.startswith("Blok dari 2 donasi akan dimulai pada bulan yang sudah lewat")
-    assert "X: diterima 2024-04-20, blok mulai 2024-05" in warning
-    assert "Y: diterima 2024-04-25, blok mulai 2024-05" in warning
-    assert "lingkaran import coverage FILE" in warning
     unspent = at.table[0].value  # a short list: a table that wraps on a phone
     assert unspent.reset_index().values.tolist() == [
         [
@@ -127,6 +143,23 @@ def test_the_allocation_result_names_late_blocks_and_each_donation_left_unspent(
             "tidak ada pekerja terdaftar sebelum 2024-05 yang sesuai peruntukannya (ID-AC)",
         ]
     ]
+
+
+def test_cancelling_the_late_block_question_writes_nothing(open_page, cli, tmp_path, database_url):
+    files = worked_example(tmp_path)
+    import_all(cli, {k: files[k] for k in ("donors", "rates", "workers", "donations")})
+    at = open_page(database_url, "admin", lang="en")
+    at.button(key="allocate").click().run()
+    assert [w for w in shown(at.warning) if w.startswith("Blocks of 1 donation(s)")]
+    at.button(key="allocate-cancel").click().run()
+    assert not [w for w in shown(at.warning) if w.startswith("Blocks of")]
+    assert not [b for b in at.button if b.key == "allocate-anyway"]
+    assert console.JOB_KEY not in at.session_state
+    engine = open_ledger(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Coverage)).scalar_one() == 0
+        assert conn.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == 0
+    engine.dispose()
 
 
 def test_a_refusal_is_listed_in_the_pages_language_even_in_a_tab_opened_after_it(
