@@ -3,7 +3,7 @@ Every write is a job or a callback of dashboard/web/console.py, never this scrip
 
 import streamlit as st
 
-from dashboard.core.formatting import date_text, month_name
+from dashboard.core.formatting import date_text, month_name, number
 from dashboard.core.i18n import translator
 from dashboard.ledger.importer import KIND_HANDLERS, KINDS
 from dashboard.publish import open_data
@@ -119,7 +119,12 @@ st.caption(
 corrections.triage(engine, access.who, lang)
 
 st.header(_("Import log"), anchor=False)
-controls.table(admin.import_log(engine), lang)
+log = admin.import_log(engine)
+# As the kind picker above names them, and counts as the page's language writes numbers.
+log["kind"] = log["kind"].map(lambda code: KIND_HANDLERS[code].title(lang))
+for counted in ("new", "updated", "unchanged"):
+    log[counted] = log[counted].map(lambda count: number(count, lang))
+controls.table(log, lang)
 st.header(_("Audit log"), anchor=False)
 actions = admin.audit_log(engine)
 if actions.empty:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from dashboard.ledger.db import open_ledger
 from dashboard.ledger.schema import AuditEntry, Coverage
@@ -201,3 +201,35 @@ def test_a_refusal_is_listed_in_the_pages_language_even_in_a_tab_opened_after_it
         [3, "donation_id", "X1", "muncul lebih dari sekali dalam berkas ini"],
         [3, "donor_id", "D9", "donatur tidak ditemukan (impor donatur terlebih dahulu)"],
     ]
+
+
+def test_the_import_log_names_each_kind_and_writes_counts_as_the_page_does(
+    open_page, cli, tmp_path, database_url
+):
+    import datetime as dt
+
+    from dashboard.ledger.schema import ImportLog
+
+    engine = open_ledger(database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(ImportLog).values(
+                kind="self_paid",
+                file_name="bayar-sendiri.csv",
+                sha256="0" * 64,
+                rows_new=12_345,
+                rows_updated=0,
+                rows_unchanged=1_000_000,
+                imported_at=dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC),
+            )
+        )
+    engine.dispose()
+    for lang, kind, new, unchanged in [
+        ("id", "Bulan bayar sendiri (self_paid)", "12.345", "1.000.000"),
+        ("en", "Self-paid months (self_paid)", "12,345", "1,000,000"),
+    ]:
+        at = open_page(database_url, "admin", lang=lang)
+        (log,) = [d.value for d in at.dataframe if "file_name" in d.value.columns]
+        assert log[["kind", "file_name", "new", "unchanged"]].values.tolist() == [
+            [kind, "bayar-sendiri.csv", new, unchanged]
+        ]
