@@ -376,9 +376,10 @@ def confirmation_violations(
     return found
 
 
-def _derived_tables_violations(conn: Connection) -> list[Violation]:
-    """The derived tables the report reads must equal a recomputation from coverage."""
-    recomputed = {
+def derived_comparisons() -> dict[str, tuple[Select, Select]]:
+    """Each derived table a query compares (donor_spans aside): its stored rows, and the
+    same rows recomputed from the ledger."""
+    return {
         "coverage_totals": (
             select(
                 CoverageTotal.donation_key,
@@ -455,8 +456,12 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
             worker_busy_query(),
         ),
     }
+
+
+def _derived_tables_violations(conn: Connection) -> list[Violation]:
+    """The derived tables the report reads must equal a recomputation from coverage."""
     found = []
-    for table, (stored, expected) in recomputed.items():
+    for table, (stored, expected) in derived_comparisons().items():
         missing, extra = except_counts(conn, stored, expected)
         if missing or extra:
             found.append(derived_mismatch(table, missing, extra))
@@ -485,11 +490,30 @@ def except_counts(conn: Connection, stored: Select, expected: Select) -> tuple[i
     return missing, extra
 
 
+# What each derived table holds, for the admin who reads a check's violation; the table's
+# own name follows in brackets, for whoever repairs it.
+DERIVED_MEANINGS = {
+    "coverage_totals": N_("what each donation has spent"),
+    "donor_workers": N_("each donor's protected workers"),
+    "covered_workers": N_("the programme's protected workers"),
+    "donor_continuation": N_("each donor's workers who continued on their own"),
+    "programme_continuation": N_("the programme's workers who continued on their own"),
+    "donor_spans": N_("each period's ended and continued workers"),
+    "confirmation_totals": N_("the payments confirmed for each donation"),
+    "unconfirmed_coverage": N_("the coverage awaiting confirmation"),
+    "donation_cells": N_("the donor pages' breakdowns of covered workers"),
+    "donation_flows": N_("the donor pages' flows from donation to outcome"),
+    "donation_claims": N_("the donor pages' claims"),
+    "worker_busy": N_("the allocator's list of workers and their last covered month"),
+}
+
+
 def derived_mismatch(table: str, missing: int, extra: int) -> Violation:
     return Violation(
         N_("derived tables match coverage"),
         message(
-            N_("{table}: {missing} row(s) missing, {extra} row(s) not backed by coverage"),
+            N_("{what} ({table}): {missing} row(s) missing, {extra} row(s) not backed by coverage"),
+            what=message(DERIVED_MEANINGS[table]),
             table=table,
             missing=Count(missing),
             extra=Count(extra),

@@ -83,7 +83,10 @@ def test_derived_tables_out_of_step_with_coverage_are_reported(cli, engine, allo
         conn.execute(delete(CoveredWorker))
     result = cli("check")
     assert result.exit_code == 1
-    assert "derived tables match coverage: covered_workers: 2 row(s) missing" in result.output
+    assert (
+        "derived tables match coverage: the programme's protected workers (covered_workers): "
+        "2 row(s) missing"
+    ) in result.output
 
 
 def test_v2_violations_are_reported(cli, engine, allocated):
@@ -117,8 +120,10 @@ def test_v2_violations_are_reported(cli, engine, allocated):
     assert "confirmation equals its row" in result.output
     assert "is for 1000, the row for 113600" in result.output
     assert "no self-paid overlap" in result.output
-    assert "derived tables match coverage: donor_workers" in result.output
-    assert "confirmation_totals: 1 row(s) missing" in result.output
+    assert "derived tables match coverage: each donor's protected workers (donor_workers)" in (
+        result.output
+    )
+    assert "(confirmation_totals): 1 row(s) missing" in result.output
 
 
 def test_a_violations_counts_are_written_as_the_readers_language_writes_numbers():
@@ -126,8 +131,20 @@ def test_a_violations_counts_are_written_as_the_readers_language_writes_numbers(
     from queries.checks import derived_mismatch
 
     found = derived_mismatch("covered_workers", 2651, 0)
-    assert (
-        found.detail_text("id")
-        == "covered_workers: 2.651 baris hilang, 0 baris tanpa dasar cakupan"
+    assert found.detail_text("id") == (
+        "pekerja terlindungi program (covered_workers): 2.651 baris hilang, "
+        "0 baris tanpa dasar cakupan"
     )
-    assert found.detail_text("en").startswith("covered_workers: 2,651 row(s) missing")
+    assert found.detail_text("en").startswith(
+        "the programme's protected workers (covered_workers): 2,651 row(s) missing"
+    )
+
+
+def test_every_derived_table_a_check_compares_has_a_meaning_for_the_admin():
+    """A table without one would fail the check with a KeyError instead of naming it."""
+    from dashboard.ledger.check_runs import AGGREGATES
+    from queries.check_since import KEYED
+    from queries.checks import DERIVED_MEANINGS, derived_comparisons
+
+    compared = {*derived_comparisons(), "donor_spans", *KEYED, *AGGREGATES}
+    assert compared == set(DERIVED_MEANINGS)
