@@ -20,7 +20,7 @@ from dashboard.core.progress import Report
 from dashboard.ledger.allocation_report import late_start_lines, most_actionable_first
 from dashboard.ledger.allocator import allocate, late_starts
 from dashboard.ledger.importer import import_file
-from dashboard.web import jobs, shell
+from dashboard.web import controls, jobs, shell
 from queries.check_since import full_check
 
 JOB_KEY = "admin-job"  # the session's latest job
@@ -244,5 +244,14 @@ def _job_view(key: str, lang: str) -> None:
         # by screen readers, and its long reasons wrap on a phone instead of running off it.
         if current.name == "import" or len(outcome.rows) <= MAX_LISTED:
             st.table(table.set_index(outcome.columns[0]))
-        else:
-            st.dataframe(table, hide_index=True)
+            return
+        # A long list (a new ledger's allocation leaves hundreds of donations unspent): the
+        # first ones as the same wrapping table (a scrolling grid cut each reason at its
+        # column's edge), every row in the files.
+        st.table(table.head(MAX_LISTED).set_index(outcome.columns[0]))
+        st.caption(
+            _("... and {count} more: every row is in the files below.").format(
+                count=number(len(outcome.rows) - MAX_LISTED, lang)
+            )
+        )
+        controls.downloads(table, current.name)

@@ -233,3 +233,27 @@ def test_the_import_log_names_each_kind_and_writes_counts_as_the_page_does(
         assert log[["kind", "file_name", "new", "unchanged"]].values.tolist() == [
             [kind, "bayar-sendiri.csv", new, unchanged]
         ]
+
+
+def test_a_long_unspent_list_shows_its_first_rows_whole_and_every_row_in_the_files(
+    open_page, cli, tmp_path, database_url
+):
+    """More than 50 unspent donations (a new ledger's allocation): a scrolling grid cut each
+    reason at its column's edge; the first 50 wrap in a table, the rest are in CSV/XLSX."""
+    from tests.conftest import write_csv
+    from tests.ledgers import DONATION_HEADER
+
+    files = worked_example(tmp_path)
+    import_all(cli, {k: files[k] for k in ("donors", "rates", "workers", "donations")})
+    small = [[f"S{n:02}", "D1", "2024-04-21", "1000", "6"] for n in range(55)]
+    imported = cli("import", "donations", write_csv(tmp_path, "small.csv", DONATION_HEADER, small))
+    assert imported.exit_code == 0, imported.output
+    at = _finish(_allocate(open_page(database_url, "admin", lang="en")))
+
+    (listed,) = at.table
+    assert len(listed.value) == 50
+    assert listed.value.index[0] == "S00"
+    assert "less than one block" in listed.value.iloc[0, 1]
+    assert "... and 5 more: every row is in the files below." in [c.value for c in at.caption]
+    downloads = [b for b in at.get("download_button") if b.proto.label in ("⬇ CSV", "⬇ XLSX")]
+    assert len(downloads) == 2
