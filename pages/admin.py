@@ -38,7 +38,7 @@ if upload is not None:
         key="import",
         type="primary",
         on_click=console.start_import,
-        args=(engine, access.who, kind, upload.name, upload.getvalue(), lang),
+        args=(engine, access.who, kind, upload.name, upload.getvalue()),
     )
 console.job_panel(("import",), access.who, lang)
 
@@ -48,13 +48,13 @@ left.button(
     _("Run the allocator"),
     key="allocate",
     on_click=console.ask_allocation,
-    args=(engine, access.who, lang),
+    args=(engine, access.who),
 )
 right.button(
     _("Check the ledger"),
     key="check",
     on_click=console.start_check,
-    args=(engine, access.who, lang),
+    args=(engine, access.who),
 )
 console.late_start_question(engine, access.who, lang)
 console.job_panel(("allocate", "check"), access.who, lang)
@@ -73,7 +73,7 @@ st.button(
     _("Publish the release"),
     key="release",
     on_click=console.start_release,
-    args=(engine, access.who, lang),
+    args=(engine, access.who),
 )
 console.job_panel(("release",), access.who, lang)
 

@@ -13,9 +13,10 @@ from sqlalchemy import Engine
 
 from dashboard.accounts.fiscal_year import set_fiscal_year_start
 from dashboard.accounts.memberships import audit
-from dashboard.core.errors import MAX_LISTED, ImportRefused
-from dashboard.core.formatting import month_name, number, rupiah
+from dashboard.core.errors import MAX_LISTED, Count, ImportRefused, Rupiah, message
+from dashboard.core.formatting import month_name, number
 from dashboard.core.i18n import translator
+from dashboard.core.labels import N_
 from dashboard.core.progress import Report
 from dashboard.ledger.allocation_report import late_start_lines, most_actionable_first
 from dashboard.ledger.allocator import allocate, late_starts
@@ -27,9 +28,8 @@ JOB_KEY = "admin-job"  # the session's latest job
 SHOWN_KEY = "admin-job-shown"  # the jobs whose ending this session has taken in
 
 
-def start_import(engine: Engine, who: str, kind: str, name: str, data: bytes, lang: str) -> None:
+def start_import(engine: Engine, who: str, kind: str, name: str, data: bytes) -> None:
     """Import an uploaded file as a job: all of it or nothing, audited either way."""
-    _ = translator(lang)
     name = Path(name).name  # never a path from the browser
 
     def work(report: Report) -> jobs.Outcome:
@@ -42,30 +42,34 @@ def start_import(engine: Engine, who: str, kind: str, name: str, data: bytes, la
                 audit(engine, who, "import refused", f"{kind} {name}: {refused.summary()}")
                 return jobs.Outcome(
                     False,
-                    _("{file}: refused, nothing was written ({rows} bad rows).").format(
-                        file=name, rows=refused.bad_rows
+                    message(
+                        N_("{file}: refused, nothing was written ({rows} bad rows)."),
+                        file=name,
+                        rows=Count(refused.bad_rows),
                     ),
                     # The fix stays in the reason's cell: a fifth column is off a phone's screen.
-                    columns=(_("line"), _("column"), _("value"), _("reason")),
-                    rows=tuple((e.line, e.column, e.value, e.advice(lang)) for e in refused.errors),
+                    columns=(N_("line"), N_("column"), N_("value"), N_("reason")),
+                    rows=tuple(
+                        (e.line, e.column, e.value, jobs.Written(e.advice)) for e in refused.errors
+                    ),
                 )
         audit(engine, who, "import", f"{kind} {result.summary()}", result.sha256)
-        return jobs.Outcome(True, result.summary(lang), wrote=True)
+        return jobs.Outcome(True, jobs.Written(result.summary), wrote=True)
 
-    _started(jobs.start("import", who, work, _("The import stopped; nothing was written."), lang))
+    _started(jobs.start("import", who, work, N_("The import stopped; nothing was written.")))
 
 
 LATE_KEY = "admin-late-starts"  # the donations whose late blocks the admin is asked about
 
 
-def ask_allocation(engine: Engine, who: str, lang: str) -> None:
+def ask_allocation(engine: Engine, who: str) -> None:
     """The allocator's button: when blocks would start in months already past, ask first
     (``late_start_question``), since what the allocator writes stays; otherwise allocate."""
     late = late_starts(engine)
     if late:
         st.session_state[LATE_KEY] = late
         return
-    start_allocation(engine, who, lang)
+    start_allocation(engine, who)
 
 
 def late_start_question(engine: Engine, who: str, lang: str) -> None:
@@ -83,26 +87,25 @@ def late_start_question(engine: Engine, who: str, lang: str) -> None:
         key="allocate-anyway",
         type="primary",
         on_click=_allocate_anyway,
-        args=(engine, who, lang),
+        args=(engine, who),
     )
     cancel.button(
         _("Cancel"), key="allocate-cancel", on_click=st.session_state.pop, args=(LATE_KEY,)
     )
 
 
-def _allocate_anyway(engine: Engine, who: str, lang: str) -> None:
+def _allocate_anyway(engine: Engine, who: str) -> None:
     asked = st.session_state.pop(LATE_KEY, None)
     late = late_starts(engine)
     if late and late != asked:  # donations came in meanwhile: ask about what is there now
         st.session_state[LATE_KEY] = late
         return
-    start_allocation(engine, who, lang)
+    start_allocation(engine, who)
 
 
-def start_allocation(engine: Engine, who: str, lang: str) -> None:
+def start_allocation(engine: Engine, who: str) -> None:
     """The allocator as a job; its outcome names each donation left unspent, with the
     reason (the console asked about blocks starting in months already past before)."""
-    _ = translator(lang)
 
     def work(report: Report) -> jobs.Outcome:
         made = allocate(engine, progress=report)
@@ -115,64 +118,57 @@ def start_allocation(engine: Engine, who: str, lang: str) -> None:
                 months=number(made.protected_months, reader),
             )
 
-        message = said(lang)
         # The audit log is a record in one language, as an import's or a check's entry is:
         # not in whichever language the admin who clicked it had chosen.
         audit(engine, who, "allocate", said("en"))
         return jobs.Outcome(
             True,
-            message,
+            jobs.Written(said),
             wrote=True,
-            columns=(_("donation left unspent"), _("left"), _("reason")),
+            columns=(N_("donation left unspent"), N_("left"), N_("reason")),
             rows=tuple(
-                (item.donation_id, rupiah(item.left_idr, lang), item.reason.render(lang))
+                (item.donation_id, Rupiah(item.left_idr), item.reason)
                 for item in most_actionable_first(made.unspent)
             ),
         )
 
-    _started(
-        jobs.start("allocate", who, work, _("The allocator stopped; nothing was written."), lang)
-    )
+    _started(jobs.start("allocate", who, work, N_("The allocator stopped; nothing was written.")))
 
 
-def start_check(engine: Engine, who: str, lang: str) -> None:
-    _ = translator(lang)
-
+def start_check(engine: Engine, who: str) -> None:
     def work(report: Report) -> jobs.Outcome:
         violations = full_check(engine)  # recorded: where `check --since` starts
         audit(engine, who, "check", f"{len(violations)} violation(s)")
         if not violations:
-            return jobs.Outcome(True, _("Ledger OK: every invariant holds."))
+            return jobs.Outcome(True, message(N_("Ledger OK: every invariant holds.")))
         return jobs.Outcome(
             False,
-            _("{count} violations:").format(count=number(len(violations), lang)),
-            columns=(_("rule"), _("detail")),
-            rows=tuple((v.rule_text(lang), v.detail_text(lang)) for v in violations),
+            message(N_("{count} violations:"), count=Count(len(violations))),
+            columns=(N_("rule"), N_("detail")),
+            rows=tuple(
+                (jobs.Written(v.rule_text), jobs.Written(v.detail_text)) for v in violations
+            ),
         )
 
-    _started(jobs.start("check", who, work, _("The check stopped before it finished."), lang))
+    _started(jobs.start("check", who, work, N_("The check stopped before it finished.")))
 
 
-def start_release(engine: Engine, who: str, lang: str) -> None:
+def start_release(engine: Engine, who: str) -> None:
     """Publish the release as of the end of last month, as `lingkaran release` does: built
     in the background (visitors keep being served the latest release meanwhile)."""
     from dashboard.publish.releases import ReleaseRefused, describe_release, publish
     from dashboard.publish.webhooks import notify
 
-    _ = translator(lang)
-
     def work(report: Report) -> jobs.Outcome:
         try:
             info = publish(engine)
         except ReleaseRefused as refused:
-            return jobs.Outcome(False, str(refused))
+            return jobs.Outcome(False, jobs.Written(refused.render))
         audit(engine, who, "release", f"release {info.id} as of {info.as_of.isoformat()}")
         notify(engine)  # each webhook's attempt is in its delivery log; failures retried later
         return jobs.Outcome(True, describe_release(info), wrote=True)
 
-    _started(
-        jobs.start("release", who, work, _("The release stopped; nothing was published."), lang)
-    )
+    _started(jobs.start("release", who, work, N_("The release stopped; nothing was published.")))
 
 
 def _started(key: str) -> None:
@@ -237,18 +233,21 @@ def _job_view(key: str, lang: str) -> None:
             shell.ledger_written()
         st.rerun()
     outcome = current.outcome
-    (st.success if outcome.ok else st.error)(shell.plain(outcome.message))
+    (st.success if outcome.ok else st.error)(shell.plain(jobs.in_language(outcome.message, lang)))
     if outcome.rows:
-        table = pd.DataFrame(list(outcome.rows), columns=list(outcome.columns))
+        table = pd.DataFrame(
+            [[jobs.in_language(cell, lang) for cell in row] for row in outcome.rows],
+            columns=[_(column) for column in outcome.columns],
+        )
         # A plain table for up to 50 rows (an import's refusals; a short unspent list): read
         # by screen readers, and its long reasons wrap on a phone instead of running off it.
         if current.name == "import" or len(outcome.rows) <= MAX_LISTED:
-            st.table(table.set_index(outcome.columns[0]))
+            st.table(table.set_index(table.columns[0]))
             return
         # A long list (a new ledger's allocation leaves hundreds of donations unspent): the
         # first ones as the same wrapping table (a scrolling grid cut each reason at its
         # column's edge), every row in the files.
-        st.table(table.head(MAX_LISTED).set_index(outcome.columns[0]))
+        st.table(table.head(MAX_LISTED).set_index(table.columns[0]))
         st.caption(
             _("... and {count} more: every row is in the files below.").format(
                 count=number(len(outcome.rows) - MAX_LISTED, lang)

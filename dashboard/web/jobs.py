@@ -19,20 +19,38 @@ from dataclasses import dataclass, field
 
 from cachetools import LRUCache
 
-from dashboard.core.errors import LedgerError
+from dashboard.core.errors import LedgerError, Message
 from dashboard.core.progress import Report
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Written:
+    """A text of a job's outcome, written when it is shown: in the language of the page
+    that shows it, not of the one that started the job (the admin may have switched since,
+    or look from another tab)."""
+
+    write: Callable[[str], str]
+
+    def render(self, lang: str) -> str:
+        return self.write(lang)
+
+
+def in_language(value, lang: str):
+    """An outcome's message or cell as ``lang`` reads it: what has ``render`` (``Written``,
+    ``Message``, ``Rupiah``, ``Count``) is written in it; anything else is shown as it is."""
+    return value.render(lang) if hasattr(value, "render") else value
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What a job ended with: a message, whether it wrote to the ledger, and a table (the
     refused rows of an import, the donations an allocation left unspent, the violations a
-    check found)."""
+    check found). Texts are written when shown (``in_language``); ``columns`` are msgids."""
 
     ok: bool
-    message: str
+    message: object
     wrote: bool = False
     columns: tuple[str, ...] = ()
     rows: tuple[tuple, ...] = ()
@@ -63,22 +81,20 @@ _JOBS: LRUCache[str, Job] = LRUCache(256)  # the newest jobs' outcomes, for page
 _JOBS_LOCK = threading.Lock()
 
 
-def start(
-    name: str, who: str, work: Callable[[Report], Outcome], failed: str, lang: str = "en"
-) -> str:
-    """Queue ``work`` (given a ``Report``) as a job; its key. ``failed`` is what the admin
-    reads if it raises something other than a ``LedgerError`` (whose message is theirs, in
-    ``lang`` where it was raised as a sentence to translate)."""
+def start(name: str, who: str, work: Callable[[Report], Outcome], failed: str) -> str:
+    """Queue ``work`` (given a ``Report``) as a job; its key. ``failed`` (a msgid) is what
+    the admin reads if it raises something other than a ``LedgerError`` (whose message is
+    theirs, written in the page's language where it is a sentence to translate)."""
     job = Job(uuid.uuid4().hex, name, who, dt.datetime.now(dt.UTC))
 
     def run() -> None:
         try:
             job.outcome = work(job.report)
         except LedgerError as refused:
-            job.outcome = Outcome(False, refused.render(lang))
+            job.outcome = Outcome(False, Written(refused.render))
         except Exception:  # shown as a sentence; the traceback goes to the server's log only
             log.exception("admin job %s (%s) failed", name, job.key)
-            job.outcome = Outcome(False, failed)
+            job.outcome = Outcome(False, Message(failed))
 
     with _JOBS_LOCK:
         _JOBS[job.key] = job

@@ -179,8 +179,8 @@ def test_a_refusal_is_listed_in_the_pages_language_even_in_a_tab_opened_after_it
         b"X1,D9,31/02/2026,300000,Jawa Barat\n"
     )
     engine = open_ledger(database_url)
-    console.start_import(engine, shell.DEMO_VISITOR, "donations", "donasi.csv", data, "id")
-    console.start_allocation(engine, shell.DEMO_VISITOR, "id")  # a second panel's job
+    console.start_import(engine, shell.DEMO_VISITOR, "donations", "donasi.csv", data)
+    console.start_allocation(engine, shell.DEMO_VISITOR)  # a second panel's job
     for key in started:
         jobs.wait(key, 120)
     engine.dispose()
@@ -200,6 +200,19 @@ def test_a_refusal_is_listed_in_the_pages_language_even_in_a_tab_opened_after_it
         ],
         [3, "donation_id", "X1", "muncul lebih dari sekali dalam berkas ini"],
         [3, "donor_id", "D9", "donatur tidak ditemukan (impor donatur terlebih dahulu)"],
+    ]
+
+    # The same jobs seen from a page in English: written when shown, not when started.
+    at = open_page(database_url, "admin", lang="en")
+    assert shown(at.success) == ["0 coverage rows created, 0 worker-months."]
+    assert shown(at.error) == ["donasi.csv: refused, nothing was written (1 bad rows)."]
+    table = at.table[0].value
+    assert list(table.reset_index().columns) == ["line", "column", "value", "reason"]
+    assert table.reset_index().values.tolist()[0] == [
+        3,
+        "received_on",
+        "31/02/2026",
+        "no such day on the calendar",
     ]
 
 

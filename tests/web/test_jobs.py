@@ -36,11 +36,13 @@ def test_a_refusal_is_the_admins_message_and_a_fault_is_a_sentence_not_a_traceba
     def broken(report):
         raise RuntimeError("secret internals at line 42")
 
-    assert jobs.wait(jobs.start("check", "a", refused, "stopped"), 30).outcome == jobs.Outcome(
-        False, "no donor with id 'X'"
-    )
-    fault = jobs.wait(jobs.start("check", "a", broken, "The check stopped."), 30).outcome
-    assert fault == jobs.Outcome(False, "The check stopped.")
+    outcome = jobs.wait(jobs.start("check", "a", refused, "stopped"), 30).outcome
+    assert not outcome.ok and jobs.in_language(outcome.message, "en") == "no donor with id 'X'"
+    failed = "The check stopped before it finished."
+    fault = jobs.wait(jobs.start("check", "a", broken, failed), 30).outcome
+    assert not fault.ok
+    assert jobs.in_language(fault.message, "en") == failed
+    assert jobs.in_language(fault.message, "id") == "Pemeriksaan terhenti sebelum selesai."
 
 
 def test_jobs_run_one_at_a_time():
