@@ -1,6 +1,8 @@
 """Build the ledger at full scale and time what the contract's users wait for.
 
     python bench/ledger_scale.py --workers 2000000 --db sqlite:////tmp/lingkaran-2m.db
+    python bench/ledger_scale.py --workers 10000000 --build-only --log-statements 2 \
+        --db postgresql+psycopg://postgres@127.0.0.1:5432/l10m
 
 Prints seed (import) and allocation times, the database size, the time of `report` for the
 largest donor and for the public totals (median of 5 warm runs), and `check`. Figures go
@@ -15,7 +17,7 @@ import statistics
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
 from dashboard.ledger.db import open_ledger
@@ -34,23 +36,51 @@ def timed(function, runs: int = 5) -> float:
     return statistics.median(samples)
 
 
+def log_slow_statements(engine, seconds: float) -> None:
+    """Print each statement that runs longer than ``seconds``, with its time, when it ends."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def began(conn, cursor, statement, parameters, context, executemany):
+        conn.info.setdefault("began", []).append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def ended(conn, cursor, statement, parameters, context, executemany):
+        took = time.perf_counter() - conn.info["began"].pop()
+        if took > seconds:
+            print(f"    {took:8.2f} s  {' '.join(statement.split())[:200]}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2_000_000)
     parser.add_argument("--db", default="sqlite:////tmp/lingkaran-bench.db")
     parser.add_argument("--keep", action="store_true", help="reuse an existing database")
+    parser.add_argument(
+        "--log-statements",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="print every statement that takes longer, as it ends (where a build's time goes)",
+    )
+    parser.add_argument(
+        "--build-only", action="store_true", help="stop after the build (no reports, no check)"
+    )
     args = parser.parse_args()
     url = make_url(args.db)
     if url.drivername.startswith("sqlite") and not args.keep:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{url.database}{suffix}").unlink(missing_ok=True)
     engine = open_ledger(args.db)
+    if args.log_statements is not None:
+        log_slow_statements(engine, args.log_statements)
     if not has_programme(engine):
         began = time.perf_counter()
         timings = seed_programme(engine, workers=args.workers, progress=True, echo=print)
         print(f"seed total: {time.perf_counter() - began:.1f} s")
         for step, seconds in timings.items():
             print(f"  {step:<18} {seconds:7.1f} s")
+    if args.build_only:
+        return
     with engine.connect() as conn:
         rows, months = conn.execute(select(func.count(), func.sum(Coverage.months))).one()
         largest = conn.execute(
