@@ -109,21 +109,17 @@ def start_allocation(engine: Engine, who: str) -> None:
 
     def work(report: Report) -> jobs.Outcome:
         made = allocate(engine, progress=report)
-
-        def said(reader: str) -> str:
-            return translator(reader)(
-                "{rows} coverage rows created, {months} worker-months."
-            ).format(
-                rows=number(made.coverage_rows, reader),
-                months=number(made.protected_months, reader),
-            )
-
+        said = message(
+            N_("{rows} coverage rows created, {months} worker-months."),
+            rows=Count(made.coverage_rows),
+            months=Count(made.protected_months),
+        )
         # The audit log is a record in one language, as an import's or a check's entry is:
         # not in whichever language the admin who clicked it had chosen.
-        audit(engine, who, "allocate", said("en"))
+        audit(engine, who, "allocate", said.render("en"))
         return jobs.Outcome(
             True,
-            jobs.Written(said),
+            said,
             wrote=True,
             columns=(N_("donation left unspent"), N_("left"), N_("reason")),
             rows=tuple(
