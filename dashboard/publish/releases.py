@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, insert, select
 
 from dashboard.core.errors import LedgerError
 from dashboard.core.escaping import visible
-from dashboard.core.formatting import number
+from dashboard.core.formatting import date_text, number
 from dashboard.core.i18n import translator
 from dashboard.ledger.schema import Donor, Release, ReleaseSecret
 from dashboard.publish import open_data
@@ -255,6 +255,19 @@ def describe_release(info: open_data.ReleaseInfo) -> str:
     else:
         lines.append("The first release of this ledger.")
     return "\n".join(lines)
+
+
+def published_in_words(info: open_data.ReleaseInfo, lang: str) -> str:
+    """The admin console's sentence for a release it published, in ``lang``: what
+    `lingkaran release` prints (``describe_release``), in the page's words."""
+    _ = translator(lang)
+    return (
+        _("Published release {id}: data to {as_of}, {cells} open-data cells.").format(
+            id=info.id, as_of=date_text(info.as_of, lang), cells=number(info.cells, lang)
+        )
+        + " "
+        + changes_in_words(info, lang)
+    )
 
 
 def changes_in_words(info: open_data.ReleaseInfo, lang: str) -> str:

@@ -5,6 +5,7 @@ that shows a job's progress and outcome."""
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -152,7 +153,7 @@ def start_check(engine: Engine, who: str) -> None:
 def start_release(engine: Engine, who: str) -> None:
     """Publish the release as of the end of last month, as `lingkaran release` does: built
     in the background (visitors keep being served the latest release meanwhile)."""
-    from dashboard.publish.releases import ReleaseRefused, describe_release, publish
+    from dashboard.publish.releases import ReleaseRefused, publish, published_in_words
     from dashboard.publish.webhooks import notify
 
     def work(report: Report) -> jobs.Outcome:
@@ -162,7 +163,9 @@ def start_release(engine: Engine, who: str) -> None:
             return jobs.Outcome(False, jobs.Written(refused.render))
         audit(engine, who, "release", f"release {info.id} as of {info.as_of.isoformat()}")
         notify(engine)  # each webhook's attempt is in its delivery log; failures retried later
-        return jobs.Outcome(True, describe_release(info), wrote=True)
+        return jobs.Outcome(
+            True, jobs.Written(partial(published_in_words, info)), wrote=True
+        )
 
     _started(jobs.start("release", who, work, N_("The release stopped; nothing was published.")))
 

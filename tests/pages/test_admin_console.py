@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, insert, select
 
+from dashboard.core.formatting import date_text
 from dashboard.ledger.db import open_ledger
 from dashboard.ledger.schema import AuditEntry, Coverage
 from dashboard.web import console, jobs
@@ -82,7 +83,15 @@ def test_an_admin_publishes_the_release_from_the_console_once(
     at.button(key="release").click().run()
     at = _finish(at)
     expected = release_id(previous_month_end())
-    assert shown(at.success)[0].startswith(f"Published release {expected}: data to ")
+    as_of = previous_month_end()
+    engine = open_ledger(database_url)
+    with engine.connect() as conn:
+        cells = conn.execute(select(Release.cells)).scalar_one()
+    engine.dispose()
+    assert shown(at.success) == [
+        f"Published release {expected}: data to {date_text(as_of, 'en')}, {cells:,} open-data "
+        "cells. The first release of this programme."
+    ]
     at.button(key="release").click().run()
     at = _finish(at)
     assert shown(at.error)[0].startswith(f"releases only move forward: the latest, {expected}")

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from dashboard.core.formatting import date_text, number
 from dashboard.ledger.db import open_ledger
 from dashboard.ledger.schema import Release
 from dashboard.publish import datapackage, open_data, releases
@@ -296,4 +297,10 @@ def test_a_withdrawn_name_is_counted_in_the_next_releases_changes_never_named(co
     for lang, words in (("en", "One donor withdrew"), ("id", "Satu donatur menarik")):
         said = releases.changes_in_words(info, lang)
         assert words in said and named[0] not in said
+        published = releases.published_in_words(info, lang)  # the admin console's sentence
+        assert published.endswith(said) and named[0] not in published
+    assert releases.published_in_words(info, "id").startswith(
+        f"Rilis {info.id} diterbitkan: data sampai {date_text(info.as_of, 'id')}, "
+        f"{number(info.cells, 'id')} sel data terbuka."
+    )
     assert named[0] not in str(changes)
