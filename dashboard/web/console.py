@@ -163,9 +163,7 @@ def start_release(engine: Engine, who: str) -> None:
             return jobs.Outcome(False, jobs.Written(refused.render))
         audit(engine, who, "release", f"release {info.id} as of {info.as_of.isoformat()}")
         notify(engine)  # each webhook's attempt is in its delivery log; failures retried later
-        return jobs.Outcome(
-            True, jobs.Written(partial(published_in_words, info)), wrote=True
-        )
+        return jobs.Outcome(True, jobs.Written(partial(published_in_words, info)), wrote=True)
 
     _started(jobs.start("release", who, work, N_("The release stopped; nothing was published.")))
 
