@@ -189,8 +189,8 @@ def publication_cube(
     conn: Connection, today: dt.date | None = None, salt: int = 0
 ) -> dict[str, pd.DataFrame]:
     """What every one- and two-way table of ``DIMENSIONS`` but month is summed from, as of
-    ``today`` (the coverage of donations received by then), in five queries instead of one
-    per table (the open data's publication):
+    ``today`` (the coverage of donations received by then), in one read of the coverage
+    (the open data's publication):
 
     - ``sums``: worker-months and rupiah per year, donor type and worker attributes;
     - ``workers``: covered workers per worker attributes (each worker once);
@@ -201,70 +201,111 @@ def publication_cube(
     over the attributes it leaves out; not over years or donor types, which is why those
     come counted apart. Each count comes with ``key``, the sum of its records' keys
     (``record_key``): of the workers for counts, of the coverage rows for the sums.
+
+    The read groups the coverage by worker, year and donor type, and marks each worker's
+    first group of a year, of a donor type and of all; the counts per year, per donor type
+    and in all are the sums of those marks, so one pass serves the five frames (it was five
+    passes: docs/performance.md "A release at ten million workers (issue 30)").
     """
     as_of = today or dt.date.today()
-    year = as_of.year
+    coverage_year = (Coverage.start_month // 12).label("year")
+    per_group = (
+        received_by(
+            select(
+                Coverage.worker_key.label("worker_key"),
+                coverage_year,
+                Donor.type.label("donor_type"),
+                sum_int(Coverage.months).label("months"),
+                sum_int(Coverage.amount_idr).label("amount"),
+                sum_int(record_key(Coverage.id, salt)).label("sums_key"),
+            )
+            .join(Donation, Donation.id == Coverage.donation_key)
+            .join(Donor, Donor.id == Donation.donor_key),
+            as_of,
+        )
+        .group_by(Coverage.worker_key, coverage_year, Donor.type)
+        .subquery("per_group")
+    )
+    group = per_group.c
+
+    def first(*partition, order) -> object:
+        """1 on a worker's first group within ``partition``, else 0."""
+        rank = func.row_number().over(partition_by=partition, order_by=order)
+        return case((rank == 1, 1), else_=0)
+
+    marked = select(
+        *group,
+        first(group.worker_key, group.year, order=group.donor_type).label("first_of_year"),
+        first(group.worker_key, group.donor_type, order=group.year).label("first_of_type"),
+        first(group.worker_key, order=(group.year, group.donor_type)).label("first_of_all"),
+    ).subquery("marked")
+    row = marked.c
+    worker_key = record_key(row.worker_key, salt)
     attributes = [
         Worker.province,
         Worker.occupation,
         Worker.gender,
-        age_band(Worker.birth_year, year).label("age_band"),
+        age_band(Worker.birth_year, as_of.year).label("age_band"),
     ]
-    coverage_year = (Coverage.start_month // 12).label("year")
-    sums = received_by(
+    marks = {"year": row.first_of_year, "type": row.first_of_type, "all": row.first_of_all}
+    counted = []
+    for name, mark in marks.items():
+        counted += [
+            sum_int(mark).label(f"workers_{name}"),
+            sum_int(case((mark == 1, worker_key), else_=0)).label(f"key_{name}"),
+        ]
+    statement = (
         select(
-            coverage_year,
-            Donor.type,
+            row.year,
+            row.donor_type,
             *attributes,
-            sum_int(Coverage.months),
-            sum_int(Coverage.amount_idr),
-            sum_int(record_key(Coverage.id, salt)),
+            sum_int(row.months),
+            sum_int(row.amount),
+            sum_int(row.sums_key),
+            func.count(),
+            sum_int(worker_key),
+            *counted,
         )
-        .join(Worker, Worker.id == Coverage.worker_key)
-        .join(Donation, Donation.id == Coverage.donation_key)
-        .join(Donor, Donor.id == Donation.donor_key),
-        as_of,
-    ).group_by(coverage_year, Donor.type, *attributes)
+        .select_from(marked)
+        .join(Worker, Worker.id == row.worker_key)
+        .group_by(row.year, row.donor_type, *attributes)
+    )
+    cube = pd.DataFrame(
+        conn.execute(statement).all(),
+        columns=[
+            "year",
+            "donor_type",
+            *WORKER_ATTRIBUTES,
+            "protected_months",
+            "allocated_idr",
+            "sums_key",
+            "workers",
+            "workers_key",
+            *(f"{what}_{name}" for name in marks for what in ("workers", "key")),
+        ],
+    )
+    attribute_names = list(WORKER_ATTRIBUTES)
+
+    def distinct(keys: list[str], name: str) -> pd.DataFrame:
+        """Distinct workers per ``keys`` and attributes: the sums of one mark."""
+        summed = (
+            cube.groupby([*keys, *attribute_names], dropna=False, sort=False)[
+                [f"workers_{name}", f"key_{name}"]
+            ]
+            .sum()
+            .reset_index()
+            .rename(columns={f"workers_{name}": "workers", f"key_{name}": "workers_key"})
+        )
+        return summed[summed["workers"] > 0].reset_index(drop=True)
+
+    keys = ["year", "donor_type", *attribute_names]
     frames = {
-        "sums": pd.DataFrame(
-            conn.execute(sums).all(),
-            columns=[
-                "year",
-                "donor_type",
-                *WORKER_ATTRIBUTES,
-                "protected_months",
-                "allocated_idr",
-                "sums_key",
-            ],
-        )
+        "sums": cube[[*keys, "protected_months", "allocated_idr", "sums_key"]].copy(),
+        "by_year_type": cube[[*keys, "workers", "workers_key"]].copy(),
+        "by_year": distinct(["year"], "year"),
+        "by_type": distinct(["donor_type"], "type"),
+        "workers": distinct([], "all"),
     }
-
-    def distinct(keys: list[str]) -> pd.DataFrame:
-        chosen = {"year": coverage_year, "donor_type": Donor.type.label("donor_type")}
-        funded = select(Coverage.worker_key, *[chosen[k] for k in keys]).join(
-            Donation, Donation.id == Coverage.donation_key
-        )
-        if "donor_type" in keys:
-            funded = funded.join(Donor, Donor.id == Donation.donor_key)
-        pairs = received_by(funded, as_of).distinct().subquery()
-        columns = [pairs.c[k] for k in keys]
-        statement = (
-            select(
-                *columns, *attributes, func.count(), sum_int(record_key(pairs.c.worker_key, salt))
-            )
-            .select_from(pairs)
-            .join(Worker, Worker.id == pairs.c.worker_key)
-            .group_by(*columns, *attributes)
-        )
-        return pd.DataFrame(
-            conn.execute(statement).all(),
-            columns=[*keys, *WORKER_ATTRIBUTES, "workers", "workers_key"],
-        )
-
-    frames["by_year_type"] = distinct(["year", "donor_type"])
-    frames["by_year"] = distinct(["year"])
-    frames["by_type"] = distinct(["donor_type"])
-    frames["workers"] = distinct([])
     for frame in frames.values():
         if "year" in frame:
             frame["year"] = frame["year"].astype("int64")
