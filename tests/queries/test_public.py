@@ -152,10 +152,9 @@ def test_every_published_table_sums_from_the_cube_exactly_on_the_demo(demo_engin
     assert _same_tables(demo_engine) == []
 
 
-def _cube_oracle(engine, as_of: dt.date, salt: int, by: tuple[str, ...]) -> pd.DataFrame:
-    """One plan table and its cell keys from the coverage rows themselves, in pandas: each
-    cell's distinct workers and the sum of their keys, its worker-months, rupiah and the sum
-    of its rows' keys (a small ledger's rows, read whole)."""
+def _coverage_rows(engine, as_of: dt.date, salt: int) -> pd.DataFrame:
+    """Every coverage row received by ``as_of`` with its worker's attributes, its key and
+    its worker's key (a small ledger's rows, read whole once)."""
     statement = text(
         "SELECT c.id, c.worker_key, c.start_month, c.months, c.amount_idr, d.type AS donor_type,"
         " w.province, w.occupation, w.gender, w.birth_year FROM coverage c"
@@ -173,12 +172,18 @@ def _cube_oracle(engine, as_of: dt.date, salt: int, by: tuple[str, ...]) -> pd.D
     def key(ids: pd.Series) -> pd.Series:
         return (ids + salt) * public.GOLDEN % public.KEY_SPACE
 
-    rows = rows.assign(
+    return rows.assign(
         year=rows["start_month"] // 12,
         age_band=rows["birth_year"].map(band),
         sums_key=key(rows["id"]),
         worker_record=key(rows["worker_key"]),
     )
+
+
+def _cube_oracle(rows: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
+    """One plan table and its cell keys from the coverage rows themselves, in pandas: each
+    cell's distinct workers and the sum of their keys, its worker-months, rupiah and the sum
+    of its rows' keys."""
     keys = list(by)
     sums = rows.groupby(keys)[["months", "amount_idr", "sums_key"]].sum()
     sums = sums.rename(columns={"months": "protected_months", "amount_idr": "allocated_idr"})
@@ -197,9 +202,10 @@ def test_the_cube_s_cells_and_keys_match_the_coverage_rows_counted_apart(demo_en
     the keys of those workers and rows, that counting the rows table by table gives."""
     as_of = dt.date(2026, 6, 30)  # a cut-off: later donations are left out of both
     cube = public.publication_cube(demo_engine, as_of, salt)
+    rows = _coverage_rows(demo_engine, as_of, salt)
     for by in open_data.PLAN:
         summed = open_data.plan_table(cube, by).astype(dict.fromkeys(by, str))
-        expected = _cube_oracle(demo_engine, as_of, salt, by)
+        expected = _cube_oracle(rows, by)
         assert len(summed) > 1, by
         pd.testing.assert_frame_equal(
             summed.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False
