@@ -48,7 +48,7 @@ from sqlalchemy import select
 from dashboard.accounts.access import OPERATOR
 from dashboard.ledger.db import open_ledger
 from dashboard.ledger.derived import ATTRIBUTED_PROGRAMS
-from dashboard.ledger.schema import Donor, Release
+from dashboard.ledger.schema import Donor
 from dashboard.publish import open_data
 from dashboard.publish.privacy import suppression_k
 from queries import donor
@@ -138,13 +138,11 @@ def lingkaran_overview(engine, today: dt.date) -> dict:
 
 
 def lingkaran_overview_read(engine) -> dict:
-    """What the overview page does (issue 27): read the latest stored release and unpack
-    it, uncached, as a process does on its first visit (later visits find it in memory)."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(*Release.__table__.c).order_by(Release.as_of.desc()).limit(1)
-        ).one()
-    published = open_data.unpack(row.payload, open_data.release_info(row))
+    """What the overview page does (issue 27): ``open_data.publication``, the latest stored
+    release read and unpacked, with its per-process cache emptied first, as on a process's
+    first visit (later visits find it in memory)."""
+    open_data._stored.cache_clear()
+    published = open_data.publication(engine)
     return {dimension: published.tables[(dimension,)] for dimension in DIMENSIONS}
 
 
