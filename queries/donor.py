@@ -528,27 +528,42 @@ def claims(
 UNCONFIRMED_LISTED = 1_000
 
 
+def _waiting(key, period: Period):
+    """A donor's rows awaiting confirmation in ``period``, oldest first: read in order from
+    ``ix_unconfirmed_coverage_donor_order`` (each row carries its donation's donor, id and
+    receipt date), stopping at ``listed`` rows. A row starts no earlier than the
+    month its donation was received (docs/contract.md "coverage"), so the read begins at
+    the period's first month instead of walking past the rows of the donor's older
+    donations."""
+    row = UnconfirmedCoverage
+    starting = (
+        [row.start_month >= bindparam("first_month", type_=Integer)]
+        if period.start is not None
+        else []
+    )
+    return (
+        select(row.donation_id, row.worker_id, row.start_month, row.months, row.amount_idr)
+        .where(
+            row.donor_key == key,
+            *starting,
+            *period.received(row.received_on),
+        )
+        .order_by(row.start_month, row.donation_id, row.worker_id)
+        .limit(bindparam("listed", type_=Integer))
+    )
+
+
 @by_shape
 def _unconfirmed(key, period: Period):
-    row = UnconfirmedCoverage
-    return (
-        select(Donation.donation_id, row.worker_id, row.start_month, row.months, row.amount_idr)
-        .join(Donation, Donation.id == row.donation_key)
-        .where(Donation.donor_key == key, *period.received(Donation.received_on))
-        .order_by(row.start_month, Donation.donation_id, row.worker_id)
-        .limit(UNCONFIRMED_LISTED)
-    )
+    return _waiting(key, period)
 
 
 @by_shape
 def _unconfirmed_as_of(key, period: Period):
-    """_unconfirmed on a day before today: also the rows confirmed only after ``cut``."""
-    row = UnconfirmedCoverage
-    waiting = (
-        select(Donation.donation_id, row.worker_id, row.start_month, row.months, row.amount_idr)
-        .join(Donation, Donation.id == row.donation_key)
-        .where(Donation.donor_key == key, *period.received(Donation.received_on))
-    )
+    """_unconfirmed on a day before today: also the rows confirmed only after ``cut``. The
+    oldest of both together are among the oldest of each, so each side is cut at ``listed``
+    rows before they are merged."""
+    waiting = _waiting(key, period).subquery()
     confirmed_later = (
         select(
             Donation.donation_id,
@@ -566,13 +581,22 @@ def _unconfirmed_as_of(key, period: Period):
             *period.received(Donation.received_on),
             Confirmation.confirmed_on > bindparam("cut", type_=Date),
         )
+        .order_by(Coverage.start_month, Donation.donation_id, Worker.worker_id)
+        .limit(bindparam("listed", type_=Integer))
+        .subquery()
     )
-    both = union_all(waiting, confirmed_later).subquery()
+    both = union_all(select(*waiting.c), select(*confirmed_later.c)).subquery()
     return (
         select(*both.c)
         .order_by(both.c.start_month, both.c.donation_id, both.c.worker_id)
-        .limit(UNCONFIRMED_LISTED)
+        .limit(bindparam("listed", type_=Integer))
     )
+
+
+def _bounds(period: Period, listed: int) -> dict:
+    """The values of ``_waiting``'s own parameters."""
+    first = {} if period.start is None else {"first_month": month_of(period.start)}
+    return {"listed": listed, **first}
 
 
 @connected
@@ -582,17 +606,18 @@ def unconfirmed(
     donor_id: str,
     period: Period = ALL_TIME,
     as_of: dt.date | None = None,
+    listed: int = UNCONFIRMED_LISTED,
 ) -> pd.DataFrame:
     """Coverage rows of the donor's donations that BPJS Ketenagakerjaan had not confirmed by
-    ``as_of`` (today by default; docs/contract.md), oldest first, at most
-    ``UNCONFIRMED_LISTED`` (pseudonymous worker ids)."""
+    ``as_of`` (today by default; docs/contract.md), oldest first by (start month, donation,
+    worker), at most ``listed`` (pseudonymous worker ids)."""
     access.require(donor_id)
     key = donor_key(conn, donor_id)
     if cuts(as_of):
         cut = as_of_cut(period, as_of)
-        rows = conn.execute(*_unconfirmed_as_of(key, cut, cut=as_of)).all()
+        rows = conn.execute(*_unconfirmed_as_of(key, cut, cut=as_of, **_bounds(cut, listed))).all()
     else:
-        rows = conn.execute(*_unconfirmed(key, period)).all()
+        rows = conn.execute(*_unconfirmed(key, period, **_bounds(period, listed))).all()
     frame = pd.DataFrame(
         as_tuples(rows), columns=["donation_id", "worker_id", "start_month", "months", "amount_idr"]
     )

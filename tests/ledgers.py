@@ -164,3 +164,97 @@ def lapsing_ledger(
 ) -> None:
     """Donor L1 (``name``) with these donations over workers A..E (and these claims)."""
     one_donor_ledger(cli, folder, ["L1", name, "corporate"], LAPSING_WORKERS, donations, claims)
+
+
+def edge_ledger(cli, folder: Path) -> None:
+    """Two donors over four workers, with the cases the frozen SQL must get right: a worker
+    funded on two receipt dates whose later date covers earlier months (L is a maximum over
+    the run, not the last date's), two donations of one donor received the same day for the
+    same worker, two rows of one donation for one worker, a worker of two donors, self-paid
+    months after some runs' L and not others', paid JKK and JKM claims in one row, a paid JHT
+    claim, an unpaid claim and a claim outside coverage, some rows confirmed."""
+    files = {
+        "donors": write_csv(
+            folder,
+            "donors.csv",
+            ["donor_id", "name", "type"],
+            [["D1", "PT Satu", "corporate"], ["D2", "PT Dua", "corporate"]],
+        ),
+        "rates": write_csv(
+            folder,
+            "rates.csv",
+            ["effective_from", "monthly_idr", "jht_monthly_idr"],
+            [["2015-07", "16800", "20000"]],
+        ),
+        "workers": write_csv(
+            folder,
+            "workers.csv",
+            WORKER_HEADER,
+            [
+                ["A", "2023-01-10", "ID-MA", "fisher", "M", "1980"],
+                ["B", "2023-02-01", "ID-JB", "farmer", "F", "1975"],
+                ["C", "2023-03-01", "ID-JB", "farmer", "F", "1990"],
+                ["E", "2023-04-01", "ID-JT", "street_vendor", "M", "1985"],
+            ],
+        ),
+        "donations": write_csv(
+            folder,
+            "donations.csv",
+            DONATION_HEADER,
+            [
+                ["X1", "D1", "2024-01-15", "1000000", "3"],
+                ["X2", "D1", "2024-02-10", "1000000", "1"],
+                ["X3", "D1", "2024-02-10", "1000000", "1"],
+                ["Y1", "D2", "2024-03-01", "1000000", "3"],
+            ],
+        ),
+        "coverage": write_csv(
+            folder,
+            "coverage.csv",
+            ["donation_id", "worker_id", "start_month", "months", "amount_idr"],
+            [
+                ["X1", "A", "2024-07", "3", "50400"],
+                ["X1", "A", "2024-11", "1", "16800"],
+                ["X2", "A", "2024-02", "1", "16800"],
+                ["X3", "A", "2024-03", "1", "16800"],
+                ["X1", "B", "2024-01", "6", "100800"],
+                ["X3", "B", "2024-09", "2", "33600"],
+                ["X2", "C", "2024-02", "1", "16800"],
+                ["Y1", "C", "2024-03", "3", "50400"],
+                ["X3", "E", "2024-02", "1", "16800"],
+                ["Y1", "E", "2024-05", "2", "33600"],
+            ],
+        ),
+        "self_paid": write_csv(
+            folder,
+            "self_paid.csv",
+            ["worker_id", "start_month", "months"],
+            [["A", "2024-05", "1"], ["B", "2024-12", "2"], ["E", "2024-07", "1"]],
+        ),
+        "claims": write_csv(
+            folder,
+            "claims.csv",
+            CLAIM_HEADER,
+            [
+                ["K1", "A", "JKK", "2024-07-10", "paid", "2024-07-30", "5000000"],
+                ["K2", "A", "JKM", "2024-08-05", "paid", "2024-08-20", "20000000"],
+                ["K3", "A", "JHT", "2024-02-15", "paid", "2024-03-01", "2500000"],
+                ["K4", "C", "JKK", "2024-04-02", "paid", "2024-04-20", "3000000"],
+                ["K5", "B", "JKK", "2024-03-03", "rejected", "", ""],
+                ["K6", "E", "JKK", "2024-12-01", "paid", "2024-12-20", "1000000"],
+                ["K7", "B", "JKM", "2024-10-01", "approved", "", ""],
+            ],
+        ),
+    }
+    import_all(cli, files)
+    confirmations = write_csv(
+        folder,
+        "confirmations.csv",
+        ["donation_id", "worker_id", "start_month", "confirmed_on", "amount_idr", "reference"],
+        [
+            ["X1", "A", "2024-07", "2024-07-05", "50400", "REF-1"],
+            ["Y1", "C", "2024-03", "2024-03-10", "50400", "REF-2"],
+        ],
+    )
+    result = cli("import", "confirmations", confirmations)
+    assert result.exit_code == 0, result.output

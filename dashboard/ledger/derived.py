@@ -620,6 +620,9 @@ def refresh_continued(conn: Connection, since_id: int) -> None:
 UNCONFIRMED_COLUMNS = (
     "coverage_key",
     "donation_key",
+    "donor_key",
+    "donation_id",
+    "received_on",
     "worker_id",
     "start_month",
     "months",
@@ -634,11 +637,15 @@ def unconfirmed_coverage_query(since_id: int | None = None) -> Select:
         select(
             Coverage.id.label("coverage_key"),
             Coverage.donation_key,
+            Donation.donor_key,
+            Donation.donation_id,
+            Donation.received_on,
             Worker.worker_id,
             Coverage.start_month,
             Coverage.months,
             Coverage.amount_idr,
         )
+        .join(Donation, Donation.id == Coverage.donation_key)
         .join(Worker, Worker.id == Coverage.worker_key)
         .outerjoin(Confirmation, Confirmation.coverage_key == Coverage.id)
         .where(Confirmation.id.is_(None))

@@ -559,13 +559,27 @@ class UnconfirmedCoverage(Base):
     """A coverage row BPJS Ketenagakerjaan has not confirmed yet (docs/contract.md
     "confirmations"): added with the row, removed by its confirmation, with what the donor
     page lists of it (coverage rows and worker ids never change). Few at any time, so the
-    page lists a donor's oldest without reading their confirmed rows or their workers."""
+    page lists a donor's oldest without reading their confirmed rows or their workers.
+    Each row carries its donation's donor, id and receipt date (donations never change), so
+    the page reads its oldest rows for a period in order from one index and stops."""
 
     __tablename__ = "unconfirmed_coverage"
-    __table_args__ = (Index("ix_unconfirmed_coverage_donation", "donation_key"),)
+    __table_args__ = (
+        Index(
+            "ix_unconfirmed_coverage_donor_order",
+            "donor_key",
+            "start_month",
+            "donation_id",
+            "worker_id",
+            postgresql_include=["received_on", "months", "amount_idr"],
+        ),
+    )
 
     coverage_key: Mapped[int] = mapped_column(ForeignKey("coverage.id"), primary_key=True)
     donation_key: Mapped[int] = mapped_column(ForeignKey("donations.id"))
+    donor_key: Mapped[int] = mapped_column(Integer)
+    donation_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    received_on: Mapped[dt.date] = mapped_column(Date)
     worker_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     start_month: Mapped[int] = mapped_column(Integer)
     months: Mapped[int] = mapped_column(Integer)

@@ -5,6 +5,7 @@ a direct count of workers for any period."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -13,10 +14,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from dashboard.accounts.access import OPERATOR
-from dashboard.core.months import first_day, month_of
+from dashboard.core.months import first_day, month_label, month_of
 from dashboard.ledger import derived
 from dashboard.ledger.schema import (
     Claim,
+    Confirmation,
     Coverage,
     CoveredWorker,
     Donation,
@@ -186,6 +188,86 @@ def test_distinct_workers_from_the_derived_tables_equal_a_direct_count(
     assert figures.covered_workers == expected
     # a period's continuation comes from donor_spans: equal to the worker-by-worker count
     assert (figures.ended_workers, figures.continued_workers) == ended_and_continued
+
+
+def awaiting(conn) -> list[dict]:
+    """Every coverage row with its donor, donation, worker and confirmation day (None: not
+    confirmed), read from the ledger's own tables (a small ledger, read whole)."""
+    query = (
+        select(
+            Donor.donor_id,
+            Donation.donation_id,
+            Donation.received_on,
+            Worker.worker_id,
+            Coverage.start_month,
+            Coverage.months,
+            Coverage.amount_idr,
+            Confirmation.confirmed_on,
+        )
+        .join(Donation, Donation.id == Coverage.donation_key)
+        .join(Donor, Donor.id == Donation.donor_key)
+        .join(Worker, Worker.id == Coverage.worker_key)
+        .outerjoin(Confirmation, Confirmation.coverage_key == Coverage.id)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_the_unconfirmed_list_is_the_donors_oldest_rows_awaiting_confirmation(programme, data):
+    """The donor page's list, read from unconfirmed_coverage in its index's order and cut
+    short, equals sorting every coverage row not confirmed by the day and keeping the first:
+    for any donor, period, day and length, on both databases."""
+    with programme.connect() as conn:
+        rows = awaiting(conn)
+    donor_id = data.draw(st.sampled_from(sorted({row["donor_id"] for row in rows})))
+    received = sorted({row["received_on"] for row in rows if row["donor_id"] == donor_id})
+    near = st.builds(
+        lambda day, shift: day + dt.timedelta(days=shift),
+        st.sampled_from(received),
+        st.sampled_from([-40, -1, 0, 1]),
+    )
+    start, end = data.draw(st.one_of(st.none(), near)), data.draw(st.one_of(st.none(), near))
+    if start is not None and end is not None and end < start:
+        start, end = end, start
+    as_of = data.draw(st.one_of(st.none(), st.dates(received[0], TODAY)))
+    listed = data.draw(st.sampled_from([1, 3, 1_000]))
+
+    def waiting(row) -> bool:
+        if as_of is not None and row["received_on"] > as_of:
+            return False
+        return row["confirmed_on"] is None or (as_of is not None and row["confirmed_on"] > as_of)
+
+    order = ("start_month", "donation_id", "worker_id", "months", "amount_idr")
+    chosen = sorted(
+        tuple(row[column] for column in order)
+        for row in rows
+        if row["donor_id"] == donor_id
+        and (start is None or row["received_on"] >= start)
+        and (end is None or row["received_on"] <= end)
+        and waiting(row)
+    )[:listed]
+    shown = donor.unconfirmed(programme, OPERATOR, donor_id, Period(start, end), as_of, listed)
+    assert shown.to_dict("records") == [
+        {
+            "donation_id": donation_id,
+            "worker_id": worker_id,
+            "start_month": month_label(start_month),
+            "months": months,
+            "amount_idr": amount,
+        }
+        for start_month, donation_id, worker_id, months, amount in chosen
+    ]
+
+
+def test_a_donors_unconfirmed_rows_outnumber_the_short_lists(programme):
+    """The list above is cut short for most donors: without that, its cut is untested."""
+    with programme.connect() as conn:
+        rows = awaiting(conn)
+    per_donor = Counter(row["donor_id"] for row in rows if row["confirmed_on"] is None)
+    assert sum(count > 3 for count in per_donor.values()) >= 3
 
 
 def test_the_demo_funds_workers_on_several_dates_so_the_runs_are_exercised(demo_engine):

@@ -35,6 +35,7 @@ from dashboard.ledger.derived import (
     refresh_donations,
     refresh_spans,
     refresh_unconfirmed,
+    unconfirmed_coverage_query,
 )
 from dashboard.ledger.schema import (
     ConfirmationTotal,
@@ -46,19 +47,23 @@ from dashboard.ledger.schema import (
     UnconfirmedCoverage,
 )
 from queries.checks import check_ledger
-from tests.conftest import TODAY, write_csv
-from tests.ledgers import CLAIM_HEADER, DONATION_HEADER, WORKER_HEADER, import_all
+from tests.conftest import TODAY
+from tests.ledgers import edge_ledger
 
 # The tables each migration creates and fills, with the columns that hold their meaning
 # (not the surrogate ids, whose order of insertion is nobody's business).
 # donation_claims gained paid_on with 0010; confirmation_totals is kept by day since 0010.
 CLAIM_COLUMNS_0006 = tuple(column for column in CLAIM_COLUMNS if column != "paid_on")
+# unconfirmed_coverage gained its donation's donor, id and receipt date with 0018.
+COPIED_0018 = ("donor_key", "donation_id", "received_on")
+UNCONFIRMED_COLUMNS_0006 = tuple(c for c in UNCONFIRMED_COLUMNS if c not in COPIED_0018)
 CONFIRMATION_COLUMNS = ("donation_key", "confirmed_on", "confirmed_idr", "confirmed_rows")
 FILLED = {
     "0005": {DonationCell: CELL_COLUMNS, DonationFlow: FLOW_COLUMNS},
-    "0006": {DonationClaim: CLAIM_COLUMNS_0006, UnconfirmedCoverage: UNCONFIRMED_COLUMNS},
+    "0006": {DonationClaim: CLAIM_COLUMNS_0006, UnconfirmedCoverage: UNCONFIRMED_COLUMNS_0006},
     "0007": {DonorSpan: SPAN_COLUMNS},
     "0010": {DonationClaim: CLAIM_COLUMNS, ConfirmationTotal: CONFIRMATION_COLUMNS},
+    "0018": {UnconfirmedCoverage: UNCONFIRMED_COLUMNS},
 }
 CREATED = ("0005", "0006", "0007")  # the revisions that create their tables
 PROJECT_PACKAGES = {"dashboard", "queries"}
@@ -147,20 +152,18 @@ def _recomputed(engine, revision: str) -> dict[str, Counter]:
     from empty tables (rolled back afterwards: the migration's own rows stay)."""
     with engine.connect() as conn, conn.begin() as transaction:
         if revision == "0006":
-            # Today's donation_claims has a column 0006's has not: today's query, projected.
+            # Today's tables have columns 0006's have not: today's queries, projected.
             claims = conn.execute(donation_claims_query()).mappings().all()
-            found = {
+            waiting = conn.execute(unconfirmed_coverage_query()).mappings().all()
+            transaction.rollback()
+            return {
                 ("0006", "donation_claims"): Counter(
                     tuple(row[c] for c in CLAIM_COLUMNS_0006) for row in claims
-                )
+                ),
+                ("0006", "unconfirmed_coverage"): Counter(
+                    tuple(row[c] for c in UNCONFIRMED_COLUMNS_0006) for row in waiting
+                ),
             }
-            conn.execute(delete(UnconfirmedCoverage))
-            refresh_unconfirmed(conn, since_id=0)
-            found[("0006", "unconfirmed_coverage")] = _contents(
-                conn, UnconfirmedCoverage.__table__, UNCONFIRMED_COLUMNS
-            )
-            transaction.rollback()
-            return found
         for model in FILLED[revision]:
             conn.execute(delete(model))
         if revision == "0005":
@@ -169,6 +172,8 @@ def _recomputed(engine, revision: str) -> dict[str, Counter]:
         elif revision == "0010":
             refresh_donation_claims(conn)
             refresh_confirmed(conn, since_id=0)
+        elif revision == "0018":
+            refresh_unconfirmed(conn, since_id=0)
         else:
             refresh_spans(conn, None)
         recomputed = {
@@ -177,100 +182,6 @@ def _recomputed(engine, revision: str) -> dict[str, Counter]:
         }
         transaction.rollback()
     return recomputed
-
-
-def edge_ledger(cli, folder: Path) -> None:
-    """Two donors over four workers, with the cases the frozen SQL must get right: a worker
-    funded on two receipt dates whose later date covers earlier months (L is a maximum over
-    the run, not the last date's), two donations of one donor received the same day for the
-    same worker, two rows of one donation for one worker, a worker of two donors, self-paid
-    months after some runs' L and not others', paid JKK and JKM claims in one row, a paid JHT
-    claim, an unpaid claim and a claim outside coverage, some rows confirmed."""
-    files = {
-        "donors": write_csv(
-            folder,
-            "donors.csv",
-            ["donor_id", "name", "type"],
-            [["D1", "PT Satu", "corporate"], ["D2", "PT Dua", "corporate"]],
-        ),
-        "rates": write_csv(
-            folder,
-            "rates.csv",
-            ["effective_from", "monthly_idr", "jht_monthly_idr"],
-            [["2015-07", "16800", "20000"]],
-        ),
-        "workers": write_csv(
-            folder,
-            "workers.csv",
-            WORKER_HEADER,
-            [
-                ["A", "2023-01-10", "ID-MA", "fisher", "M", "1980"],
-                ["B", "2023-02-01", "ID-JB", "farmer", "F", "1975"],
-                ["C", "2023-03-01", "ID-JB", "farmer", "F", "1990"],
-                ["E", "2023-04-01", "ID-JT", "street_vendor", "M", "1985"],
-            ],
-        ),
-        "donations": write_csv(
-            folder,
-            "donations.csv",
-            DONATION_HEADER,
-            [
-                ["X1", "D1", "2024-01-15", "1000000", "3"],
-                ["X2", "D1", "2024-02-10", "1000000", "1"],
-                ["X3", "D1", "2024-02-10", "1000000", "1"],
-                ["Y1", "D2", "2024-03-01", "1000000", "3"],
-            ],
-        ),
-        "coverage": write_csv(
-            folder,
-            "coverage.csv",
-            ["donation_id", "worker_id", "start_month", "months", "amount_idr"],
-            [
-                ["X1", "A", "2024-07", "3", "50400"],
-                ["X1", "A", "2024-11", "1", "16800"],
-                ["X2", "A", "2024-02", "1", "16800"],
-                ["X3", "A", "2024-03", "1", "16800"],
-                ["X1", "B", "2024-01", "6", "100800"],
-                ["X3", "B", "2024-09", "2", "33600"],
-                ["X2", "C", "2024-02", "1", "16800"],
-                ["Y1", "C", "2024-03", "3", "50400"],
-                ["X3", "E", "2024-02", "1", "16800"],
-                ["Y1", "E", "2024-05", "2", "33600"],
-            ],
-        ),
-        "self_paid": write_csv(
-            folder,
-            "self_paid.csv",
-            ["worker_id", "start_month", "months"],
-            [["A", "2024-05", "1"], ["B", "2024-12", "2"], ["E", "2024-07", "1"]],
-        ),
-        "claims": write_csv(
-            folder,
-            "claims.csv",
-            CLAIM_HEADER,
-            [
-                ["K1", "A", "JKK", "2024-07-10", "paid", "2024-07-30", "5000000"],
-                ["K2", "A", "JKM", "2024-08-05", "paid", "2024-08-20", "20000000"],
-                ["K3", "A", "JHT", "2024-02-15", "paid", "2024-03-01", "2500000"],
-                ["K4", "C", "JKK", "2024-04-02", "paid", "2024-04-20", "3000000"],
-                ["K5", "B", "JKK", "2024-03-03", "rejected", "", ""],
-                ["K6", "E", "JKK", "2024-12-01", "paid", "2024-12-20", "1000000"],
-                ["K7", "B", "JKM", "2024-10-01", "approved", "", ""],
-            ],
-        ),
-    }
-    import_all(cli, files)
-    confirmations = write_csv(
-        folder,
-        "confirmations.csv",
-        ["donation_id", "worker_id", "start_month", "confirmed_on", "amount_idr", "reference"],
-        [
-            ["X1", "A", "2024-07", "2024-07-05", "50400", "REF-1"],
-            ["Y1", "C", "2024-03", "2024-03-10", "50400", "REF-2"],
-        ],
-    )
-    result = cli("import", "confirmations", confirmations)
-    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize("ledger_kind", ["edge", "demo"])

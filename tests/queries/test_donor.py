@@ -18,7 +18,7 @@ from queries import donor
 from queries.checks import check_ledger
 from queries.figures import ALL_TIME, Period
 from tests.conftest import TODAY, write_csv
-from tests.ledgers import CLAIM_HEADER, import_all, worked_example
+from tests.ledgers import CLAIM_HEADER, edge_ledger, import_all, worked_example
 
 EVERYONE = Access.everything("test")
 BLOCK = 2 * 16_800 + 4 * 20_000  # 113,600
@@ -265,3 +265,49 @@ def test_the_digests_claims_by_month_are_those_paid_by_the_months_end(example_v3
     assert before_paid == {}  # paid 2024-09-05: not yet, at August's end
     paid = donor.claims_by_month(example_v3, everything, "D1", august, august, dt.date(2024, 9, 30))
     assert paid == {august: (1, 5_000_000)}
+
+
+def test_the_unconfirmed_list_runs_by_month_then_donation_then_worker(cli, engine, tmp_path):
+    """D1's rows of the edge ledger, sorted by hand: all but (X1, A, 2024-07), confirmed on
+    2024-07-05. X1 was received 2024-01-15, X2 and X3 2024-02-10; X1's imported rows start
+    in its own month, and later than X2's and X3's. One more row, (X2, E, 2024-03), puts
+    donation order and worker order at odds within a month."""
+    edge_ledger(cli, tmp_path)
+    more = write_csv(
+        tmp_path,
+        "more_coverage.csv",
+        ["donation_id", "worker_id", "start_month", "months", "amount_idr"],
+        [["X2", "E", "2024-03", "1", "16800"]],
+    )
+    assert cli("import", "coverage", more).exit_code == 0
+
+    def listed(period=ALL_TIME, as_of=None, most=1_000):
+        frame = donor.unconfirmed(engine, EVERYONE, "D1", period, as_of, most)
+        return [tuple(row) for row in frame[["start_month", "donation_id", "worker_id"]].values]
+
+    everything = [
+        ("2024-01", "X1", "B"),
+        ("2024-02", "X2", "A"),
+        ("2024-02", "X2", "C"),
+        ("2024-02", "X3", "E"),
+        ("2024-03", "X2", "E"),
+        ("2024-03", "X3", "A"),
+        ("2024-09", "X3", "B"),
+        ("2024-11", "X1", "A"),
+    ]
+    assert listed() == everything
+    assert listed(most=3) == everything[:3]
+    # a period from X1's receipt day still starts at X1's month; one from February drops X1
+    assert listed(Period(dt.date(2024, 1, 15), None)) == everything
+    assert listed(Period(dt.date(2024, 2, 1), None)) == everything[1:7]
+    assert listed(Period(None, dt.date(2024, 2, 9))) == [everything[0], everything[7]]
+    # as of 2024-07-01 the row confirmed on 2024-07-05 was still waiting, in its place
+    before = [*everything[:6], ("2024-07", "X1", "A"), *everything[6:]]
+    assert listed(as_of=dt.date(2024, 7, 1)) == before
+    assert listed(as_of=dt.date(2024, 7, 1), most=7) == before[:7]
+    # as of 2024-02-01 only X1 had been received
+    assert listed(as_of=dt.date(2024, 2, 1)) == [
+        ("2024-01", "X1", "B"),
+        ("2024-07", "X1", "A"),
+        ("2024-11", "X1", "A"),
+    ]
