@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, Select, except_, func, literal, or_, select, union_all
+from sqlalchemy import Connection, Engine, Select, case, func, literal, or_, select, union_all
 
 from dashboard.core.catalogue import ADDITIVE
 from dashboard.core.errors import Count, Message, message
@@ -480,13 +480,33 @@ def _derived_tables_violations(conn: Connection) -> list[Violation]:
 
 
 def except_counts(conn: Connection, stored: Select, expected: Select) -> tuple[int, int]:
-    """(rows ``expected`` has and ``stored`` lacks, rows ``stored`` has beyond ``expected``)."""
-    missing = conn.execute(
-        select(func.count()).select_from(except_(expected, stored).subquery())
-    ).scalar_one()
-    extra = conn.execute(
-        select(func.count()).select_from(except_(stored, expected).subquery())
-    ).scalar_one()
+    """(rows ``expected`` has and ``stored`` lacks, rows ``stored`` has beyond ``expected``),
+    as distinct rows, as EXCEPT counts them (NULLs equal).
+
+    One statement reads each side once: the rows of both, marked with their side, grouped
+    by every column. Two EXCEPTs computed the expected side twice, and that side is the
+    costly one (a donation's cells recomputed from its coverage rows: 1.2 s for three large
+    donations at 2,000,000 workers, in each direction)."""
+    ours, theirs = stored.subquery(), expected.subquery()
+    both = union_all(
+        select(*ours.c, literal(1).label("in_stored"), literal(0).label("in_expected")),
+        select(*theirs.c, literal(0), literal(1)),
+    ).subquery()
+    columns = [column for column in both.c if column.name not in ("in_stored", "in_expected")]
+    rows = (
+        select(
+            func.max(both.c.in_stored).label("in_stored"),
+            func.max(both.c.in_expected).label("in_expected"),
+        )
+        .group_by(*columns)
+        .subquery()
+    )
+    missing, extra = conn.execute(
+        select(
+            sum_int(case((rows.c.in_stored == 0, 1), else_=0)),
+            sum_int(case((rows.c.in_expected == 0, 1), else_=0)),
+        )
+    ).one()
     return missing, extra
 
 
