@@ -77,7 +77,36 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
 
         engine.ledger_url = url
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "connect", _plan_for_cached_reads)
+    return engine
+
+
+# The cost PostgreSQL's planner gives a page read out of order, against 1 for one in order,
+# on the app's connections when the server leaves it at PostgreSQL's default of 4
+# (docs/operations.md "PostgreSQL").
+RANDOM_PAGE_COST = 1.1
+
+
+def _plan_for_cached_reads(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI callback
+    """A new PostgreSQL connection plans with ``RANDOM_PAGE_COST`` unless the operator set
+    random_page_cost (in postgresql.conf, or for the database or the role).
+
+    The default of 4 prices a disk that seeks. At 10,000,000 workers it made the planner read
+    all 19 million coverage rows (1.5 s) for the 36 rows of ten new donations, and all two
+    million workers for the 10,967 rows a check compares: allocating a week cost 2.47 times
+    its cost at 50,000 workers, 1.46 at 1.1. The ledger's reads go by key through indexes
+    that stay in memory, as on any SSD. SET, in autocommit: a rollback would undo it.
+    """
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SELECT source FROM pg_settings WHERE name = 'random_page_cost'")
+    (source,) = cursor.fetchone()
+    if source == "default":
+        cursor.execute(f"SET random_page_cost = {RANDOM_PAGE_COST}")
+    cursor.close()
+    dbapi_connection.autocommit = autocommit
 
 
 # Connections an app process keeps to an SQLite ledger, and how many more it may open while
