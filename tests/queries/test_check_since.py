@@ -471,34 +471,59 @@ def test_each_corruption_of_a_touched_key_is_found_by_check_since(ledger, tmp_pa
     assert named in _named(check_ledger(ledger, TODAY))
 
 
+def _free_month(conn, worker_key: int, first: int) -> int | None:
+    """The worker's first month from ``first`` on (within two years) that no coverage or
+    self-paid row of theirs holds."""
+    held: set[int] = set()
+    for table in (Coverage, SelfPaid):
+        for start, months in conn.execute(
+            select(table.start_month, table.months).where(table.worker_key == worker_key)
+        ):
+            held.update(range(start, start + months))
+    return next((month for month in range(first, first + 24) if month not in held), None)
+
+
 def test_a_donation_dated_before_the_donors_others_has_them_verified_again(ledger, tmp_path):
     """A new row can be the "previous" of a later row of the same donor and worker: the
-    donor's donations after the new one, in (received_on, donation) order, are re-verified."""
+    donor's donations after the new one, in (received_on, donation) order, that cover the
+    new row's worker are re-verified; the donor's later donations that cover none of the
+    new rows' workers cannot change, and are not read again."""
     with ledger.connect() as conn:
-        donor_id, latest = conn.execute(
-            select(Donor.donor_id, func.max(Donation.received_on))
+        donor_id, donor_key, latest = conn.execute(
+            select(Donor.donor_id, Donor.id, func.max(Donation.received_on))
             .join(Donation, Donation.donor_key == Donor.id)
-            .group_by(Donor.donor_id)
+            .group_by(Donor.donor_id, Donor.id)
             .order_by(func.count().desc(), Donor.donor_id)
             .limit(1)
         ).one()
-        base = _base(conn)
     received = latest - dt.timedelta(days=200)
-    row = [f"{donor_id}-LATE", donor_id, received.isoformat(), 2_000_000, 1, "", "", ""]
-    _import(ledger, tmp_path, "donations", [row])
-    assert allocate(ledger).coverage_rows > 0
+    late = f"{donor_id}-LATE"
+    _import(ledger, tmp_path, "donations", [[late, donor_id, received.isoformat(), 2_000_000]])
+    with ledger.connect() as conn:
+        later_rows = conn.execute(
+            select(Coverage.worker_key, Worker.worker_id, Coverage.donation_key)
+            .join(Donation, Donation.id == Coverage.donation_key)
+            .join(Worker, Worker.id == Coverage.worker_key)
+            .where(Donation.donor_key == donor_key, Donation.received_on > received)
+            .order_by(Coverage.worker_key)
+        ).all()
+        later = {donation for _, _, donation in later_rows}
+        worker_key, worker_id, month = next(
+            (key, worker, month)
+            for key, worker, _ in later_rows
+            if (month := _free_month(conn, key, month_of(received))) is not None
+        )
+    _import(ledger, tmp_path, "coverage", [[late, worker_id, month_label(month), 1, 16_800]])
     report = check_since(ledger, TODAY)
     assert report.violations == [], _named(report.violations)
-    with ledger.connect() as conn:
-        funded = set(conn.execute(select(DonationCell.donation_key).distinct()).scalars())
-    earlier = [
-        key for key in report.change.page_donations if key <= base.donation_id and key in funded
-    ]
-    assert earlier  # the donor's donations received after the new one
+    covering = {donation for key, _, donation in later_rows if key == worker_key}
+    verified = set(report.change.page_donations)
+    assert covering <= verified
+    assert later - covering and not (later - covering) & verified
     with ledger.begin() as conn:
         corrupted = conn.execute(
             update(DonationCell)
-            .where(DonationCell.donation_key == max(earlier))
+            .where(DonationCell.donation_key == max(covering))
             .values(row_count=DonationCell.row_count + 1)
         ).rowcount
     assert corrupted
