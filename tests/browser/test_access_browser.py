@@ -123,14 +123,15 @@ def test_the_charts_are_not_in_the_tab_order(app_url, page):
     page.locator(".st-key-province-map [data-testid='stPlotlyChart']").wait_for(timeout=60_000)
     start = page.get_by_role("button", name="Help for Claims paid")
     goal = page.locator('[data-testid="stExpander"] summary').first
-    charts_between = page.evaluate(
-        """() => {
-            const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-            const goal = document.querySelector('[data-testid="stExpander"] summary');
-            return charts.filter(c => c.compareDocumentPosition(goal) & 4).length;
-        }"""
-    )
-    assert charts_between == 3  # the two growth charts and the map
+    between = """() => {
+        const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+        const goal = document.querySelector('[data-testid="stExpander"] summary');
+        return goal ? charts.filter(c => c.compareDocumentPosition(goal) & 4).length : 0;
+    }"""
+    # The charts arrive one by one while the script runs: the map may be drawn before the
+    # two growth charts (a clean-clone CI run counted 1 here). Wait for all, then count.
+    page.wait_for_function(f"({between})() >= 3", timeout=60_000)
+    assert page.evaluate(between) == 3  # the two growth charts and the map
     assert page.locator(".modebar-btn").count() == 0
     # Each chart's one "Share & download" button is a stop (its link and files wait inside
     # the popover, out of the Tab order until it is opened): three charts, three stops.
