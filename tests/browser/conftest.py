@@ -171,6 +171,15 @@ def accessibility_problems(page) -> list[str]:
     shipped inside axe-playwright-python and run in this Chromium: nothing is fetched)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # Streamlit dims what a running script has not drawn again yet (data-stale) and fades it
+    # back: axe measured a link at that moment as too faint (a clean-clone CI run, dark
+    # scheme). Scan the page at rest: no run going, nothing stale, the fade over.
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+            && !document.querySelector('[data-stale="true"]')""",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1_000)
     axe = Axe()
     allowed = [rule for rules in STREAMLIT_ALLOWANCES for rule in rules]
     results = [axe.run(page, options={"rules": {rule: {"enabled": False} for rule in allowed}})]
