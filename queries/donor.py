@@ -531,10 +531,9 @@ UNCONFIRMED_LISTED = 1_000
 def _waiting(key, period: Period):
     """A donor's rows awaiting confirmation in ``period``, oldest first: read in order from
     ``ix_unconfirmed_coverage_donor_order`` (each row carries its donation's donor, id and
-    receipt date), stopping at ``listed`` rows. A row starts no earlier than the
-    month its donation was received (docs/contract.md "coverage"), so the read begins at
-    the period's first month instead of walking past the rows of the donor's older
-    donations."""
+    receipt date), stopping at ``listed`` rows. A row starts no earlier than the month its
+    donation was received (docs/contract.md "coverage"), so the read begins at the period's
+    first month instead of walking past the rows of the donor's older donations."""
     row = UnconfirmedCoverage
     starting = (
         [row.start_month >= bindparam("first_month", type_=Integer)]
@@ -553,9 +552,7 @@ def _waiting(key, period: Period):
     )
 
 
-@by_shape
-def _unconfirmed(key, period: Period):
-    return _waiting(key, period)
+_unconfirmed = by_shape(_waiting)
 
 
 @by_shape
