@@ -202,44 +202,79 @@ def burst(
     return result
 
 
-async def first_run(base: str, page: str = "", query: str = "") -> list[str]:
+async def first_run(
+    base: str, page: str = "", query: str = "", opened: tuple[str, ...] = ()
+) -> list[str]:
     """A browser's first visit to ``page`` without the browser: the page's websocket, one
     script run to its end. Returns the text the page showed (each markdown, metric, caption,
-    heading, alert and table heading, in the order sent); a run that raised is an error."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    heading, alert and table, in the order sent); a run that raised is an error.
+
+    ``opened``: the keys of expanders the visitor then opens (``controls.opened``: their
+    content runs only while open). As a click does, that is a second run with each one's
+    state true, and the text returned is that run's."""
     from websockets.asyncio.client import connect
 
-    shown: list[str] = []
     address = base.replace("http://", "ws://") + "/_stcore/stream"
     # No handshake timeout of the client's own (10 s by default): a browser waits, and the
     # caller bounds the whole visit (`sessions_at_once`).
     async with connect(
         address, subprotocols=["streamlit"], max_size=None, open_timeout=None
     ) as socket_:
-        message = BackMsg()
-        message.rerun_script.query_string = query
-        message.rerun_script.page_name = page
-        await socket_.send(message.SerializeToString())
-        while True:
-            forward = ForwardMsg()
-            forward.ParseFromString(await socket_.recv())
-            kind = forward.WhichOneof("type")
-            if kind == "script_finished":
-                status = forward.script_finished
-                if status == ForwardMsg.FINISHED_SUCCESSFULLY:
-                    return shown
-                if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    raise RuntimeError(f"{page or 'overview'}: the run ended with status {status}")
-                shown = []  # the page runs again: what the browser keeps is the new run's
-            elif kind == "page_not_found":
-                raise RuntimeError(f"no page {page!r}")
-            elif kind == "delta":
-                element = forward.delta.new_element
-                which = element.WhichOneof("type")
-                if which == "exception":
-                    raise RuntimeError(f"{page or 'overview'}: {element.exception.message}")
-                shown += _texts(element, which)
+        shown, expanders = await _script_run(socket_, page, query, {})
+        sent: set[str] = set()
+        for _ in range(3 if opened else 0):
+            # a keyed element's id ends with its key (Streamlit's element ids)
+            ids = {key: [i for i in expanders if i.endswith(f"-{key}")] for key in opened}
+            if missing := [key for key, found in ids.items() if len(found) != 1]:
+                raise RuntimeError(f"{page or 'overview'}: no expander {missing} to open")
+            if {i for (i,) in ids.values()} == sent:
+                break
+            # An expander's id also depends on its label: if a write changed the count in
+            # it between the two runs, the page shows it closed again, and the visitor
+            # opens it again.
+            sent = {i for (i,) in ids.values()}
+            shown, expanders = await _script_run(socket_, page, query, dict.fromkeys(sent, True))
+        return shown
+
+
+async def _script_run(socket_, page: str, query: str, open_ids: dict[str, bool]):
+    """One script run asked on an open session: the text it showed, and the ids of its
+    stateful expanders."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    message = BackMsg()
+    message.rerun_script.query_string = query
+    message.rerun_script.page_name = page
+    for element_id, value in open_ids.items():
+        state = message.rerun_script.widget_states.widgets.add()
+        state.id, state.bool_value = element_id, value
+    await socket_.send(message.SerializeToString())
+    shown: list[str] = []
+    expanders: list[str] = []
+    while True:
+        forward = ForwardMsg()
+        forward.ParseFromString(await socket_.recv())
+        kind = forward.WhichOneof("type")
+        if kind == "script_finished":
+            status = forward.script_finished
+            if status == ForwardMsg.FINISHED_SUCCESSFULLY:
+                return shown, expanders
+            if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                raise RuntimeError(f"{page or 'overview'}: the run ended with status {status}")
+            shown = []  # the page runs again: what the browser keeps is the new run's
+        elif kind == "page_not_found":
+            raise RuntimeError(f"no page {page!r}")
+        elif kind == "delta" and forward.delta.WhichOneof("type") == "add_block":
+            block = forward.delta.add_block
+            if block.WhichOneof("type") == "expandable" and block.expandable.id:
+                expanders.append(block.expandable.id)
+        elif kind == "delta":
+            element = forward.delta.new_element
+            which = element.WhichOneof("type")
+            if which == "exception":
+                raise RuntimeError(f"{page or 'overview'}: {element.exception.message}")
+            shown += _texts(element, which)
 
 
 def _texts(element, which: str | None) -> list[str]:
@@ -251,20 +286,26 @@ def _texts(element, which: str | None) -> list[str]:
         return [element.heading.body]
     if which == "alert":
         return [element.alert.body]
+    if which == "dataframe":
+        import pyarrow as pa
+
+        rows = pa.ipc.open_stream(element.dataframe.arrow_data.data).read_all().to_pylist()
+        return [" | ".join(str(value) for value in row.values()) for row in rows]
     return []
 
 
 def sessions_at_once(
-    base: str, visits: list[tuple[str, str]], *, timeout: float = 120.0
+    base: str, visits: list[tuple], *, timeout: float = 120.0
 ) -> list[list[str] | BaseException]:
-    """Every visit (page, query) opened at the same moment; each one's text, or its error
+    """Every visit (page, query and, if any, the expanders opened: `first_run`'s arguments)
+    opened at the same moment; each one's text, or its error
     (a visit not finished within ``timeout`` seconds is a TimeoutError). The sessions run
     on an event loop of their own, in a thread of their own: the caller's thread may have
     a loop running already (Playwright's, in the test suite)."""
 
     async def together():
         return await asyncio.gather(
-            *(asyncio.wait_for(first_run(base, page, query), timeout) for page, query in visits),
+            *(asyncio.wait_for(first_run(base, *visit), timeout) for visit in visits),
             return_exceptions=True,
         )
 

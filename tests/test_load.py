@@ -2,7 +2,8 @@
 
 `lingkaran demo` as a user starts it (one process on SQLite; two app processes, one API
 process and HAProxy on PostgreSQL), then: 200 API clients asking good and bad addresses and
-40 page sessions (the overview and a donor's page) at the same moment, while an allocation
+40 page sessions (the overview, and a donor's page with and without its list of rows awaiting
+confirmation opened) at the same moment, while an allocation
 writes to the ledger (on SQLite, first while an import writes). Every answer must equal what
 the same address or page gave when asked alone, before or after the write; nothing may be
 refused or lost, and the server must be alive afterwards with the processes it started
@@ -54,7 +55,8 @@ pytestmark = pytest.mark.load
 
 API_CLIENTS = 200
 ASKS_PER_CLIENT = 4  # at least: the clients together ask every address, again and again
-SESSIONS = 40  # half on the overview, half on the largest donor's page
+SESSIONS = 40  # half on the overview, half on the largest donor's page (`Served.visits`)
+UNCONFIRMED = ("unconfirmed",)  # the expander of the donor's rows awaiting confirmation
 STARTUP = 120
 # How an answer cut by the death of the process sending it reaches a client.
 IN_FLIGHT_FAILURES = {"IncompleteRead", "RemoteDisconnected", "ConnectionResetError"}
@@ -83,8 +85,13 @@ class Served:
                 found[int(line[line.index("--server.port") + 1])] = pid
         return found
 
-    def visits(self) -> list[tuple[str, str]]:
-        return [("", ""), ("donor", f"donor={self.donor_id}")] * (SESSIONS // 2)
+    def visits(self) -> list[tuple]:
+        """Half on the overview; half on the donor's page, of which half open the list of
+        coverage rows awaiting confirmation (read only when opened)."""
+        donor = f"donor={self.donor_id}"
+        return [("", ""), ("donor", donor), ("", ""), ("donor", donor, UNCONFIRMED)] * (
+            SESSIONS // 4
+        )
 
 
 @contextlib.contextmanager
@@ -249,6 +256,13 @@ def test_a_burst_of_visitors_while_the_ledger_is_written_gets_every_answer_right
     quiet_allocated = _quiet(served)
     _assert_every_answer_is_one_of(result, shown, quiet_imported, quiet_allocated)
     assert quiet_imported[1][donor_page] != quiet_allocated[1][donor_page]
+    # The opened list shows the allocation's new rows, which await confirmation (the
+    # donor's waiting rows are fewer than the list's length in both ledgers).
+    listed = {
+        when: len(quiet[1][donor_page + (UNCONFIRMED,)]) - len(quiet[1][donor_page])
+        for when, quiet in (("imported", quiet_imported), ("allocated", quiet_allocated))
+    }
+    assert 0 < listed["imported"] < listed["allocated"], listed
 
     # A release published while visitors ask: each answer is of the old release or the new.
     result, shown = _burst_while(served, "release", "--as-of", dt.date.today().isoformat())
