@@ -2,13 +2,13 @@
 
 `lingkaran demo` as a user starts it (one process on SQLite; two app processes, one API
 process and HAProxy on PostgreSQL), then: 200 API clients asking good and bad addresses and
-40 page sessions (the overview, and a donor's page with and without its list of rows awaiting
-confirmation opened) at the same moment, while an allocation
-writes to the ledger (on SQLite, first while an import writes). Every answer must equal what
-the same address or page gave when asked alone, before or after the write; nothing may be
-refused or lost, and the server must be alive afterwards with the processes it started
-with. On the code before issue 24 the SQLite server died within two seconds of the first
-burst, and on PostgreSQL one donor page in 120 showed figures of two ledger versions.
+40 page sessions (the overview, and a donor's page with and without its list of rows
+awaiting confirmation opened) at the same moment, while an allocation writes to the ledger
+(on SQLite, first while an import writes). Every answer must equal what the same address or
+page gave when asked alone, before or after the write; nothing may be refused or lost, and
+the server must be alive afterwards with the processes it started with. On the code before
+issue 24 the SQLite server died within two seconds of the first burst, and on PostgreSQL
+one donor page in 120 showed figures of two ledger versions.
 
 Then a process is killed: `serve`'s supervisor starts it again and says so in its log, and
 with HAProxy in front only the answers in flight at the kill are cut.
