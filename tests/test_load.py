@@ -314,6 +314,8 @@ def test_a_killed_process_is_started_again_and_no_request_is_lost_meanwhile(serv
     assert log.count("started again") >= len(killed), log
     assert served.process.poll() is None
     if len(processes) > 1:
+        # HAProxy logged the requests it sent on from the dead API process (docs/operations.md)
+        assert re.search(r" lingkaran api/app\d \S+ \d{3} .*/\+\d+ \d+/\d+ \"GET ", log), log
         # HAProxy sent every request to a live process: only an answer that the killed
         # process was sending at that moment can be cut (no proxy can finish it), and
         # every request sent after the kill was answered.

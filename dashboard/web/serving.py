@@ -217,8 +217,10 @@ defaults
     # A request that cannot reach its process (one that died and is being restarted) is sent
     # to another at once, the visitor's cookie notwithstanding, and a GET whose process died
     # before answering is asked again of another: a process that dies cuts only the answers
-    # it was sending at that moment (tests/test_load.py).
-    retries 3
+    # it was sending at that moment (tests/test_load.py). With the API process and an app
+    # process killed together on a busy machine, a request took up to three retries (each
+    # after up to a second), and one that needed a fourth got a 503: six leave room.
+    retries 6
     option redispatch 1
     retry-on conn-failure empty-response
     # A process is out of the rotation at the first connection it refuses (a dead one, or
@@ -236,6 +238,11 @@ defaults
 
 frontend lingkaran
     bind {address or ""}:{port}
+    # Each request that did not go well (an error, a retry, a redispatch, a 5xx) is a line
+    # on HAProxy's standard error, the log of `serve` (docs/operations.md "On every core").
+    log stderr format raw local0 info
+    option httplog
+    option dontlog-normal
 {routing}
 
 backend app
