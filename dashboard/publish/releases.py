@@ -16,10 +16,11 @@ from collections.abc import Collection
 import pandas as pd
 from sqlalchemy import Engine, func, insert, select
 
-from dashboard.core.errors import LedgerError
+from dashboard.core.errors import LedgerError, Message, message
 from dashboard.core.escaping import visible
 from dashboard.core.formatting import date_text, number
 from dashboard.core.i18n import translator
+from dashboard.core.labels import N_
 from dashboard.ledger.schema import Donor, Release, ReleaseSecret
 from dashboard.publish import open_data
 from dashboard.publish.perturbation import Perturbation
@@ -30,7 +31,15 @@ from queries.figures import reading
 
 class ReleaseRefused(LedgerError):
     """A release that may not be published (a date not after the latest, in the future, or a
-    protection different from the earlier releases'): nothing is stored."""
+    protection different from the earlier releases'): nothing is stored. The reason reads
+    in the reader's language (the console's, the command line's)."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+    def render(self, lang: str) -> str:
+        return self.reason.render(lang)
 
 
 def previous_month_end(today: dt.date | None = None) -> dt.date:
@@ -66,7 +75,13 @@ def publish(
     as_of = as_of or previous_month_end(today)
     k = suppression_k() if k is None else k
     if as_of > today:
-        raise ReleaseRefused(f"a release as of {as_of} would lie in the future (today is {today})")
+        raise ReleaseRefused(
+            message(
+                N_("a release as of {as_of} would lie in the future (today is {today})"),
+                as_of=as_of.isoformat(),
+                today=today.isoformat(),
+            )
+        )
     history = open_data.releases(engine)
     perturbation = (
         Perturbation.for_release(ledger_salt(engine), as_of, k) if protect else Perturbation.exact()
@@ -110,8 +125,14 @@ def publish(
         ).scalar()
         if later is not None and later >= as_of:  # raised inside: nothing is stored
             raise ReleaseRefused(
-                f"a release as of {later} was published while this one was being built; "
-                f"releases only move forward, and {as_of} is not after it"
+                message(
+                    N_(
+                        "a release as of {later} was published while this one was being "
+                        "built; releases only move forward, and {as_of} is not after it"
+                    ),
+                    later=str(later),
+                    as_of=as_of.isoformat(),
+                )
             )
     return open_data.latest_release(engine)
 
@@ -131,15 +152,31 @@ def _check_history(
     latest = history[0]
     if as_of <= latest.as_of:
         raise ReleaseRefused(
-            f"releases only move forward: the latest, {latest.id}, is as of "
-            f"{latest.as_of}, and {as_of} is not after it"
+            message(
+                N_(
+                    "releases only move forward: the latest, {release}, is as of {latest}, "
+                    "and {as_of} is not after it"
+                ),
+                release=latest.id,
+                latest=str(latest.as_of),
+                as_of=as_of.isoformat(),
+            )
         )
     for earlier in history:
         if earlier.method != perturbation.method or earlier.suppression_k != k:
             raise ReleaseRefused(
-                f"release {earlier.id} was published with {earlier.method} figures and "
-                f"k = {earlier.suppression_k}; a release with {perturbation.method} figures and "
-                f"k = {k} beside it would let the two be compared"
+                message(
+                    N_(
+                        "release {release} was published with {method} figures and k = {k}; "
+                        "a release with {new_method} figures and k = {new_k} beside it would "
+                        "let the two be compared"
+                    ),
+                    release=earlier.id,
+                    method=earlier.method,
+                    k=earlier.suppression_k,
+                    new_method=perturbation.method,
+                    new_k=k,
+                )
             )
 
 

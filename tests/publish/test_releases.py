@@ -49,8 +49,13 @@ def test_releases_only_move_forward_and_a_refused_one_stores_nothing(copy_engine
         "k = 5 beside it": dict(as_of=TODAY, k=5),
     }
     for reason, asked in refusals.items():
-        with pytest.raises(releases.ReleaseRefused, match=reason):
+        with pytest.raises(releases.ReleaseRefused, match=reason) as refused:
             releases.publish(copy_engine, **{"k": K, **asked}, today=TODAY)
+        if reason == "is not after it":  # the console and the command line say it in Indonesian
+            assert refused.value.render("id") == (
+                "rilis hanya bergerak maju: yang terbaru, 2026-10, per 2026-10-31, "
+                "dan 2026-10-31 tidak sesudahnya"
+            )
     assert stored(copy_engine) == before
     info = releases.publish(copy_engine, TODAY, K, today=TODAY)
     assert (info.id, info.as_of, info.method) == ("2026-11-24", TODAY, "cell-key")
