@@ -492,11 +492,6 @@ def _claims(key, period: Period):
             *period.received(Donation.received_on),
             DonationClaim.paid_on <= bindparam("cut", type_=Date),
         )
-        .order_by(
-            DonationClaim.incident_month,
-            DonationClaim.program,
-            DonationClaim.amount_idr.desc(),
-        )
     )
 
 
@@ -509,7 +504,10 @@ def claims(
     as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """Paid claims made possible by the donor's coverage, anonymised: no claim or worker id;
-    as of ``as_of`` (today by default), those paid by then."""
+    as of ``as_of`` (today by default), those paid by then. In order of incident month and
+    programme, the largest first: sorted here, not by the database, whose sort compared
+    the programme codes by the server's collation and took twice as long as the read itself
+    (tens of thousands of claims for a large donor at 10,000,000 workers)."""
     access.require(donor_id)
     key = donor_key(conn, donor_id)
     as_of = as_of or dt.date.today()
@@ -519,6 +517,11 @@ def claims(
         statement,
         ["program", "incident_month", "province", "occupation", "age_band", "amount_idr"],
         values,
+    ).sort_values(
+        ["incident_month", "program", "amount_idr"],
+        ascending=[True, True, False],
+        kind="stable",
+        ignore_index=True,
     )
     months = frame["incident_month"]
     frame["incident_month"] = months.map({m: first_day(m) for m in months.unique()})

@@ -11,9 +11,11 @@ import datetime as dt
 from fractions import Fraction
 
 import pytest
+from sqlalchemy import func, select
 
 from dashboard.accounts.access import Access
 from dashboard.core.errors import LedgerError
+from dashboard.ledger.schema import Donation, DonationClaim, Donor
 from queries import donor
 from queries.checks import check_ledger
 from queries.figures import ALL_TIME, Period
@@ -182,6 +184,27 @@ def test_claims_made_possible_are_anonymised(example):
         }
     ]
     assert not {"worker_id", "claim_id"} & set(frame.columns)
+
+
+def test_the_claims_list_runs_by_incident_month_then_programme_largest_first(demo_engine):
+    """The order the page, the statement and the deck list claims in (sorted by the code,
+    not the database): every claim of the donor paid by then, each once."""
+    largest = donor.donors(demo_engine, EVERYONE).iloc[0]["donor_id"]
+    frame = donor.claims(demo_engine, EVERYONE, largest, as_of=TODAY)
+    keys = list(zip(frame["incident_month"], frame["program"], -frame["amount_idr"], strict=True))
+    assert keys == sorted(keys)
+    # months with several claims of one programme: the amount decides their order
+    assert frame["incident_month"].duplicated().sum() >= 3
+    assert frame.duplicated(["incident_month", "program"]).sum() >= 3
+    with demo_engine.connect() as conn:
+        paid = conn.execute(
+            select(func.count())
+            .select_from(DonationClaim)
+            .join(Donation, Donation.id == DonationClaim.donation_key)
+            .join(Donor, Donor.id == Donation.donor_key)
+            .where(Donor.donor_id == largest, DonationClaim.paid_on <= TODAY)
+        ).scalar_one()
+    assert len(frame) == paid
 
 
 def test_donors_for_the_picker_largest_first(example):
