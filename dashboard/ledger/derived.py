@@ -73,12 +73,13 @@ CONTINUATION_WINDOW = 3  # months after the last covered month (docs/contract.md
 ATTRIBUTED_PROGRAMS = ("JKK", "JKM")
 
 
-def covering(month_column) -> object:
-    """Coverage rows that include ``month_column`` (a month index column or value)."""
+def covering(month_column, rows=Coverage) -> object:
+    """Coverage rows (``rows``: coverage, or an alias of some of its rows) that include
+    ``month_column`` (a month index column or value)."""
     return and_(
-        Coverage.start_month <= month_column,
-        Coverage.start_month > month_column - MAX_BLOCK_MONTHS,  # lets the index bound the scan
-        Coverage.start_month + Coverage.months > month_column,
+        rows.start_month <= month_column,
+        rows.start_month > month_column - MAX_BLOCK_MONTHS,  # lets the index bound the scan
+        rows.start_month + rows.months > month_column,
     )
 
 
@@ -325,10 +326,12 @@ def refresh(conn: Connection, since_id: int) -> None:
         _refresh_donors_whole(conn, since_id)
         return
     _add_coverage_totals(conn, since_id)
-    workers = conn.execute(
-        select(Coverage.worker_key).where(Coverage.id > since_id).distinct()
-    ).scalars()
-    workers = sorted(workers)
+    # Made distinct here, not by the database: for SELECT DISTINCT SQLite reads the whole
+    # (worker, start month) index, 19 million entries at 10,000,000 workers (0.75 s),
+    # instead of the few new rows by their ids (0.2 ms).
+    workers = sorted(
+        set(conn.execute(select(Coverage.worker_key).where(Coverage.id > since_id)).scalars())
+    )
     refresh_worker_state(conn, workers, coverage_upto=since_id)
     refresh_worker_busy(conn, workers)
     refresh_unconfirmed(conn, since_id)
@@ -828,11 +831,20 @@ def donation_flows_query(donation_keys=None) -> Select:
 
 def donation_claims_query(donation_keys=None) -> Select:
     """donation_claims as computed from paid claims, coverage and workers: each attributable
-    claim with the donation of the coverage row its incident month falls in."""
-    query = (
+    claim with the donation of the coverage row its incident month falls in.
+
+    For some donations (``donation_keys``), their coverage rows are read first, as a
+    materialized CTE, and the claims of those rows' workers looked up by the claims index.
+    Without statistics SQLite otherwise read every paid claim of the ledger first (161,230 at
+    10,000,000 workers: 0.74 s for three donations, against 0.23 s)."""
+    rows = Coverage
+    if donation_keys is not None:
+        chosen = select(Coverage).where(Coverage.donation_key.in_(donation_keys))
+        rows = aliased(Coverage, chosen.cte("chosen_coverage").prefix_with("MATERIALIZED"))
+    return (
         select(
             Claim.id.label("claim_key"),
-            Coverage.donation_key,
+            rows.donation_key,
             Claim.program,
             Claim.incident_month,
             Worker.province,
@@ -841,15 +853,14 @@ def donation_claims_query(donation_keys=None) -> Select:
             Claim.amount_idr,
             Claim.paid_on,
         )
+        .select_from(rows)
         .join(
-            Coverage, and_(Coverage.worker_key == Claim.worker_key, covering(Claim.incident_month))
+            Claim,
+            and_(rows.worker_key == Claim.worker_key, covering(Claim.incident_month, rows)),
         )
         .join(Worker, Worker.id == Claim.worker_key)
         .where(attributable_claim())
     )
-    if donation_keys is not None:
-        query = query.where(Coverage.donation_key.in_(donation_keys))
-    return query
 
 
 def refresh_donation_claims(conn: Connection) -> None:
@@ -885,7 +896,8 @@ def refresh_donor_pages(conn: Connection, since_id: int, worker_keys=None) -> No
     fresh = (
         select(Donation.donor_key, func.min(Donation.received_on).label("first"))
         .where(
-            Donation.id.in_(select(Coverage.donation_key).where(Coverage.id > since_id).distinct())
+            # no DISTINCT in the IN list: SQLite would read the whole donation index for it
+            Donation.id.in_(select(Coverage.donation_key).where(Coverage.id > since_id))
         )
         .group_by(Donation.donor_key)
         .subquery()
@@ -894,22 +906,19 @@ def refresh_donor_pages(conn: Connection, since_id: int, worker_keys=None) -> No
         fresh,
         and_(Donation.donor_key == fresh.c.donor_key, Donation.received_on >= fresh.c.first),
     )
+    later_ids = set(conn.execute(later).scalars())
     if worker_keys is None:
-        refresh_donations(conn, list(conn.execute(later).scalars()))
+        refresh_donations(conn, sorted(later_ids))
         return
-    later = later.subquery()
+    # The workers' rows by the worker index, kept if their donation is one of the later
+    # ones, here rather than in SQL: asked for both at once (and for distinct donations),
+    # SQLite read the donation index instead, 1 s at 10,000,000 workers.
     changed: set[int] = set()
     for at in range(0, len(worker_keys), REFRESH_CHUNK):
-        changed.update(
-            conn.execute(
-                select(Coverage.donation_key)
-                .where(
-                    Coverage.worker_key.in_(worker_keys[at : at + REFRESH_CHUNK]),
-                    Coverage.donation_key.in_(select(later.c.id)),
-                )
-                .distinct()
-            ).scalars()
+        rows = select(Coverage.donation_key).where(
+            Coverage.worker_key.in_(worker_keys[at : at + REFRESH_CHUNK])
         )
+        changed.update(key for key in conn.execute(rows).scalars() if key in later_ids)
     refresh_donations(conn, changed)
 
 
@@ -920,9 +929,9 @@ def refresh_workers(conn: Connection, worker_keys, *, cells: bool = True) -> Non
     donations: set[int] = set()
     for at in range(0, len(keys), REFRESH_CHUNK):
         chunk = keys[at : at + REFRESH_CHUNK]
-        donations.update(
+        donations.update(  # a set: no DISTINCT, which SQLite answers from a whole index
             conn.execute(
-                select(Coverage.donation_key).where(Coverage.worker_key.in_(chunk)).distinct()
+                select(Coverage.donation_key).where(Coverage.worker_key.in_(chunk))
             ).scalars()
         )
     refresh_donations(conn, donations, cells=cells)
