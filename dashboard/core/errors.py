@@ -123,23 +123,19 @@ class ImportRefused(Exception):
 
 
 class LedgerError(Exception):
-    """A command cannot run on this ledger (unknown donor, no rates ...); the message says why."""
+    """A command cannot run on this ledger (unknown donor, no rates ...); the message says
+    why. Raised with a ``Message`` (``LedgerError(message(N_("..."), ...))``), it reads in
+    each reader's language; ``str()`` of it is the English."""
 
     def render(self, lang: str) -> str:
         """The reason in ``lang`` where it was raised as a ``Message``; else as raised."""
-        return str(self)
+        reason = self.args[0] if len(self.args) == 1 else None
+        return reason.render(lang) if isinstance(reason, Message) else str(self)
 
 
 class LedgerBusy(LedgerError):
     """Another import or allocation held the ledger for longer than a
     writer waits (dashboard/ledger/db.py ``writing``): nothing was written."""
-
-    def __init__(self, reason: Message) -> None:
-        super().__init__(str(reason))
-        self.reason = reason
-
-    def render(self, lang: str) -> str:
-        return self.reason.render(lang)
 
 
 class LedgerMoved(Exception):

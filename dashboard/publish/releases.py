@@ -16,7 +16,7 @@ from collections.abc import Collection
 import pandas as pd
 from sqlalchemy import Engine, func, insert, select
 
-from dashboard.core.errors import LedgerError, Message, message
+from dashboard.core.errors import LedgerError, message
 from dashboard.core.escaping import visible
 from dashboard.core.formatting import date_text, number
 from dashboard.core.i18n import translator
@@ -32,14 +32,7 @@ from queries.figures import reading
 class ReleaseRefused(LedgerError):
     """A release that may not be published (a date not after the latest, in the future, or a
     protection different from the earlier releases'): nothing is stored. The reason reads
-    in the reader's language (the console's, the command line's)."""
-
-    def __init__(self, reason: Message) -> None:
-        super().__init__(str(reason))
-        self.reason = reason
-
-    def render(self, lang: str) -> str:
-        return self.reason.render(lang)
+    in the reader's language (the console's, the command line's): raised with a Message."""
 
 
 def previous_month_end(today: dt.date | None = None) -> dt.date:
